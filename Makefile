@@ -1,0 +1,27 @@
+# The two commands of a new machine: `make run` and `make test`.
+SWIFT ?= swift
+
+.PHONY: bootstrap build run test bench clean
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	$(SWIFT) build -c release --product gateway
+
+## Build in release and start the gateway on its embedded defaults (127.0.0.1:8080, data in ./data).
+run: build
+	$(SWIFT) run -c release --skip-build gateway
+
+## Build everything, then run the whole test suite.
+test: bootstrap
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## Run the benchmarks in bench/ (not part of the tests).
+bench:
+	@scripts/bootstrap --bench
+	bench/run
+
+clean:
+	rm -rf .build

@@ -1,0 +1,4 @@
+#ifndef SWITCHYARD_CLMDB_SHIM_H
+#define SWITCHYARD_CLMDB_SHIM_H
+#include <lmdb.h>
+#endif

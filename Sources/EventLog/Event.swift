@@ -1,0 +1,110 @@
+/// An event to append: what happened, where it came from, and its bytes.
+public struct NewEvent: Sendable, Equatable {
+    /// What happened, such as `webhook.received`. Not empty; at most ``LogLimits/maxTypeBytes`` bytes.
+    public var type: String
+    /// Where it came from, such as `stripe`. Not empty; at most ``LogLimits/maxSourceBytes`` bytes.
+    public var source: String
+    /// A key that makes the append idempotent: a second event with the same key is not appended.
+    /// At most ``LogLimits/maxKeyBytes`` bytes.
+    public var idempotencyKey: String?
+    /// Small string facts about the event, such as the content type or a signature header.
+    public var metadata: [String: String]
+    /// The payload, kept byte for byte.
+    public var payload: [UInt8]
+
+    /// Creates an event to append.
+    public init(
+        type: String, source: String, idempotencyKey: String? = nil,
+        metadata: [String: String] = [:], payload: [UInt8] = []
+    ) {
+        self.type = type
+        self.source = source
+        self.idempotencyKey = idempotencyKey
+        self.metadata = metadata
+        self.payload = payload
+    }
+}
+
+/// An event as recorded in the log.
+public struct Event: Sendable, Equatable {
+    /// Its position: gapless, starting at 1.
+    public var position: UInt64
+    /// When the log recorded it.
+    public var recordedAt: Timestamp
+    /// What happened.
+    public var type: String
+    /// Where it came from.
+    public var source: String
+    /// The idempotency key it was appended with.
+    public var idempotencyKey: String?
+    /// Its metadata.
+    public var metadata: [String: String]
+    /// Its payload, byte for byte as appended.
+    public var payload: [UInt8]
+    /// The hash of the record before it (all zeros for position 1).
+    public var previousHash: EventHash
+    /// SHA-256 over `previousHash` and this record's canonical bytes.
+    public var hash: EventHash
+
+    /// Creates an event value; the log creates these when it reads.
+    public init(
+        position: UInt64, recordedAt: Timestamp, type: String, source: String, idempotencyKey: String?,
+        metadata: [String: String], payload: [UInt8], previousHash: EventHash, hash: EventHash
+    ) {
+        self.position = position
+        self.recordedAt = recordedAt
+        self.type = type
+        self.source = source
+        self.idempotencyKey = idempotencyKey
+        self.metadata = metadata
+        self.payload = payload
+        self.previousHash = previousHash
+        self.hash = hash
+    }
+}
+
+/// What became of one event given to `append`.
+public enum AppendOutcome: Sendable, Equatable {
+    /// Appended at this position.
+    case appended(UInt64)
+    /// Not appended: an event with the same idempotency key is already at this position.
+    case duplicate(of: UInt64)
+
+    /// The position of the event, new or original.
+    public var position: UInt64 {
+        switch self {
+        case .appended(let position), .duplicate(of: let position): position
+        }
+    }
+}
+
+/// A named reader's progress, committed together with an append.
+public struct CheckpointUpdate: Sendable, Equatable {
+    /// The reader's name, such as `reactor.lark`.
+    public var name: String
+    /// The last position it has handled.
+    public var position: UInt64
+
+    /// Creates a checkpoint update.
+    public init(name: String, position: UInt64) {
+        self.name = name
+        self.position = position
+    }
+}
+
+/// The last record of the log.
+public struct LogHead: Sendable, Equatable {
+    /// Position of the last record; 0 when the log is empty.
+    public var position: UInt64
+    /// Hash of the last record; all zeros when the log is empty.
+    public var hash: EventHash
+
+    /// The head of an empty log.
+    public static let empty = LogHead(position: 0, hash: .zero)
+
+    /// Creates a head value.
+    public init(position: UInt64, hash: EventHash) {
+        self.position = position
+        self.hash = hash
+    }
+}

@@ -1,0 +1,53 @@
+/// An error from the event log: a stable code, a message for people, and the underlying cause.
+public struct EventLogError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure this is.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The code's name, such as `storage_full`.
+        public let rawValue: String
+        init(_ rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// The event was rejected before anything was written (empty type, over-long key, …).
+        public static let invalidEvent = Code("invalid_event")
+        /// The log is closed.
+        public static let closed = Code("closed")
+        /// The disk is full; nothing was written, and a later append may succeed.
+        public static let storageFull = Code("storage_full")
+        /// The storage failed; nothing was written.
+        public static let storageFailure = Code("storage_failure")
+        /// A stored record or the database is damaged.
+        public static let corrupted = Code("corrupted")
+        /// The data directory was written by an unknown format version.
+        public static let unsupportedFormat = Code("unsupported_format")
+    }
+
+    /// What kind of failure this is.
+    public let code: Code
+    /// What went wrong, for people; never contains event payloads or secrets.
+    public let message: String
+    /// The underlying error, if any.
+    public let cause: (any Error & Sendable)?
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String {
+        if let cause { return "\(code): \(message) (\(cause))" }
+        return "\(code): \(message)"
+    }
+
+    /// Classifies an error from the storage layer.
+    static func storage(_ error: any Error, while doing: String) -> EventLogError {
+        if let error = error as? EventLogError { return error }
+        guard let lmdb = error as? LMDBError else {
+            return EventLogError(.storageFailure, "\(doing) failed", cause: error)
+        }
+        if lmdb.isOutOfSpace { return EventLogError(.storageFull, "\(doing) failed: no space left on the device", cause: lmdb) }
+        if lmdb.isCorrupted { return EventLogError(.corrupted, "\(doing) failed: the database is damaged", cause: lmdb) }
+        return EventLogError(.storageFailure, "\(doing) failed", cause: lmdb)
+    }
+}

@@ -1,0 +1,40 @@
+/// The event log's public interface: append, read, subscribe and checkpoint.
+///
+/// It names no storage engine; the LMDB log implements it today and a distributed backend can later.
+public protocol EventStore: Sendable {
+    /// The sequence returned by ``subscribe(from:)``.
+    associatedtype Subscription: AsyncSequence<Event, any Error> & Sendable
+
+    /// Appends `events` durably, all or none, and commits `checkpoint` in the same transaction.
+    ///
+    /// Returns when the events are on disk; events whose idempotency key is taken come back as
+    /// ``AppendOutcome/duplicate(of:)`` and are not appended.
+    func append(_ events: [NewEvent], checkpoint: CheckpointUpdate?) async throws -> [AppendOutcome]
+
+    /// The event at `position`, or `nil`.
+    func event(at position: UInt64) async throws -> Event?
+
+    /// Up to `limit` events from `position` on, in order.
+    func events(from position: UInt64, limit: Int) async throws -> [Event]
+
+    /// The last record's position and hash.
+    func head() async throws -> LogHead
+
+    /// Every event from `position` on: first those already stored, then each new one as it commits.
+    func subscribe(from position: UInt64) -> Subscription
+
+    /// The position stored for the checkpoint `name`, or `nil`.
+    func checkpoint(named name: String) async throws -> UInt64?
+}
+
+extension EventStore {
+    /// Appends `events` durably, all or none.
+    public func append(_ events: [NewEvent]) async throws -> [AppendOutcome] {
+        try await append(events, checkpoint: nil)
+    }
+
+    /// Appends one event durably.
+    public func append(_ event: NewEvent) async throws -> AppendOutcome {
+        try await append([event], checkpoint: nil)[0]
+    }
+}

@@ -1,0 +1,148 @@
+internal import CLMDB
+import Foundation
+import Logging
+
+/// An LMDB environment: one directory holding `data.mdb` and `lock.mdb`.
+///
+/// Transactions are synchronous closures: ``read(_:)`` and ``write(_:)``. A write commits when its closure
+/// returns and aborts when it throws. The environment is opened with `MDB_NOTLS`, so read transactions are not
+/// tied to a thread. When a write finds the map full it grows the map and runs the closure again, so a write
+/// closure must not have effects outside its transaction until it returns.
+public final class Environment: @unchecked Sendable {
+    /// How an environment is opened.
+    public struct Configuration: Sendable {
+        /// Initial size of the memory map in bytes; it grows when full. Default 64 MiB.
+        public var mapSize: Int = 64 << 20
+        /// Largest step by which a full map grows; below it, the map doubles. Default 1 GiB.
+        public var maxGrowthStep: Int = 1 << 30
+        /// How many named databases may be opened. Default 32.
+        public var maxDatabases: UInt32 = 32
+        /// How many concurrent readers, across processes. Default 126.
+        public var maxReaders: UInt32 = 126
+        /// Whether each commit is flushed to disk (`fsync`). Default `true`; `false` adds `MDB_NOSYNC`,
+        /// which suits only disposable state.
+        public var durable: Bool = true
+
+        /// The defaults.
+        public init() {}
+    }
+
+    let env: OpaquePointer
+    let path: String
+    let configuration: Configuration
+    let lock = ReadWriteLock()
+    private let logger: Logger
+    private var isClosed = false
+
+    /// Opens (creating if needed) the environment in the directory `path`, and clears reader slots left by
+    /// processes that died.
+    public init(path: String, configuration: Configuration = .init(), logger: Logger) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        var env: OpaquePointer?
+        try lmdbCheck(mdb_env_create(&env), "mdb_env_create")
+        guard let env else { throw LMDBError(code: EINVAL, operation: "mdb_env_create") }
+        do {
+            try lmdbCheck(mdb_env_set_maxdbs(env, MDB_dbi(configuration.maxDatabases)), "mdb_env_set_maxdbs")
+            try lmdbCheck(mdb_env_set_maxreaders(env, configuration.maxReaders), "mdb_env_set_maxreaders")
+            try lmdbCheck(mdb_env_set_mapsize(env, configuration.mapSize), "mdb_env_set_mapsize")
+            var flags = UInt32(MDB_NOTLS)
+            if !configuration.durable { flags |= UInt32(MDB_NOSYNC) }
+            try lmdbCheck(mdb_env_open(env, path, flags, 0o644), "mdb_env_open \(path)")
+            var dead: Int32 = 0
+            try lmdbCheck(mdb_reader_check(env, &dead), "mdb_reader_check")
+            if dead > 0 {
+                logger.notice("cleared stale reader slots", metadata: ["path": "\(path)", "count": "\(dead)"])
+            }
+        } catch {
+            mdb_env_close(env)
+            throw error
+        }
+        self.env = env
+        self.path = path
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    deinit { close() }
+
+    /// Closes the environment. No transaction may be open; later calls throw `EINVAL`.
+    public func close() {
+        lock.withExclusive {
+            if !isClosed {
+                isClosed = true
+                mdb_env_close(env)
+            }
+        }
+    }
+
+    /// Runs `body` in a read-only snapshot.
+    public func read<R>(_ body: (ReadTransaction) throws -> R) throws -> R {
+        while true {
+            let attempt: R? = try lock.withShared {
+                guard !isClosed else { throw LMDBError(code: EINVAL, operation: "read on a closed environment") }
+                guard let txn = try begin(flags: UInt32(MDB_RDONLY)) else { return nil }
+                defer { mdb_txn_abort(txn) }
+                return .some(try body(ReadTransaction(handle: TransactionHandle(pointer: txn))))
+            }
+            if let attempt { return attempt }
+            try adoptResizedMap()
+        }
+    }
+
+    /// Runs `body` in a write transaction: commits when it returns, aborts when it throws.
+    ///
+    /// If the map fills up, the transaction is aborted, the map grows, and `body` runs again.
+    public func write<R>(_ body: (WriteTransaction) throws -> R) throws -> R {
+        while true {
+            do {
+                let attempt: R? = try lock.withShared {
+                    guard !isClosed else { throw LMDBError(code: EINVAL, operation: "write on a closed environment") }
+                    guard let txn = try begin(flags: 0) else { return nil }
+                    let result: R
+                    do {
+                        result = try body(WriteTransaction(handle: TransactionHandle(pointer: txn)))
+                    } catch {
+                        mdb_txn_abort(txn)
+                        throw error
+                    }
+                    // mdb_txn_commit frees the transaction whether or not it succeeds.
+                    try lmdbCheck(mdb_txn_commit(txn), "mdb_txn_commit")
+                    return .some(result)
+                }
+                if let attempt { return attempt }
+                try adoptResizedMap()
+            } catch let error as LMDBError where error.isMapFull {
+                try grow()
+            }
+        }
+    }
+
+    /// Begins a transaction; `nil` when another process grew the map and this one must adopt the new size.
+    private func begin(flags: UInt32) throws -> OpaquePointer? {
+        var txn: OpaquePointer?
+        let rc = mdb_txn_begin(env, nil, flags, &txn)
+        if rc == MDB_MAP_RESIZED { return nil }
+        try lmdbCheck(rc, "mdb_txn_begin")
+        return txn
+    }
+
+    private func adoptResizedMap() throws {
+        try lock.withExclusive {
+            try lmdbCheck(mdb_env_set_mapsize(env, 0), "mdb_env_set_mapsize")
+        }
+    }
+
+    /// Grows the map: doubles it, by at most ``Configuration/maxGrowthStep``.
+    func grow() throws {
+        try lock.withExclusive {
+            var info = MDB_envinfo()
+            try lmdbCheck(mdb_env_info(env, &info), "mdb_env_info")
+            let current = info.me_mapsize
+            let newSize = current + min(current, configuration.maxGrowthStep)
+            try lmdbCheck(mdb_env_set_mapsize(env, newSize), "mdb_env_set_mapsize")
+            logger.info("grew the memory map", metadata: [
+                "path": "\(path)", "from_bytes": "\(current)", "to_bytes": "\(newSize)",
+            ])
+        }
+    }
+}

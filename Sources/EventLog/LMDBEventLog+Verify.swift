@@ -1,0 +1,82 @@
+import Crypto
+import Foundation
+
+/// What ``LMDBEventLog/verify()`` found.
+public enum VerificationReport: Sendable, Equatable {
+    /// Every record links to the one before and hashes to its stored hash.
+    case intact(head: LogHead)
+    /// The first record that does not hold, and why.
+    case broken(position: UInt64, reason: String)
+
+    /// Whether the chain holds.
+    public var isIntact: Bool {
+        if case .intact = self { return true }
+        return false
+    }
+}
+
+extension LMDBEventLog {
+    /// Walks the whole chain from position 1: positions gapless, each record's previous hash equal to the hash
+    /// before it, and each hash equal to `SHA-256(previousHash ‖ canonicalBytes)`.
+    public func verify() throws -> VerificationReport {
+        try guardOpen {
+            try env.read { txn in
+                var expected: UInt64 = 1
+                var previous = EventHash.zero
+                var failure: VerificationReport?
+                try events.scan(in: txn) { key, value in
+                    let position = try UInt64(storedBytes: key)
+                    if let problem = Self.check(record: value, at: position, expected: expected, previous: previous) {
+                        failure = .broken(position: min(position, expected), reason: problem)
+                        return false
+                    }
+                    previous = EventHash(bytes: Array(value.suffix(RecordCodec.hashSize)))
+                    expected = position + 1
+                    return true
+                }
+                return failure ?? .intact(head: LogHead(position: expected - 1, hash: previous))
+            }
+        }
+    }
+
+    private static func check(
+        record: UnsafeRawBufferPointer, at position: UInt64, expected: UInt64, previous: EventHash
+    ) -> String? {
+        guard position == expected else { return "position \(expected) is missing; the next record is at \(position)" }
+        let minimum = 1 + 8 + RecordCodec.trailerSize
+        guard record.count >= minimum else { return "the record is \(record.count) bytes, shorter than any record" }
+        guard record[0] == RecordCodec.version else { return "unknown format version \(record[0])" }
+        let stored = record[1..<9].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard stored == position else { return "the record says position \(stored) but is stored at \(position)" }
+        let canonical = UnsafeRawBufferPointer(rebasing: record[0..<(record.count - RecordCodec.trailerSize)])
+        let link = Array(record[(record.count - RecordCodec.trailerSize)..<(record.count - RecordCodec.hashSize)])
+        guard link == previous.bytes else { return "the previous-hash link does not match the record before" }
+        let computed = RecordCodec.chainHash(previous: previous, canonical: canonical)
+        guard computed.bytes.elementsEqual(record.suffix(RecordCodec.hashSize)) else {
+            return "the stored hash does not match the record's bytes"
+        }
+        if (try? RecordCodec.decode(record)) == nil { return "the record's fields do not parse" }
+        return nil
+    }
+
+    /// Writes a hot, compacted copy of the log into `directory` (created if absent, and it must be empty), then
+    /// opens the copy and verifies its chain.
+    public func backup(to directory: String) async throws -> VerificationReport {
+        let files = FileManager.default
+        try files.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        guard try files.contentsOfDirectory(atPath: directory).isEmpty else {
+            throw EventLogError(.storageFailure, "the backup directory \(directory) is not empty")
+        }
+        try guardOpen { try env.copy(to: directory) }
+        let copy = try LMDBEventLog(directory: directory, logger: logger)
+        let report: VerificationReport
+        do {
+            report = try copy.verify()
+        } catch {
+            await copy.close()
+            throw error
+        }
+        await copy.close()
+        return report
+    }
+}

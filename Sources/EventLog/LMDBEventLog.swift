@@ -1,0 +1,110 @@
+import Logging
+import Metrics
+
+/// The event log on LMDB: an append-only, hash-chained sequence of records in the environment `<data>/log/`.
+///
+/// Named databases: `events` (big-endian position → record), `keys` (idempotency key → position) and `meta`
+/// (format version, head, checkpoints). All writes go through one writer thread that group-commits them.
+public final class LMDBEventLog: EventStore, @unchecked Sendable {
+    /// The format version this code reads and writes.
+    public static let formatVersion: UInt8 = RecordCodec.version
+
+    /// The environment's directory.
+    public let directory: String
+    let env: Environment
+    let events: Database<UInt64, [UInt8]>
+    let keys: Database<String, UInt64>
+    let meta: Database<String, [UInt8]>
+    let watch: HeadWatch
+    let configuration: EventLogConfiguration
+    let logger: Logger
+    var writer: LogWriter!
+
+    /// Opens the log in `directory`, creating it when absent, and starts its writer thread.
+    ///
+    /// Group-commit sizes and commit durations are reported to `metrics`. Call ``close()`` when done.
+    public init(
+        directory: String, configuration: EventLogConfiguration = .init(), logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory
+    ) throws {
+        self.directory = directory
+        self.configuration = configuration
+        self.logger = logger
+        do {
+            let env = try Environment(path: directory, configuration: configuration.environment, logger: logger)
+            self.env = env
+            (events, keys, meta) = try env.write { txn in
+                try (env.database("events", in: txn), env.database("keys", in: txn), env.database("meta", in: txn))
+            }
+            try Self.checkFormat(meta: meta, env: env)
+        } catch {
+            throw EventLogError.storage(error, while: "opening the log at \(directory)")
+        }
+        let head = try Self.readHead(events: events, env: env)
+        watch = HeadWatch(head: head.position)
+        writer = LogWriter(
+            maxEvents: configuration.maxEventsPerCommit, maxBytes: configuration.maxBytesPerCommit, logger: logger,
+            metrics: metrics
+        ) { [unowned self] group in try self.commit(group) }
+        writer.start()
+        logger.info("opened the event log", metadata: [
+            "directory": "\(directory)", "head": "\(head.position)", "head_hash": "\(head.hash)",
+        ])
+    }
+
+    private static func checkFormat(meta: Database<String, [UInt8]>, env: Environment) throws {
+        try env.write { txn in
+            if let stored = try meta.get("format", in: txn) {
+                guard stored == [formatVersion] else {
+                    throw EventLogError(.unsupportedFormat, "the log has format \(stored), this build reads \(formatVersion)")
+                }
+            } else {
+                try meta.put([formatVersion], for: "format", in: txn)
+            }
+        }
+    }
+
+    static func readHead(events: Database<UInt64, [UInt8]>, env: Environment) throws -> LogHead {
+        do {
+            return try env.read { txn in try headOf(events: events, in: txn) }
+        } catch {
+            throw EventLogError.storage(error, while: "reading the head")
+        }
+    }
+
+    /// The head as stored: the last record's position and hash.
+    static func headOf(events: Database<UInt64, [UInt8]>, in txn: some Transaction) throws -> LogHead {
+        guard let last = try events.last(in: txn) else { return .empty }
+        guard last.value.count >= RecordCodec.trailerSize else {
+            throw EventLogError(.corrupted, "the record at \(last.key) is too short")
+        }
+        return LogHead(position: last.key, hash: EventHash(bytes: Array(last.value.suffix(RecordCodec.hashSize))))
+    }
+
+    /// Stops accepting appends, commits those already queued, and closes the environment.
+    public func close() async {
+        await writer.shutdown()
+        watch.close()
+        env.close()
+        logger.info("closed the event log", metadata: ["directory": "\(directory)"])
+    }
+
+    /// How much of the log's map is in use.
+    public func usage() throws -> EnvironmentUsage {
+        try guardOpen { try env.usage() }
+    }
+
+    /// Whether the log still takes appends.
+    public var isOpen: Bool { !watch.isClosed }
+
+    func guardOpen<R>(_ body: () throws -> R) throws -> R {
+        guard !watch.isClosed else { throw EventLogError(.closed, "the event log at \(directory) is closed") }
+        do {
+            return try body()
+        } catch let error as EventLogError {
+            throw error
+        } catch {
+            throw EventLogError.storage(error, while: "reading the log")
+        }
+    }
+}

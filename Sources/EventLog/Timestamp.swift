@@ -1,0 +1,49 @@
+import Foundation
+import Glibc
+
+/// A point in UTC time, in whole nanoseconds since 1970-01-01T00:00:00Z.
+public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Nanoseconds since the Unix epoch.
+    public var nanosecondsSinceEpoch: Int64
+
+    /// Wraps a count of nanoseconds since the epoch.
+    public init(nanosecondsSinceEpoch: Int64) {
+        self.nanosecondsSinceEpoch = nanosecondsSinceEpoch
+    }
+
+    /// The current wall-clock time.
+    public static func now() -> Timestamp {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Timestamp(nanosecondsSinceEpoch: Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec))
+    }
+
+    /// The same instant as a `Date` (to microsecond precision).
+    public var date: Date {
+        Date(timeIntervalSince1970: TimeInterval(nanosecondsSinceEpoch / 1000) / 1_000_000)
+    }
+
+    /// Whole seconds since the epoch, rounded down.
+    public var seconds: Int64 {
+        nanosecondsSinceEpoch >= 0 ? nanosecondsSinceEpoch / 1_000_000_000 : (nanosecondsSinceEpoch - 999_999_999) / 1_000_000_000
+    }
+
+    /// RFC 3339 with nanoseconds, such as `2026-11-23T17:12:58.123456789Z`.
+    public var iso8601: String {
+        var t = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        let nanos = nanosecondsSinceEpoch - seconds * 1_000_000_000
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ",
+            parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
+            nanos
+        )
+    }
+
+    public var description: String { iso8601 }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
+        lhs.nanosecondsSinceEpoch < rhs.nanosecondsSinceEpoch
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+extension GatewayConfiguration {
+    /// The config file's shape: every key optional, unknown keys refused.
+    private struct File: Decodable {
+        struct Secrets: Decodable {
+            var secrets: [String]?
+            var toleranceSeconds: Int64?
+        }
+        struct Tokens: Decodable { var tokens: [String]? }
+        struct RateLimit: Decodable {
+            var perSecond: Int?
+            var burst: Int?
+        }
+
+        var host: String?
+        var port: Int?
+        var dataDir: String?
+        var maxBodyBytes: Int?
+        var stripe: Secrets?
+        var intercom: Secrets?
+        var c2s: Tokens?
+        var inbound: [String: Secrets]?
+        var inboundToleranceSeconds: Int64?
+        var apiKeys: [String]?
+        var adminKeys: [String]?
+        var rateLimit: RateLimit?
+        var rejectionsPerAddressPerMinute: Int?
+        var logLevel: String?
+
+        static let keys: Set<String> = [
+            "host", "port", "dataDir", "maxBodyBytes", "stripe", "intercom", "c2s", "inbound", "inboundToleranceSeconds",
+            "apiKeys", "adminKeys", "rateLimit", "rejectionsPerAddressPerMinute", "logLevel", "_comment",
+        ]
+    }
+
+    mutating func apply(file data: Data, path: String) throws {
+        let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        guard let top else { throw ConfigurationError(setting: path, message: "the config file is not a JSON object") }
+        if let unknown = Set(top.keys).subtracting(File.keys).sorted().first {
+            throw ConfigurationError(setting: "\(path): \(unknown)", message: "unknown setting; see docs/configuration.md")
+        }
+        let file: File
+        do {
+            file = try JSONDecoder().decode(File.self, from: data)
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw ConfigurationError(setting: "\(path): \(key)", message: "has the wrong type")
+        } catch {
+            throw ConfigurationError(setting: path, message: "cannot be read as a Switchyard config file")
+        }
+        if let value = file.host { host = value }
+        if let value = file.port {
+            guard (0...65535).contains(value) else { throw ConfigurationError(setting: "\(path): port", message: "expected 0–65535") }
+            port = value
+        }
+        if let value = file.dataDir { dataDirectory = value }
+        if let value = file.maxBodyBytes { maxBodyBytes = value }
+        if let value = file.stripe?.secrets { stripeSecrets = value }
+        if let value = file.stripe?.toleranceSeconds { stripeToleranceSeconds = value }
+        if let value = file.intercom?.secrets { intercomSecrets = value }
+        if let value = file.c2s?.tokens { c2sTokens = value }
+        if let value = file.inbound { inbound = value.mapValues { $0.secrets ?? [] } }
+        if let value = file.inboundToleranceSeconds { inboundToleranceSeconds = value }
+        if let value = file.apiKeys { apiKeys = value }
+        if let value = file.adminKeys { adminKeys = value }
+        if let value = file.rateLimit?.perSecond { rateLimitPerSecond = value }
+        if let value = file.rateLimit?.burst { rateLimitBurst = value }
+        if let value = file.rejectionsPerAddressPerMinute { rejectionsPerAddressPerMinute = value }
+        if let value = file.logLevel { logLevel = value }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+extension GatewayConfiguration {
+    /// The defaults, then the config file (if any), then environment variables, then the command line.
+    static func load(
+        file: String?, environment: [String: String], host: String?, port: Int?, dataDirectory: String?
+    ) throws -> GatewayConfiguration {
+        var configuration = GatewayConfiguration()
+        if let path = file ?? environment["SWITCHYARD_CONFIG"] {
+            let setting = file != nil ? "--config" : "SWITCHYARD_CONFIG"
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConfigurationError(setting: setting, message: "cannot read the config file \(path)")
+            }
+            try configuration.apply(file: data, path: path)
+        }
+        try configuration.apply(environment: environment)
+        if let host { configuration.host = host }
+        if let port {
+            guard (0...65535).contains(port) else { throw ConfigurationError(setting: "--port", message: "expected 0–65535, got \(port)") }
+            configuration.port = port
+        }
+        if let dataDirectory { configuration.dataDirectory = dataDirectory }
+        try configuration.validate()
+        return configuration
+    }
+
+    mutating func apply(environment: [String: String]) throws {
+        func list(_ name: String) -> [String]? {
+            environment[name].map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        }
+        func integer(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let text = environment[name] else { return nil }
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+                throw ConfigurationError(setting: name, message: "expected a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")
+            }
+            return value
+        }
+        if let value = environment["SWITCHYARD_HOST"] { host = value }
+        if let value = try integer("SWITCHYARD_PORT", 0...65535) { port = value }
+        if let value = environment["SWITCHYARD_DATA_DIR"] { dataDirectory = value }
+        if let value = try integer("SWITCHYARD_MAX_BODY_BYTES", 1...(64 << 20)) { maxBodyBytes = value }
+        if let value = list("SWITCHYARD_STRIPE_SECRETS") { stripeSecrets = value }
+        if let value = try integer("SWITCHYARD_STRIPE_TOLERANCE_SECONDS", 1...86_400) { stripeToleranceSeconds = Int64(value) }
+        if let value = list("SWITCHYARD_INTERCOM_SECRETS") { intercomSecrets = value }
+        if let value = list("SWITCHYARD_C2S_TOKENS") { c2sTokens = value }
+        if let value = list("SWITCHYARD_INBOUND_SECRETS") {
+            var endpoints = [String: [String]]()
+            for entry in value {
+                let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else {
+                    throw ConfigurationError(setting: "SWITCHYARD_INBOUND_SECRETS", message: "expected name=whsec_… entries separated by commas")
+                }
+                endpoints[parts[0], default: []].append(parts[1])
+            }
+            inbound = endpoints
+        }
+        if let value = try integer("SWITCHYARD_INBOUND_TOLERANCE_SECONDS", 1...86_400) { inboundToleranceSeconds = Int64(value) }
+        if let value = list("SWITCHYARD_API_KEYS") { apiKeys = value }
+        if let value = list("SWITCHYARD_ADMIN_KEYS") { adminKeys = value }
+        if let value = try integer("SWITCHYARD_RATE_LIMIT_PER_SECOND", 0...10_000_000) { rateLimitPerSecond = value }
+        if let value = try integer("SWITCHYARD_RATE_LIMIT_BURST", 1...10_000_000) { rateLimitBurst = value }
+        if let value = try integer("SWITCHYARD_REJECTIONS_PER_MINUTE", 0...1_000_000) { rejectionsPerAddressPerMinute = value }
+        if let value = environment["SWITCHYARD_LOG_LEVEL"] { logLevel = value }
+    }
+
+    /// Checks what no single parser can: secret shapes, names, levels.
+    func validate() throws {
+        for secret in stripeSecrets where !secret.hasPrefix("whsec_") {
+            throw ConfigurationError(setting: "SWITCHYARD_STRIPE_SECRETS", message: "each Stripe secret starts with whsec_")
+        }
+        for (name, secrets) in inbound {
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+                throw ConfigurationError(setting: "inbound", message: "endpoint name \"\(name)\" may hold only letters, digits, - and _")
+            }
+            for secret in secrets where StandardWebhookSignature.key(fromSecret: secret) == nil {
+                throw ConfigurationError(setting: "inbound.\(name).secrets", message: "each secret is whsec_ followed by base64")
+            }
+        }
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw ConfigurationError(setting: "SWITCHYARD_LOG_LEVEL", message: "expected trace, debug, info, notice, warning, error or critical")
+        }
+        guard !dataDirectory.isEmpty else { throw ConfigurationError(setting: "SWITCHYARD_DATA_DIR", message: "must not be empty") }
+    }
+}

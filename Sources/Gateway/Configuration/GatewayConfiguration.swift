@@ -1,0 +1,52 @@
+/// Everything the gateway reads at start-up. Each key can come from the config file (the name in brackets),
+/// be overridden by an environment variable, and (host, port, data directory) by the command line.
+struct GatewayConfiguration: Sendable, Equatable {
+    /// Address to listen on [`host`, `SWITCHYARD_HOST`]. Default `127.0.0.1`.
+    var host = "127.0.0.1"
+    /// Port to listen on; 0 picks a free one [`port`, `SWITCHYARD_PORT`]. Default 8080.
+    var port = 8080
+    /// Directory holding `log/` and `views/` [`dataDir`, `SWITCHYARD_DATA_DIR`]. Default `./data`.
+    var dataDirectory = "./data"
+    /// Largest accepted request body in bytes [`maxBodyBytes`, `SWITCHYARD_MAX_BODY_BYTES`]. Default 1 MiB.
+    var maxBodyBytes = 1 << 20
+    /// Stripe endpoint secrets, `whsec_…`; several allow rotation [`stripe.secrets`, `SWITCHYARD_STRIPE_SECRETS`]. Default none.
+    var stripeSecrets: [String] = []
+    /// How far a Stripe signature time may be from now, in seconds [`stripe.toleranceSeconds`,
+    /// `SWITCHYARD_STRIPE_TOLERANCE_SECONDS`]. Default 300.
+    var stripeToleranceSeconds: Int64 = 300
+    /// Intercom app client secrets [`intercom.secrets`, `SWITCHYARD_INTERCOM_SECRETS`]. Default none.
+    var intercomSecrets: [String] = []
+    /// Contact2Sale `X-Webhook-Token` values [`c2s.tokens`, `SWITCHYARD_C2S_TOKENS`]. Default none.
+    var c2sTokens: [String] = []
+    /// Standard Webhooks endpoints by name, each with its `whsec_<base64>` secrets [`inbound.<name>.secrets`,
+    /// `SWITCHYARD_INBOUND_SECRETS` as `name=whsec_…,name=whsec_…`]. Default none.
+    var inbound: [String: [String]] = [:]
+    /// How far a Standard Webhooks timestamp may be from now, in seconds [`inboundToleranceSeconds`,
+    /// `SWITCHYARD_INBOUND_TOLERANCE_SECONDS`]. Default 300.
+    var inboundToleranceSeconds: Int64 = 300
+    /// Bearer keys of the read API [`apiKeys`, `SWITCHYARD_API_KEYS`]. Default none.
+    var apiKeys: [String] = []
+    /// Bearer keys of the admin API [`adminKeys`, `SWITCHYARD_ADMIN_KEYS`]. Default none.
+    var adminKeys: [String] = []
+    /// Requests per second allowed from one remote address to the webhook routes; 0 turns the limit off
+    /// [`rateLimit.perSecond`, `SWITCHYARD_RATE_LIMIT_PER_SECOND`]. Default 500.
+    var rateLimitPerSecond = 500
+    /// Burst size of that limit [`rateLimit.burst`, `SWITCHYARD_RATE_LIMIT_BURST`]. Default 1000.
+    var rateLimitBurst = 1000
+    /// Rejections per remote address per minute that are recorded in the log as `webhook.rejected`; beyond
+    /// it they are only counted [`rejectionsPerAddressPerMinute`, `SWITCHYARD_REJECTIONS_PER_MINUTE`]. Default 30.
+    var rejectionsPerAddressPerMinute = 30
+    /// Log level: trace, debug, info, notice, warning, error, critical [`logLevel`, `SWITCHYARD_LOG_LEVEL`]. Default info.
+    var logLevel = "info"
+
+    /// The defaults.
+    init() {}
+}
+
+/// A setting that is missing or wrong; stops start-up with one line that names it.
+struct ConfigurationError: Error, CustomStringConvertible {
+    /// The setting's name as the user wrote it: a variable, a flag or a file key.
+    let setting: String
+    let message: String
+    var description: String { "\(setting): \(message)" }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+
+/// `gateway`: receives webhooks, verifies them, and appends them durably to the event log.
+@main
+struct GatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "Receive, verify and durably record webhooks.",
+        discussion: "Settings come from the config file, then SWITCHYARD_* variables, then these options; see docs/configuration.md."
+    )
+
+    @Option(help: "Path of the JSON config file (or SWITCHYARD_CONFIG).")
+    var config: String?
+
+    @Option(help: "Address to listen on (default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on, 0 for any free port (default 8080).")
+    var port: Int?
+
+    @Option(name: .customLong("data-dir"), help: "Data directory holding log/ and views/ (default ./data).")
+    var dataDir: String?
+
+    func run() async throws {
+        let configuration: GatewayConfiguration
+        do {
+            configuration = try GatewayConfiguration.load(
+                file: config, environment: ProcessInfo.processInfo.environment, host: host, port: port, dataDirectory: dataDir
+            )
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("gateway: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = JSONLogHandler(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "switchyard.gateway")
+        let app: any ApplicationProtocol
+        do {
+            app = try buildApplication(configuration, logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("gateway: cannot open the data directory \(configuration.dataDirectory): \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        try await app.runService()
+    }
+}

@@ -1,0 +1,148 @@
+import Crypto
+import EventLog
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The webhook routes: check, then append durably, then answer.
+struct IngestController: Sendable {
+    let log: any EventStore
+    let configuration: GatewayConfiguration
+    let metrics: GatewayMetrics
+    let health: LogHealth
+    let rateLimiter: RateLimiter
+    let rejectionQuota: PerMinuteQuota
+
+    init(log: any EventStore, configuration: GatewayConfiguration, metrics: GatewayMetrics, health: LogHealth) {
+        self.log = log
+        self.configuration = configuration
+        self.metrics = metrics
+        self.health = health
+        rateLimiter = RateLimiter(perSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
+        rejectionQuota = PerMinuteQuota(limit: configuration.rejectionsPerAddressPerMinute)
+    }
+
+    func addRoutes(to router: Router<GatewayContext>) {
+        let stripe = WebhookSource.stripe(configuration)
+        let intercom = WebhookSource.intercom(configuration)
+        let c2s = WebhookSource.c2s(configuration)
+        let inbound = Dictionary(uniqueKeysWithValues: configuration.inbound.map { name, secrets in
+            (name, WebhookSource.standard(name: name, secrets: secrets, tolerance: configuration.inboundToleranceSeconds))
+        })
+        router.post("/webhooks/stripe") { request, context in try await ingest(request, context, stripe) }
+        router.post("/webhooks/intercom") { request, context in try await ingest(request, context, intercom) }
+        router.post("/webhooks/c2s") { request, context in try await ingest(request, context, c2s) }
+        router.post("/webhooks/in/{name}") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            guard let source = inbound[name] else {
+                metrics.request(route: "inbound", outcome: "not_found")
+                throw GatewayError(.notFound, "not_found", "no Standard Webhooks endpoint is configured with the name \"\(name)\"")
+            }
+            return try await ingest(request, context, source)
+        }
+    }
+
+    private func ingest(_ request: Request, _ context: GatewayContext, _ source: WebhookSource) async throws -> Response {
+        do {
+            let response = try await accept(request, context, source)
+            return response
+        } catch let rejection as Rejection {
+            metrics.request(route: source.route, outcome: rejection.error.code)
+            if rejection.recordable { await record(rejection, source: source, context: context) }
+            throw rejection.error
+        }
+    }
+
+    private func accept(_ request: Request, _ context: GatewayContext, _ source: WebhookSource) async throws -> Response {
+        if let retryAfter = rateLimiter.acquire(context.remoteAddress) {
+            throw Rejection(GatewayError(
+                .tooManyRequests, "rate_limited", "too many requests from this address; retry after \(retryAfter) s",
+                headers: [.retryAfter: "\(retryAfter)"]
+            ), recordable: false)
+        }
+        let contentType = request.headers[.contentType] ?? ""
+        guard contentType.lowercased().split(separator: ";").first?.trimmingSpaces == "application/json" else {
+            throw Rejection(GatewayError(
+                .unsupportedMediaType, "unsupported_media_type",
+                "send the body as application/json; got \(contentType.isEmpty ? "no Content-Type" : "\"\(contentType.prefix(100))\"")"
+            ), declaredLength: request.headers[.contentLength].flatMap { Int($0) })
+        }
+        let body = try await collectBody(request)
+        let now = Timestamp.now().seconds
+        let event: NewEvent = try body.withUnsafeReadableBytes { bytes in
+            do {
+                try source.verify(request.headers, bytes, now)
+            } catch let failure as VerificationFailure {
+                let unauthorized = failure.kind == .invalidSignature || failure.kind == .invalidToken
+                throw Rejection(GatewayError(unauthorized ? .unauthorized : .badRequest, failure.kind.rawValue, failure.message), body: bytes)
+            }
+            return try makeEvent(bytes, request: request, context: context, source: source)
+        }
+        return try await append(event, source: source, context: context)
+    }
+
+    private func collectBody(_ request: Request) async throws -> ByteBuffer {
+        let limit = configuration.maxBodyBytes
+        let tooLarge = Rejection(GatewayError(
+            .contentTooLarge, "payload_too_large", "the body is larger than the \(limit) bytes this gateway accepts"
+        ), declaredLength: request.headers[.contentLength].flatMap { Int($0) })
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit { throw tooLarge }
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge
+        }
+    }
+
+    private func makeEvent(
+        _ bytes: UnsafeRawBufferPointer, request: Request, context: GatewayContext, source: WebhookSource
+    ) throws -> NewEvent {
+        let scan: (values: [String?], isObject: Bool)
+        do {
+            scan = try JSONFieldScanner.scan(bytes, paths: source.fields)
+        } catch {
+            throw Rejection(GatewayError(.badRequest, "invalid_json", error.message), body: bytes)
+        }
+        guard scan.isObject, let key = source.key(scan.values, request.headers) else {
+            throw Rejection(GatewayError(.badRequest, "invalid_json", "the body must be a JSON object: \(source.requiredFields)"), body: bytes)
+        }
+        var metadata = [
+            "content-type": request.headers[.contentType] ?? "",
+            "remote-address": context.remoteAddress,
+            "request-id": context.id,
+        ]
+        for name in source.keptHeaders { if let value = request.headers[name] { metadata[name.canonicalName] = value } }
+        for (name, index) in source.fieldMetadata { if let value = scan.values[index] { metadata[name] = value } }
+        return NewEvent(type: "webhook.received", source: source.name, idempotencyKey: key, metadata: metadata, payload: Array(bytes))
+    }
+
+    private func append(_ event: NewEvent, source: WebhookSource, context: GatewayContext) async throws -> Response {
+        let started = ContinuousClock.now
+        let outcome: AppendOutcome
+        do {
+            outcome = try await log.append(event)
+            health.appendSucceeded()
+        } catch let error as EventLogError {
+            health.appendFailed(error)
+            context.logger.error("append failed", metadata: ["code": "\(error.code)", "source": "\(source.name)"])
+            metrics.request(route: source.route, outcome: "log_unavailable")
+            throw GatewayError(
+                .serviceUnavailable, "log_unavailable", "the event log cannot take writes right now (\(error.code)); nothing was stored, retry later",
+                headers: [.retryAfter: "5"]
+            )
+        }
+        metrics.appendDuration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
+        let body: String
+        switch outcome {
+        case .appended(let position):
+            metrics.request(route: source.route, outcome: "accepted")
+            metrics.logHead.record(Int64(position))
+            body = #"{"status":"accepted","position":\#(position)}"#
+        case .duplicate(of: let position):
+            metrics.request(route: source.route, outcome: "duplicate")
+            body = #"{"status":"duplicate","position":\#(position)}"#
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}

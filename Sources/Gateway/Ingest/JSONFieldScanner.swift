@@ -1,0 +1,224 @@
+/// Checks that a body is well-formed JSON and picks out a few fields, in one pass and without building a model.
+///
+/// Decoding a whole webhook costs far more than the ingest path can spend, so the gateway validates the syntax
+/// and extracts only what it needs (an event id, a type) by path, such as `["attributes", "updated_at"]`.
+/// Strings are unescaped; numbers and booleans come back as their JSON text; other values as `nil`.
+struct JSONFieldScanner {
+    /// Why a body is not JSON.
+    struct Failure: Error, Equatable {
+        let message: String
+    }
+
+    private let bytes: UnsafeRawBufferPointer
+    private let paths: [[String]]
+    private var index = 0
+    private(set) var values: [String?]
+    private(set) var topLevelIsObject = false
+    private static let maxDepth = 128
+
+    /// Scans `bytes` and returns the value at each of `paths`, in order.
+    static func scan(_ bytes: UnsafeRawBufferPointer, paths: [[String]]) throws(Failure) -> (values: [String?], isObject: Bool) {
+        var scanner = JSONFieldScanner(bytes: bytes, paths: paths)
+        try scanner.run()
+        return (scanner.values, scanner.topLevelIsObject)
+    }
+
+    private init(bytes: UnsafeRawBufferPointer, paths: [[String]]) {
+        self.bytes = bytes
+        self.paths = paths
+        self.values = Array(repeating: nil, count: paths.count)
+    }
+
+    private mutating func run() throws(Failure) {
+        skipWhitespace()
+        guard index < bytes.count else { throw Failure(message: "the body is empty") }
+        topLevelIsObject = bytes[index] == UInt8(ascii: "{")
+        _ = try value(depth: 0, candidates: Array(paths.indices), capture: nil)
+        skipWhitespace()
+        guard index == bytes.count else { throw fail("unexpected data after the JSON value") }
+    }
+
+    private func fail(_ message: String) -> Failure {
+        Failure(message: "the body is not valid JSON: \(message) at byte \(index)")
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0a, 0x0d: index += 1
+            default: return
+            }
+        }
+    }
+
+    /// Parses one value. `candidates` are the paths still matching at this depth; `capture` is the path that ends here.
+    private mutating func value(depth: Int, candidates: [Int], capture: Int?) throws(Failure) {
+        guard depth < Self.maxDepth else { throw fail("nested deeper than \(Self.maxDepth) levels") }
+        skipWhitespace()
+        guard index < bytes.count else { throw fail("the body ends early") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): try object(depth: depth, candidates: candidates)
+        case UInt8(ascii: "["): try array(depth: depth)
+        case UInt8(ascii: "\""):
+            let text = try string(decode: capture != nil)
+            if let capture { values[capture] = text }
+        case UInt8(ascii: "t"): try literal("true", capture: capture)
+        case UInt8(ascii: "f"): try literal("false", capture: capture)
+        case UInt8(ascii: "n"): try literal("null", capture: nil)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number(capture: capture)
+        default: throw fail("unexpected character")
+        }
+    }
+
+    private mutating func object(depth: Int, candidates: [Int]) throws(Failure) {
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            var next = [Int]()
+            var capture: Int?
+            if candidates.isEmpty {
+                _ = try string(decode: false)
+            } else {
+                let key = try string(decode: true) ?? ""
+                for c in candidates where paths[c][depth] == key {
+                    if paths[c].count == depth + 1 { capture = c } else { next.append(c) }
+                }
+            }
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after a key") }
+            index += 1
+            try value(depth: depth + 1, candidates: next, capture: capture)
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("the body ends inside an object") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return }
+            throw fail("expected ',' or '}' in an object")
+        }
+    }
+
+    private mutating func array(depth: Int) throws(Failure) {
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return }
+        while true {
+            try value(depth: depth + 1, candidates: [], capture: nil)
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("the body ends inside an array") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; return }
+            throw fail("expected ',' or ']' in an array")
+        }
+    }
+
+    private mutating func literal(_ word: StaticString, capture: Int?) throws(Failure) {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw fail("the body ends early") }
+        for i in 0..<count where bytes[index + i] != word.utf8Start[i] { throw fail("unexpected character") }
+        index += count
+        if let capture { values[capture] = word.description }
+    }
+
+    private mutating func number(capture: Int?) throws(Failure) {
+        let start = index
+        func digits(_ scanner: inout JSONFieldScanner) -> Int {
+            let from = scanner.index
+            while scanner.index < scanner.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(scanner.bytes[scanner.index]) {
+                scanner.index += 1
+            }
+            return scanner.index - from
+        }
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count else { throw fail("a number ends early") }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            guard digits(&self) > 0 else { throw fail("a number has no digits") }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits(&self) > 0 else { throw fail("a number has no digits after '.'") }
+        }
+        if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard digits(&self) > 0 else { throw fail("a number has no digits in its exponent") }
+        }
+        if let capture { values[capture] = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) }
+    }
+
+    /// Parses a string at `index` (on its opening quote); returns its unescaped text when `decode` is set.
+    private mutating func string(decode: Bool) throws(Failure) -> String? {
+        index += 1
+        let start = index
+        var escaped = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let end = index
+                index += 1
+                guard decode else { return nil }
+                let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+                return escaped ? try unescape(raw, at: start) : String(decoding: raw, as: UTF8.self)
+            }
+            if byte < 0x20 { throw fail("a control character inside a string") }
+            if byte == UInt8(ascii: "\\") {
+                escaped = true
+                index += 2
+                continue
+            }
+            index += 1
+        }
+        throw fail("a string is not closed")
+    }
+
+    private func unescape(_ raw: UnsafeRawBufferPointer, at offset: Int) throws(Failure) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(raw.count)
+        var i = 0
+        func hex4(_ at: Int) -> UInt32? {
+            guard at + 4 <= raw.count else { return nil }
+            var value: UInt32 = 0
+            for byte in raw[at..<at + 4] {
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: return nil
+                }
+                value = value << 4 | UInt32(digit)
+            }
+            return value
+        }
+        while i < raw.count {
+            let byte = raw[i]
+            guard byte == UInt8(ascii: "\\") else { out.append(byte); i += 1; continue }
+            guard i + 1 < raw.count else { throw Failure(message: "the body is not valid JSON: a bad escape at byte \(offset + i)") }
+            let code = raw[i + 1]
+            i += 2
+            switch code {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(code)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0c)
+            case UInt8(ascii: "n"): out.append(0x0a)
+            case UInt8(ascii: "r"): out.append(0x0d)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                guard var scalar = hex4(i) else { throw Failure(message: "the body is not valid JSON: a bad \\u escape at byte \(offset + i)") }
+                i += 4
+                if (0xD800..<0xDC00).contains(scalar), i + 6 <= raw.count, raw[i] == UInt8(ascii: "\\"), raw[i + 1] == UInt8(ascii: "u"),
+                   let low = hex4(i + 2), (0xDC00..<0xE000).contains(low) {
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    i += 6
+                }
+                out.append(contentsOf: String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8)
+            default:
+                throw Failure(message: "the body is not valid JSON: a bad escape at byte \(offset + i - 1)")
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

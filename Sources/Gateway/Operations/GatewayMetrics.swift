@@ -1,0 +1,45 @@
+import Metrics
+import Prometheus
+import Synchronization
+
+/// The gateway's metrics, kept in its own Prometheus registry and served at `/metrics`.
+final class GatewayMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
+    /// How long a durable append took, from the route's point of view.
+    let appendDuration: Metrics.Timer
+    /// The log's head position.
+    let logHead: Metrics.Gauge
+    /// Rejections that were only counted, because the sender's quota for logging them was used up.
+    let unloggedRejections: Metrics.Counter
+    private let requests = Mutex<[String: Metrics.Counter]>([:])
+
+    init() {
+        registry = PrometheusCollectorRegistry()
+        factory = PrometheusMetricsFactory(registry: registry)
+        appendDuration = Metrics.Timer(label: "switchyard_append_duration_seconds", factory: factory)
+        logHead = Metrics.Gauge(label: "switchyard_log_head", factory: factory)
+        unloggedRejections = Metrics.Counter(label: "switchyard_rejections_unlogged_total", factory: factory)
+    }
+
+    /// Counts one request to `route` that ended with `outcome` (`accepted`, `duplicate`, or an error code).
+    func request(route: String, outcome: String) {
+        let key = route + "|" + outcome
+        let counter = requests.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = Metrics.Counter(
+                label: "switchyard_http_requests_total", dimensions: [("route", route), ("outcome", outcome)], factory: factory
+            )
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+    }
+
+    /// The Prometheus text exposition.
+    func exposition() -> [UInt8] {
+        var buffer = [UInt8]()
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}

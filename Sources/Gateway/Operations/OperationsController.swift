@@ -1,0 +1,58 @@
+import EventLog
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// `GET /health` and `GET /metrics`.
+struct OperationsController: Sendable {
+    let log: LMDBEventLog
+    let metrics: GatewayMetrics
+    let health: LogHealth
+    let dataDirectory: String
+
+    func addRoutes(to router: Router<GatewayContext>) {
+        router.get("/health") { _, _ in try report() }
+        router.get("/metrics") { _, _ in
+            var buffer = ByteBuffer()
+            buffer.writeBytes(metrics.exposition())
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: buffer)
+            )
+        }
+    }
+
+    /// `failing` (503) when the log cannot be read or its last write failed; `degraded` when the disk is nearly full.
+    private func report() throws -> Response {
+        var status = "ok"
+        var head: UInt64 = 0
+        var usage = EnvironmentUsage(mapSizeBytes: 0, usedBytes: 0, pageSize: 0)
+        var writable = log.isOpen && health.failure == nil
+        do {
+            head = try log.head().position
+            usage = try log.usage()
+            metrics.logHead.record(Int64(head))
+        } catch {
+            writable = false
+        }
+        if !writable {
+            status = "failing"
+        } else if let free = freeBytes(), free < 256 << 20 {
+            status = "degraded"
+        }
+        let uptime = (ContinuousClock.now - health.started).components.seconds
+        let body = """
+            {"status":"\(status)","log":{"head":\(head),"mapUsedBytes":\(usage.usedBytes),"mapSizeBytes":\(usage.mapSizeBytes),\
+            "writable":\(writable)},"uptimeSeconds":\(uptime)}
+            """
+        return Response(
+            status: status == "failing" ? .serviceUnavailable : .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: body))
+        )
+    }
+
+    private func freeBytes() -> Int? {
+        var stats = statvfs()
+        guard statvfs(dataDirectory, &stats) == 0 else { return nil }
+        return Int(stats.f_bavail) * Int(stats.f_frsize)
+    }
+}

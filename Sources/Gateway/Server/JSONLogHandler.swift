@@ -1,0 +1,45 @@
+import Foundation
+import Logging
+
+/// Writes one JSON object per line to standard output: time, level, label, message and metadata.
+struct JSONLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    private static let lock = NSLock()
+
+    init(label: String) { self.label = label }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let level = event.level
+        let message = event.message
+        var fields = metadata
+        if let explicit = event.metadata { fields.merge(explicit) { $1 } }
+        if let error = event.error { fields["error"] = "\(error)" }
+        var line = #"{"time":"# + JSONText.quote(ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds]))
+        line += #","level":"# + JSONText.quote(level.rawValue)
+        line += #","label":"# + JSONText.quote(label)
+        line += #","message":"# + JSONText.quote(message.description)
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+            line += "," + JSONText.quote(key) + ":" + JSONText.quote(Self.flatten(value))
+        }
+        line += "}\n"
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        FileHandle.standardOutput.write(Data(line.utf8))
+    }
+
+    private static func flatten(_ value: Logger.Metadata.Value) -> String {
+        switch value {
+        case .string(let text): text
+        case .stringConvertible(let value): value.description
+        case .array(let values): "[" + values.map(flatten).joined(separator: ",") + "]"
+        case .dictionary(let values): "{" + values.sorted { $0.key < $1.key }.map { "\($0.key)=\(flatten($0.value))" }.joined(separator: ",") + "}"
+        }
+    }
+}

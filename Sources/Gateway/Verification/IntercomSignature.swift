@@ -1,0 +1,27 @@
+import Crypto
+
+/// Verifies Intercom's `X-Hub-Signature: sha1=…`: HMAC-SHA1 of the raw body keyed with the app's client
+/// secret, in lowercase hex.
+struct IntercomSignature {
+    let secrets: [String]
+
+    func verify(header: String?, body: UnsafeRawBufferPointer) throws(VerificationFailure) {
+        guard !secrets.isEmpty else {
+            throw VerificationFailure(.invalidSignature, "no Intercom client secret is configured, so every Intercom webhook is refused")
+        }
+        guard let header, !header.isEmpty else {
+            throw VerificationFailure(.invalidSignature, "the X-Hub-Signature header is missing")
+        }
+        guard header.hasPrefix("sha1="), let signature = Verification.hexBytes(header.dropFirst(5)), signature.count == 20 else {
+            throw VerificationFailure(.malformedSignatureHeader, "X-Hub-Signature must be sha1= followed by 40 hexadecimal digits")
+        }
+        var matched = false
+        for secret in secrets {
+            let expected = Verification.hmac(Insecure.SHA1.self, key: Array(secret.utf8), body: body)
+            if Verification.constantTimeEquals(expected, signature) { matched = true }
+        }
+        guard matched else {
+            throw VerificationFailure(.invalidSignature, "X-Hub-Signature does not match the body with any configured client secret")
+        }
+    }
+}

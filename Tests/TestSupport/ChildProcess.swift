@@ -1,0 +1,61 @@
+import Foundation
+
+/// A real child process whose standard output the test reads line by line, with deadlines.
+public final class ChildProcess: @unchecked Sendable {
+    private let process = Process()
+    private let output = Pipe()
+    private var buffer = [UInt8]()
+    private var ended = false
+
+    /// Starts `executable` with `arguments` and extra `environment` variables.
+    public init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+    }
+
+    /// The child's process id.
+    public var pid: Int32 { process.processIdentifier }
+
+    /// The next line of output, or `nil` at end of output or when `timeout` passes first.
+    public func readLine(timeout: Duration = .seconds(30)) -> String? {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeSubrange(...newline)
+                return line
+            }
+            if ended { return nil }
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { return nil }
+            let ms = Int32(min(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000, 1000))
+            var fd = pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&fd, 1, max(ms, 1)) > 0 else { continue }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let count = read(fd.fd, &chunk, chunk.count)
+            if count <= 0 { ended = true } else { buffer.append(contentsOf: chunk[..<count]) }
+        }
+    }
+
+    /// Sends `signal` to the child.
+    public func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for the child to exit and returns its status.
+    public func waitForExit() -> Int32 {
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Whether the child was ended by a signal.
+    public var wasSignalled: Bool { process.terminationReason == .uncaughtSignal }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+    }
+}
