@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventLog
 import Foundation
 import Hummingbird
 import Logging
@@ -41,13 +42,15 @@ struct GatewayCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "switchyard.gateway")
-        let app: any ApplicationProtocol
+        let metrics = GatewayMetrics()
+        let log: LMDBEventLog
         do {
-            app = try buildApplication(configuration, logger: logger)
+            log = try openLog(configuration, metrics: metrics, logger: logger)
         } catch {
             FileHandle.standardError.write(Data("gateway: cannot open the data directory \(configuration.dataDirectory): \(error)\n".utf8))
             throw ExitCode(1)
         }
+        let app = buildApplication(configuration, log: log, metrics: metrics, logger: logger)
         try await app.runService()
     }
 }

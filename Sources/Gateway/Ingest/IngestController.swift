@@ -110,7 +110,7 @@ struct IngestController: Sendable {
         var metadata = [
             "content-type": request.headers[.contentType] ?? "",
             "remote-address": context.remoteAddress,
-            "request-id": context.id,
+            "request-id": context.requestID,
         ]
         for name in source.keptHeaders { if let value = request.headers[name] { metadata[name.canonicalName] = value } }
         for (name, index) in source.fieldMetadata { if let value = scan.values[index] { metadata[name] = value } }

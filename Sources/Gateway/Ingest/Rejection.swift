@@ -35,7 +35,7 @@ extension IngestController {
         var metadata = [
             "reason": rejection.error.code,
             "remote-address": context.remoteAddress,
-            "request-id": context.id,
+            "request-id": context.requestID,
         ]
         if let length = rejection.bodyLength { metadata["body-length"] = "\(length)" }
         if let digest = rejection.bodySHA256 { metadata["body-sha256"] = digest }

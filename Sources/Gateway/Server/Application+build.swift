@@ -4,16 +4,20 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Opens the log under `configuration.dataDirectory` and builds the gateway application around it.
+/// Opens the log under `configuration.dataDirectory`, reporting to `metrics`.
+func openLog(_ configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger) throws -> LMDBEventLog {
+    try LMDBEventLog(
+        directory: (configuration.dataDirectory as NSString).appendingPathComponent("log"), logger: logger, metrics: metrics.factory
+    )
+}
+
+/// Builds the gateway application around an open log, which it closes when it shuts down.
 ///
 /// `onServerRunning` receives the bound port (useful with port 0).
 func buildApplication(
-    _ configuration: GatewayConfiguration, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-) throws -> some ApplicationProtocol {
-    let metrics = GatewayMetrics()
-    let log = try LMDBEventLog(
-        directory: (configuration.dataDirectory as NSString).appendingPathComponent("log"), logger: logger, metrics: metrics.factory
-    )
+    _ configuration: GatewayConfiguration, log: LMDBEventLog, metrics: GatewayMetrics, logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
     let health = LogHealth()
     let router = Router(context: GatewayContext.self)
     router.add(middleware: ResponseHeadersMiddleware())

@@ -2,7 +2,8 @@ import HTTPTypes
 import Hummingbird
 
 /// Adds security headers and the request id to every response.
-struct ResponseHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+struct ResponseHeadersMiddleware: RouterMiddleware {
+    typealias Context = GatewayContext
     static var requestID: HTTPField.Name { HTTPField.Name("X-Request-Id")! }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -22,6 +23,6 @@ struct ResponseHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         if headers[.cacheControl] == nil { headers[.cacheControl] = "no-store" }
-        headers[Self.requestID] = context.id
+        headers[Self.requestID] = context.requestID
     }
 }

@@ -1,0 +1,112 @@
+import EventLog
+import Foundation
+import Testing
+@testable import Gateway
+
+@Suite("Health, metrics and limits")
+struct OperationsTests {
+    static let json = ("Content-Type", "application/json")
+
+    @Test("/health reports the log; /metrics counts requests by route and outcome, commit sizes and the head")
+    func healthAndMetrics() async throws {
+        try await TestGateway.run { gateway in
+            let body = try fixture("stripe/payment_intent.succeeded.json")
+            _ = try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))])
+            _ = try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", "t=1,v1=00")])
+            let health = try await gateway.get("/health")
+            #expect(health.status == 200)
+            #expect(health.json?["status"] as? String == "ok")
+            let log = try #require(health.json?["log"] as? [String: Any])
+            #expect((log["head"] as? NSNumber)?.intValue == 2)
+            #expect(log["writable"] as? Bool == true)
+            #expect(((log["mapSizeBytes"] as? NSNumber)?.intValue ?? 0) > ((log["mapUsedBytes"] as? NSNumber)?.intValue ?? .max))
+            #expect(health.json?["uptimeSeconds"] != nil)
+
+            let metrics = try await gateway.get("/metrics")
+            #expect(metrics.status == 200)
+            #expect(metrics.text.contains(#"switchyard_http_requests_total{route="stripe",outcome="accepted"} 1"#))
+            #expect(metrics.text.contains(#"switchyard_http_requests_total{route="stripe",outcome="invalid_signature"} 1"#))
+            #expect(metrics.text.contains("switchyard_append_duration_seconds_bucket"))
+            #expect(metrics.text.contains("switchyard_log_group_commit_events"))
+            #expect(metrics.text.contains("switchyard_log_head 2.0"))
+        }
+    }
+
+    @Test("an unknown route gets the JSON error shape")
+    func notFound() async throws {
+        try await TestGateway.run { gateway in
+            let response = try await gateway.get("/nowhere")
+            #expect(response.status == 404)
+            #expect(response.errorCode == "not_found")
+            #expect(response.headers["X-Content-Type-Options"].first == "nosniff")
+        }
+    }
+
+    @Test("a sender over its rate gets 429 with Retry-After")
+    func rateLimited() async throws {
+        try await TestGateway.run(configure: { $0.rateLimitPerSecond = 1; $0.rateLimitBurst = 3 }) { gateway in
+            var statuses = [Int]()
+            var retryAfter: String?
+            for n in 0..<6 {
+                let body = Array(#"{"id":"evt_rate_\#(n)"}"#.utf8)
+                let response = try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))])
+                statuses.append(response.status)
+                if response.status == 429 {
+                    retryAfter = response.headers["Retry-After"].first
+                    #expect(response.errorCode == "rate_limited")
+                }
+            }
+            #expect(statuses.prefix(3).allSatisfy { $0 == 200 })
+            #expect(statuses.contains(429))
+            #expect(Int(retryAfter ?? "") ?? 0 >= 1)
+        }
+    }
+
+    @Test("rejections are logged only up to the per-address quota, and counted beyond it")
+    func rejectionQuota() async throws {
+        try await TestGateway.run(configure: { $0.rejectionsPerAddressPerMinute = 2 }) { gateway in
+            for _ in 0..<5 {
+                let response = try await gateway.post("/webhooks/c2s", body: Array("{}".utf8), headers: [Self.json, ("X-Webhook-Token", "bad")])
+                #expect(response.status == 401)
+            }
+            #expect(try gateway.log.head().position == 2)
+            let metrics = try await gateway.get("/metrics")
+            #expect(metrics.text.contains("switchyard_rejections_unlogged_total 3"))
+        }
+    }
+
+    @Test("when the log cannot take writes: 503 log_unavailable with Retry-After, and /health says failing")
+    func logUnavailable() async throws {
+        try await TestGateway.run { gateway in
+            await gateway.log.close()
+            let body = try fixture("stripe/charge.refunded.json")
+            let response = try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))])
+            #expect(response.status == 503)
+            #expect(response.errorCode == "log_unavailable")
+            #expect(response.headers["Retry-After"].first == "5")
+            let health = try await gateway.get("/health")
+            #expect(health.status == 503)
+            #expect(health.json?["status"] as? String == "failing")
+        }
+    }
+
+    @Test("500 concurrent requests: all acknowledged, each in the log once, positions gapless")
+    func concurrentRequests() async throws {
+        try await TestGateway.run(configure: { $0.rateLimitPerSecond = 0 }) { gateway in
+            let positions = try await withThrowingTaskGroup(of: UInt64?.self) { group in
+                for n in 0..<500 {
+                    group.addTask {
+                        let body = Array(#"{"id":"evt_concurrent_\#(n)","type":"payment_intent.succeeded"}"#.utf8)
+                        let response = try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))])
+                        return response.status == 200 ? response.position : nil
+                    }
+                }
+                return try await group.reduce(into: [UInt64?]()) { $0.append($1) }
+            }
+            #expect(positions.compactMap { $0 }.sorted() == Array(1...500))
+            let keys = try gateway.log.events(from: 1, limit: 1000).compactMap(\.idempotencyKey)
+            #expect(Set(keys).count == 500)
+            #expect(try gateway.log.verify().isIntact)
+        }
+    }
+}
