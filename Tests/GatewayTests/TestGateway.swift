@@ -75,6 +75,14 @@ struct TestGateway {
     }
 }
 
+/// One client for all tests, with room for many concurrent connections and a short connect timeout.
+let testHTTPClient: HTTPClient = {
+    var configuration = HTTPClient.Configuration()
+    configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 128)
+    configuration.timeout.connect = .seconds(2)
+    return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+}()
+
 /// A response read whole, with its JSON body parsed when it is JSON.
 struct TestResponse {
     let status: Int
@@ -94,7 +102,7 @@ struct TestResponse {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await testHTTPClient.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 16 << 20)
         return TestResponse(status: Int(response.status.code), headers: response.headers, body: Array(bytes.readableBytesView))
     }

@@ -8,12 +8,13 @@ public final class ChildProcess: @unchecked Sendable {
     private var ended = false
 
     /// Starts `executable` with `arguments` and extra `environment` variables.
-    public init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
+    /// With `mergeStandardError`, the child's standard error is read as output too.
+    public init(executable: String, arguments: [String], environment: [String: String] = [:], mergeStandardError: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = output
-        process.standardError = FileHandle.standardError
+        process.standardError = mergeStandardError ? output : FileHandle.standardError
         try process.run()
     }
 

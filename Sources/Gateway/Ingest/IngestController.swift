@@ -44,6 +44,8 @@ struct IngestController: Sendable {
     }
 
     private func ingest(_ request: Request, _ context: GatewayContext, _ source: WebhookSource) async throws -> Response {
+        metrics.inFlight.increment()
+        defer { metrics.inFlight.decrement() }
         do {
             let response = try await accept(request, context, source)
             return response

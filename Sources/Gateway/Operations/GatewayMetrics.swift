@@ -10,6 +10,8 @@ final class GatewayMetrics: Sendable {
     let appendDuration: Metrics.Timer
     /// The log's head position.
     let logHead: Metrics.Gauge
+    /// Webhook requests being handled right now.
+    let inFlight: Metrics.Meter
     /// Rejections that were only counted, because the sender's quota for logging them was used up.
     let unloggedRejections: Metrics.Counter
     private let requests = Mutex<[String: Metrics.Counter]>([:])
@@ -19,6 +21,7 @@ final class GatewayMetrics: Sendable {
         factory = PrometheusMetricsFactory(registry: registry)
         appendDuration = Metrics.Timer(label: "switchyard_append_duration_seconds", factory: factory)
         logHead = Metrics.Gauge(label: "switchyard_log_head", factory: factory)
+        inFlight = Metrics.Meter(label: "switchyard_webhooks_in_flight", factory: factory)
         unloggedRejections = Metrics.Counter(label: "switchyard_rejections_unlogged_total", factory: factory)
     }
 
