@@ -51,6 +51,7 @@ let package = Package(
                 "Projections",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -73,6 +74,17 @@ let package = Package(
             name: "LogTorture",
             dependencies: ["EventLog"],
             path: "Tests/LogTorture"
+        ),
+        // Benchmarks: built with the package, run only by `make bench`.
+        .executableTarget(
+            name: "LogBench",
+            dependencies: ["EventLog", .product(name: "Logging", package: "swift-log")],
+            path: "bench/LogBench"
+        ),
+        .executableTarget(
+            name: "BareServer",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "bench/BareServer"
         ),
         .target(
             name: "TestSupport",

@@ -64,13 +64,14 @@ struct IngestController: Sendable {
             ), recordable: false)
         }
         let contentType = request.headers[.contentType] ?? ""
+        let declaredLength = request.headers[.contentLength].flatMap { Int($0) }
         guard contentType.lowercased().split(separator: ";").first?.trimmingSpaces == "application/json" else {
             throw Rejection(GatewayError(
                 .unsupportedMediaType, "unsupported_media_type",
                 "send the body as application/json; got \(contentType.isEmpty ? "no Content-Type" : "\"\(contentType.prefix(100))\"")"
-            ), declaredLength: request.headers[.contentLength].flatMap { Int($0) })
+            ), declaredLength: declaredLength)
         }
-        let body = try await collectBody(request)
+        let body = try await collectBody(request, declaredLength: declaredLength)
         let now = Timestamp.now().seconds
         let event: NewEvent = try body.withUnsafeReadableBytes { bytes in
             do {
@@ -79,26 +80,28 @@ struct IngestController: Sendable {
                 let unauthorized = failure.kind == .invalidSignature || failure.kind == .invalidToken
                 throw Rejection(GatewayError(unauthorized ? .unauthorized : .badRequest, failure.kind.rawValue, failure.message), body: bytes)
             }
-            return try makeEvent(bytes, request: request, context: context, source: source)
+            return try makeEvent(bytes, request: request, contentType: contentType, context: context, source: source)
         }
         return try await append(event, source: source, context: context)
     }
 
-    private func collectBody(_ request: Request) async throws -> ByteBuffer {
+    private func collectBody(_ request: Request, declaredLength: Int?) async throws -> ByteBuffer {
         let limit = configuration.maxBodyBytes
-        let tooLarge = Rejection(GatewayError(
-            .contentTooLarge, "payload_too_large", "the body is larger than the \(limit) bytes this gateway accepts"
-        ), declaredLength: request.headers[.contentLength].flatMap { Int($0) })
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit { throw tooLarge }
+        func tooLarge() -> Rejection {
+            Rejection(GatewayError(
+                .contentTooLarge, "payload_too_large", "the body is larger than the \(limit) bytes this gateway accepts"
+            ), declaredLength: declaredLength)
+        }
+        if let declaredLength, declaredLength > limit { throw tooLarge() }
         do {
             return try await request.body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw tooLarge
+            throw tooLarge()
         }
     }
 
     private func makeEvent(
-        _ bytes: UnsafeRawBufferPointer, request: Request, context: GatewayContext, source: WebhookSource
+        _ bytes: UnsafeRawBufferPointer, request: Request, contentType: String, context: GatewayContext, source: WebhookSource
     ) throws -> NewEvent {
         let scan: (values: [String?], isObject: Bool)
         do {
@@ -110,7 +113,7 @@ struct IngestController: Sendable {
             throw Rejection(GatewayError(.badRequest, "invalid_json", "the body must be a JSON object: \(source.requiredFields)"), body: bytes)
         }
         var metadata = [
-            "content-type": request.headers[.contentType] ?? "",
+            "content-type": contentType,
             "remote-address": context.remoteAddress,
             "request-id": context.requestID,
         ]

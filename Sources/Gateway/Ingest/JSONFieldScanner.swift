@@ -10,7 +10,7 @@ struct JSONFieldScanner {
     }
 
     private let bytes: UnsafeRawBufferPointer
-    private let paths: [[String]]
+    private let paths: [[[UInt8]]]
     private var index = 0
     private(set) var values: [String?]
     private(set) var topLevelIsObject = false
@@ -25,7 +25,7 @@ struct JSONFieldScanner {
 
     private init(bytes: UnsafeRawBufferPointer, paths: [[String]]) {
         self.bytes = bytes
-        self.paths = paths
+        self.paths = paths.map { $0.map { Array($0.utf8) } }
         self.values = Array(repeating: nil, count: paths.count)
     }
 
@@ -79,11 +79,12 @@ struct JSONFieldScanner {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
             var next = [Int]()
             var capture: Int?
-            if candidates.isEmpty {
-                _ = try string(decode: false)
-            } else {
-                let key = try string(decode: true) ?? ""
-                for c in candidates where paths[c][depth] == key {
+            let keyStart = index + 1
+            let escaped = try skipString()
+            if !candidates.isEmpty {
+                let raw = UnsafeRawBufferPointer(rebasing: bytes[keyStart..<(index - 1)])
+                let key = escaped ? Array(try unescape(raw, at: keyStart).utf8) : nil
+                for c in candidates where key.map({ $0 == paths[c][depth] }) ?? raw.elementsEqual(paths[c][depth]) {
                     if paths[c].count == depth + 1 { capture = c } else { next.append(c) }
                 }
             }
@@ -151,17 +152,22 @@ struct JSONFieldScanner {
 
     /// Parses a string at `index` (on its opening quote); returns its unescaped text when `decode` is set.
     private mutating func string(decode: Bool) throws(Failure) -> String? {
+        let start = index + 1
+        let escaped = try skipString()
+        guard decode else { return nil }
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<(index - 1)])
+        return escaped ? try unescape(raw, at: start) : String(decoding: raw, as: UTF8.self)
+    }
+
+    /// Moves past a string at `index` (on its opening quote); returns whether it held escapes.
+    private mutating func skipString() throws(Failure) -> Bool {
         index += 1
-        let start = index
         var escaped = false
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let end = index
                 index += 1
-                guard decode else { return nil }
-                let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-                return escaped ? try unescape(raw, at: start) : String(decoding: raw, as: UTF8.self)
+                return escaped
             }
             if byte < 0x20 { throw fail("a control character inside a string") }
             if byte == UInt8(ascii: "\\") {

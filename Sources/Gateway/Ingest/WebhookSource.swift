@@ -81,7 +81,7 @@ extension WebhookSource {
     }
 
     static func standard(name: String, secrets: [String], tolerance: Int64) -> WebhookSource {
-        let verifier = StandardWebhookSignature(keys: secrets.compactMap(StandardWebhookSignature.key(fromSecret:)), tolerance: tolerance)
+        let verifier = StandardWebhookSignature(secrets: secrets, tolerance: tolerance)
         return WebhookSource(
             name: "in:\(name)", route: "inbound", fields: [["type"]],
             key: { _, headers in headers[.webhookID].map { "in:\(name):" + $0 } },

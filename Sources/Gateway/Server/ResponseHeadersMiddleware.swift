@@ -4,7 +4,10 @@ import Hummingbird
 /// Adds security headers and the request id to every response.
 struct ResponseHeadersMiddleware: RouterMiddleware {
     typealias Context = GatewayContext
-    static var requestID: HTTPField.Name { HTTPField.Name("X-Request-Id")! }
+    static let requestID = HTTPField.Name("X-Request-Id")!
+    static let contentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
+    static let frameOptions = HTTPField.Name("X-Frame-Options")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -19,10 +22,10 @@ struct ResponseHeadersMiddleware: RouterMiddleware {
     }
 
     private func decorate(_ headers: inout HTTPFields, context: Context) {
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
-        if headers[.cacheControl] == nil { headers[.cacheControl] = "no-store" }
-        headers[Self.requestID] = context.requestID
+        headers.append(HTTPField(name: Self.contentTypeOptions, value: "nosniff"))
+        headers.append(HTTPField(name: Self.frameOptions, value: "DENY"))
+        headers.append(HTTPField(name: Self.referrerPolicy, value: "no-referrer"))
+        if headers[.cacheControl] == nil { headers.append(HTTPField(name: .cacheControl, value: "no-store")) }
+        headers.append(HTTPField(name: Self.requestID, value: context.requestID))
     }
 }

@@ -3,10 +3,14 @@ import Crypto
 /// Verifies Intercom's `X-Hub-Signature: sha1=…`: HMAC-SHA1 of the raw body keyed with the app's client
 /// secret, in lowercase hex.
 struct IntercomSignature {
-    let secrets: [String]
+    let keys: [SymmetricKey]
+
+    init(secrets: [String]) {
+        keys = secrets.map { SymmetricKey(data: Array($0.utf8)) }
+    }
 
     func verify(header: String?, body: UnsafeRawBufferPointer) throws(VerificationFailure) {
-        guard !secrets.isEmpty else {
+        guard !keys.isEmpty else {
             throw VerificationFailure(.invalidSignature, "no Intercom client secret is configured, so every Intercom webhook is refused")
         }
         guard let header, !header.isEmpty else {
@@ -16,9 +20,8 @@ struct IntercomSignature {
             throw VerificationFailure(.malformedSignatureHeader, "X-Hub-Signature must be sha1= followed by 40 hexadecimal digits")
         }
         var matched = false
-        for secret in secrets {
-            let expected = Verification.hmac(Insecure.SHA1.self, key: Array(secret.utf8), body: body)
-            if Verification.constantTimeEquals(expected, signature) { matched = true }
+        for key in keys where Verification.matches(HMAC<Insecure.SHA1>.authenticationCode(for: body, using: key), signature) {
+            matched = true
         }
         guard matched else {
             throw VerificationFailure(.invalidSignature, "X-Hub-Signature does not match the body with any configured client secret")

@@ -6,8 +6,13 @@ import Foundation
 /// keyed with the base64-decoded part of a `whsec_` secret.
 struct StandardWebhookSignature {
     /// The decoded keys, one per configured secret.
-    let keys: [[UInt8]]
+    let keys: [SymmetricKey]
     let tolerance: Int64
+
+    init(secrets: [String], tolerance: Int64) {
+        keys = secrets.compactMap(Self.key(fromSecret:)).map { SymmetricKey(data: $0) }
+        self.tolerance = tolerance
+    }
 
     /// Decodes `whsec_<base64>` secrets; `nil` for one that is not of that form.
     static func key(fromSecret secret: String) -> [UInt8]? {
@@ -39,9 +44,11 @@ struct StandardWebhookSignature {
         }
         let prefix = Array("\(id).\(timestamp).".utf8)
         var matched = false
-        for key in keys {
-            let expected = Verification.hmac(SHA256.self, key: key, prefix: prefix, body: body)
-            for signature in signatures where Verification.constantTimeEquals(expected, signature) { matched = true }
+        prefix.withUnsafeBytes { prefix in
+            for key in keys {
+                let expected = Verification.hmacSHA256(key: key, prefix: prefix, body: body)
+                for signature in signatures where Verification.matches(expected, signature) { matched = true }
+            }
         }
         guard matched else {
             throw VerificationFailure(.invalidSignature, "no v1 signature in webhook-signature matches the body with any configured secret")

@@ -3,45 +3,46 @@ import Crypto
 /// Verifies `Stripe-Signature: t=…,v1=…`: HMAC-SHA256 of `"{t}.{raw body}"`, keyed with the endpoint secret
 /// string as given, in lowercase hex. Any `v1` may match any configured secret (rotation); `v0` is ignored.
 struct StripeSignature {
-    let secrets: [String]
+    /// One key per configured secret: the secret's UTF-8 bytes, as Stripe uses them.
+    let keys: [SymmetricKey]
     /// How far `t` may be from now, in seconds.
     let tolerance: Int64
+
+    init(secrets: [String], tolerance: Int64) {
+        keys = secrets.map { SymmetricKey(data: Array($0.utf8)) }
+        self.tolerance = tolerance
+    }
 
     /// Checks `header` against `body`; `now` is in seconds since the epoch, or `nil` to skip the time check
     /// (when an auditor re-verifies a stored event).
     func verify(header: String?, body: UnsafeRawBufferPointer, now: Int64?) throws(VerificationFailure) {
-        guard !secrets.isEmpty else {
+        guard !keys.isEmpty else {
             throw VerificationFailure(.invalidSignature, "no Stripe signing secret is configured, so every Stripe webhook is refused")
         }
         guard let header, !header.isEmpty else {
             throw VerificationFailure(.invalidSignature, "the Stripe-Signature header is missing")
         }
-        var timestamp: Int64?
-        var signatures = [[UInt8]]()
-        for item in header.split(separator: ",") {
-            let parts = item.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { continue }
-            let name = parts[0].trimmingSpaces
-            if name == "t" {
-                guard let t = Int64(parts[1].trimmingSpaces) else {
-                    throw VerificationFailure(.malformedSignatureHeader, "the Stripe-Signature timestamp t is not a whole number of seconds")
-                }
-                timestamp = t
-            } else if name == "v1" {
-                signatures.append(Verification.hexBytes(parts[1].trimmingSpaces) ?? [])
-            }
+        let parsed = Self.parse(header)
+        if parsed.badTimestamp {
+            throw VerificationFailure(.malformedSignatureHeader, "the Stripe-Signature timestamp t is not a whole number of seconds")
         }
+        let timestamp = parsed.timestamp
+        let timestampText = parsed.timestampText
+        let signatures = parsed.signatures
         guard let timestamp else {
             throw VerificationFailure(.malformedSignatureHeader, "the Stripe-Signature header has no t=<timestamp> element")
         }
         guard !signatures.isEmpty else {
             throw VerificationFailure(.malformedSignatureHeader, "the Stripe-Signature header has no v1=<signature> element")
         }
-        let prefix = Array("\(timestamp).".utf8)
+        var prefix = timestampText
+        prefix.append(UInt8(ascii: "."))
         var matched = false
-        for secret in secrets {
-            let expected = Verification.hmac(SHA256.self, key: Array(secret.utf8), prefix: prefix, body: body)
-            for signature in signatures where Verification.constantTimeEquals(expected, signature) { matched = true }
+        prefix.withUnsafeBytes { prefix in
+            for key in keys {
+                let expected = Verification.hmacSHA256(key: key, prefix: prefix, body: body)
+                for signature in signatures where Verification.matches(expected, signature) { matched = true }
+            }
         }
         guard matched else {
             throw VerificationFailure(.invalidSignature, "no v1 signature in Stripe-Signature matches the body with any configured secret")
@@ -49,6 +50,42 @@ struct StripeSignature {
         if let now, abs(now - timestamp) > tolerance {
             throw VerificationFailure(.staleTimestamp, "the Stripe-Signature timestamp is \(abs(now - timestamp)) s from now; at most \(tolerance) s is accepted")
         }
+    }
+}
+
+extension StripeSignature {
+    /// The header's `t` and `v1` elements, read from its bytes: `t=…,v1=…,v1=…,v0=…`.
+    static func parse(_ header: String) -> (timestamp: Int64?, timestampText: [UInt8], signatures: [[UInt8]], badTimestamp: Bool) {
+        var timestamp: Int64?
+        var timestampText = [UInt8]()
+        var signatures = [[UInt8]]()
+        var badTimestamp = false
+        let bytes = Array(header.utf8)
+        var start = 0
+        while start <= bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: ",") { end += 1 }
+            var nameStart = start
+            while nameStart < end, bytes[nameStart] == UInt8(ascii: " ") { nameStart += 1 }
+            if let equals = bytes[nameStart..<end].firstIndex(of: UInt8(ascii: "=")) {
+                var valueEnd = end
+                while valueEnd > equals + 1, bytes[valueEnd - 1] == UInt8(ascii: " ") { valueEnd -= 1 }
+                let name = bytes[nameStart..<equals]
+                let value = bytes[(equals + 1)..<valueEnd]
+                if name.elementsEqual([UInt8(ascii: "t")]) {
+                    if let t = Int64(String(decoding: value, as: UTF8.self)) {
+                        timestamp = t
+                        timestampText = Array(value)
+                    } else {
+                        badTimestamp = true
+                    }
+                } else if name.elementsEqual([UInt8(ascii: "v"), UInt8(ascii: "1")]) {
+                    signatures.append(Verification.hexBytes(value) ?? [])
+                }
+            }
+            start = end + 1
+        }
+        return (timestamp, timestampText, signatures, badTimestamp)
     }
 }
 

@@ -34,27 +34,32 @@ enum Verification {
         constantTimeEquals(Array(SHA256.hash(data: Array(a.utf8))), Array(SHA256.hash(data: Array(b.utf8))))
     }
 
-    /// HMAC of `prefix ‖ body` with `key`.
-    static func hmac<H: HashFunction>(
-        _ hash: H.Type, key: some ContiguousBytes, prefix: [UInt8] = [], body: UnsafeRawBufferPointer
-    ) -> [UInt8] {
-        var mac = HMAC<H>(key: SymmetricKey(data: key))
-        if !prefix.isEmpty { mac.update(data: prefix) }
+    /// HMAC-SHA256 of `prefix ‖ body`.
+    static func hmacSHA256(key: SymmetricKey, prefix: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer) -> HMAC<SHA256>.MAC {
+        var mac = HMAC<SHA256>(key: key)
+        mac.update(data: prefix)
         mac.update(data: body)
-        return Array(mac.finalize())
+        return mac.finalize()
+    }
+
+    /// Whether `mac` equals `signature`, in constant time.
+    static func matches(_ mac: some MessageAuthenticationCode, _ signature: [UInt8]) -> Bool {
+        mac.withUnsafeBytes { constantTimeEquals($0, signature) }
     }
 
     /// Decodes hexadecimal digits (either case); `nil` if `text` is not that.
     static func hexBytes(_ text: Substring) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
+        hexBytes(Array(text.utf8)[...])
+    }
+
+    /// Decodes hexadecimal digits (either case) from bytes; `nil` if they are not that.
+    static func hexBytes(_ text: ArraySlice<UInt8>) -> [UInt8]? {
+        var digits = text.makeIterator()
         var out = [UInt8]()
-        out.reserveCapacity(digits.count / 2)
-        var i = 0
-        while i < digits.count {
-            guard let high = nibble(digits[i]), let low = nibble(digits[i + 1]) else { return nil }
+        out.reserveCapacity(text.count / 2)
+        while let first = digits.next() {
+            guard let second = digits.next(), let high = nibble(first), let low = nibble(second) else { return nil }
             out.append(high << 4 | low)
-            i += 2
         }
         return out
     }
