@@ -11,7 +11,7 @@ build: bootstrap
 
 ## Build in release and start the gateway on its embedded defaults (127.0.0.1:8080, data in ./data).
 run: build
-	$(SWIFT) run -c release --skip-build gateway
+	$(SWIFT) run -c release --skip-build gateway --config config/switchyard.example.json
 
 ## Build everything, then run the whole test suite.
 test: bootstrap
