@@ -58,7 +58,3 @@ extension LMDBEventLog {
         return outcomes
     }
 }
-
-extension UInt64 {
-    var storedBytes: [UInt8] { withStoredBytes { Array($0) } }
-}

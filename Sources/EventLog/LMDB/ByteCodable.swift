@@ -8,6 +8,11 @@ public protocol ByteCodable {
     init(storedBytes: UnsafeRawBufferPointer) throws
 }
 
+extension ByteCodable {
+    /// The stored form as an array.
+    public var storedBytes: [UInt8] { withStoredBytes { Array($0) } }
+}
+
 /// A stored value that could not be decoded.
 public struct ByteDecodingError: Error, Sendable, CustomStringConvertible {
     /// What was expected.

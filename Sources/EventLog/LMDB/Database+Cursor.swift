@@ -1,7 +1,7 @@
 internal import CLMDB
 
 extension Database {
-    /// Visits entries in key order, starting at the first key at or after `start` (the first key when `nil`),
+    /// Visits entries in key order, starting at the first key at or after `start` (the first key when `nil` or empty),
     /// until `body` returns `false`. The bytes are valid only during each call.
     public func scan(
         from start: Key? = nil,
@@ -14,7 +14,7 @@ extension Database {
         var k = MDB_val()
         var v = MDB_val()
         var found: Bool
-        if let start {
+        if let start, start.withStoredBytes({ !$0.isEmpty }) {
             found = try start.withStoredBytes { bytes in
                 k = MDB_val(bytes: bytes)
                 return try lmdbCheck(mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE), "mdb_cursor_get \(name)")

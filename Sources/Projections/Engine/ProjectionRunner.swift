@@ -1,0 +1,108 @@
+import EventLog
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps every projection caught up with the log: from its checkpoint, in batches, then live.
+///
+/// Payload decoding runs in parallel off the writer; applying runs in log order on the views writer thread,
+/// with the checkpoint in the same transaction. A projection whose code version differs from its live one is
+/// built beside it from position 0 and switched to in one transaction once caught up. A projection that
+/// cannot decode or apply an event stops there and reports it; the others go on.
+public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
+    let log: Log
+    let store: ProjectionStore
+    let projections: [AnyProjection]
+    let logger: Logger
+    let batchSize: Int
+    private let status = Mutex<[String: ProjectionStatus]>([:])
+
+    /// Runs `projections` from `log` into `store`.
+    public init(log: Log, store: ProjectionStore, projections: [any Projection], logger: Logger, batchSize: Int = 1024) {
+        self.log = log
+        self.store = store
+        self.projections = projections.map { AnyProjection($0) }
+        self.logger = logger
+        self.batchSize = batchSize
+    }
+
+    /// Every projection's status, by name.
+    public func statuses() -> [ProjectionStatus] {
+        status.withLock { Array($0.values) }.sorted { $0.name < $1.name }
+    }
+
+    /// The tables of projection `name`, for digests.
+    public func tables(of name: String) -> [String]? {
+        projections.first { $0.name == name }?.tables
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for projection in self.projections {
+                    group.addTask { try await self.follow(projection) }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    /// Prepares `projection`'s tables and returns the live version and its own checkpoint.
+    func prepare(_ projection: AnyProjection) async throws -> (live: Int, checkpoint: UInt64) {
+        let store = self.store
+        return try await store.worker.run {
+            try store.env.write { txn in
+                _ = try store.databases(projection, version: projection.version, in: txn)
+                let live = try store.liveVersion(projection.name, in: txn) ?? projection.version
+                if live == projection.version {
+                    try store.meta.put(UInt64(live).storedBytes, for: "live:\(projection.name)", in: txn)
+                } else {
+                    _ = try store.databases(projection, version: live, in: txn)
+                }
+                return (live, try store.checkpoint(projection.name, version: projection.version, in: txn))
+            }
+        }
+    }
+
+    func follow(_ projection: AnyProjection) async throws {
+        var (live, checkpoint) = try await prepare(projection)
+        setStatus(projection, live: live, checkpoint: checkpoint, state: live == projection.version ? .live : .building)
+        if live != projection.version {
+            logger.notice("building a new projection version", metadata: [
+                "projection": "\(projection.name)", "version": "\(projection.version)", "live_version": "\(live)",
+            ])
+        }
+        while !Task.isCancelled {
+            let batch = try await log.events(from: checkpoint + 1, limit: batchSize)
+            if batch.isEmpty {
+                if live != projection.version {
+                    try await switchLive(projection, from: live)
+                    live = projection.version
+                    setStatus(projection, live: live, checkpoint: checkpoint, state: .live)
+                    continue
+                }
+                var waiting = log.subscribe(from: checkpoint + 1).makeAsyncIterator()
+                guard try await waiting.next() != nil else { return }
+                continue
+            }
+            if let failure = try await apply(batch, to: projection) {
+                setStatus(projection, live: live, checkpoint: failure.position - 1, state: .failed(position: failure.position, reason: failure.reason))
+                logger.error("projection stopped at an event it cannot apply", metadata: [
+                    "projection": "\(projection.name)", "position": "\(failure.position)", "reason": "\(failure.reason)",
+                ])
+                return
+            }
+            checkpoint = batch[batch.count - 1].position
+            setStatus(projection, live: live, checkpoint: checkpoint, state: live == projection.version ? .live : .building)
+        }
+    }
+
+    private func setStatus(_ projection: AnyProjection, live: Int, checkpoint: UInt64, state: ProjectionStatus.State) {
+        status.withLock {
+            $0[projection.name] = ProjectionStatus(
+                name: projection.name, version: projection.version, liveVersion: live, checkpoint: checkpoint, state: state
+            )
+        }
+    }
+}

@@ -1,0 +1,23 @@
+/// Where a projection stands.
+public struct ProjectionStatus: Sendable, Equatable {
+    /// What the runner is doing with it.
+    public enum State: Sendable, Equatable {
+        /// Caught up (or catching up) and served.
+        case live
+        /// A new version is being built from position 0 beside the served one.
+        case building
+        /// Stopped at `position`, which it could not decode or apply.
+        case failed(position: UInt64, reason: String)
+    }
+
+    /// The projection's name.
+    public var name: String
+    /// The version this code builds.
+    public var version: Int
+    /// The version readers see (differs from `version` while building).
+    public var liveVersion: Int
+    /// The last position applied to `version`.
+    public var checkpoint: UInt64
+    /// What the runner is doing.
+    public var state: State
+}

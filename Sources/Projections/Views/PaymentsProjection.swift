@@ -1,0 +1,154 @@
+import EventLog
+import Foundation
+
+/// Stripe payments: each payment intent and charge, a daily ledger per currency, hourly attempts and
+/// failures, and the list of payment events, newest first. Money is in integer minor units.
+public struct PaymentsProjection: Projection {
+    public let name = "payments"
+    public let version = 1
+    public let tables = ["payments", "daily", "hourly", "events"]
+
+    /// Creates the projection.
+    public init() {}
+
+    /// What the projection reads of a Stripe event.
+    public struct Input: Sendable, Decodable {
+        struct Body: Decodable, Sendable { let object: StripeObject }
+        let id: String
+        let type: String
+        let created: Int64
+        let livemode: Bool
+        let data: Body
+    }
+
+    struct StripeObject: Decodable, Sendable {
+        struct Failure: Decodable, Sendable { let code: String? }
+        struct RefundList: Decodable, Sendable { let data: [StripeRefund] }
+        let id: String
+        let object: String
+        let amount: Int64?
+        let amount_received: Int64?
+        let amount_refunded: Int64?
+        let currency: String?
+        let status: String?
+        let customer: String?
+        let created: Int64?
+        let livemode: Bool?
+        let payment_intent: String?
+        let last_payment_error: Failure?
+        let refunds: RefundList?
+    }
+
+    struct StripeRefund: Decodable, Sendable {
+        let id: String
+        let amount: Int64
+        let created: Int64?
+        let status: String?
+    }
+
+    /// A payment intent or a charge.
+    public struct Payment: Codable, Sendable, Equatable {
+        public var id: String
+        public var kind: String
+        public var amount: Int64
+        public var currency: String
+        public var status: String
+        public var amountRefunded: Int64
+        public var customer: String?
+        public var created: Int64
+        public var livemode: Bool
+        public var lastFailureCode: String?
+        public var paymentIntent: String?
+        public var refunds: [Refund]
+    }
+
+    /// One refund of a charge.
+    public struct Refund: Codable, Sendable, Equatable {
+        public var id: String
+        public var amount: Int64
+        public var created: Int64?
+        public var status: String?
+    }
+
+    /// A day's totals in one currency.
+    public struct Daily: Codable, Sendable, Equatable {
+        public var gross: Int64 = 0
+        public var refunded: Int64 = 0
+        public var net: Int64 { gross - refunded }
+        enum CodingKeys: String, CodingKey { case gross, refunded }
+    }
+
+    /// An hour's payment attempts and failures.
+    public struct Hourly: Codable, Sendable, Equatable {
+        public var attempts = 0
+        public var failures = 0
+    }
+
+    /// One entry of the payment event list.
+    public struct PaymentEvent: Codable, Sendable, Equatable {
+        public var eventId: String
+        public var type: String
+        public var created: Int64
+        public var mode: String
+        public var position: UInt64
+    }
+
+    public func decode(_ event: Event) throws -> Input? {
+        guard event.type == "webhook.received", event.source == "stripe" else { return nil }
+        return try JSONDecoder().decode(Input.self, from: Data(event.payload))
+    }
+
+    public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
+        let object = input.data.object
+        try state.put(
+            PaymentEvent(eventId: input.id, type: input.type, created: input.created, mode: input.livemode ? "live" : "test", position: event.position),
+            Self.newestFirst(event.position), in: "events"
+        )
+        let day = Self.day(input.created)
+        let hour = Self.hour(input.created)
+        switch input.type {
+        case "payment_intent.succeeded":
+            let amount = object.amount_received ?? object.amount ?? 0
+            try state.update("\(day)|\(object.currency ?? "")", in: "daily", initial: Daily()) { $0.gross += amount }
+            try state.update(hour, in: "hourly", initial: Hourly()) { $0.attempts += 1 }
+        case "payment_intent.payment_failed":
+            try state.update(hour, in: "hourly", initial: Hourly()) { $0.attempts += 1; $0.failures += 1 }
+        case "charge.refunded":
+            let before = try state.get(Payment.self, object.id, in: "payments")?.amountRefunded ?? 0
+            let delta = (object.amount_refunded ?? 0) - before
+            if delta > 0 {
+                try state.update("\(day)|\(object.currency ?? "")", in: "daily", initial: Daily()) { $0.refunded += delta }
+            }
+        default:
+            break
+        }
+        guard object.object == "payment_intent" || object.object == "charge" else { return }
+        try state.update(object.id, in: "payments", initial: Payment(
+            id: object.id, kind: object.object, amount: 0, currency: "", status: "", amountRefunded: 0, customer: nil,
+            created: object.created ?? input.created, livemode: input.livemode, lastFailureCode: nil, paymentIntent: nil, refunds: []
+        )) { payment in
+            payment.amount = object.amount ?? payment.amount
+            payment.currency = object.currency ?? payment.currency
+            payment.status = object.status ?? payment.status
+            payment.amountRefunded = object.amount_refunded ?? payment.amountRefunded
+            payment.customer = object.customer ?? payment.customer
+            payment.lastFailureCode = object.last_payment_error?.code ?? payment.lastFailureCode
+            payment.paymentIntent = object.payment_intent ?? payment.paymentIntent
+            if let refunds = object.refunds?.data {
+                payment.refunds = refunds.map { Refund(id: $0.id, amount: $0.amount, created: $0.created, status: $0.status) }
+            }
+        }
+        // A refunded charge also updates its payment intent's refunded amount.
+        if object.object == "charge", let intent = object.payment_intent, let refunded = object.amount_refunded,
+           var payment = try state.get(Payment.self, intent, in: "payments") {
+            payment.amountRefunded = refunded
+            try state.put(payment, intent, in: "payments")
+        }
+    }
+
+    static func newestFirst(_ position: UInt64) -> String { String(format: "%020llu", UInt64.max - position) }
+
+    static func day(_ seconds: Int64) -> String { String(Timestamp(nanosecondsSinceEpoch: seconds * 1_000_000_000).iso8601.prefix(10)) }
+
+    static func hour(_ seconds: Int64) -> String { String(Timestamp(nanosecondsSinceEpoch: seconds * 1_000_000_000).iso8601.prefix(13)) }
+}

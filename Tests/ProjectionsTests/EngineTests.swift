@@ -1,0 +1,87 @@
+import EventLog
+import Foundation
+import Projections
+import Testing
+import TestSupport
+
+/// A projection that counts events per source; its version and a poison type are set per test.
+struct CountingProjection: Projection {
+    var name = "counting"
+    var version = 1
+    var poisonType: String? = nil
+    let tables = ["counts"]
+
+    func decode(_ event: Event) throws -> String? {
+        if event.type == poisonType { throw ProjectionError("cannot read \(event.type)") }
+        return event.source
+    }
+
+    func apply(_ source: String, event: EventInfo, to state: ProjectionState) throws {
+        try state.update(source, in: "counts", initial: version) { $0 += 1 }
+    }
+}
+
+@Suite("Projection engine")
+struct EngineTests {
+    func seed(_ h: Harness, count: Int) async throws {
+        for n in 0..<count {
+            try await h.receive(["stripe", "c2s", "intercom"][n % 3], payload: json(#"{"n":\#(n)}"#), type: "test.event")
+        }
+    }
+
+    @Test("many small batches give byte-identical state to one big batch (digests equal)")
+    func batchingIsDeterministic() async throws {
+        var digests = [String]()
+        for batchSize in [1, 7, 1024] {
+            try await Harness.with { h in
+                try await seed(h, count: 100)
+                _ = try await h.project([CountingProjection()], batchSize: batchSize)
+                digests.append(try h.store.digest("counting", tables: ["counts"], version: 1))
+                let stripe = try h.store.read("counting") { try $0.get(Int.self, "stripe", in: "counts") }
+                #expect(stripe == 1 + 34)
+            }
+        }
+        #expect(Set(digests).count == 1)
+    }
+
+    @Test("a poison event stops only its projection, at that position, with the reason; the rest is committed")
+    func poisonEvent() async throws {
+        try await Harness.with { h in
+            try await seed(h, count: 10)
+            try await h.receive("stripe", payload: json("{}"), type: "poison")
+            try await seed(h, count: 5)
+            let runner = try await h.project([CountingProjection(name: "fragile", poisonType: "poison"), CountingProjection(name: "sturdy")])
+            let statuses = Dictionary(uniqueKeysWithValues: runner.statuses().map { ($0.name, $0) })
+            #expect(statuses["fragile"]?.state == .failed(position: 11, reason: "cannot read poison"))
+            #expect(statuses["fragile"]?.checkpoint == 10)
+            #expect(statuses["sturdy"]?.state == .live)
+            #expect(try h.store.checkpoint("fragile", version: 1) == 10)
+            #expect(try h.store.checkpoint("sturdy", version: 1) == 16)
+        }
+    }
+
+    @Test("a version bump builds beside the old one, switches when caught up, and equals a fresh build")
+    func versionBump() async throws {
+        try await Harness.with { h in
+            try await seed(h, count: 30)
+            _ = try await h.project([CountingProjection(version: 1)])
+            #expect(try h.store.read("counting") { try $0.get(Int.self, "stripe", in: "counts") } == 1 + 10)
+            try await seed(h, count: 30)
+            _ = try await h.project([CountingProjection(version: 2)])
+            #expect(try h.store.liveVersion("counting") == 2)
+            let reading = try h.store.read("counting") { ($0.version, try $0.get(Int.self, "stripe", in: "counts")) }
+            #expect(reading?.0 == 2)
+            #expect(reading?.1 == 2 + 20)
+            let bumped = try h.store.digest("counting", tables: ["counts"], version: 2)
+            #expect(try h.store.checkpoint("counting", version: 1) == 0, "the old version's checkpoint is gone")
+
+            try await Harness.with { fresh in
+                for event in try h.log.events(from: 1, limit: 1000) {
+                    try await fresh.receive(event.source, payload: event.payload, type: event.type)
+                }
+                _ = try await fresh.project([CountingProjection(version: 2)])
+                #expect(try fresh.store.digest("counting", tables: ["counts"], version: 2) == bumped)
+            }
+        }
+    }
+}
