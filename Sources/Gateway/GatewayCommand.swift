@@ -3,6 +3,7 @@ import EventLog
 import Foundation
 import Hummingbird
 import Logging
+import Projections
 
 /// `gateway`: receives webhooks, verifies them, and appends them durably to the event log.
 @main
@@ -44,13 +45,15 @@ struct GatewayCommand: AsyncParsableCommand {
         let logger = Logger(label: "switchyard.gateway")
         let metrics = GatewayMetrics()
         let log: LMDBEventLog
+        let views: ProjectionStore
         do {
             log = try openLog(configuration, metrics: metrics, logger: logger)
+            views = try openViews(configuration, logger: logger)
         } catch {
             FileHandle.standardError.write(Data("gateway: cannot open the data directory \(configuration.dataDirectory): \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let app = buildApplication(configuration, log: log, metrics: metrics, logger: logger)
+        let app = buildApplication(configuration, log: log, views: views, metrics: metrics, logger: logger)
         try await app.runService()
     }
 }

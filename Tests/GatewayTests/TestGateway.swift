@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import Projections
 import ServiceLifecycle
 import TestSupport
 @testable import Gateway
@@ -38,15 +39,17 @@ struct TestGateway {
 
     /// Runs `body` against a fresh gateway, then shuts it down gracefully and removes its data.
     static func run(
-        configure: (inout GatewayConfiguration) -> Void = { _ in }, _ body: (TestGateway) async throws -> Void
+        configure: (inout GatewayConfiguration) -> Void = { _ in }, projections: [any Projection] = BuiltInProjections.all,
+        _ body: (TestGateway) async throws -> Void
     ) async throws {
         try await withTemporaryDirectory("gateway") { directory in
             var configuration = configuration(directory)
             configure(&configuration)
             let metrics = GatewayMetrics()
             let log = try openLog(configuration, metrics: metrics, logger: quietLogger)
+            let views = try openViews(configuration, logger: quietLogger)
             let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-            let app = buildApplication(configuration, log: log, metrics: metrics, logger: quietLogger) { port in
+            let app = buildApplication(configuration, log: log, views: views, metrics: metrics, logger: quietLogger, projections: projections) { port in
                 portContinuation.yield(port)
             }
             let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: quietLogger)

@@ -2,6 +2,7 @@ import EventLog
 import Foundation
 import Hummingbird
 import NIOCore
+import Projections
 
 /// `GET /health` and `GET /metrics`.
 struct OperationsController: Sendable {
@@ -9,6 +10,7 @@ struct OperationsController: Sendable {
     let metrics: GatewayMetrics
     let health: LogHealth
     let dataDirectory: String
+    let runner: ProjectionRunner<LMDBEventLog>
 
     func addRoutes(to router: Router<GatewayContext>) {
         router.get("/health") { _, _ in try report() }
@@ -39,10 +41,15 @@ struct OperationsController: Sendable {
         } else if let free = freeBytes(), free < 256 << 20 {
             status = "degraded"
         }
+        let failed = runner.statuses().compactMap { projection -> String? in
+            guard case .failed(let position, let reason) = projection.state else { return nil }
+            return #"{"name":\#(JSONText.quote(projection.name)),"position":\#(position),"reason":\#(JSONText.quote(reason))}"#
+        }
+        if status == "ok" && !failed.isEmpty { status = "degraded" }
         let uptime = (ContinuousClock.now - health.started).components.seconds
         let body = """
             {"status":"\(status)","log":{"head":\(head),"mapUsedBytes":\(usage.usedBytes),"mapSizeBytes":\(usage.mapSizeBytes),\
-            "writable":\(writable)},"uptimeSeconds":\(uptime)}
+            "writable":\(writable)},"failedProjections":[\(failed.joined(separator: ","))],"uptimeSeconds":\(uptime)}
             """
         return Response(
             status: status == "failing" ? .serviceUnavailable : .ok, headers: [.contentType: "application/json"],

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Projections
 
 /// Opens the log under `configuration.dataDirectory`, reporting to `metrics`.
 func openLog(_ configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger) throws -> LMDBEventLog {
@@ -11,20 +12,29 @@ func openLog(_ configuration: GatewayConfiguration, metrics: GatewayMetrics, log
     )
 }
 
-/// Builds the gateway application around an open log, which it closes when it shuts down.
+/// Opens the projections' views environment under `configuration.dataDirectory`.
+func openViews(_ configuration: GatewayConfiguration, logger: Logger) throws -> ProjectionStore {
+    try ProjectionStore(directory: (configuration.dataDirectory as NSString).appendingPathComponent("views"), logger: logger)
+}
+
+/// Builds the gateway application around an open log and views store, which it closes when it shuts down.
 ///
 /// `onServerRunning` receives the bound port (useful with port 0).
 func buildApplication(
-    _ configuration: GatewayConfiguration, log: LMDBEventLog, metrics: GatewayMetrics, logger: Logger,
+    _ configuration: GatewayConfiguration, log: LMDBEventLog, views: ProjectionStore, metrics: GatewayMetrics, logger: Logger,
+    projections: [any Projection] = BuiltInProjections.all,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
+    let runner = ProjectionRunner(log: log, store: views, projections: projections, logger: logger)
     let health = LogHealth()
     let router = Router(context: GatewayContext.self)
     router.add(middleware: ResponseHeadersMiddleware())
     router.add(middleware: ErrorMiddleware())
     IngestController(log: log, configuration: configuration, metrics: metrics, health: health).addRoutes(to: router)
-    OperationsController(log: log, metrics: metrics, health: health, dataDirectory: configuration.dataDirectory)
+    OperationsController(log: log, metrics: metrics, health: health, dataDirectory: configuration.dataDirectory, runner: runner)
         .addRoutes(to: router)
+    let api = router.group("api").add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
+    ReadController(log: log, store: views, runner: runner).addRoutes(to: api)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "switchyard"),
@@ -35,6 +45,7 @@ func buildApplication(
         },
         logger: logger
     )
-    app.addServices(LogService(log: log))
+    // Shut down in reverse: the server, then the projection runner, then storage.
+    app.addServices(StorageService(log: log, views: views), runner)
     return app
 }

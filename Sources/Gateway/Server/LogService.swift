@@ -1,14 +1,17 @@
 import EventLog
 import Logging
+import Projections
 import ServiceLifecycle
 
-/// Keeps the log open while the gateway runs; on shutdown (after the HTTP server has answered what it had in
-/// flight) commits what is queued and closes it.
-struct LogService: Service {
+/// Keeps the log and the views open while the gateway runs; on shutdown (after the HTTP server has answered
+/// what it had in flight and the projection runner has stopped) commits what is queued and closes them.
+struct StorageService: Service {
     let log: LMDBEventLog
+    let views: ProjectionStore
 
     func run() async throws {
         try? await gracefulShutdown()
+        views.close()
         await log.close()
     }
 }

@@ -41,11 +41,14 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for projection in self.projections {
-                    group.addTask { try await self.follow(projection) }
+                    group.addTask { await self.followReportingErrors(projection) }
                 }
                 try await group.waitForAll()
             }
         }
+        // Every projection has stopped (failed, or the log closed): keep running until shutdown, so that the
+        // rest of the service group goes on serving.
+        try? await gracefulShutdown()
     }
 
     /// Prepares `projection`'s tables and returns the live version and its own checkpoint.
@@ -62,6 +65,21 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
                 }
                 return (live, try store.checkpoint(projection.name, version: projection.version, in: txn))
             }
+        }
+    }
+
+    /// Follows `projection` until shutdown; a storage error stops only this projection, and is reported.
+    func followReportingErrors(_ projection: AnyProjection) async {
+        do {
+            try await follow(projection)
+        } catch let error as EventLogError where error.code == .closed {
+            return
+        } catch is CancellationError {
+            return
+        } catch {
+            let checkpoint = status.withLock { $0[projection.name]?.checkpoint } ?? 0
+            setStatus(projection, live: projection.version, checkpoint: checkpoint, state: .failed(position: checkpoint + 1, reason: "\(error)"))
+            logger.error("projection stopped on a storage error", metadata: ["projection": "\(projection.name)", "error": "\(error)"])
         }
     }
 

@@ -1,0 +1,112 @@
+import Foundation
+import Hummingbird
+import Projections
+
+extension ReadController {
+    func addStateRoutes(to group: RouterGroup<GatewayContext>) {
+        group.get("payments/events") { request, _ in
+            let limit = try QueryParameters(request: request).limit
+            let after = QueryParameters(request: request).string("cursor")
+            let page = try await read(request, "payments") {
+                try $0.list(PaymentsProjection.PaymentEvent.self, in: "events", after: after, limit: limit + 1)
+            }
+            return try jsonResponse(Page(items: page.prefix(limit).map(\.value), nextCursor: page.count > limit ? page[limit - 1].key : nil))
+        }
+        group.get("payments/{id}") { request, context in
+            let id = try context.parameters.require("id")
+            let payment = try await read(request, "payments") { try $0.get(PaymentsProjection.Payment.self, id, in: "payments") }
+            guard let payment else { throw notFound("payment \(id)") }
+            return try jsonResponse(payment)
+        }
+        group.get("ledger/summary") { request, _ in
+            let query = QueryParameters(request: request)
+            guard let from = try query.date("from"), let to = try query.date("to") else {
+                throw GatewayError(.badRequest, "invalid_parameter", "from and to are required, as YYYY-MM-DD")
+            }
+            guard from <= to else { throw GatewayError(.badRequest, "invalid_parameter", "from must not be after to") }
+            let days = try await read(request, "payments") {
+                try $0.list(PaymentsProjection.Daily.self, in: "daily", prefix: "", after: nil, limit: .max)
+            }
+            var totals = [String: (gross: Int64, refunded: Int64)]()
+            for (key, day) in days {
+                let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
+                guard parts.count == 2, parts[0] >= from, parts[0] <= to else { continue }
+                totals[parts[1], default: (0, 0)].gross += day.gross
+                totals[parts[1], default: (0, 0)].refunded += day.refunded
+            }
+            let currencies = totals.keys.sorted().map { currency -> [String: Any] in
+                let total = totals[currency]!
+                return ["currency": currency, "gross": total.gross, "refunded": total.refunded, "net": total.gross - total.refunded]
+            }
+            return try jsonResponse(object: ["from": from, "to": to, "currencies": currencies])
+        }
+        group.get("leads/stats") { request, _ in
+            let days = try QueryParameters(request: request).integer("days", 1...366, default: 7)!
+            let since = String(Date(timeIntervalSinceNow: -Double(days - 1) * 86_400).ISO8601Format().prefix(10))
+            let stats = try await read(request, "leads") { try $0.list(LeadsProjection.Stats.self, in: "stats", prefix: "", limit: .max) }
+            let items = stats.compactMap { key, value -> [String: Any]? in
+                let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
+                guard parts.count == 2, parts[0] >= since else { return nil }
+                let rate = value.total == 0 ? 0 : Double(value.completed) / Double(value.total)
+                return ["day": parts[0], "hook_action": parts[1], "total": value.total, "completed": value.completed,
+                        "failed": value.failed, "success_rate": rate]
+            }
+            return try jsonResponse(object: ["days": days, "items": items])
+        }
+        group.get("leads/{id}") { request, context in
+            let id = try context.parameters.require("id")
+            let lead = try await read(request, "leads") { try $0.get(LeadsProjection.Lead.self, id, in: "leads") }
+            guard let lead else { throw notFound("lead \(id)") }
+            return try jsonResponse(lead)
+        }
+        group.get("leads") { request, _ in
+            try await filteredList(request, projection: "leads", table: "leads", type: LeadsProjection.Lead.self) { lead, query in
+                query.string("status").map { $0 == lead.status } ?? true
+            }
+        }
+        group.get("notifications") { request, _ in
+            try await filteredList(request, projection: "notifications", table: "actions", type: NotificationsProjection.Notification.self) { action, query in
+                (query.string("status").map { $0 == action.status } ?? true) && (query.string("channel").map { $0 == action.channel } ?? true)
+            }
+        }
+        group.get("deliveries") { request, _ in
+            let sources = try await read(request, "deliveries") {
+                try $0.list(DeliveriesProjection.SourceTotals.self, in: "sources", limit: .max)
+            }
+            return try jsonResponse(Dictionary(uniqueKeysWithValues: sources.map { ($0.key, $0.value) }))
+        }
+        group.get("conversations/{id}") { request, context in
+            let id = try context.parameters.require("id")
+            let conversation = try await read(request, "conversations") {
+                try $0.get(ConversationsProjection.Conversation.self, id, in: "conversations")
+            }
+            guard let conversation else { throw notFound("conversation \(id)") }
+            return try jsonResponse(conversation)
+        }
+    }
+
+    /// A page of `table` filtered by `keep`, following `cursor` (the last key of the previous page).
+    private func filteredList<T: Codable>(
+        _ request: Request, projection: String, table: String, type: T.Type, keep: @escaping (T, QueryParameters) -> Bool
+    ) async throws -> Response {
+        let query = QueryParameters(request: request)
+        let limit = try query.limit
+        var cursor = query.string("cursor")
+        var items = [T]()
+        var lastKey: String?
+        var exhausted = false
+        try await awaitPosition(request, projection: projection)
+        while items.count < limit, !exhausted {
+            let batch = try await read(request, projection) { try $0.list(T.self, in: table, after: cursor, limit: 500) }
+            exhausted = batch.count < 500
+            for (key, value) in batch {
+                cursor = key
+                guard keep(value, query) else { continue }
+                items.append(value)
+                lastKey = key
+                if items.count == limit { break }
+            }
+        }
+        return try jsonResponse(Page(items: items, nextCursor: items.count == limit && !(exhausted && cursor == lastKey) ? lastKey : nil))
+    }
+}

@@ -1,0 +1,115 @@
+import EventLog
+import Foundation
+import Hummingbird
+import Projections
+
+/// The read API: the log itself and the projections' state, behind API keys.
+struct ReadController: Sendable {
+    let log: LMDBEventLog
+    let store: ProjectionStore
+    let runner: ProjectionRunner<LMDBEventLog>
+
+    func addRoutes(to group: RouterGroup<GatewayContext>) {
+        group.get("events") { request, _ in try events(request) }
+        group.get("events/{position}") { _, context in
+            let position = try context.parameters.require("position", as: UInt64.self)
+            guard let event = try log.event(at: position) else { throw notFound("event at position \(position)") }
+            return try jsonResponse(object: Self.render(event))
+        }
+        group.get("projections") { request, _ in try projections(request) }
+        addStateRoutes(to: group)
+    }
+
+    /// `GET /api/events?after=N&limit=M&source=&type=`.
+    private func events(_ request: Request) throws -> Response {
+        let query = QueryParameters(request: request)
+        let after = try query.integer("after", 0...UInt64.max, default: 0)!
+        let limit = try query.limit
+        let source = query.string("source")
+        let type = query.string("type")
+        var items = [[String: Any]]()
+        var next = after + 1
+        var scanned = 0
+        scan: while items.count < limit, scanned < 10_000 {
+            let batch = try log.events(from: next, limit: 500)
+            if batch.isEmpty { break }
+            for event in batch {
+                scanned += 1
+                next = event.position + 1
+                if source.map({ $0 == event.source }) ?? true, type.map({ $0 == event.type }) ?? true {
+                    items.append(Self.render(event))
+                    if items.count == limit { break scan }
+                }
+            }
+        }
+        let more = try log.head().position >= next
+        return try jsonResponse(object: ["items": items, "next_cursor": more ? String(next - 1) as Any : NSNull()])
+    }
+
+    /// An event as JSON: the payload as JSON when it is JSON, else base64.
+    static func render(_ event: Event) -> [String: Any] {
+        var object: [String: Any] = [
+            "position": event.position, "recorded_at": event.recordedAt.iso8601, "type": event.type, "source": event.source,
+            "metadata": event.metadata, "hash": event.hash.hex, "previous_hash": event.previousHash.hex,
+        ]
+        object["idempotency_key"] = event.idempotencyKey ?? NSNull()
+        if !event.payload.isEmpty, let json = try? JSONSerialization.jsonObject(with: Data(event.payload), options: [.fragmentsAllowed]) {
+            object["payload"] = json
+        } else {
+            object["payload"] = Data(event.payload).base64EncodedString()
+            object["payload_encoding"] = "base64"
+        }
+        return object
+    }
+
+    /// `GET /api/projections[?digest=true]`.
+    private func projections(_ request: Request) throws -> Response {
+        let head = try log.head().position
+        let withDigest = QueryParameters(request: request).string("digest") == "true"
+        var items = [[String: Any]]()
+        for status in runner.statuses() {
+            var item: [String: Any] = [
+                "name": status.name, "version": status.version, "live_version": status.liveVersion,
+                "checkpoint": status.checkpoint, "lag": head - min(head, status.checkpoint),
+            ]
+            switch status.state {
+            case .live: item["state"] = "live"
+            case .building:
+                item["state"] = "building"
+                item["progress"] = head == 0 ? 1.0 : Double(status.checkpoint) / Double(head)
+            case .failed(let position, let reason):
+                item["state"] = "failed"
+                item["failed_at"] = position
+                item["reason"] = reason
+            }
+            if withDigest, let tables = runner.tables(of: status.name) {
+                item["digest"] = try store.digest(status.name, tables: tables, version: status.liveVersion)
+            }
+            items.append(item)
+        }
+        return try jsonResponse(object: ["items": items, "head": head])
+    }
+
+    /// Waits (at most 5 s) until projection `name` has applied `min_position`, when the request asks for it.
+    func awaitPosition(_ request: Request, projection name: String) async throws {
+        guard let target = try QueryParameters(request: request).integer("min_position", 0...UInt64.max) else { return }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            if let version = try store.liveVersion(name), try store.checkpoint(name, version: version) >= target { return }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw GatewayError(
+            .serviceUnavailable, "projection_lagging", "the \(name) projection has not reached position \(target) within 5 s; retry later",
+            headers: [.retryAfter: "1"]
+        )
+    }
+
+    /// Reads projection `name`, after `min_position` if asked.
+    func read<R>(_ request: Request, _ name: String, _ body: (ProjectionReader) throws -> R) async throws -> R {
+        try await awaitPosition(request, projection: name)
+        guard let result = try store.read(name, body) else {
+            throw GatewayError(.serviceUnavailable, "projection_lagging", "the \(name) projection has not been built yet", headers: [.retryAfter: "1"])
+        }
+        return result
+    }
+}

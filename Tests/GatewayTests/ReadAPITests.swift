@@ -1,0 +1,105 @@
+import EventLog
+import Foundation
+import Projections
+import Testing
+import TestSupport
+@testable import Gateway
+
+@Suite("Read API")
+struct ReadAPITests {
+    static let json = ("Content-Type", "application/json")
+    static let auth = ("Authorization", "Bearer test-api-key")
+
+    @Test("signed webhooks in, projections out: read your own write with min_position")
+    func endToEnd() async throws {
+        try await TestGateway.run { gateway in
+            var last: UInt64 = 0
+            for name in ["payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded"] {
+                let body = try fixture("stripe/\(name).json")
+                last = try #require(try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).position)
+            }
+            let c2s = try fixture("c2s/on_create_lead.json")
+            let lead = try #require(try await gateway.post("/webhooks/c2s", body: c2s, headers: [Self.json, ("X-Webhook-Token", Secrets.c2s)]).position)
+            let intercom = try fixture("intercom/conversation.admin.assigned.json")
+            let conversation = try #require(try await gateway.post("/webhooks/intercom", body: intercom, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(intercom))]).position)
+
+            let payment = try await gateway.get("/api/payments/pi_3QxYpL2eZvKYlo2C1gH7kT2m?min_position=\(last)", headers: [Self.auth])
+            #expect(payment.status == 200, "\(payment.text)")
+            #expect((payment.json?["amount"] as? NSNumber)?.intValue == 129900)
+            #expect((payment.json?["amount_refunded"] as? NSNumber)?.intValue == 50000)
+
+            let ledger = try await gateway.get("/api/ledger/summary?from=2025-11-01&to=2025-11-30&min_position=\(last)", headers: [Self.auth])
+            let brl = (ledger.json?["currencies"] as? [[String: Any]])?.first { $0["currency"] as? String == "brl" }
+            #expect((brl?["gross"] as? NSNumber)?.intValue == 129900)
+            #expect((brl?["refunded"] as? NSNumber)?.intValue == 50000)
+            #expect((brl?["net"] as? NSNumber)?.intValue == 79900)
+
+            let events = try await gateway.get("/api/payments/events?limit=2&min_position=\(last)", headers: [Self.auth])
+            let items = events.json?["items"] as? [[String: Any]]
+            #expect(items?.compactMap { ($0["position"] as? NSNumber)?.intValue } == [3, 2])
+            #expect(events.json?["next_cursor"] as? String != nil)
+
+            let leadResponse = try await gateway.get("/api/leads/9f3c2a71-5b8e-4d0f-a6c4-1e2d7b9a8c05?min_position=\(lead)", headers: [Self.auth])
+            #expect(leadResponse.json?["status"] as? String == "received")
+            #expect(leadResponse.json?["normalized_phone"] as? String == "+5511987654321")
+            let received = try await gateway.get("/api/leads?status=received&min_position=\(lead)", headers: [Self.auth])
+            #expect((received.json?["items"] as? [Any])?.count == 1)
+
+            let conversationResponse = try await gateway.get("/api/conversations/215471832004591?min_position=\(conversation)", headers: [Self.auth])
+            #expect(conversationResponse.json?["team_assignee_id"] as? String == "5372074")
+
+            let deliveries = try await gateway.get("/api/deliveries?min_position=\(conversation)", headers: [Self.auth])
+            #expect(((deliveries.json?["stripe"] as? [String: Any])?["received"] as? NSNumber)?.intValue == 3)
+
+            let event = try await gateway.get("/api/events/1", headers: [Self.auth])
+            #expect((event.json?["payload"] as? [String: Any])?["type"] as? String == "payment_intent.succeeded")
+            #expect((event.json?["hash"] as? String)?.count == 64)
+            let filtered = try await gateway.get("/api/events?source=c2s", headers: [Self.auth])
+            #expect((filtered.json?["items"] as? [[String: Any]])?.map { $0["source"] as? String } == ["c2s"])
+
+            let projections = try await gateway.get("/api/projections?digest=true", headers: [Self.auth])
+            let list = try #require(projections.json?["items"] as? [[String: Any]])
+            #expect(Set(list.compactMap { $0["name"] as? String }) == ["payments", "deliveries", "leads", "conversations", "notifications"])
+            #expect(list.allSatisfy { ($0["digest"] as? String)?.count == 64 })
+        }
+    }
+
+    @Test("the read API needs a key, checks its parameters, and answers 404 with the error shape")
+    func errors() async throws {
+        try await TestGateway.run { gateway in
+            #expect(try await gateway.get("/api/events").status == 401)
+            #expect(try await gateway.get("/api/events", headers: [("Authorization", "Bearer wrong")]).errorCode == "unauthorized")
+            let badLimit = try await gateway.get("/api/events?limit=5000", headers: [Self.auth])
+            #expect(badLimit.status == 400)
+            #expect(badLimit.errorMessage?.contains("limit") == true)
+            let badDate = try await gateway.get("/api/ledger/summary?from=yesterday&to=2025-11-30", headers: [Self.auth])
+            #expect(badDate.errorMessage?.contains("from") == true)
+            #expect(try await gateway.get("/api/payments/pi_missing", headers: [Self.auth]).status == 404)
+            let lagging = try await gateway.get("/api/payments/pi_x?min_position=999", headers: [Self.auth])
+            #expect(lagging.status == 503)
+            #expect(lagging.errorCode == "projection_lagging")
+        }
+    }
+
+    @Test("a poison event stops only its projection: /api/projections and /health show it")
+    func poison() async throws {
+        try await TestGateway.run(projections: [PaymentsProjection(), DeliveriesProjection()]) { gateway in
+            let body = Array(#"{"id":"evt_poison","type":"payment_intent.succeeded","created":"not a number"}"#.utf8)
+            let position = try #require(try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).position)
+            let failed = await TestSupport.poll {
+                let list = try? await gateway.get("/api/projections", headers: [Self.auth]).json?["items"] as? [[String: Any]]
+                return list?.contains { $0["name"] as? String == "payments" && $0["state"] as? String == "failed" } == true
+            }
+            #expect(failed)
+            let list = try #require(try await gateway.get("/api/projections", headers: [Self.auth]).json?["items"] as? [[String: Any]])
+            let payments = list.first { $0["name"] as? String == "payments" }
+            #expect((payments?["failed_at"] as? NSNumber)?.uint64Value == position)
+            #expect((payments?["reason"] as? String)?.isEmpty == false)
+            let deliveries = try await gateway.get("/api/deliveries?min_position=\(position)", headers: [Self.auth])
+            #expect(deliveries.status == 200)
+            let health = try await gateway.get("/health")
+            #expect(health.status == 200)
+            #expect(health.json?["status"] as? String == "degraded")
+        }
+    }
+}
