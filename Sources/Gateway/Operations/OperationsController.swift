@@ -14,6 +14,9 @@ struct OperationsController: Sendable {
 
     func addRoutes(to router: Router<GatewayContext>) {
         router.get("/health") { _, _ in try report() }
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
         router.get("/metrics") { _, _ in
             var buffer = ByteBuffer()
             buffer.writeBytes(metrics.exposition())

@@ -26,15 +26,7 @@ func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let runner = ProjectionRunner(log: log, store: views, projections: projections, logger: logger)
-    let health = LogHealth()
-    let router = Router(context: GatewayContext.self)
-    router.add(middleware: ResponseHeadersMiddleware())
-    router.add(middleware: ErrorMiddleware())
-    IngestController(log: log, configuration: configuration, metrics: metrics, health: health).addRoutes(to: router)
-    OperationsController(log: log, metrics: metrics, health: health, dataDirectory: configuration.dataDirectory, runner: runner)
-        .addRoutes(to: router)
-    let api = router.group("api").add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
-    ReadController(log: log, store: views, runner: runner).addRoutes(to: api)
+    let router = buildRouter(configuration, log: log, views: views, runner: runner, metrics: metrics)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "switchyard"),
@@ -48,4 +40,21 @@ func buildApplication(
     // Shut down in reverse: the server, then the projection runner, then storage.
     app.addServices(StorageService(log: log, views: views), runner)
     return app
+}
+
+/// The gateway's routes and middleware.
+func buildRouter(
+    _ configuration: GatewayConfiguration, log: LMDBEventLog, views: ProjectionStore, runner: ProjectionRunner<LMDBEventLog>,
+    metrics: GatewayMetrics
+) -> Router<GatewayContext> {
+    let health = LogHealth()
+    let router = Router(context: GatewayContext.self)
+    router.add(middleware: ResponseHeadersMiddleware())
+    router.add(middleware: ErrorMiddleware())
+    IngestController(log: log, configuration: configuration, metrics: metrics, health: health).addRoutes(to: router)
+    OperationsController(log: log, metrics: metrics, health: health, dataDirectory: configuration.dataDirectory, runner: runner)
+        .addRoutes(to: router)
+    let api = router.group("api").add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
+    ReadController(log: log, store: views, runner: runner).addRoutes(to: api)
+    return router
 }
