@@ -84,6 +84,15 @@ let package = Package(
             path: "bench/LogBench"
         ),
         .executableTarget(
+            name: "CatchUpBench",
+            dependencies: [
+                "EventLog", "Projections",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "bench/CatchUpBench"
+        ),
+        .executableTarget(
             name: "BareServer",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
             path: "bench/BareServer"

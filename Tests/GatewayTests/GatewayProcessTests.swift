@@ -13,6 +13,7 @@ struct GatewayProcess {
             "SWITCHYARD_STRIPE_SECRETS": Secrets.stripe,
             "SWITCHYARD_RATE_LIMIT_PER_SECOND": "0",
             "SWITCHYARD_LOG_LEVEL": "info",
+            "SWITCHYARD_API_KEYS": "test-api-key",
         ]
     }
 

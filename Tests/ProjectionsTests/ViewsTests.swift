@@ -27,12 +27,14 @@ struct ViewsTests {
             try await h.receive("c2s", fixture: "c2s/on_create_lead.json")
             try await h.receive("c2s", fixture: "c2s/on_update_lead.json")
             try await h.receive("c2s", fixture: "c2s/on_close_lead.json")
+            try await h.receive("c2s", payload: json(#"{"data":{"id":"L-wrapped","type":"lead","hook_action":"on_create_lead","attributes":{"updated_at":"y","customer":{"email":"ana@example.com"}}}}"#))
             try await h.receive("c2s", payload: json(#"{"id":"L-fake","hook_action":"on_create_lead","attributes":{"updated_at":"x","customer":{"name":"Test","email":"nope","phone":"(11) 99999-9999"}}}"#))
             _ = try await h.project([LeadsProjection()])
             let state = try h.store.read("leads") { reader in
                 (try reader.get(LeadsProjection.Lead.self, "9f3c2a71-5b8e-4d0f-a6c4-1e2d7b9a8c05", in: "leads"),
                  try reader.get(LeadsProjection.Lead.self, "L-fake", in: "leads"),
-                 try reader.list(LeadsProjection.Stats.self, in: "stats", limit: 10))
+                 try reader.list(LeadsProjection.Stats.self, in: "stats", limit: 10),
+                 try reader.get(LeadsProjection.Lead.self, "L-wrapped", in: "leads"))
             }
             let lead = try #require(state?.0)
             #expect(lead.status == "closed")
@@ -40,12 +42,15 @@ struct ViewsTests {
             #expect(lead.normalizedEmail == "carla.mendes@example.com.br")
             #expect(lead.actions.map(\.hookAction) == ["on_create_lead", "on_update_lead", "on_close_lead"])
             #expect(lead.actions.map(\.position) == [1, 2, 3])
+            // The older, wrapped shape is upcast to today's before the projection sees it.
+            #expect(state?.3?.normalizedEmail == "ana@example.com")
+            #expect(state?.3?.status == "received")
             let fake = try #require(state?.1)
             #expect(fake.status == "invalid_contact")
             #expect(fake.fakeFlags == ["phone:999999"])
             let created = state?.2.first { $0.key.hasSuffix("|on_create_lead") }?.value
-            #expect(created?.total == 2)
-            #expect(created?.completed == 1)
+            #expect(created?.total == 3)
+            #expect(created?.completed == 2)
             #expect(created?.failed == 1)
         }
     }

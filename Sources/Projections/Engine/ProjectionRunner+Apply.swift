@@ -30,6 +30,7 @@ extension ProjectionRunner {
                         throw ApplyFailure(index: index, position: event.position, reason: "\(error)")
                     }
                 }
+                try state.flush()
                 try store.meta.put(batch[count - 1].position.storedBytes, for: "checkpoint:\(projection.name)@\(version)", in: txn)
             }
         }
@@ -44,12 +45,13 @@ extension ProjectionRunner {
 
     private func decode(_ batch: [Event], with projection: AnyProjection) async -> [Result<(any Sendable)?, any Error>] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, batch.count / 64))
-        guard workers > 1 else { return batch.map { event in Result { try projection.decode(event) } } }
+        let upcasters = self.upcasters
+        guard workers > 1 else { return batch.map { event in Result { try projection.decode(upcasters.apply(event)) } } }
         let chunk = (batch.count + workers - 1) / workers
         return await withTaskGroup(of: (Int, [Result<(any Sendable)?, any Error>]).self) { group in
             for start in stride(from: 0, to: batch.count, by: chunk) {
                 let slice = batch[start..<min(start + chunk, batch.count)]
-                group.addTask { (start, slice.map { event in Result { try projection.decode(event) } }) }
+                group.addTask { (start, slice.map { event in Result { try projection.decode(upcasters.apply(event)) } }) }
             }
             var results = [Result<(any Sendable)?, any Error>](repeating: .success(nil), count: batch.count)
             for await (start, decoded) in group {

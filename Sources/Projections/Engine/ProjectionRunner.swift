@@ -16,10 +16,15 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
     let projections: [AnyProjection]
     let logger: Logger
     let batchSize: Int
+    let upcasters: Upcasters
     private let status = Mutex<[String: ProjectionStatus]>([:])
 
     /// Runs `projections` from `log` into `store`.
-    public init(log: Log, store: ProjectionStore, projections: [any Projection], logger: Logger, batchSize: Int = 1024) {
+    public init(
+        log: Log, store: ProjectionStore, projections: [any Projection], logger: Logger, batchSize: Int = 1024,
+        upcasters: Upcasters = .builtIn
+    ) {
+        self.upcasters = upcasters
         self.log = log
         self.store = store
         self.projections = projections.map { AnyProjection($0) }

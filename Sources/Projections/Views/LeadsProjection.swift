@@ -11,7 +11,7 @@ public struct LeadsProjection: Projection {
     /// Creates the projection.
     public init() {}
 
-    /// What the projection reads of a Contact2Sale delivery (flat, or wrapped in `data`).
+    /// What the projection reads of a Contact2Sale delivery (today's flat shape; see ``C2SWrappedLeadUpcaster``).
     public struct Input: Decodable, Sendable {
         struct Customer: Decodable, Sendable {
             let name: String?
@@ -22,19 +22,13 @@ public struct LeadsProjection: Projection {
             let updated_at: String?
             let customer: Customer?
         }
-        struct Wrapped: Decodable, Sendable {
-            let id: FlexibleID
-            let hook_action: String?
-            let attributes: Attributes?
-        }
         let id: FlexibleID?
         let hook_action: String?
         let attributes: Attributes?
-        let data: Wrapped?
 
-        var leadID: String? { id?.value ?? data?.id.value }
-        var action: String? { hook_action ?? data?.hook_action }
-        var customer: Customer? { attributes?.customer ?? data?.attributes?.customer }
+        var leadID: String? { id?.value }
+        var action: String? { hook_action }
+        var customer: Customer? { attributes?.customer }
     }
 
     /// One hook action received for a lead.

@@ -146,7 +146,11 @@ public struct PaymentsProjection: Projection {
         }
     }
 
-    static func newestFirst(_ position: UInt64) -> String { String(format: "%020llu", UInt64.max - position) }
+    /// A key that sorts newer positions first: the complement of the position, zero-padded to 20 digits.
+    static func newestFirst(_ position: UInt64) -> String {
+        let digits = String(UInt64.max - position)
+        return String(repeating: "0", count: 20 - digits.count) + digits
+    }
 
     static func day(_ seconds: Int64) -> String { String(Timestamp(nanosecondsSinceEpoch: seconds * 1_000_000_000).iso8601.prefix(10)) }
 

@@ -1,0 +1,49 @@
+import EventLog
+import Foundation
+
+/// Turns an event of an older payload shape into today's shape, in memory, before any projection decodes it.
+/// The log itself is never rewritten.
+public protocol Upcaster: Sendable {
+    /// Whether `event` has the old shape this upcaster knows.
+    func applies(to event: Event) -> Bool
+    /// The same event in today's shape.
+    func upcast(_ event: Event) throws -> Event
+}
+
+/// The upcasters every projection's input passes through, in order: the one place where old shapes are known.
+public struct Upcasters: Sendable {
+    let chain: [any Upcaster]
+
+    /// Applies `chain` in order.
+    public init(_ chain: [any Upcaster]) { self.chain = chain }
+
+    /// The upcasters Switchyard knows today.
+    public static let builtIn = Upcasters([C2SWrappedLeadUpcaster()])
+
+    /// `event` in today's shape.
+    public func apply(_ event: Event) throws -> Event {
+        var event = event
+        for upcaster in chain where upcaster.applies(to: event) { event = try upcaster.upcast(event) }
+        return event
+    }
+}
+
+/// Contact2Sale's older deliveries wrap the lead in `data` (as its `GET /leads/{id}` does); today's shape is
+/// flat: `id`, `hook_action` and `attributes` at the top.
+public struct C2SWrappedLeadUpcaster: Upcaster {
+    /// Creates the upcaster.
+    public init() {}
+
+    public func applies(to event: Event) -> Bool {
+        event.source == "c2s" && event.type == "webhook.received" && event.payload.starts(with: Array(#"{"data""#.utf8))
+    }
+
+    public func upcast(_ event: Event) throws -> Event {
+        guard var object = try JSONSerialization.jsonObject(with: Data(event.payload)) as? [String: Any],
+              let data = object.removeValue(forKey: "data") as? [String: Any] else { return event }
+        object.merge(data) { outer, _ in outer }
+        var upcast = event
+        upcast.payload = Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+        return upcast
+    }
+}
