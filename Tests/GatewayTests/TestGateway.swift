@@ -82,7 +82,7 @@ struct TestGateway {
 let testHTTPClient: HTTPClient = {
     var configuration = HTTPClient.Configuration()
     configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 128)
-    configuration.timeout.connect = .seconds(2)
+    configuration.timeout.connect = .seconds(15)
     return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
 }()
 
