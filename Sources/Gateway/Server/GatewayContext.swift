@@ -11,7 +11,8 @@ struct GatewayContext: RequestContext {
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        requestID = RequestID().description
+        // The same id Hummingbird puts in this request's log metadata, so logs and X-Request-Id agree.
+        requestID = source.logger[metadataKey: "hb.request.id"]?.description ?? RequestID().description
         remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 }

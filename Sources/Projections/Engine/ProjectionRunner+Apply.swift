@@ -51,7 +51,7 @@ extension ProjectionRunner {
         return await withTaskGroup(of: (Int, [Result<(any Sendable)?, any Error>]).self) { group in
             for start in stride(from: 0, to: batch.count, by: chunk) {
                 let slice = batch[start..<min(start + chunk, batch.count)]
-                group.addTask { (start, slice.map { event in Result { try projection.decode(upcasters.apply(event)) } }) }
+                group.addTask(operation: { (start, slice.map { event in Result { try projection.decode(upcasters.apply(event)) } }) })
             }
             var results = [Result<(any Sendable)?, any Error>](repeating: .success(nil), count: batch.count)
             for await (start, decoded) in group {

@@ -46,7 +46,7 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for projection in self.projections {
-                    group.addTask { await self.followReportingErrors(projection) }
+                    group.addTask(operation: { await self.followReportingErrors(projection) })
                 }
                 try await group.waitForAll()
             }
