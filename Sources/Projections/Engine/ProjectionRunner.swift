@@ -21,7 +21,7 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
 
     /// Runs `projections` from `log` into `store`.
     public init(
-        log: Log, store: ProjectionStore, projections: [any Projection], logger: Logger, batchSize: Int = 1024,
+        log: Log, store: ProjectionStore, projections: [any Projection], logger: Logger, batchSize: Int = 4096,
         upcasters: Upcasters = .builtIn
     ) {
         self.upcasters = upcasters

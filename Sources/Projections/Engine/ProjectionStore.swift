@@ -19,6 +19,9 @@ public final class ProjectionStore: Sendable {
     public init(directory: String, logger: Logger) throws {
         var configuration = Environment.Configuration()
         configuration.maxDatabases = 512
+        // Views are rebuilt from the log: a system crash may undo the last batch (state and checkpoint together),
+        // which the runner then applies again.
+        configuration.metaSync = false
         let env = try Environment(path: directory, configuration: configuration, logger: logger)
         self.env = env
         meta = try env.write { txn in try env.database("meta", in: txn) }
