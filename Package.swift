@@ -67,6 +67,7 @@ let package = Package(
             dependencies: [
                 "EventLog",
                 "Projections",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -87,7 +87,16 @@ public final class ProjectionStore: Sendable {
 
     /// SHA-256 over the projection's tables in name and key order: equal digests mean equal state.
     public func digest(_ name: String, tables: [String], version: Int) throws -> String {
-        try env.read { txn in
+        let missing = tables.map { Self.tableName(name, version, $0) }.filter { table in handles.withLock { $0[table] == nil } }
+        if !missing.isEmpty {
+            try env.write { txn in
+                for table in missing {
+                    let database: Database<String, [UInt8]> = try env.database(table, in: txn)
+                    handles.withLock { $0[table] = database }
+                }
+            }
+        }
+        return try env.read { txn in
             var hasher = SHA256()
             for table in tables.sorted() {
                 let full = Self.tableName(name, version, table)
