@@ -35,6 +35,13 @@ struct ReplayToolTests {
             #expect(projections.count == 5)
             #expect(projections.values.allSatisfy { $0["equal"] as? Bool == true })
 
+            // An auditor's copy: rebuilt elsewhere, the same digests, the live views untouched.
+            let copy = try replay(["rebuild", "--data-dir", directory, "--into", directory + "/audit"])
+            #expect(copy.status == 0, "\(copy.lines)")
+            let digests = try #require(object(copy.lines.last)?["digests"] as? [String: String])
+            #expect(digests == projections.mapValues { $0["live_digest"] as? String ?? "" })
+            #expect(try replay(["rebuild", "--data-dir", directory, "--projection", "nope", "--into", directory + "/x"]).status != 0)
+
             // The live views now miss an event: verify says which projections differ.
             let reopened = try LMDBEventLog(directory: directory + "/log", logger: quietLogger)
             _ = try await reopened.append(NewEvent(type: "webhook.received", source: "c2s", payload: try fixture("c2s/on_close_lead.json")))
@@ -84,6 +91,53 @@ struct ReplayToolTests {
 
             let missing = try replay(["stats", "--data-dir", directory + "/nowhere"])
             #expect(missing.status != 0)
+        }
+    }
+
+    @Test("as-of at several positions equals the projection built on a truncated copy of the log")
+    func asOf() async throws {
+        try await withTemporaryDirectory("replay-asof") { directory in
+            try await CatchUpCrashTests.seed(directory, count: 120)
+            let log = try LMDBEventLog(directory: directory + "/log", logger: quietLogger)
+            let events = try log.events(from: 1, limit: 200)
+            await log.close()
+            for position in [1, 7, 61, 120] {
+                let shown = try replay(["as-of", "--data-dir", directory, "--projection", "payments", "--position", "\(position)"])
+                #expect(shown.status == 0)
+                let lines = Set(shown.lines.compactMap(object).map { line in
+                    "\(line["table"]!)|\(line["key"]!)|\(String(decoding: try! JSONSerialization.data(withJSONObject: line["value"]!, options: [.sortedKeys]), as: UTF8.self))"
+                })
+
+                // The expected state: the same events in a new log cut at `position`, projected from scratch.
+                try await withTemporaryDirectory("truncated") { copy in
+                    let truncated = try LMDBEventLog(directory: copy + "/log", logger: quietLogger)
+                    _ = try await truncated.append(events.prefix(position).map {
+                        NewEvent(type: $0.type, source: $0.source, idempotencyKey: $0.idempotencyKey, metadata: $0.metadata, payload: $0.payload)
+                    })
+                    _ = try await Rebuild.build(log: truncated, into: copy + "/views", projections: [PaymentsProjection()], logger: quietLogger)
+                    await truncated.close()
+                    let store = try ProjectionStore(directory: copy + "/views", logger: quietLogger)
+                    _ = try store.digest("payments", tables: PaymentsProjection().tables, version: 1)
+                    var expected = Set<String>()
+                    _ = try store.read("payments") { reader in
+                        for table in PaymentsProjection().tables {
+                            try reader.scan(table) { key, value in
+                                let json = try JSONSerialization.jsonObject(with: Data(value))
+                                expected.insert("\(table)|\(key)|\(String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self))")
+                                return true
+                            }
+                        }
+                    }
+                    store.close()
+                    #expect(lines == expected, "as of position \(position)")
+                    #expect(!expected.isEmpty)
+                }
+            }
+            let one = try replay(["as-of", "--data-dir", directory, "--projection", "payments", "--position", "120", "--key", "pi_3QxYpL2eZvKYlo2C1gH7kT2m"])
+            #expect(one.lines.compactMap(object).first?["key"] as? String == "pi_3QxYpL2eZvKYlo2C1gH7kT2m")
+            let now = try replay(["as-of", "--data-dir", directory, "--projection", "payments", "--time", "2999-01-01T00:00:00Z"])
+            #expect(now.lines.compactMap(object).first?["position"] as? Int == 120)
+            #expect(try replay(["as-of", "--data-dir", directory, "--projection", "payments"]).status != 0)
         }
     }
 }

@@ -130,6 +130,11 @@ public struct ProjectionReader {
         return try JSONDecoder().decode(T.self, from: Data(bytes))
     }
 
+    /// Every entry of `table` in key order, as raw stored bytes (JSON), until `body` returns `false`.
+    public func scan(_ table: String, _ body: (String, UnsafeRawBufferPointer) throws -> Bool) throws {
+        try databases[table]?.scan(in: txn) { key, value in try body(String(decoding: key, as: UTF8.self), value) }
+    }
+
     /// Up to `limit` entries of `table` whose keys start with `prefix`, from the first key after `after`.
     public func list<T: Decodable>(
         _ type: T.Type, in table: String, prefix: String = "", after: String? = nil, limit: Int

@@ -8,11 +8,11 @@ import ServiceLifecycle
 public enum Rebuild {
     /// Builds `projections` from position 0 up to the log's head at the start into `directory`, and returns each
     /// projection's digest there, by name.
-    public static func build(
-        log: LMDBEventLog, into directory: String, projections: [any Projection], logger: Logger,
+    public static func build<Log: EventStore>(
+        log: Log, into directory: String, projections: [any Projection], logger: Logger,
         progress: @escaping @Sendable (UInt64, UInt64) -> Void = { _, _ in }
     ) async throws -> [String: String] {
-        let head = try log.head().position
+        let head = try await log.head().position
         let store = try ProjectionStore(directory: directory, logger: logger)
         defer { store.close() }
         let runner = ProjectionRunner(log: log, store: store, projections: projections, logger: logger)
@@ -25,9 +25,9 @@ public enum Rebuild {
                     if case .failed = status.state { return true }
                     return status.checkpoint >= head
                 }
-                progress(statuses.map(\.checkpoint).min() ?? 0, head)
                 if done { break }
-                try await Task.sleep(for: .milliseconds(50))
+                progress(statuses.map(\.checkpoint).min() ?? 0, head)
+                try await Task.sleep(for: .milliseconds(250))
             }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
