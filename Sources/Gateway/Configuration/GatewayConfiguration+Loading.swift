@@ -80,5 +80,12 @@ extension GatewayConfiguration {
             throw ConfigurationError(setting: "SWITCHYARD_LOG_LEVEL", message: "expected trace, debug, info, notice, warning, error or critical")
         }
         guard !dataDirectory.isEmpty else { throw ConfigurationError(setting: "SWITCHYARD_DATA_DIR", message: "must not be empty") }
+        guard (1...(64 << 20)).contains(maxBodyBytes) else {
+            throw ConfigurationError(setting: "maxBodyBytes", message: "expected 1 to \(64 << 20) bytes")
+        }
+        guard rateLimitPerSecond >= 0, rateLimitBurst >= 1, rejectionsPerAddressPerMinute >= 0,
+              stripeToleranceSeconds > 0, inboundToleranceSeconds > 0 else {
+            throw ConfigurationError(setting: "rateLimit / rejectionsPerAddressPerMinute / toleranceSeconds", message: "must not be negative")
+        }
     }
 }
