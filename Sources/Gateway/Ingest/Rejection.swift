@@ -21,7 +21,7 @@ struct Rejection: Error {
     init(_ error: GatewayError, body: UnsafeRawBufferPointer) {
         self.error = error
         bodyLength = body.count
-        bodySHA256 = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        bodySHA256 = Hex.encode(SHA256.hash(data: body))
     }
 }
 

@@ -1,4 +1,5 @@
 import Crypto
+import EventLog
 
 /// Verifies Intercom's `X-Hub-Signature: sha1=…`: HMAC-SHA1 of the raw body keyed with the app's client
 /// secret, in lowercase hex.
@@ -16,7 +17,7 @@ struct IntercomSignature {
         guard let header, !header.isEmpty else {
             throw VerificationFailure(.invalidSignature, "the X-Hub-Signature header is missing")
         }
-        guard header.hasPrefix("sha1="), let signature = Verification.hexBytes(header.dropFirst(5)), signature.count == 20 else {
+        guard header.hasPrefix("sha1="), let signature = Hex.decode(Array(header.utf8.dropFirst(5))), signature.count == 20 else {
             throw VerificationFailure(.malformedSignatureHeader, "X-Hub-Signature must be sha1= followed by 40 hexadecimal digits")
         }
         var matched = false

@@ -1,4 +1,5 @@
 import Crypto
+import EventLog
 
 /// Verifies `Stripe-Signature: t=…,v1=…`: HMAC-SHA256 of `"{t}.{raw body}"`, keyed with the endpoint secret
 /// string as given, in lowercase hex. Any `v1` may match any configured secret (rotation); `v0` is ignored.
@@ -80,7 +81,7 @@ extension StripeSignature {
                         badTimestamp = true
                     }
                 } else if name.elementsEqual([UInt8(ascii: "v"), UInt8(ascii: "1")]) {
-                    signatures.append(Verification.hexBytes(value) ?? [])
+                    signatures.append(Hex.decode(value) ?? [])
                 }
             }
             start = end + 1

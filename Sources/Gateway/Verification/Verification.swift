@@ -46,30 +46,4 @@ enum Verification {
     static func matches(_ mac: some MessageAuthenticationCode, _ signature: [UInt8]) -> Bool {
         mac.withUnsafeBytes { constantTimeEquals($0, signature) }
     }
-
-    /// Decodes hexadecimal digits (either case); `nil` if `text` is not that.
-    static func hexBytes(_ text: Substring) -> [UInt8]? {
-        hexBytes(Array(text.utf8)[...])
-    }
-
-    /// Decodes hexadecimal digits (either case) from bytes; `nil` if they are not that.
-    static func hexBytes(_ text: ArraySlice<UInt8>) -> [UInt8]? {
-        var digits = text.makeIterator()
-        var out = [UInt8]()
-        out.reserveCapacity(text.count / 2)
-        while let first = digits.next() {
-            guard let second = digits.next(), let high = nibble(first), let low = nibble(second) else { return nil }
-            out.append(high << 4 | low)
-        }
-        return out
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }

@@ -110,7 +110,7 @@ public final class ProjectionStore: Sendable {
                     return true
                 }
             }
-            return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            return Hex.encode(hasher.finalize())
         }
     }
 }

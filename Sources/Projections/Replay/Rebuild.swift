@@ -18,7 +18,7 @@ public enum Rebuild {
         let runner = ProjectionRunner(log: log, store: store, projections: projections, logger: logger)
         let group = ServiceGroup(services: [runner], gracefulShutdownSignals: [], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+            tasks.addTask(operation: { try await group.run() })
             while true {
                 let statuses = runner.statuses()
                 let done = statuses.count == projections.count && statuses.allSatisfy { status in
