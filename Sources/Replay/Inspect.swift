@@ -57,19 +57,48 @@ struct Export: AsyncParsableCommand {
             guard let tail = batch.last else { break }
             for event in batch where event.position <= to {
                 guard source.map({ $0 == event.source }) ?? true, type.map({ $0 == event.type }) ?? true else { continue }
-                var object: [String: Any] = [
-                    "position": event.position, "recorded_at": event.recordedAt.iso8601, "type": event.type, "source": event.source,
-                    "key": event.idempotencyKey as Any? ?? NSNull(), "metadata": event.metadata, "hash": event.hash.hex,
-                    "previous_hash": event.previousHash.hex,
-                ]
-                if !event.payload.isEmpty, let json = try? JSONSerialization.jsonObject(with: Data(event.payload), options: [.fragmentsAllowed]) {
-                    object["payload"] = json
-                } else {
-                    object["payload_base64"] = Data(event.payload).base64EncodedString()
-                }
-                try printJSON(object)
+                try printJSON(render(event))
             }
             position = tail.position + 1
+        }
+        await log.close()
+    }
+}
+
+/// An event as one NDJSON line: the payload as JSON when it is JSON, else base64.
+func render(_ event: Event) -> [String: Any] {
+    var object: [String: Any] = [
+        "position": event.position, "recorded_at": event.recordedAt.iso8601, "type": event.type, "source": event.source,
+        "key": event.idempotencyKey as Any? ?? NSNull(), "metadata": event.metadata, "hash": event.hash.hex,
+        "previous_hash": event.previousHash.hex,
+    ]
+    if !event.payload.isEmpty, let json = try? JSONSerialization.jsonObject(with: Data(event.payload), options: [.fragmentsAllowed]) {
+        object["payload"] = json
+    } else {
+        object["payload_base64"] = Data(event.payload).base64EncodedString()
+    }
+    return object
+}
+
+/// `replay tail`: follows the log as NDJSON, also while another process (the gateway) appends to it.
+struct Tail: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Follow the log live as NDJSON.")
+
+    @OptionGroup var data: DataOptions
+    @Option(help: "First position (default: the next one to be appended).") var from: UInt64?
+
+    func run() async throws {
+        let log = try data.openLog()
+        var next = try from ?? (log.head().position + 1)
+        // Appends by another process wake no one here, so the tail looks again every 100 ms when it is idle.
+        while !Task.isCancelled {
+            let batch = try log.events(from: next, limit: 1024)
+            for event in batch { try printJSON(render(event)) }
+            if let last = batch.last {
+                next = last.position + 1
+            } else {
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
         await log.close()
     }

@@ -140,4 +140,22 @@ struct ReplayToolTests {
             #expect(try replay(["as-of", "--data-dir", directory, "--projection", "payments"]).status != 0)
         }
     }
+
+    @Test("tail follows appends made by another process, from a position, as NDJSON")
+    func tail() async throws {
+        try await withTemporaryDirectory("replay-tail") { directory in
+            try await CatchUpCrashTests.seed(directory, count: 10)
+            let child = try ChildProcess(executable: productsDirectory + "/replay", arguments: ["tail", "--data-dir", directory, "--from", "9"])
+            defer { child.send(SIGKILL); _ = child.waitForExit() }
+            #expect(object(child.readLine())?["position"] as? Int == 9)
+            #expect(object(child.readLine())?["position"] as? Int == 10)
+            let log = try LMDBEventLog(directory: directory + "/log", logger: quietLogger)
+            _ = try await log.append(NewEvent(type: "test.live", source: "test", payload: Array(#"{"live":true}"#.utf8)))
+            let line = try #require(object(child.readLine()))
+            #expect(line["position"] as? Int == 11)
+            #expect(line["type"] as? String == "test.live")
+            #expect((line["payload"] as? [String: Any])?["live"] as? Bool == true)
+            await log.close()
+        }
+    }
 }
