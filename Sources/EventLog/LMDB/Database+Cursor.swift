@@ -28,15 +28,6 @@ extension Database {
         }
     }
 
-    /// Visits entries in typed form; see ``scan(from:in:_:)``.
-    public func forEach(
-        from start: Key? = nil, in txn: some Transaction, _ body: (Key, Value) throws -> Bool
-    ) throws {
-        try scan(from: start, in: txn) { key, value in
-            try body(Key(storedBytes: key), Value(storedBytes: value))
-        }
-    }
-
     /// The entry with the greatest key, or `nil` when the database is empty.
     public func last(in txn: some Transaction) throws -> (key: Key, value: Value)? {
         var cursor: OpaquePointer?

@@ -20,16 +20,6 @@ public enum PutMode: Sendable {
 }
 
 extension Environment {
-    /// Opens the named database, creating it if `create` is true; `nil` if it does not exist and `create` is false.
-    public func database<Key, Value>(
-        _ name: String, create: Bool = true, as: (Key.Type, Value.Type) = (Key.self, Value.self)
-    ) throws -> Database<Key, Value>? {
-        if create {
-            return try write { txn in try openDatabase(name, flags: UInt32(MDB_CREATE), txn: txn) }
-        }
-        return try read { txn in try openDatabase(name, flags: 0, txn: txn) }
-    }
-
     /// Opens the named database inside `txn`, creating it when absent.
     public func database<Key, Value>(
         _ name: String, in txn: WriteTransaction, as: (Key.Type, Value.Type) = (Key.self, Value.self)
@@ -101,17 +91,6 @@ extension Database {
         try lmdbCheck(mdb_drop(txn.handle.pointer, dbi, 0), "mdb_drop \(name)")
     }
 
-    /// Deletes the database itself. The handle must not be used afterwards.
-    public func drop(in txn: WriteTransaction) throws {
-        try lmdbCheck(mdb_drop(txn.handle.pointer, dbi, 1), "mdb_drop \(name)")
-    }
-
-    /// The number of entries.
-    public func count(in txn: some Transaction) throws -> Int {
-        var stat = MDB_stat()
-        try lmdbCheck(mdb_stat(txn.handle.pointer, dbi, &stat), "mdb_stat \(name)")
-        return Int(stat.ms_entries)
-    }
 }
 
 extension MDB_val {

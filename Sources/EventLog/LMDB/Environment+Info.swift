@@ -41,9 +41,4 @@ extension Environment {
             try lmdbCheck(mdb_env_copy2(env, directory, UInt32(MDB_CP_COMPACT)), "mdb_env_copy2 \(directory)")
         }
     }
-
-    /// Flushes the data buffers to disk (`mdb_env_sync` with force).
-    public func sync() throws {
-        try lmdbCheck(mdb_env_sync(env, 1), "mdb_env_sync")
-    }
 }

@@ -12,8 +12,6 @@ public struct LMDBError: Error, Sendable, CustomStringConvertible, Equatable {
 
     /// The map is full; the environment must grow before the write is tried again.
     public var isMapFull: Bool { code == MDB_MAP_FULL }
-    /// Another process grew the map; adopt its size and try again.
-    public var isMapResized: Bool { code == MDB_MAP_RESIZED }
     /// The disk has no space left, or the write failed at the device.
     public var isOutOfSpace: Bool { code == ENOSPC || code == EDQUOT || code == EIO || code == EFBIG }
     /// The database file is damaged.

@@ -13,10 +13,7 @@ extension ReadController {
             return try jsonResponse(Page(items: page.prefix(limit).map(\.value), nextCursor: page.count > limit ? page[limit - 1].key : nil))
         }
         group.get("payments/{id}") { request, context in
-            let id = try context.parameters.require("id")
-            let payment = try await read(request, "payments") { try $0.get(PaymentsProjection.Payment.self, id, in: "payments") }
-            guard let payment else { throw notFound("payment \(id)") }
-            return try jsonResponse(payment)
+            try await record(request, context, PaymentsProjection.Payment.self, projection: "payments", table: "payments", noun: "payment")
         }
         group.get("ledger/summary") { request, _ in
             let query = QueryParameters(request: request)
@@ -54,10 +51,7 @@ extension ReadController {
             return try jsonResponse(object: ["days": days, "items": items])
         }
         group.get("leads/{id}") { request, context in
-            let id = try context.parameters.require("id")
-            let lead = try await read(request, "leads") { try $0.get(LeadsProjection.Lead.self, id, in: "leads") }
-            guard let lead else { throw notFound("lead \(id)") }
-            return try jsonResponse(lead)
+            try await record(request, context, LeadsProjection.Lead.self, projection: "leads", table: "leads", noun: "lead")
         }
         group.get("leads") { request, _ in
             try await filteredList(request, projection: "leads", table: "leads", type: LeadsProjection.Lead.self) { lead, query in
@@ -76,13 +70,19 @@ extension ReadController {
             return try jsonResponse(Dictionary(uniqueKeysWithValues: sources.map { ($0.key, $0.value) }))
         }
         group.get("conversations/{id}") { request, context in
-            let id = try context.parameters.require("id")
-            let conversation = try await read(request, "conversations") {
-                try $0.get(ConversationsProjection.Conversation.self, id, in: "conversations")
-            }
-            guard let conversation else { throw notFound("conversation \(id)") }
-            return try jsonResponse(conversation)
+            try await record(request, context, ConversationsProjection.Conversation.self, projection: "conversations", table: "conversations", noun: "conversation")
         }
+    }
+
+    /// The record at the route's `{id}` in `table`, or 404.
+    private func record<T: Codable>(
+        _ request: Request, _ context: GatewayContext, _ type: T.Type, projection: String, table: String, noun: String
+    ) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let value = try await read(request, projection, { try $0.get(T.self, id, in: table) }) else {
+            throw notFound("\(noun) \(id)")
+        }
+        return try jsonResponse(value)
     }
 
     /// A page of `table` filtered by `keep`, following `cursor` (the last key of the previous page).
@@ -97,7 +97,10 @@ extension ReadController {
         var exhausted = false
         try await awaitPosition(request, projection: projection)
         while items.count < limit, !exhausted {
-            let batch = try await read(request, projection) { try $0.list(T.self, in: table, after: cursor, limit: 500) }
+            let after = cursor
+            guard let batch = try store.read(projection, { try $0.list(T.self, in: table, after: after, limit: 500) }) else {
+                throw GatewayError(.serviceUnavailable, "projection_lagging", "the \(projection) projection has not been built yet", headers: [.retryAfter: "1"])
+            }
             exhausted = batch.count < 500
             for (key, value) in batch {
                 cursor = key
