@@ -29,13 +29,13 @@ struct EngineTests {
         }
     }
 
-    @Test("many small batches give byte-identical state to one big batch (digests equal)")
+    @Test("many small batches, and a cache that forgets between them, give byte-identical state to one big batch")
     func batchingIsDeterministic() async throws {
         var digests = [String]()
-        for batchSize in [1, 7, 1024] {
+        for (batchSize, cacheCapacity) in [(1, 0), (7, 1), (64, 0), (1024, 100_000)] {
             try await Harness.with { h in
                 try await seed(h, count: 100)
-                _ = try await h.project([CountingProjection()], batchSize: batchSize)
+                _ = try await h.project([CountingProjection()], batchSize: batchSize, cacheCapacity: cacheCapacity)
                 digests.append(try h.store.digest("counting", tables: ["counts"], version: 1))
                 let stripe = try h.store.read("counting") { try $0.get(Int.self, "stripe", in: "counts") }
                 #expect(stripe == 1 + 34)

@@ -39,8 +39,10 @@ struct Harness {
     }
 
     /// Runs `projections` until each has applied the log's head (or failed), then stops them.
-    func project(_ projections: [any Projection], batchSize: Int = 1024) async throws -> ProjectionRunner<LMDBEventLog> {
-        let runner = ProjectionRunner(log: log, store: store, projections: projections, logger: quietLogger, batchSize: batchSize)
+    func project(_ projections: [any Projection], batchSize: Int = 1024, cacheCapacity: Int = 100_000) async throws -> ProjectionRunner<LMDBEventLog> {
+        let runner = ProjectionRunner(
+            log: log, store: store, projections: projections, logger: quietLogger, batchSize: batchSize, cacheCapacity: cacheCapacity
+        )
         let group = ServiceGroup(services: [runner], gracefulShutdownSignals: [], logger: quietLogger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

@@ -58,6 +58,13 @@ func generate(_ log: LMDBEventLog) async throws {
     }
 }
 
+/// CPU seconds this process has used so far, user and system.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
@@ -70,6 +77,7 @@ func run() async throws {
 
     // Ceiling: read every event and decode it for every projection that wants it, in batches, in parallel.
     var start = ContinuousClock.now
+    var cpu = cpuSeconds()
     var position: UInt64 = 1
     var decoded = 0
     while true {
@@ -92,9 +100,10 @@ func run() async throws {
         position = batch[batch.count - 1].position + 1
     }
     let ceiling = Double(count) / seconds(ContinuousClock.now - start)
-    print("ceiling events=\(count) decoded=\(decoded) rate=\(Int(ceiling))")
+    print("ceiling events=\(count) decoded=\(decoded) rate=\(Int(ceiling)) cpu_us_per_event=\(Int((cpuSeconds() - cpu) * 1e6) / count)")
 
     start = ContinuousClock.now
+    cpu = cpuSeconds()
     var peakAnonymous = 0
     let store = try ProjectionStore(directory: directory + "/views", logger: quiet)
     let runner = ProjectionRunner(log: log, store: store, projections: projections, logger: quiet)
@@ -109,7 +118,7 @@ func run() async throws {
         try await tasks.waitForAll()
     }
     let rate = Double(count) / seconds(ContinuousClock.now - start)
-    print("projections events=\(count) rate=\(Int(rate)) ratio=\(String(format: "%.2f", rate / ceiling)) peak_anon_mb=\(peakAnonymous)")
+    print("projections events=\(count) rate=\(Int(rate)) ratio=\(String(format: "%.2f", rate / ceiling)) peak_anon_mb=\(peakAnonymous) cpu_us_per_event=\(Int((cpuSeconds() - cpu) * 1e6) / count)")
     store.close()
     await log.close()
     try? FileManager.default.removeItem(atPath: directory)

@@ -8,19 +8,45 @@ struct ApplyFailure: Error {
     let reason: String
 }
 
+/// Events read from the log, with what one projection decoded of each.
+struct DecodedBatch: Sendable {
+    let events: [Event]
+    let inputs: [Result<(any Sendable)?, any Error>]
+}
+
 extension ProjectionRunner {
-    /// Decodes `batch` in parallel, then applies it in order with the checkpoint in one transaction.
-    /// Returns the failure if an event could not be decoded or applied; the events before it are committed.
-    func apply(_ batch: [Event], to projection: AnyProjection) async throws -> ApplyFailure? {
-        let inputs = await decode(batch, with: projection)
-        let store = self.store
-        let version = projection.version
-        let commit: @Sendable (Int) throws -> Void = { count in
-            try store.env.write { txn in
-                let state = ProjectionState(
-                    txn: txn, databases: try store.databases(projection, version: version, in: txn),
-                    encoder: Self.encoder(), decoder: JSONDecoder()
-                )
+    /// Reads up to a batch of events from `position` and decodes them for `projection`, in parallel.
+    func load(from position: UInt64, for projection: AnyProjection) async throws -> DecodedBatch {
+        let events = try await log.events(from: position, limit: batchSize)
+        return DecodedBatch(events: events, inputs: await decode(events, with: projection))
+    }
+
+    /// Folds `batch` into `state` in log order on this task, then stores the changes and the checkpoint in one
+    /// transaction on the views writer. Returns the failure if an event could not be
+    /// decoded or applied; the events before it are committed, and `state` starts afresh.
+    func apply(_ decoded: DecodedBatch, to projection: AnyProjection, state: inout ProjectionState) async throws -> ApplyFailure? {
+        let (batch, inputs) = (decoded.events, decoded.inputs)
+        do {
+            let changes = try fold(batch, inputs, count: batch.count, into: state, projection)
+            try await commit(changes, through: batch[batch.count - 1].position, projection)
+            return nil
+        } catch let failure as ApplyFailure {
+            state = ProjectionState(databases: state.databases, capacity: state.capacity)
+            if failure.index > 0 {
+                let changes = try fold(batch, inputs, count: failure.index, into: state, projection)
+                try await commit(changes, through: batch[failure.index - 1].position, projection)
+            }
+            return failure
+        }
+    }
+
+    /// Applies the first `count` events of `batch` to `state`, reading what it lacks from a snapshot of the views.
+    private func fold(
+        _ batch: [Event], _ inputs: [Result<(any Sendable)?, any Error>], count: Int, into state: ProjectionState,
+        _ projection: AnyProjection
+    ) throws -> [ProjectionState.Change] {
+        try store.env.read { txn in
+            try state.reading(txn) {
                 for index in 0..<count {
                     let event = batch[index]
                     do {
@@ -30,16 +56,26 @@ extension ProjectionRunner {
                         throw ApplyFailure(index: index, position: event.position, reason: "\(error)")
                     }
                 }
-                try state.flush()
-                try store.meta.put(batch[count - 1].position.storedBytes, for: "checkpoint:\(projection.name)@\(version)", in: txn)
+                return try state.changes()
             }
         }
-        do {
-            try await store.worker.run { try commit(batch.count) }
-            return nil
-        } catch let failure as ApplyFailure {
-            if failure.index > 0 { try await store.worker.run { try commit(failure.index) } }
-            return failure
+    }
+
+    /// Stores `changes` and moves the checkpoint to `position`, in one transaction on the views writer.
+    private func commit(_ changes: [ProjectionState.Change], through position: UInt64, _ projection: AnyProjection) async throws {
+        let store = self.store
+        let checkpoint = "checkpoint:\(projection.name)@\(projection.version)"
+        try await store.worker.run {
+            try store.env.write { txn in
+                for change in changes {
+                    if let value = change.value {
+                        try change.database.put(value, for: change.key, in: txn)
+                    } else {
+                        _ = try change.database.delete(change.key, in: txn)
+                    }
+                }
+                try store.meta.put(position.storedBytes, for: checkpoint, in: txn)
+            }
         }
     }
 
@@ -74,11 +110,5 @@ extension ProjectionRunner {
         logger.notice("switched to the new projection version", metadata: [
             "projection": "\(projection.name)", "version": "\(projection.version)", "previous_version": "\(old)",
         ])
-    }
-
-    static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }

@@ -17,13 +17,16 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
     let logger: Logger
     let batchSize: Int
     let upcasters: Upcasters
+    let cacheCapacity: Int
     private let status = Mutex<[String: ProjectionStatus]>([:])
 
-    /// Runs `projections` from `log` into `store`.
+    /// Runs `projections` from `log` into `store`, applying up to `batchSize` events a transaction and keeping up
+    /// to `cacheCapacity` decoded records of each projection in memory between batches.
     public init(
         log: Log, store: ProjectionStore, projections: [any Projection], logger: Logger, batchSize: Int = 4096,
-        upcasters: Upcasters = .builtIn
+        cacheCapacity: Int = 100_000, upcasters: Upcasters = .builtIn
     ) {
+        self.cacheCapacity = cacheCapacity
         self.upcasters = upcasters
         self.log = log
         self.store = store
@@ -57,18 +60,18 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
     }
 
     /// Prepares `projection`'s tables and returns the live version and its own checkpoint.
-    func prepare(_ projection: AnyProjection) async throws -> (live: Int, checkpoint: UInt64) {
+    func prepare(_ projection: AnyProjection) async throws -> (live: Int, checkpoint: UInt64, databases: [String: Database<String, [UInt8]>]) {
         let store = self.store
         return try await store.worker.run {
             try store.env.write { txn in
-                _ = try store.databases(projection, version: projection.version, in: txn)
+                let databases = try store.databases(projection, version: projection.version, in: txn)
                 let live = try store.liveVersion(projection.name, in: txn) ?? projection.version
                 if live == projection.version {
                     try store.meta.put(UInt64(live).storedBytes, for: "live:\(projection.name)", in: txn)
                 } else {
                     _ = try store.databases(projection, version: live, in: txn)
                 }
-                return (live, try store.checkpoint(projection.name, version: projection.version, in: txn))
+                return (live, try store.checkpoint(projection.name, version: projection.version, in: txn), databases)
             }
         }
     }
@@ -89,16 +92,25 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
     }
 
     func follow(_ projection: AnyProjection) async throws {
-        var (live, checkpoint) = try await prepare(projection)
+        let prepared = try await prepare(projection)
+        var (live, checkpoint) = (prepared.live, prepared.checkpoint)
+        var state = ProjectionState(databases: prepared.databases, capacity: cacheCapacity)
         setStatus(projection, live: live, checkpoint: checkpoint, state: live == projection.version ? .live : .building)
         if live != projection.version {
             logger.notice("building a new projection version", metadata: [
                 "projection": "\(projection.name)", "version": "\(projection.version)", "live_version": "\(live)",
             ])
         }
+        var prefetched: DecodedBatch?
         while !Task.isCancelled {
-            let batch = try await log.events(from: checkpoint + 1, limit: batchSize)
-            if batch.isEmpty {
+            let batch: DecodedBatch
+            if let next = prefetched {
+                batch = next
+                prefetched = nil
+            } else {
+                batch = try await load(from: checkpoint + 1, for: projection)
+            }
+            guard let last = batch.events.last?.position else {
                 if live != projection.version {
                     try await switchLive(projection, from: live)
                     live = projection.version
@@ -109,14 +121,23 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
                 guard try await waiting.next() != nil else { return }
                 continue
             }
-            if let failure = try await apply(batch, to: projection) {
+            let failure: ApplyFailure?
+            if batch.events.count == batchSize {
+                // Catching up: read and decode the next batch while this one is folded and committed.
+                async let next = load(from: last + 1, for: projection)
+                failure = try await apply(batch, to: projection, state: &state)
+                prefetched = failure == nil ? try await next : nil
+            } else {
+                failure = try await apply(batch, to: projection, state: &state)
+            }
+            if let failure {
                 setStatus(projection, live: live, checkpoint: failure.position - 1, state: .failed(position: failure.position, reason: failure.reason))
                 logger.error("projection stopped at an event it cannot apply", metadata: [
                     "projection": "\(projection.name)", "position": "\(failure.position)", "reason": "\(failure.reason)",
                 ])
                 return
             }
-            checkpoint = batch[batch.count - 1].position
+            checkpoint = last
             setStatus(projection, live: live, checkpoint: checkpoint, state: live == projection.version ? .live : .building)
         }
     }

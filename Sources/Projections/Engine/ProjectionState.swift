@@ -1,29 +1,44 @@
 import EventLog
 import Foundation
 
-/// The tables of one projection inside one write transaction. Values are stored as JSON with sorted keys,
-/// so that a rebuild gives byte-identical state.
+/// The tables of one projection, as a projection's `apply` sees them. Values are stored as JSON with sorted
+/// keys, so that a rebuild gives byte-identical state.
 ///
-/// Reads and writes go through a cache for the whole batch: a record updated by many events of a batch (a
-/// day's ledger, an hour's counts) is decoded once and encoded once, when the batch commits.
+/// Reads go through a cache of decoded values that outlives a batch (bounded by ``capacity``), backed by a read
+/// snapshot of the views environment; writes stay in the cache until ``changes()`` encodes them for the
+/// writer. So folding and encoding run on the projection's own task, in parallel with the other projections,
+/// and the views writer thread only stores bytes. A record updated by many events (a day's ledger, an hour's
+/// counts) is decoded once and encoded once per batch.
 public final class ProjectionState {
     private struct Entry {
         var value: Any?
-        /// Encodes the value when it changed in this batch; `nil` when it is as stored.
-        var encode: (() throws -> Data)?
+        /// Encodes the value when it changed since the last ``changes()``; `nil` when it is as stored.
+        var encode: (() throws -> [UInt8])?
     }
 
-    let txn: WriteTransaction
     let databases: [String: Database<String, [UInt8]>]
-    let encoder: JSONEncoder
-    let decoder: JSONDecoder
+    private let encoder: JSONEncoder
+    private let decoder = JSONDecoder()
+    private var snapshot: ReadTransaction?
     private var cache: [String: [String: Entry]] = [:]
+    private var cached = 0
+    /// The keys changed since the last ``changes()``, by table.
+    private var dirty: [String: [String]] = [:]
+    /// How many decoded records the cache keeps between batches; beyond it, clean records are dropped.
+    let capacity: Int
 
-    init(txn: WriteTransaction, databases: [String: Database<String, [UInt8]>], encoder: JSONEncoder, decoder: JSONDecoder) {
-        self.txn = txn
+    init(databases: [String: Database<String, [UInt8]>], capacity: Int) {
         self.databases = databases
-        self.encoder = encoder
-        self.decoder = decoder
+        self.capacity = capacity
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    }
+
+    /// Runs `body` with `txn` as the snapshot that cache misses read from.
+    func reading<R>(_ txn: ReadTransaction, _ body: () throws -> R) rethrows -> R {
+        snapshot = txn
+        defer { snapshot = nil }
+        return try body()
     }
 
     private func database(_ table: String) throws -> Database<String, [UInt8]> {
@@ -33,13 +48,20 @@ public final class ProjectionState {
         return database
     }
 
+    private func store(_ entry: Entry, _ key: String, in table: String) {
+        let previous = cache[table, default: [:]].updateValue(entry, forKey: key)
+        if previous == nil { cached += 1 }
+        if entry.encode != nil, previous?.encode == nil { dirty[table, default: []].append(key) }
+    }
+
     /// The value at `key` in `table`, or `nil`.
     public func get<T: Decodable>(_ type: T.Type, _ key: String, in table: String) throws -> T? {
         if let entry = cache[table]?[key], entry.value == nil || entry.value is T {
             return entry.value as? T
         }
-        let value = try database(table).withValue(for: key, in: txn) { try decoder.decode(T.self, from: Data($0)) }
-        cache[table, default: [:]][key] = Entry(value: value, encode: nil)
+        guard let snapshot else { throw ProjectionError("a read of \(table) outside a batch") }
+        let value = try database(table).withValue(for: key, in: snapshot) { try decoder.decode(T.self, from: Data($0)) }
+        store(Entry(value: value, encode: nil), key, in: table)
         return value
     }
 
@@ -47,13 +69,13 @@ public final class ProjectionState {
     public func put<T: Encodable>(_ value: T, _ key: String, in table: String) throws {
         _ = try database(table)
         let encoder = self.encoder
-        cache[table, default: [:]][key] = Entry(value: value, encode: { try encoder.encode(value) })
+        store(Entry(value: value, encode: { Array(try encoder.encode(value)) }), key, in: table)
     }
 
     /// Removes `key` from `table`.
     public func delete(_ key: String, in table: String) throws {
         _ = try database(table)
-        cache[table, default: [:]][key] = Entry(value: nil, encode: { Data() })
+        store(Entry(value: nil, encode: { [] }), key, in: table)
     }
 
     /// Reads, changes and stores the value at `key`, starting from `initial` when absent.
@@ -63,30 +85,31 @@ public final class ProjectionState {
         try put(value, key, in: table)
     }
 
-    /// Visits entries of `table` whose keys start with `prefix`, in key order, until `body` returns `false`.
-    public func scan(_ table: String, prefix: String, _ body: (String, [UInt8]) throws -> Bool) throws {
-        try flush()
-        try database(table).scan(from: prefix, in: txn) { key, value in
-            let key = String(decoding: key, as: UTF8.self)
-            guard key.hasPrefix(prefix) else { return false }
-            return try body(key, Array(value))
-        }
-    }
-
-    /// Writes what changed in this batch, in key order.
-    func flush() throws {
-        for table in cache.keys.sorted() {
+    /// Encodes what changed since the last call, in table and key order, and marks it stored. A `nil` value is
+    /// a deletion. If storing them fails, drop this state: its cache would be ahead of the stored one.
+    func changes() throws -> [Change] {
+        var changes = [Change]()
+        for (table, keys) in dirty.sorted(by: { $0.key < $1.key }) {
             let database = try database(table)
-            for (key, entry) in cache[table]!.sorted(by: { $0.key < $1.key }) {
-                guard let encode = entry.encode else { continue }
-                if entry.value == nil {
-                    try database.delete(key, in: txn)
-                } else {
-                    try database.put(Array(try encode()), for: key, in: txn)
-                }
+            for key in keys.sorted() {
+                guard let entry = cache[table]?[key], let encode = entry.encode else { continue }
+                changes.append(Change(database: database, key: key, value: entry.value == nil ? nil : try encode()))
                 cache[table]![key]!.encode = nil
             }
         }
+        dirty.removeAll(keepingCapacity: true)
+        if cached > capacity {
+            cache.removeAll(keepingCapacity: true)
+            cached = 0
+        }
+        return changes
+    }
+
+    /// One record to store or delete.
+    struct Change: Sendable {
+        let database: Database<String, [UInt8]>
+        let key: String
+        let value: [UInt8]?
     }
 }
 

@@ -4,18 +4,20 @@ public enum ContactNormalization {
     /// Digit runs that people type when they do not want to give a real contact.
     public static let fakePatterns = ["999999", "111111", "000000", "123456789"]
 
+    /// The bytes an unquoted local part may hold (RFC 5322's atext and the dot), in lower case.
+    private static let allowedLocal = Set("abcdefghijklmnopqrstuvwxyz0123456789.!#$%&'*+/=?^_`{|}~-".utf8)
+
     /// The email in lower case when its syntax is plausible, else `nil`.
     public static func email(_ raw: String?) -> String? {
         guard let raw = raw?.trimmingSpacesAndNewlines, !raw.isEmpty else { return nil }
         let email = raw.lowercased()
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64, email.count <= 254 else { return nil }
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64, email.utf8.count <= 254 else { return nil }
         let domain = parts[1]
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && !$0.hasPrefix("-") && !$0.hasSuffix("-") }),
               labels.last!.count >= 2, labels.last!.allSatisfy(\.isLetter) else { return nil }
-        let allowedLocal = Set("abcdefghijklmnopqrstuvwxyz0123456789.!#$%&'*+/=?^_`{|}~-")
-        guard parts[0].allSatisfy({ allowedLocal.contains($0) }), !parts[0].hasPrefix("."), !parts[0].hasSuffix("."),
+        guard parts[0].utf8.allSatisfy({ allowedLocal.contains($0) }), !parts[0].hasPrefix("."), !parts[0].hasSuffix("."),
               !parts[0].contains(".."), domain.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }) else { return nil }
         return email
     }
@@ -24,7 +26,7 @@ public enum ContactNormalization {
     public static func phone(_ raw: String?) -> String? {
         guard let raw, !raw.isEmpty else { return nil }
         let international = raw.trimmingSpacesAndNewlines.hasPrefix("+")
-        var digits = raw.filter(\.isASCII).filter(\.isNumber)
+        var digits = String(decoding: raw.utf8.filter { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }, as: UTF8.self)
         if international {
             return (8...15).contains(digits.count) && !digits.hasPrefix("0") ? "+" + digits : nil
         }
@@ -52,6 +54,7 @@ public enum ContactNormalization {
 
 extension String {
     var trimmingSpacesAndNewlines: String {
-        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return first == startIndex && last == index(before: endIndex) ? self : String(self[first...last])
     }
 }
