@@ -46,6 +46,15 @@ extension LMDBEventLog {
                     head = LogHead(position: position, hash: record.hash)
                     results.append(.appended(position))
                 }
+                for record in pending.restored {
+                    try events.put(try Self.restoredRecord(record, after: head), for: record.position, in: txn, mode: .append)
+                    if let key = record.idempotencyKey {
+                        guard try keys.put(record.position, for: key, in: txn, mode: .noOverwrite) else {
+                            throw EventLogError(.invalidEvent, "position \(record.position) repeats the idempotency key of an earlier event")
+                        }
+                    }
+                    head = LogHead(position: record.position, hash: record.hash)
+                }
                 if let checkpoint = pending.checkpoint {
                     try meta.put(checkpoint.position.storedBytes, for: Self.checkpointKey(checkpoint.name), in: txn)
                 }

@@ -10,8 +10,11 @@ final class LogWriter: @unchecked Sendable {
     struct Pending {
         let events: [NewEvent]
         let checkpoint: CheckpointUpdate?
+        /// Records copied from another log, appended with their own positions, times and hashes.
+        var restored: [Event] = []
         let continuation: CheckedContinuation<[AppendOutcome], any Error>
-        var payloadBytes: Int { events.reduce(0) { $0 + $1.payload.count } }
+        var payloadBytes: Int { events.reduce(0) { $0 + $1.payload.count } + restored.reduce(0) { $0 + $1.payload.count } }
+        var count: Int { events.count + restored.count }
     }
 
     /// Writes one group in one transaction and returns each request's outcomes, or throws for all of them.
@@ -79,7 +82,7 @@ final class LogWriter: @unchecked Sendable {
             commitDuration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
             switch result {
             case .success(let outcomes):
-                batchEvents.record(group.reduce(0) { $0 + $1.events.count })
+                batchEvents.record(group.reduce(0) { $0 + $1.count })
                 for (pending, outcome) in zip(group, outcomes) { pending.continuation.resume(returning: outcome) }
             case .failure(let error):
                 let failure = EventLogError.storage(error, while: "committing \(group.count) appends")
@@ -112,8 +115,8 @@ final class LogWriter: @unchecked Sendable {
         var end = queueStart
         while end < queue.count {
             let next = queue[end]
-            if end > queueStart && (events + next.events.count > maxEvents || bytes + next.payloadBytes > maxBytes) { break }
-            events += next.events.count
+            if end > queueStart && (events + next.count > maxEvents || bytes + next.payloadBytes > maxBytes) { break }
+            events += next.count
             bytes += next.payloadBytes
             end += 1
         }

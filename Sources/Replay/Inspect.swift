@@ -39,48 +39,7 @@ struct Stats: AsyncParsableCommand {
     }
 }
 
-/// `replay export`: NDJSON, one event a line.
-struct Export: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write events as NDJSON: position, time, type, source, key, metadata, payload, hashes.")
-
-    @OptionGroup var data: DataOptions
-    @Option(help: "First position.") var from: UInt64 = 1
-    @Option(help: "Last position.") var to: UInt64 = .max
-    @Option(help: "Only this source.") var source: String?
-    @Option(help: "Only this type.") var type: String?
-
-    func run() async throws {
-        let log = try data.openLog()
-        var position = max(from, 1)
-        while position <= to {
-            let batch = try log.events(from: position, limit: 4096)
-            guard let tail = batch.last else { break }
-            for event in batch where event.position <= to {
-                guard source.map({ $0 == event.source }) ?? true, type.map({ $0 == event.type }) ?? true else { continue }
-                try printJSON(render(event))
-            }
-            position = tail.position + 1
-        }
-        await log.close()
-    }
-}
-
-/// An event as one NDJSON line: the payload as JSON when it is JSON, else base64.
-func render(_ event: Event) -> [String: Any] {
-    var object: [String: Any] = [
-        "position": event.position, "recorded_at": event.recordedAt.iso8601, "type": event.type, "source": event.source,
-        "key": event.idempotencyKey as Any? ?? NSNull(), "metadata": event.metadata, "hash": event.hash.hex,
-        "previous_hash": event.previousHash.hex,
-    ]
-    if !event.payload.isEmpty, let json = try? JSONSerialization.jsonObject(with: Data(event.payload), options: [.fragmentsAllowed]) {
-        object["payload"] = json
-    } else {
-        object["payload_base64"] = Data(event.payload).base64EncodedString()
-    }
-    return object
-}
-
-/// `replay tail`: follows the log as NDJSON, also while another process (the gateway) appends to it.
+/// `replay tail`: follows the log as NDJSON in the form of `replay export`, also while another process (the gateway) appends to it.
 struct Tail: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Follow the log live as NDJSON.")
 
@@ -93,7 +52,7 @@ struct Tail: AsyncParsableCommand {
         // Appends by another process wake no one here, so the tail looks again every 100 ms when it is idle.
         while !Task.isCancelled {
             let batch = try log.events(from: next, limit: 1024)
-            for event in batch { try printJSON(render(event)) }
+            for event in batch { FileHandle.standardOutput.write(try ExportLine.encode(event) + Data("\n".utf8)) }
             if let last = batch.last {
                 next = last.position + 1
             } else {

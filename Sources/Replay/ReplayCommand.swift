@@ -10,7 +10,9 @@ struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Verify, inspect, export and back up the event log; rebuild projections from it.",
-        subcommands: [Verify.self, RebuildCommand.self, AsOf.self, Stats.self, Export.self, Tail.self, Backup.self]
+        subcommands: [
+            Verify.self, RebuildCommand.self, AsOf.self, Stats.self, Export.self, Import.self, CheckSignatures.self, Tail.self, Backup.self,
+        ]
     )
 }
 

@@ -4,9 +4,10 @@ import Projections
 import Testing
 import TestSupport
 
-/// Runs the `replay` executable and returns its exit status, standard output lines, and both streams together.
-func replay(_ arguments: [String]) throws -> (status: Int32, lines: [String]) {
-    let child = try ChildProcess(executable: productsDirectory + "/replay", arguments: arguments)
+/// Runs the `replay` executable and returns its exit status and its output lines (with standard error's when
+/// `errors` is set).
+func replay(_ arguments: [String], errors: Bool = false) throws -> (status: Int32, lines: [String]) {
+    let child = try ChildProcess(executable: productsDirectory + "/replay", arguments: arguments, mergeStandardError: errors)
     var lines = [String]()
     while let line = child.readLine(timeout: .seconds(120)) { lines.append(line) }
     return (child.waitForExit(), lines)

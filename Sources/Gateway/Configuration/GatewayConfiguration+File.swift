@@ -1,13 +1,11 @@
 import Foundation
+import Projections
 
 extension GatewayConfiguration {
-    /// The config file's shape: every key optional, unknown keys refused.
+    /// The config file's shape: every key optional, unknown keys refused. The secrets are read by
+    /// ``WebhookSecrets``.
     private struct File: Decodable {
-        struct Secrets: Decodable {
-            var secrets: [String]?
-            var toleranceSeconds: Int64?
-        }
-        struct Tokens: Decodable { var tokens: [String]? }
+        struct Tolerance: Decodable { var toleranceSeconds: Int64? }
         struct RateLimit: Decodable {
             var perSecond: Int?
             var burst: Int?
@@ -17,10 +15,7 @@ extension GatewayConfiguration {
         var port: Int?
         var dataDir: String?
         var maxBodyBytes: Int?
-        var stripe: Secrets?
-        var intercom: Secrets?
-        var c2s: Tokens?
-        var inbound: [String: Secrets]?
+        var stripe: Tolerance?
         var inboundToleranceSeconds: Int64?
         var apiKeys: [String]?
         var adminKeys: [String]?
@@ -56,11 +51,12 @@ extension GatewayConfiguration {
         }
         if let value = file.dataDir { dataDirectory = value }
         if let value = file.maxBodyBytes { maxBodyBytes = value }
-        if let value = file.stripe?.secrets { stripeSecrets = value }
         if let value = file.stripe?.toleranceSeconds { stripeToleranceSeconds = value }
-        if let value = file.intercom?.secrets { intercomSecrets = value }
-        if let value = file.c2s?.tokens { c2sTokens = value }
-        if let value = file.inbound { inbound = value.mapValues { $0.secrets ?? [] } }
+        do {
+            try secrets.apply(file: data, path: path)
+        } catch {
+            throw ConfigurationError(setting: error.setting, message: error.message)
+        }
         if let value = file.inboundToleranceSeconds { inboundToleranceSeconds = value }
         if let value = file.apiKeys { apiKeys = value }
         if let value = file.adminKeys { adminKeys = value }

@@ -1,4 +1,5 @@
 import Foundation
+import Projections
 
 extension GatewayConfiguration {
     /// The defaults, then the config file (if any), then environment variables, then the command line.
@@ -39,20 +40,11 @@ extension GatewayConfiguration {
         if let value = try integer("SWITCHYARD_PORT", 0...65535) { port = value }
         if let value = environment["SWITCHYARD_DATA_DIR"] { dataDirectory = value }
         if let value = try integer("SWITCHYARD_MAX_BODY_BYTES", 1...(64 << 20)) { maxBodyBytes = value }
-        if let value = list("SWITCHYARD_STRIPE_SECRETS") { stripeSecrets = value }
         if let value = try integer("SWITCHYARD_STRIPE_TOLERANCE_SECONDS", 1...86_400) { stripeToleranceSeconds = Int64(value) }
-        if let value = list("SWITCHYARD_INTERCOM_SECRETS") { intercomSecrets = value }
-        if let value = list("SWITCHYARD_C2S_TOKENS") { c2sTokens = value }
-        if let value = list("SWITCHYARD_INBOUND_SECRETS") {
-            var endpoints = [String: [String]]()
-            for entry in value {
-                let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else {
-                    throw ConfigurationError(setting: "SWITCHYARD_INBOUND_SECRETS", message: "expected name=whsec_… entries separated by commas")
-                }
-                endpoints[parts[0], default: []].append(parts[1])
-            }
-            inbound = endpoints
+        do {
+            try secrets.apply(environment: environment)
+        } catch {
+            throw ConfigurationError(setting: error.setting, message: error.message)
         }
         if let value = try integer("SWITCHYARD_INBOUND_TOLERANCE_SECONDS", 1...86_400) { inboundToleranceSeconds = Int64(value) }
         if let value = list("SWITCHYARD_API_KEYS") { apiKeys = value }

@@ -1,3 +1,5 @@
+import Projections
+
 /// Everything the gateway reads at start-up. Each key can come from the config file (the name in brackets),
 /// be overridden by an environment variable, and (host, port, data directory) by the command line.
 struct GatewayConfiguration: Sendable, Equatable {
@@ -9,18 +11,32 @@ struct GatewayConfiguration: Sendable, Equatable {
     var dataDirectory = "./data"
     /// Largest accepted request body in bytes [`maxBodyBytes`, `SWITCHYARD_MAX_BODY_BYTES`]. Default 1 MiB.
     var maxBodyBytes = 1 << 20
-    /// Stripe endpoint secrets, `whsec_…`; several allow rotation [`stripe.secrets`, `SWITCHYARD_STRIPE_SECRETS`]. Default none.
-    var stripeSecrets: [String] = []
+    /// The webhook secrets: `stripe.secrets`, `intercom.secrets`, `c2s.tokens`, `inbound.<name>.secrets` and their
+    /// variables (see ``WebhookSecrets``). Default none, so every source fails closed.
+    var secrets = WebhookSecrets()
+    /// Stripe endpoint secrets, `whsec_…`.
+    var stripeSecrets: [String] {
+        get { secrets.stripe }
+        set { secrets.stripe = newValue }
+    }
     /// How far a Stripe signature time may be from now, in seconds [`stripe.toleranceSeconds`,
     /// `SWITCHYARD_STRIPE_TOLERANCE_SECONDS`]. Default 300.
     var stripeToleranceSeconds: Int64 = 300
-    /// Intercom app client secrets [`intercom.secrets`, `SWITCHYARD_INTERCOM_SECRETS`]. Default none.
-    var intercomSecrets: [String] = []
-    /// Contact2Sale `X-Webhook-Token` values [`c2s.tokens`, `SWITCHYARD_C2S_TOKENS`]. Default none.
-    var c2sTokens: [String] = []
-    /// Standard Webhooks endpoints by name, each with its `whsec_<base64>` secrets [`inbound.<name>.secrets`,
-    /// `SWITCHYARD_INBOUND_SECRETS` as `name=whsec_…,name=whsec_…`]. Default none.
-    var inbound: [String: [String]] = [:]
+    /// Intercom app client secrets.
+    var intercomSecrets: [String] {
+        get { secrets.intercom }
+        set { secrets.intercom = newValue }
+    }
+    /// Contact2Sale `X-Webhook-Token` values.
+    var c2sTokens: [String] {
+        get { secrets.c2sTokens }
+        set { secrets.c2sTokens = newValue }
+    }
+    /// Standard Webhooks endpoints by name, each with its secrets.
+    var inbound: [String: [String]] {
+        get { secrets.inbound }
+        set { secrets.inbound = newValue }
+    }
     /// How far a Standard Webhooks timestamp may be from now, in seconds [`inboundToleranceSeconds`,
     /// `SWITCHYARD_INBOUND_TOLERANCE_SECONDS`]. Default 300.
     var inboundToleranceSeconds: Int64 = 300

@@ -3,6 +3,7 @@ import EventLog
 import Foundation
 import Hummingbird
 import Logging
+import Projections
 import NIOCore
 
 /// The webhook routes: check, then append durably, then answer.
@@ -65,7 +66,7 @@ struct IngestController: Sendable {
         }
         let contentType = request.headers[.contentType] ?? ""
         let declaredLength = request.headers[.contentLength].flatMap { Int($0) }
-        guard contentType.lowercased().split(separator: ";").first?.trimmingSpaces == "application/json" else {
+        guard contentType.lowercased().split(separator: ";").first?.trimmingCharacters(in: .whitespaces) == "application/json" else {
             throw Rejection(GatewayError(
                 .unsupportedMediaType, "unsupported_media_type",
                 "send the body as application/json; got \(contentType.isEmpty ? "no Content-Type" : "\"\(contentType.prefix(100))\"")"

@@ -1,3 +1,4 @@
+import Projections
 import Hummingbird
 
 /// Lets a request through only with `Authorization: Bearer <key>` for one of `keys`, compared in constant time.

@@ -1,28 +1,32 @@
 import Crypto
 import Foundation
 
-/// How a request failed to prove where it came from.
-struct VerificationFailure: Error, Equatable {
-    enum Kind: String {
+/// How a webhook failed to prove where it came from.
+public struct VerificationFailure: Error, Equatable, Sendable {
+    /// The error code the gateway answers with.
+    public enum Kind: String, Sendable {
         case invalidSignature = "invalid_signature"
         case invalidToken = "invalid_token"
         case staleTimestamp = "stale_timestamp"
         case malformedSignatureHeader = "malformed_signature_header"
     }
 
-    let kind: Kind
+    /// The kind of failure.
+    public let kind: Kind
     /// Tells the sender what to fix; never holds a secret or an expected signature.
-    let message: String
+    public let message: String
 
-    init(_ kind: Kind, _ message: String) {
+    /// Creates a failure.
+    public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 }
 
-enum Verification {
+/// Constant-time comparisons and the HMAC the signature schemes share.
+public enum Verification {
     /// Compares two byte strings in time that depends only on their lengths.
-    static func constantTimeEquals(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
+    public static func constantTimeEquals(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
         for (x, y) in zip(a, b) { difference |= x ^ y }
@@ -30,7 +34,7 @@ enum Verification {
     }
 
     /// Compares two secrets of any lengths in constant time, by comparing their SHA-256 digests.
-    static func constantTimeEquals(secret a: String, _ b: String) -> Bool {
+    public static func constantTimeEquals(secret a: String, _ b: String) -> Bool {
         constantTimeEquals(Array(SHA256.hash(data: Array(a.utf8))), Array(SHA256.hash(data: Array(b.utf8))))
     }
 

@@ -3,20 +3,21 @@ import EventLog
 
 /// Verifies `Stripe-Signature: t=…,v1=…`: HMAC-SHA256 of `"{t}.{raw body}"`, keyed with the endpoint secret
 /// string as given, in lowercase hex. Any `v1` may match any configured secret (rotation); `v0` is ignored.
-struct StripeSignature {
+public struct StripeSignature: Sendable {
     /// One key per configured secret: the secret's UTF-8 bytes, as Stripe uses them.
     let keys: [SymmetricKey]
     /// How far `t` may be from now, in seconds.
     let tolerance: Int64
 
-    init(secrets: [String], tolerance: Int64) {
+    /// Verifies with `secrets` (`whsec_…`, used as given), allowing `tolerance` seconds of clock difference.
+    public init(secrets: [String], tolerance: Int64) {
         keys = secrets.map { SymmetricKey(data: Array($0.utf8)) }
         self.tolerance = tolerance
     }
 
     /// Checks `header` against `body`; `now` is in seconds since the epoch, or `nil` to skip the time check
     /// (when an auditor re-verifies a stored event).
-    func verify(header: String?, body: UnsafeRawBufferPointer, now: Int64?) throws(VerificationFailure) {
+    public func verify(header: String?, body: UnsafeRawBufferPointer, now: Int64?) throws(VerificationFailure) {
         guard !keys.isEmpty else {
             throw VerificationFailure(.invalidSignature, "no Stripe signing secret is configured, so every Stripe webhook is refused")
         }
@@ -90,11 +91,3 @@ extension StripeSignature {
     }
 }
 
-extension Substring {
-    var trimmingSpaces: Substring {
-        var s = self
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " { s.removeLast() }
-        return s
-    }
-}

@@ -4,25 +4,27 @@ import Foundation
 /// Verifies a Standard Webhooks delivery: `webhook-id`, `webhook-timestamp` and `webhook-signature` (a
 /// space-separated list of `v1,<base64>`), where each signature is HMAC-SHA256 of `"{id}.{timestamp}.{body}"`
 /// keyed with the base64-decoded part of a `whsec_` secret.
-struct StandardWebhookSignature {
+public struct StandardWebhookSignature: Sendable {
     /// The decoded keys, one per configured secret.
     let keys: [SymmetricKey]
     let tolerance: Int64
 
-    init(secrets: [String], tolerance: Int64) {
+    /// Verifies with `whsec_<base64>` secrets, allowing `tolerance` seconds of clock difference.
+    public init(secrets: [String], tolerance: Int64) {
         keys = secrets.compactMap(Self.key(fromSecret:)).map { SymmetricKey(data: $0) }
         self.tolerance = tolerance
     }
 
     /// Decodes `whsec_<base64>` secrets; `nil` for one that is not of that form.
-    static func key(fromSecret secret: String) -> [UInt8]? {
+    public static func key(fromSecret secret: String) -> [UInt8]? {
         guard secret.hasPrefix("whsec_"), let data = Data(base64Encoded: String(secret.dropFirst(6))), !data.isEmpty else {
             return nil
         }
         return Array(data)
     }
 
-    func verify(
+    /// Checks the three headers against `body`; `now` is seconds since the epoch, or `nil` to skip the time check.
+    public func verify(
         id: String?, timestamp: String?, signatureHeader: String?, body: UnsafeRawBufferPointer, now: Int64?
     ) throws(VerificationFailure) {
         guard !keys.isEmpty else {

@@ -3,14 +3,16 @@ import EventLog
 
 /// Verifies Intercom's `X-Hub-Signature: sha1=…`: HMAC-SHA1 of the raw body keyed with the app's client
 /// secret, in lowercase hex.
-struct IntercomSignature {
+public struct IntercomSignature: Sendable {
     let keys: [SymmetricKey]
 
-    init(secrets: [String]) {
+    /// Verifies with the app's client secrets.
+    public init(secrets: [String]) {
         keys = secrets.map { SymmetricKey(data: Array($0.utf8)) }
     }
 
-    func verify(header: String?, body: UnsafeRawBufferPointer) throws(VerificationFailure) {
+    /// Checks `header` (`X-Hub-Signature`) against `body`.
+    public func verify(header: String?, body: UnsafeRawBufferPointer) throws(VerificationFailure) {
         guard !keys.isEmpty else {
             throw VerificationFailure(.invalidSignature, "no Intercom client secret is configured, so every Intercom webhook is refused")
         }

@@ -1,0 +1,74 @@
+import Foundation
+
+/// The secrets that verify webhooks, read as the gateway reads them: from its config file, then overridden by
+/// environment variables. The gateway checks deliveries with them; `replay check-signatures` re-checks stored ones.
+public struct WebhookSecrets: Sendable, Equatable {
+    /// Stripe endpoint secrets, `whsec_…`; several allow rotation [`stripe.secrets`, `SWITCHYARD_STRIPE_SECRETS`]. Default none.
+    public var stripe: [String] = []
+    /// Intercom app client secrets [`intercom.secrets`, `SWITCHYARD_INTERCOM_SECRETS`]. Default none.
+    public var intercom: [String] = []
+    /// Contact2Sale `X-Webhook-Token` values [`c2s.tokens`, `SWITCHYARD_C2S_TOKENS`]. Default none.
+    public var c2sTokens: [String] = []
+    /// Standard Webhooks endpoints by name, each with its `whsec_<base64>` secrets [`inbound.<name>.secrets`,
+    /// `SWITCHYARD_INBOUND_SECRETS` as `name=whsec_…,name=whsec_…`]. Default none.
+    public var inbound: [String: [String]] = [:]
+
+    /// No secrets.
+    public init() {}
+
+    private struct File: Decodable {
+        struct Secrets: Decodable { var secrets: [String]? }
+        struct Tokens: Decodable { var tokens: [String]? }
+        var stripe: Secrets?
+        var intercom: Secrets?
+        var c2s: Tokens?
+        var inbound: [String: Secrets]?
+    }
+
+    /// Takes the secrets of a gateway config file (JSON) at `path`; other keys are left to the gateway.
+    public mutating func apply(file data: Data, path: String) throws(SecretsError) {
+        let file: File
+        do {
+            file = try JSONDecoder().decode(File.self, from: data)
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw SecretsError(setting: "\(path): \(context.codingPath.map(\.stringValue).joined(separator: "."))", message: "has the wrong type")
+        } catch {
+            throw SecretsError(setting: path, message: "cannot be read as a Switchyard config file")
+        }
+        if let value = file.stripe?.secrets { stripe = value }
+        if let value = file.intercom?.secrets { intercom = value }
+        if let value = file.c2s?.tokens { c2sTokens = value }
+        if let value = file.inbound { inbound = value.mapValues { $0.secrets ?? [] } }
+    }
+
+    /// Takes `SWITCHYARD_STRIPE_SECRETS`, `SWITCHYARD_INTERCOM_SECRETS`, `SWITCHYARD_C2S_TOKENS` and
+    /// `SWITCHYARD_INBOUND_SECRETS` (comma-separated), each replacing what the file gave.
+    public mutating func apply(environment: [String: String]) throws(SecretsError) {
+        func list(_ name: String) -> [String]? {
+            environment[name].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        }
+        if let value = list("SWITCHYARD_STRIPE_SECRETS") { stripe = value }
+        if let value = list("SWITCHYARD_INTERCOM_SECRETS") { intercom = value }
+        if let value = list("SWITCHYARD_C2S_TOKENS") { c2sTokens = value }
+        if let value = list("SWITCHYARD_INBOUND_SECRETS") {
+            var endpoints = [String: [String]]()
+            for entry in value {
+                let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else {
+                    throw SecretsError(setting: "SWITCHYARD_INBOUND_SECRETS", message: "expected name=whsec_… entries separated by commas")
+                }
+                endpoints[parts[0], default: []].append(parts[1])
+            }
+            inbound = endpoints
+        }
+    }
+}
+
+/// A secret setting that is missing or malformed; it names the setting, never the secret.
+public struct SecretsError: Error, CustomStringConvertible, Sendable {
+    /// The setting as the user wrote it: a variable or a file key.
+    public let setting: String
+    /// What is wrong with it.
+    public let message: String
+    public var description: String { "\(setting): \(message)" }
+}
