@@ -44,15 +44,7 @@ public struct StandardWebhookSignature: Sendable {
         guard !signatures.isEmpty else {
             throw VerificationFailure(.malformedSignatureHeader, "webhook-signature has no v1,<base64> entry")
         }
-        let prefix = Array("\(id).\(timestamp).".utf8)
-        var matched = false
-        prefix.withUnsafeBytes { prefix in
-            for key in keys {
-                let expected = Verification.hmacSHA256(key: key, prefix: prefix, body: body)
-                for signature in signatures where Verification.matches(expected, signature) { matched = true }
-            }
-        }
-        guard matched else {
+        guard Verification.anySHA256Matches(keys: keys, prefix: Array("\(id).\(timestamp).".utf8), body: body, signatures: signatures) else {
             throw VerificationFailure(.invalidSignature, "no v1 signature in webhook-signature matches the body with any configured secret")
         }
         if let now, abs(now - seconds) > tolerance {

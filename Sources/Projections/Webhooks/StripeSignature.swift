@@ -37,16 +37,7 @@ public struct StripeSignature: Sendable {
         guard !signatures.isEmpty else {
             throw VerificationFailure(.malformedSignatureHeader, "the Stripe-Signature header has no v1=<signature> element")
         }
-        var prefix = timestampText
-        prefix.append(UInt8(ascii: "."))
-        var matched = false
-        prefix.withUnsafeBytes { prefix in
-            for key in keys {
-                let expected = Verification.hmacSHA256(key: key, prefix: prefix, body: body)
-                for signature in signatures where Verification.matches(expected, signature) { matched = true }
-            }
-        }
-        guard matched else {
+        guard Verification.anySHA256Matches(keys: keys, prefix: timestampText + [UInt8(ascii: ".")], body: body, signatures: signatures) else {
             throw VerificationFailure(.invalidSignature, "no v1 signature in Stripe-Signature matches the body with any configured secret")
         }
         if let now, abs(now - timestamp) > tolerance {

@@ -46,6 +46,19 @@ public enum Verification {
         return mac.finalize()
     }
 
+    /// Whether any of `signatures` is HMAC-SHA256 of `prefix ‖ body` with any of `keys`. Every pair is compared,
+    /// in constant time, so the time taken says nothing about which matched.
+    static func anySHA256Matches(keys: [SymmetricKey], prefix: [UInt8], body: UnsafeRawBufferPointer, signatures: [[UInt8]]) -> Bool {
+        var matched = false
+        prefix.withUnsafeBytes { prefix in
+            for key in keys {
+                let expected = hmacSHA256(key: key, prefix: prefix, body: body)
+                for signature in signatures where matches(expected, signature) { matched = true }
+            }
+        }
+        return matched
+    }
+
     /// Whether `mac` equals `signature`, in constant time.
     static func matches(_ mac: some MessageAuthenticationCode, _ signature: [UInt8]) -> Bool {
         mac.withUnsafeBytes { constantTimeEquals($0, signature) }
