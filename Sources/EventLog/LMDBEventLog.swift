@@ -33,9 +33,7 @@ public final class LMDBEventLog: EventStore, @unchecked Sendable {
         do {
             let env = try Environment(path: directory, configuration: configuration.environment, logger: logger)
             self.env = env
-            (events, keys, meta) = try env.write { txn in
-                try (env.database("events", in: txn), env.database("keys", in: txn), env.database("meta", in: txn))
-            }
+            (events, keys, meta) = try (env.database("events"), env.database("keys"), env.database("meta"))
             try Self.checkFormat(meta: meta, env: env)
         } catch {
             throw EventLogError.storage(error, while: "opening the log at \(directory)")

@@ -30,7 +30,6 @@ struct AsOf: AsyncParsableCommand {
         await log.close()
         let store = try ProjectionStore(directory: scratch, logger: quiet)
         defer { store.close() }
-        _ = try store.digest(chosen.name, tables: chosen.tables, version: chosen.version)
         var found = false
         _ = try store.read(chosen.name) { reader in
             for table in chosen.tables {

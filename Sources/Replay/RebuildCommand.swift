@@ -3,33 +3,53 @@ import EventLog
 import Foundation
 import Projections
 
-/// `replay rebuild --into DIR`: builds projections from position 0 into a separate directory (an auditor's
-/// copy), leaving the live views untouched, and prints each one's digest.
+/// `replay rebuild`: builds projections from position 0 beside the live views and switches readers to them,
+/// also while the gateway serves and appends; or, with `--into DIR`, builds an auditor's copy elsewhere.
 struct RebuildCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rebuild", abstract: "Rebuild projections from position 0 into a separate directory.")
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild",
+        abstract: "Rebuild projections from position 0 and switch to them, without stopping the gateway.",
+        discussion: "Ctrl-C abandons the builds and leaves the live views as they were."
+    )
 
     @OptionGroup var data: DataOptions
     @Option(name: .customLong("projection"), help: "A projection to rebuild (all by default); may repeat.") var names: [String] = []
-    @Option(help: "The directory to build into; the live views stay as they are.") var into: String?
+    @Option(help: "Build into this directory instead, leaving the live views untouched (an auditor's copy).") var into: String?
 
     func run() async throws {
-        guard let into else {
-            throw ValidationError("switching the live views in place is not built yet; use --into DIR for a separate copy")
-        }
         let known = BuiltInProjections.all
         let unknown = names.filter { name in !known.contains { $0.name == name } }
-        guard unknown.isEmpty else { throw ValidationError("no projection named \(unknown.joined(separator: ", "))") }
+        guard unknown.isEmpty else {
+            throw ValidationError("no projection named \(unknown.joined(separator: ", ")); known: \(known.map(\.name).joined(separator: ", "))")
+        }
         let chosen = names.isEmpty ? known : known.filter { names.contains($0.name) }
         let log = try data.openLog()
+        let progress = Progress("rebuild")
         let started = ContinuousClock.now
-        let digests = try await Rebuild.build(
-            log: log, into: (into as NSString).appendingPathComponent("views"), projections: chosen, logger: quiet
-        ) { done, head in
-            say("rebuilt \(done) of \(head)")
+        let digests: [String: String]
+        do {
+            if let into {
+                digests = try await Rebuild.build(
+                    log: log, into: (into as NSString).appendingPathComponent("views"), projections: chosen, logger: quiet, progress: progress.report
+                )
+            } else {
+                let store = try ProjectionStore(directory: data.viewsDirectory, logger: quiet)
+                defer { store.close() }
+                digests = try await Rebuild.inPlace(log: log, store: store, projections: chosen, logger: quiet, progress: progress.report)
+            }
+        } catch {
+            progress.finish()
+            await log.close()
+            throw error
         }
+        progress.finish()
         let head = try log.head().position
         await log.close()
-        let seconds = Double((ContinuousClock.now - started).components.seconds) + Double((ContinuousClock.now - started).components.attoseconds) / 1e18
-        try printJSON(["head": head, "digests": digests, "seconds": seconds, "into": into])
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        try printJSON([
+            "head": head, "digests": digests, "seconds": seconds, "events_per_second": seconds > 0 ? Int(Double(head) / seconds) : 0,
+            "into": into as Any? ?? NSNull(), "switched": into == nil,
+        ])
     }
 }

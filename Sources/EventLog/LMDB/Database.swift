@@ -20,11 +20,27 @@ public enum PutMode: Sendable {
 }
 
 extension Environment {
-    /// Opens the named database inside `txn`, creating it when absent.
-    public func database<Key, Value>(
-        _ name: String, in txn: WriteTransaction, as: (Key.Type, Value.Type) = (Key.self, Value.self)
-    ) throws -> Database<Key, Value> {
-        try openDatabase(name, flags: UInt32(MDB_CREATE), txn: txn)!
+    /// Opens the named database, creating it when absent, in a write transaction of its own.
+    public func database<Key, Value>(_ name: String, as: (Key.Type, Value.Type) = (Key.self, Value.self)) throws -> Database<Key, Value> {
+        try databases([name], create: true)[0]!
+    }
+
+    /// Opens the named databases in a transaction of their own: a write transaction that creates the absent ones
+    /// when `create` is set, else a read-only one (no writer needed, so a reader can open what another process
+    /// created), with `nil` for an absent one. The handles stay valid for the life of the environment.
+    ///
+    /// LMDB lets one transaction at a time in a process open handles, from its start to its end; two at once
+    /// could hand out the same handle for two names. So these transactions take turns, and no other
+    /// transaction opens handles.
+    public func databases<Key, Value>(
+        _ names: [String], create: Bool, as: (Key.Type, Value.Type) = (Key.self, Value.self)
+    ) throws -> [Database<Key, Value>?] {
+        try handleLock.withLock {
+            if create {
+                return try write { txn in try names.map { try openDatabase($0, flags: UInt32(MDB_CREATE), txn: txn) } }
+            }
+            return try readCommitted { txn in try names.map { try openDatabase($0, flags: 0, txn: txn) } }
+        }
     }
 
     private func openDatabase<Key, Value>(

@@ -35,6 +35,8 @@ public final class Environment: @unchecked Sendable {
     let path: String
     let configuration: Configuration
     let lock = ReadWriteLock()
+    /// LMDB lets one transaction at a time in a process open database handles, from its start to its end.
+    let handleLock = NSLock()
     private let logger: Logger
     private var isClosed = false
 
@@ -82,12 +84,33 @@ public final class Environment: @unchecked Sendable {
 
     /// Runs `body` in a read-only snapshot.
     public func read<R>(_ body: (ReadTransaction) throws -> R) throws -> R {
+        try readOnly(commit: false, body)
+    }
+
+    /// Runs `body` in a read-only transaction that is committed, not aborted, so that database handles it opens
+    /// stay open.
+    func readCommitted<R>(_ body: (ReadTransaction) throws -> R) throws -> R {
+        try readOnly(commit: true, body)
+    }
+
+    private func readOnly<R>(commit: Bool, _ body: (ReadTransaction) throws -> R) throws -> R {
         while true {
             let attempt: R? = try lock.withShared {
                 guard !isClosed else { throw LMDBError(code: EINVAL, operation: "read on a closed environment") }
                 guard let txn = try begin(flags: UInt32(MDB_RDONLY)) else { return nil }
-                defer { mdb_txn_abort(txn) }
-                return .some(try body(ReadTransaction(handle: TransactionHandle(pointer: txn))))
+                let result: R
+                do {
+                    result = try body(ReadTransaction(handle: TransactionHandle(pointer: txn)))
+                } catch {
+                    mdb_txn_abort(txn)
+                    throw error
+                }
+                if commit {
+                    try lmdbCheck(mdb_txn_commit(txn), "mdb_txn_commit")
+                } else {
+                    mdb_txn_abort(txn)
+                }
+                return .some(result)
             }
             if let attempt { return attempt }
             try adoptResizedMap()

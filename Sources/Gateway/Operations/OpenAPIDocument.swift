@@ -77,17 +77,19 @@ d","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}
 thorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"description\#
 ":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"404":\#
 {"description":"not_found","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}}\#
-,"/api/projections":{"get":{"summary":"Every projection: version, checkpoint, lag, state","tags":["read"],"sec\#
-urity":[{"apiKey":[]}],"parameters":[{"name":"digest","in":"query","schema":{"type":"boolean"}}],"responses":{\#
-"200":{"description":"Every projection: version, checkpoint, lag, \#
-state","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is inval\#
-id","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"una\#
-uthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"descriptio\#
-n":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"/\#
-api/payments/events":{"get":{"summary":"Stripe payment events, newest first","tags":["read"],"security":[{"api\#
-Key":[]}],"parameters":[{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":500,"def\#
-ault":50}},{"name":"cursor","in":"query","schema":{"type":"string"},"description":"next_cursor of the previous\#
- page"},{"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at \#
+,"/api/projections":{"get":{"summary":"Every projection: version, slot, checkpoint, lag, state (live, \#
+building, waiting or failed), digest on request","tags":["read"],"security":[{"apiKey":[]}],"parameters":[{"na\#
+me":"digest","in":"query","schema":{"type":"boolean"}}],"responses":{"200":{"description":"Every projection: \#
+version, slot, checkpoint, lag, state (live, building, waiting or failed), digest on \#
+request","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is inv\#
+alid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"u\#
+nauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"descript\#
+ion":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},\#
+"/api/payments/events":{"get":{"summary":"Stripe payment events, newest first","tags":["read"],"security":[{"a\#
+piKey":[]}],"parameters":[{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":500,"d\#
+efault":50}},{"name":"cursor","in":"query","schema":{"type":"string"},"description":"next_cursor of the \#
+previous \#
+page"},{"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at \#
 most 5 s) until the projection has applied this position"}],"responses":{"200":{"description":"Stripe payment \#
 events, newest first","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a \#
 parameter is invalid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{\#

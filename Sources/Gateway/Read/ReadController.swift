@@ -70,21 +70,22 @@ struct ReadController: Sendable {
         for status in runner.statuses() {
             var item: [String: Any] = [
                 "name": status.name, "version": status.version, "live_version": status.liveVersion,
-                "checkpoint": status.checkpoint, "lag": head - min(head, status.checkpoint),
+                "checkpoint": status.checkpoint, "lag": head - min(head, status.checkpoint), "slot": status.slot?.id as Any? ?? NSNull(),
             ]
             switch status.state {
             case .live: item["state"] = "live"
             case .building:
                 item["state"] = "building"
                 item["progress"] = head == 0 ? 1.0 : Double(status.checkpoint) / Double(head)
+            case .waiting(let reason):
+                item["state"] = "waiting"
+                item["reason"] = reason
             case .failed(let position, let reason):
                 item["state"] = "failed"
                 item["failed_at"] = position
                 item["reason"] = reason
             }
-            if withDigest, let tables = runner.tables(of: status.name) {
-                item["digest"] = try store.digest(status.name, tables: tables, version: status.liveVersion)
-            }
+            if withDigest { item["digest"] = try store.digest(status.name) }
             items.append(item)
         }
         return try jsonResponse(object: ["items": items, "head": head])
@@ -95,7 +96,7 @@ struct ReadController: Sendable {
         guard let target = try QueryParameters(request: request).integer("min_position", 0...UInt64.max) else { return }
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline {
-            if let version = try store.liveVersion(name), try store.checkpoint(name, version: version) >= target { return }
+            if let checkpoint = try store.liveCheckpoint(name), checkpoint >= target { return }
             try await Task.sleep(for: .milliseconds(5))
         }
         throw GatewayError(

@@ -15,6 +15,75 @@ struct DecodedBatch: Sendable {
 }
 
 extension ProjectionRunner {
+    /// Whether a projection's task is done, or must plan again because its slot moved.
+    enum DriveOutcome { case finished, moved }
+
+    /// Applies the log to the assignment's slot: catches up, then follows the log (`follow`), or switches readers
+    /// to the slot once caught up (`build`).
+    func drive(_ projection: AnyProjection, _ assignment: Assignment) async throws -> DriveOutcome {
+        var checkpoint = assignment.checkpoint
+        var state = ProjectionState(databases: assignment.databases, capacity: cacheCapacity)
+        let building: ProjectionSlot? = if case .build(let slot) = assignment.role { slot } else { nil }
+        let slot: ProjectionSlot = switch assignment.role {
+        case .follow(let slot), .build(let slot): slot
+        }
+        let live = assignment.liveVersion
+        set(projection, slot: slot, live: live, checkpoint: checkpoint, state: building == nil ? .live : .building)
+        if let building {
+            logger.notice("building the projection beside the live state", metadata: [
+                "projection": "\(projection.name)", "slot": "\(building)", "from": "\(checkpoint)", "live_version": "\(live)",
+            ])
+        }
+        var prefetched: DecodedBatch?
+        do {
+            while !Task.isCancelled {
+                let batch: DecodedBatch
+                if let next = prefetched {
+                    batch = next
+                    prefetched = nil
+                } else {
+                    batch = try await load(from: checkpoint + 1, for: projection)
+                }
+                guard let last = batch.events.last?.position else {
+                    if let building {
+                        try await switchLive(projection, to: building)
+                        set(projection, slot: slot, live: projection.version, checkpoint: checkpoint, state: .live)
+                        return mode == .rebuild ? .finished : .moved
+                    }
+                    var waiting = log.subscribe(from: checkpoint + 1).makeAsyncIterator()
+                    guard try await waiting.next() != nil else { return .finished }
+                    continue
+                }
+                let failure: ApplyFailure?
+                if batch.events.count == batchSize {
+                    // Catching up: read and decode the next batch while this one is folded and committed.
+                    async let next = load(from: last + 1, for: projection)
+                    failure = try await apply(batch, to: projection, as: assignment.role, state: &state)
+                    prefetched = failure == nil ? try await next : nil
+                } else {
+                    failure = try await apply(batch, to: projection, as: assignment.role, state: &state)
+                }
+                if let failure {
+                    set(projection, slot: slot, live: live, checkpoint: failure.position - 1, state: .failed(position: failure.position, reason: failure.reason))
+                    logger.error("projection stopped at an event it cannot apply", metadata: [
+                        "projection": "\(projection.name)", "position": "\(failure.position)", "reason": "\(failure.reason)",
+                    ])
+                    return .finished
+                }
+                checkpoint = last
+                set(projection, slot: slot, live: live, checkpoint: checkpoint, state: building == nil ? .live : .building)
+            }
+        } catch is SlotMoved {
+            logger.notice("another process switched the projection or took its build; planning again", metadata: ["projection": "\(projection.name)"])
+            return .moved
+        } catch is CancellationError {
+            if mode == .rebuild, let building { try? await release(projection, building) }
+            throw CancellationError()
+        }
+        if mode == .rebuild, let building { try? await release(projection, building) }
+        return .finished
+    }
+
     /// Reads up to a batch of events from `position` and decodes them for `projection`, in parallel.
     func load(from position: UInt64, for projection: AnyProjection) async throws -> DecodedBatch {
         let events = try await log.events(from: position, limit: batchSize)
@@ -24,17 +93,17 @@ extension ProjectionRunner {
     /// Folds `batch` into `state` in log order on this task, then stores the changes and the checkpoint in one
     /// transaction on the views writer. Returns the failure if an event could not be
     /// decoded or applied; the events before it are committed, and `state` starts afresh.
-    func apply(_ decoded: DecodedBatch, to projection: AnyProjection, state: inout ProjectionState) async throws -> ApplyFailure? {
+    func apply(_ decoded: DecodedBatch, to projection: AnyProjection, as role: Role, state: inout ProjectionState) async throws -> ApplyFailure? {
         let (batch, inputs) = (decoded.events, decoded.inputs)
         do {
             let changes = try fold(batch, inputs, count: batch.count, into: state, projection)
-            try await commit(changes, through: batch[batch.count - 1].position, projection)
+            try await commit(changes, through: batch[batch.count - 1].position, projection, as: role)
             return nil
         } catch let failure as ApplyFailure {
             state = ProjectionState(databases: state.databases, capacity: state.capacity)
             if failure.index > 0 {
                 let changes = try fold(batch, inputs, count: failure.index, into: state, projection)
-                try await commit(changes, through: batch[failure.index - 1].position, projection)
+                try await commit(changes, through: batch[failure.index - 1].position, projection, as: role)
             }
             return failure
         }
@@ -61,12 +130,25 @@ extension ProjectionRunner {
         }
     }
 
-    /// Stores `changes` and moves the checkpoint to `position`, in one transaction on the views writer.
-    private func commit(_ changes: [ProjectionState.Change], through position: UInt64, _ projection: AnyProjection) async throws {
+    /// Stores `changes` and moves the checkpoint to `position`, in one transaction on the views writer, if the
+    /// slot is still this task's: the live one when following, one this runner claims when building (the claim
+    /// is renewed). Otherwise throws ``SlotMoved`` and writes nothing.
+    private func commit(_ changes: [ProjectionState.Change], through position: UInt64, _ projection: AnyProjection, as role: Role) async throws {
         let store = self.store
-        let checkpoint = "checkpoint:\(projection.name)@\(projection.version)"
+        let owner = self.owner
+        let name = projection.name
         try await store.worker.run {
             try store.env.write { txn in
+                let slot: ProjectionSlot
+                switch role {
+                case .follow(let followed):
+                    guard try store.liveSlot(name, in: txn) == followed else { throw SlotMoved() }
+                    slot = followed
+                case .build(let built):
+                    guard let claim = try store.buildClaim(name, in: txn), claim.slot == built, claim.owner == owner else { throw SlotMoved() }
+                    try store.meta.put(BuildClaim(slot: built, owner: owner).stored, for: "build:\(name)", in: txn)
+                    slot = built
+                }
                 for change in changes {
                     if let value = change.value {
                         try change.database.put(value, for: change.key, in: txn)
@@ -74,7 +156,7 @@ extension ProjectionRunner {
                         _ = try change.database.delete(change.key, in: txn)
                     }
                 }
-                try store.meta.put(position.storedBytes, for: checkpoint, in: txn)
+                try store.meta.put(position.storedBytes, for: slot.checkpointKey, in: txn)
             }
         }
     }
@@ -95,20 +177,5 @@ extension ProjectionRunner {
             }
             return results
         }
-    }
-
-    /// Makes `projection.version` the one readers see and empties the old version's tables, in one transaction.
-    func switchLive(_ projection: AnyProjection, from old: Int) async throws {
-        let store = self.store
-        try await store.worker.run {
-            try store.env.write { txn in
-                try store.meta.put(UInt64(projection.version).storedBytes, for: "live:\(projection.name)", in: txn)
-                for database in try store.databases(projection, version: old, in: txn).values { try database.clear(in: txn) }
-                try store.meta.delete("checkpoint:\(projection.name)@\(old)", in: txn)
-            }
-        }
-        logger.notice("switched to the new projection version", metadata: [
-            "projection": "\(projection.name)", "version": "\(projection.version)", "previous_version": "\(old)",
-        ])
     }
 }

@@ -4,13 +4,24 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Keeps every projection caught up with the log: from its checkpoint, in batches, then live.
+/// Keeps projections caught up with the log: from a checkpoint, in batches, then live.
 ///
-/// Payload decoding runs in parallel off the writer; applying runs in log order on the views writer thread,
-/// with the checkpoint in the same transaction. A projection whose code version differs from its live one is
-/// built beside it from position 0 and switched to in one transaction once caught up. A projection that
-/// cannot decode or apply an event stops there and reports it; the others go on.
+/// Payload decoding runs in parallel; folding runs in log order on each projection's own task; the views writer
+/// stores the changes with the checkpoint in one transaction. A projection whose code version differs from its
+/// live one is built beside it from position 0 and switched to in one transaction once caught up; so is every
+/// projection in ``Mode/rebuild``. A projection that cannot decode or apply an event stops there and reports it;
+/// the others go on.
 public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
+    /// What the runner does with its projections.
+    public enum Mode: Sendable {
+        /// Keep each projection live, build a new version beside it when the code's version differs, and follow a
+        /// rebuild that another process switched to. The gateway's mode.
+        case follow
+        /// Build each projection anew from position 0 beside its live state, switch to it once caught up, and
+        /// stop. The mode of `replay rebuild`.
+        case rebuild
+    }
+
     let log: Log
     let store: ProjectionStore
     let projections: [AnyProjection]
@@ -18,21 +29,27 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
     let batchSize: Int
     let upcasters: Upcasters
     let cacheCapacity: Int
+    let mode: Mode
+    let owner: String
     private let status = Mutex<[String: ProjectionStatus]>([:])
 
     /// Runs `projections` from `log` into `store`, applying up to `batchSize` events a transaction and keeping up
-    /// to `cacheCapacity` decoded records of each projection in memory between batches.
+    /// to `cacheCapacity` decoded records of each projection in memory between batches. `owner` names this
+    /// runner in the build claims that other processes see; a restarted runner with the same owner resumes its
+    /// own build.
     public init(
         log: Log, store: ProjectionStore, projections: [any Projection], logger: Logger, batchSize: Int = 4096,
-        cacheCapacity: Int = 100_000, upcasters: Upcasters = .builtIn
+        cacheCapacity: Int = 100_000, upcasters: Upcasters = .builtIn, mode: Mode = .follow, owner: String = "gateway"
     ) {
-        self.cacheCapacity = cacheCapacity
-        self.upcasters = upcasters
         self.log = log
         self.store = store
         self.projections = projections.map { AnyProjection($0) }
         self.logger = logger
         self.batchSize = batchSize
+        self.cacheCapacity = cacheCapacity
+        self.upcasters = upcasters
+        self.mode = mode
+        self.owner = owner
     }
 
     /// Every projection's status, by name.
@@ -40,7 +57,7 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
         status.withLock { Array($0.values) }.sorted { $0.name < $1.name }
     }
 
-    /// The tables of projection `name`, for digests.
+    /// The tables of projection `name`.
     public func tables(of name: String) -> [String]? {
         projections.first { $0.name == name }?.tables
     }
@@ -49,103 +66,49 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for projection in self.projections {
-                    group.addTask(operation: { await self.followReportingErrors(projection) })
+                    group.addTask(operation: { await self.runReportingErrors(projection) })
                 }
                 try await group.waitForAll()
             }
         }
-        // Every projection has stopped (failed, or the log closed): keep running until shutdown, so that the
+        // Every projection has stopped (done, failed, or the log closed): keep running until shutdown, so that the
         // rest of the service group goes on serving.
-        try? await gracefulShutdown()
+        if mode == .follow { try? await gracefulShutdown() }
     }
 
-    /// Prepares `projection`'s tables and returns the live version and its own checkpoint.
-    func prepare(_ projection: AnyProjection) async throws -> (live: Int, checkpoint: UInt64, databases: [String: Database<String, [UInt8]>]) {
-        let store = self.store
-        return try await store.worker.run {
-            try store.env.write { txn in
-                let databases = try store.databases(projection, version: projection.version, in: txn)
-                let live = try store.liveVersion(projection.name, in: txn) ?? projection.version
-                if live == projection.version {
-                    try store.meta.put(UInt64(live).storedBytes, for: "live:\(projection.name)", in: txn)
-                } else {
-                    _ = try store.databases(projection, version: live, in: txn)
-                }
-                return (live, try store.checkpoint(projection.name, version: projection.version, in: txn), databases)
-            }
-        }
-    }
-
-    /// Follows `projection` until shutdown; a storage error stops only this projection, and is reported.
-    func followReportingErrors(_ projection: AnyProjection) async {
+    /// Runs `projection` until it is done or shut down; a storage error stops only this projection, and is reported.
+    func runReportingErrors(_ projection: AnyProjection) async {
         do {
-            try await follow(projection)
+            try await run(projection)
         } catch let error as EventLogError where error.code == .closed {
             return
         } catch is CancellationError {
             return
         } catch {
-            let checkpoint = status.withLock { $0[projection.name]?.checkpoint } ?? 0
-            setStatus(projection, live: projection.version, checkpoint: checkpoint, state: .failed(position: checkpoint + 1, reason: "\(error)"))
+            let current = status.withLock { $0[projection.name] }
+            set(projection, slot: nil, live: current?.liveVersion ?? projection.version, checkpoint: current?.checkpoint ?? 0,
+                state: .failed(position: (current?.checkpoint ?? 0) + 1, reason: "\(error)"))
             logger.error("projection stopped on a storage error", metadata: ["projection": "\(projection.name)", "error": "\(error)"])
         }
     }
 
-    func follow(_ projection: AnyProjection) async throws {
-        let prepared = try await prepare(projection)
-        var (live, checkpoint) = (prepared.live, prepared.checkpoint)
-        var state = ProjectionState(databases: prepared.databases, capacity: cacheCapacity)
-        setStatus(projection, live: live, checkpoint: checkpoint, state: live == projection.version ? .live : .building)
-        if live != projection.version {
-            logger.notice("building a new projection version", metadata: [
-                "projection": "\(projection.name)", "version": "\(projection.version)", "live_version": "\(live)",
-            ])
-        }
-        var prefetched: DecodedBatch?
+    func run(_ projection: AnyProjection) async throws {
         while !Task.isCancelled {
-            let batch: DecodedBatch
-            if let next = prefetched {
-                batch = next
-                prefetched = nil
-            } else {
-                batch = try await load(from: checkpoint + 1, for: projection)
+            switch try await plan(projection) {
+            case .wait(let reason, let live):
+                set(projection, slot: nil, live: live, checkpoint: 0, state: .waiting(reason: reason))
+                try await Task.sleep(for: .seconds(1))
+            case .run(let task):
+                if try await drive(projection, task) == .finished { return }
             }
-            guard let last = batch.events.last?.position else {
-                if live != projection.version {
-                    try await switchLive(projection, from: live)
-                    live = projection.version
-                    setStatus(projection, live: live, checkpoint: checkpoint, state: .live)
-                    continue
-                }
-                var waiting = log.subscribe(from: checkpoint + 1).makeAsyncIterator()
-                guard try await waiting.next() != nil else { return }
-                continue
-            }
-            let failure: ApplyFailure?
-            if batch.events.count == batchSize {
-                // Catching up: read and decode the next batch while this one is folded and committed.
-                async let next = load(from: last + 1, for: projection)
-                failure = try await apply(batch, to: projection, state: &state)
-                prefetched = failure == nil ? try await next : nil
-            } else {
-                failure = try await apply(batch, to: projection, state: &state)
-            }
-            if let failure {
-                setStatus(projection, live: live, checkpoint: failure.position - 1, state: .failed(position: failure.position, reason: failure.reason))
-                logger.error("projection stopped at an event it cannot apply", metadata: [
-                    "projection": "\(projection.name)", "position": "\(failure.position)", "reason": "\(failure.reason)",
-                ])
-                return
-            }
-            checkpoint = last
-            setStatus(projection, live: live, checkpoint: checkpoint, state: live == projection.version ? .live : .building)
         }
     }
 
-    private func setStatus(_ projection: AnyProjection, live: Int, checkpoint: UInt64, state: ProjectionStatus.State) {
+    func set(_ projection: AnyProjection, slot: ProjectionSlot?, live: Int, checkpoint: UInt64, state: ProjectionStatus.State) {
         status.withLock {
+            let slot = slot ?? $0[projection.name]?.slot
             $0[projection.name] = ProjectionStatus(
-                name: projection.name, version: projection.version, liveVersion: live, checkpoint: checkpoint, state: state
+                name: projection.name, version: projection.version, liveVersion: live, slot: slot, checkpoint: checkpoint, state: state
             )
         }
     }

@@ -6,6 +6,8 @@ public struct ProjectionStatus: Sendable, Equatable {
         case live
         /// A new version is being built from position 0 beside the served one.
         case building
+        /// Another process is building it; this runner looks again every second.
+        case waiting(reason: String)
         /// Stopped at `position`, which it could not decode or apply.
         case failed(position: UInt64, reason: String)
     }
@@ -16,7 +18,9 @@ public struct ProjectionStatus: Sendable, Equatable {
     public var version: Int
     /// The version readers see (differs from `version` while building).
     public var liveVersion: Int
-    /// The last position applied to `version`.
+    /// The tables this runner writes: the live ones, or those being built.
+    public var slot: ProjectionSlot?
+    /// The last position applied to `slot`.
     public var checkpoint: UInt64
     /// What the runner is doing.
     public var state: State

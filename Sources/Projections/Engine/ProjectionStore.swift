@@ -4,11 +4,13 @@ import Foundation
 import Logging
 import Synchronization
 
-/// The views environment `<data>/views/`: every projection's tables, checkpoint, live version and failure.
+/// The views environment `<data>/views/`: every projection's tables and checkpoints.
 ///
-/// A projection's tables are named `<name>@<version>/<table>`. The `meta` database holds `live:<name>` (the
-/// version readers see), `checkpoint:<name>@<version>` (the last applied position, committed with the state)
-/// and `failure:<name>@<version>`. Writes run on one dedicated thread.
+/// A projection's state lives in a ``ProjectionSlot``: tables `<slot>/<table>`, and in the `meta` database
+/// `checkpoint:<slot>` (the last applied position, committed with the state) and `tables:<slot>` (its table
+/// names). `live:<name>` names the slot readers see; `build:<name>` the slot being built beside it and who
+/// builds it. Switching is one transaction that moves `live:<name>`, so several processes (the gateway, the
+/// replay tool) can build and read the same views. Writes run on one dedicated thread.
 public final class ProjectionStore: Sendable {
     let env: Environment
     let meta: Database<String, [UInt8]>
@@ -18,13 +20,13 @@ public final class ProjectionStore: Sendable {
     /// Opens (creating) the views environment in `directory`.
     public init(directory: String, logger: Logger) throws {
         var configuration = Environment.Configuration()
-        configuration.maxDatabases = 512
+        configuration.maxDatabases = 1024
         // Views are rebuilt from the log: a system crash may undo the last batch (state and checkpoint together),
         // which the runner then applies again.
         configuration.metaSync = false
         let env = try Environment(path: directory, configuration: configuration, logger: logger)
         self.env = env
-        meta = try env.write { txn in try env.database("meta", in: txn) }
+        meta = try env.database("meta")
         worker = DedicatedThread(name: "switchyard-views-writer")
     }
 
@@ -34,84 +36,106 @@ public final class ProjectionStore: Sendable {
         env.close()
     }
 
-    static func tableName(_ name: String, _ version: Int, _ table: String) -> String { "\(name)@\(version)/\(table)" }
-
-    /// Opens (creating) the tables of `projection` at `version`; runs in a write transaction.
-    func databases(_ projection: AnyProjection, version: Int, in txn: WriteTransaction) throws -> [String: Database<String, [UInt8]>] {
-        var result = [String: Database<String, [UInt8]>]()
-        for table in projection.tables {
-            let name = Self.tableName(projection.name, version, table)
-            if let cached = handles.withLock({ $0[name] }) {
-                result[table] = cached
-            } else {
-                let database: Database<String, [UInt8]> = try env.database(name, in: txn)
-                handles.withLock { $0[name] = database }
-                result[table] = database
-            }
-        }
-        return result
-    }
-
     /// The version readers see for `name`, or `nil` before its first build.
     public func liveVersion(_ name: String) throws -> Int? {
-        try env.read { txn in try liveVersion(name, in: txn) }
+        try env.read { txn in try liveSlot(name, in: txn)?.version }
     }
 
-    func liveVersion(_ name: String, in txn: some Transaction) throws -> Int? {
-        try meta.withValue(for: "live:\(name)", in: txn) { Int(try UInt64(storedBytes: $0)) }
+    /// The last position applied to the live state of `name`, or `nil` before its first build.
+    public func liveCheckpoint(_ name: String) throws -> UInt64? {
+        try env.read { txn in try liveSlot(name, in: txn).map { try checkpoint($0, in: txn) } }
     }
 
-    /// The last position applied to `name` at `version`.
-    public func checkpoint(_ name: String, version: Int) throws -> UInt64 {
-        try env.read { txn in try checkpoint(name, version: version, in: txn) }
-    }
-
-    func checkpoint(_ name: String, version: Int, in txn: some Transaction) throws -> UInt64 {
-        try meta.withValue(for: "checkpoint:\(name)@\(version)", in: txn) { try UInt64(storedBytes: $0) } ?? 0
-    }
-
-    /// Reads the live state of projection `name`; `nil` when it has no live version yet.
+    /// Reads the live state of projection `name`; `nil` when it has no live state yet.
     public func read<R>(_ name: String, _ body: (ProjectionReader) throws -> R) throws -> R? {
-        try env.read { txn in
-            guard let version = try liveVersion(name, in: txn) else { return nil }
-            let prefix = "\(name)@\(version)/"
-            let databases = handles.withLock { handles in
-                handles.filter { $0.key.hasPrefix(prefix) }.reduce(into: [String: Database<String, [UInt8]>]()) {
-                    $0[String($1.key.dropFirst(prefix.count))] = $1.value
-                }
+        var opened = false
+        while true {
+            let attempt: R?? = try env.read { txn in
+                guard let slot = try liveSlot(name, in: txn) else { return .some(nil) }
+                // A slot another process made: its handles are opened outside this snapshot, then it is read again.
+                guard let databases = try cachedTables(slot, in: txn, partial: opened) else { return nil }
+                return .some(try body(ProjectionReader(txn: txn, databases: databases, checkpoint: try checkpoint(slot, in: txn), version: slot.version)))
             }
-            let checkpoint = try checkpoint(name, version: version, in: txn)
-            return try body(ProjectionReader(txn: txn, databases: databases, checkpoint: checkpoint, version: version))
+            if let attempt { return attempt }
+            try openExistingTables(name)
+            opened = true
         }
     }
 
-    /// SHA-256 over the projection's tables in name and key order: equal digests mean equal state.
-    public func digest(_ name: String, tables: [String], version: Int) throws -> String {
-        let missing = tables.map { Self.tableName(name, version, $0) }.filter { table in handles.withLock { $0[table] == nil } }
-        if !missing.isEmpty {
-            try env.write { txn in
-                for table in missing {
-                    let database: Database<String, [UInt8]> = try env.database(table, in: txn)
-                    handles.withLock { $0[table] = database }
+    /// SHA-256 over the live state of `name` in table and key order: equal digests mean equal state.
+    public func digest(_ name: String) throws -> String? {
+        try read(name) { try $0.digest() }
+    }
+}
+
+extension ProjectionStore {
+    func liveSlot(_ name: String, in txn: some Transaction) throws -> ProjectionSlot? {
+        try meta.withValue(for: "live:\(name)", in: txn) { ProjectionSlot(id: String(decoding: $0, as: UTF8.self)) } ?? nil
+    }
+
+    func buildClaim(_ name: String, in txn: some Transaction) throws -> BuildClaim? {
+        try meta.withValue(for: "build:\(name)", in: txn) { BuildClaim(stored: $0) } ?? nil
+    }
+
+    func checkpoint(_ slot: ProjectionSlot, in txn: some Transaction) throws -> UInt64 {
+        try meta.withValue(for: slot.checkpointKey, in: txn) { try UInt64(storedBytes: $0) } ?? 0
+    }
+
+    func tableNames(_ slot: ProjectionSlot, in txn: some Transaction) throws -> [String]? {
+        try meta.withValue(for: slot.tablesKey, in: txn) { String(decoding: $0, as: UTF8.self).split(separator: "\n").map(String.init) }
+    }
+
+    /// The slot's tables by name, if this process has all their handles (or, when `partial`, those it has).
+    private func cachedTables(_ slot: ProjectionSlot, in txn: ReadTransaction, partial: Bool) throws -> [String: Database<String, [UInt8]>]? {
+        guard let names = try tableNames(slot, in: txn) else { return [:] }
+        return handles.withLock { handles in
+            var result = [String: Database<String, [UInt8]>]()
+            for table in names {
+                guard let database = handles[slot.table(table)] else {
+                    if partial { continue } else { return nil }
                 }
+                result[table] = database
             }
+            return result
         }
-        return try env.read { txn in
-            var hasher = SHA256()
-            for table in tables.sorted() {
-                let full = Self.tableName(name, version, table)
-                guard let database = handles.withLock({ $0[full] }) else { continue }
-                hasher.update(data: Array(table.utf8) + [0])
-                try database.scan(in: txn) { key, value in
-                    withUnsafeBytes(of: UInt32(key.count).bigEndian) { hasher.update(bufferPointer: $0) }
-                    hasher.update(bufferPointer: key)
-                    withUnsafeBytes(of: UInt32(value.count).bigEndian) { hasher.update(bufferPointer: $0) }
-                    hasher.update(bufferPointer: value)
-                    return true
-                }
-            }
-            return Hex.encode(hasher.finalize())
+    }
+
+    /// Opens the handles of the live slot of `name`, which another process may have created.
+    private func openExistingTables(_ name: String) throws {
+        if let slot = try env.read({ txn in try liveSlot(name, in: txn) }) { try openTables(slot) }
+    }
+
+    /// Opens the handles of the tables that `slot` has, which another process may have created.
+    func openTables(_ slot: ProjectionSlot) throws {
+        guard let names = try env.read({ txn in try tableNames(slot, in: txn) }) else { return }
+        let opened: [Database<String, [UInt8]>?] = try env.databases(names.map(slot.table), create: false)
+        handles.withLock { handles in
+            for database in opened.compactMap({ $0 }) { handles[database.name] = database }
         }
+    }
+
+    /// Creates (or opens) the tables of `slot` in their own write transaction, and records their names. Runs on
+    /// the views writer.
+    func createTables(_ slot: ProjectionSlot, tables: [String]) throws -> [String: Database<String, [UInt8]>] {
+        let cached = handles.withLock { handles in tables.compactMap { handles[slot.table($0)] } }
+        if cached.count == tables.count {
+            return Dictionary(uniqueKeysWithValues: zip(tables, cached))
+        }
+        let databases: [Database<String, [UInt8]>] = try env.databases(tables.map(slot.table), create: true).map { $0! }
+        try env.write { txn in try meta.put(Array(tables.joined(separator: "\n").utf8), for: slot.tablesKey, in: txn) }
+        handles.withLock { handles in
+            for database in databases { handles[database.name] = database }
+        }
+        return Dictionary(uniqueKeysWithValues: zip(tables, databases))
+    }
+
+    /// Empties a slot's tables and forgets its checkpoint; the databases stay, to be filled again later.
+    func clear(_ slot: ProjectionSlot, in txn: WriteTransaction) throws {
+        if let names = try tableNames(slot, in: txn) {
+            let databases = handles.withLock { handles in names.compactMap { handles[slot.table($0)] } }
+            for database in databases { try database.clear(in: txn) }
+        }
+        _ = try meta.delete(slot.checkpointKey, in: txn)
     }
 }
 
@@ -149,5 +173,22 @@ public struct ProjectionReader {
             return true
         }
         return result
+    }
+
+    /// SHA-256 over every table in name and key order (each table's name, then each key and value with its
+    /// length): equal digests mean equal state.
+    public func digest() throws -> String {
+        var hasher = SHA256()
+        for table in databases.keys.sorted() {
+            hasher.update(data: Array(table.utf8) + [0])
+            try databases[table]!.scan(in: txn) { key, value in
+                withUnsafeBytes(of: UInt32(key.count).bigEndian) { hasher.update(bufferPointer: $0) }
+                hasher.update(bufferPointer: key)
+                withUnsafeBytes(of: UInt32(value.count).bigEndian) { hasher.update(bufferPointer: $0) }
+                hasher.update(bufferPointer: value)
+                return true
+            }
+        }
+        return Hex.encode(hasher.finalize())
     }
 }

@@ -2,12 +2,13 @@ import EventLog
 import Foundation
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
-/// Rebuilds projections from position 0 into a separate views directory, reading the log only: the shared
-/// logic of `replay rebuild --into` and `replay verify`. It runs no reactor and calls nothing outside.
+/// Rebuilds projections from position 0, reading the log only: the shared logic of `replay rebuild` and
+/// `replay verify`. It runs no reactor and calls nothing outside.
 public enum Rebuild {
-    /// Builds `projections` from position 0 up to the log's head at the start into `directory`, and returns each
-    /// projection's digest there, by name.
+    /// Builds `projections` from position 0 up to the log's head at the start into a separate views `directory`
+    /// (an auditor's copy), and returns each projection's digest there, by name.
     public static func build<Log: EventStore>(
         log: Log, into directory: String, projections: [any Projection], logger: Logger,
         progress: @escaping @Sendable (UInt64, UInt64) -> Void = { _, _ in }
@@ -16,31 +17,74 @@ public enum Rebuild {
         let store = try ProjectionStore(directory: directory, logger: logger)
         defer { store.close() }
         let runner = ProjectionRunner(log: log, store: store, projections: projections, logger: logger)
-        let group = ServiceGroup(services: [runner], gracefulShutdownSignals: [], logger: logger)
+        try await drive(runner, signals: [], progress: progress) { statuses in
+            statuses.count == projections.count && statuses.allSatisfy { $0.isFailed || $0.checkpoint >= head }
+        }
+        return try digests(projections, in: store)
+    }
+
+    /// Builds `projections` from position 0 beside their live state in `store` and switches readers to each new
+    /// build once it has caught up with the log, while other processes (the gateway) keep serving and
+    /// appending. Returns each projection's digest when switched. SIGINT or SIGTERM abandons the builds and
+    /// leaves the live state as it was.
+    public static func inPlace<Log: EventStore>(
+        log: Log, store: ProjectionStore, projections: [any Projection], logger: Logger,
+        progress: @escaping @Sendable (UInt64, UInt64) -> Void = { _, _ in }
+    ) async throws -> [String: String] {
+        let runner = ProjectionRunner(
+            log: log, store: store, projections: projections, logger: logger, mode: .rebuild, owner: "replay-\(getpid())"
+        )
+        try await drive(runner, signals: [.sigint, .sigterm], progress: progress) { _ in false }
+        let unfinished = runner.statuses().filter { $0.state != .live || $0.liveVersion != $0.version }
+        guard unfinished.isEmpty else {
+            throw ProjectionError("interrupted before \(unfinished.map(\.name).joined(separator: ", ")) switched; the live state is as it was")
+        }
+        return try digests(projections, in: store)
+    }
+
+    /// Runs `runner` until it stops by itself or `done` holds, reporting progress every 250 ms; throws if a
+    /// projection failed.
+    static func drive<Log>(
+        _ runner: ProjectionRunner<Log>, signals: [UnixSignal], progress: @escaping @Sendable (UInt64, UInt64) -> Void,
+        done: @escaping @Sendable ([ProjectionStatus]) -> Bool
+    ) async throws {
+        let logger = runner.logger
+        // A runner in rebuild mode returns once it has switched: that ends the group.
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: signals, logger: logger
+        ))
+        let log = runner.log
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask(operation: { try await group.run() })
-            while true {
-                let statuses = runner.statuses()
-                let done = statuses.count == projections.count && statuses.allSatisfy { status in
-                    if case .failed = status.state { return true }
-                    return status.checkpoint >= head
+            tasks.addTask(operation: {
+                while true {
+                    let statuses = runner.statuses()
+                    if done(statuses) { await group.triggerGracefulShutdown() }
+                    progress(statuses.map(\.checkpoint).min() ?? 0, try await log.head().position)
+                    try await Task.sleep(for: .milliseconds(250))
                 }
-                if done { break }
-                progress(statuses.map(\.checkpoint).min() ?? 0, head)
-                try await Task.sleep(for: .milliseconds(250))
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            for status in runner.statuses() {
-                if case .failed(let position, let reason) = status.state {
-                    throw ProjectionError("\(status.name) cannot apply position \(position): \(reason)")
-                }
+            })
+            try await tasks.next()
+            tasks.cancelAll()
+        }
+        for status in runner.statuses() {
+            if case .failed(let position, let reason) = status.state {
+                throw ProjectionError("\(status.name) cannot apply position \(position): \(reason)")
             }
         }
+    }
+
+    static func digests(_ projections: [any Projection], in store: ProjectionStore) throws -> [String: String] {
         var digests = [String: String]()
-        for projection in projections {
-            digests[projection.name] = try store.digest(projection.name, tables: projection.tables, version: projection.version)
-        }
+        for projection in projections { digests[projection.name] = try store.digest(projection.name) }
         return digests
+    }
+}
+
+extension ProjectionStatus {
+    var isFailed: Bool {
+        if case .failed = state { return true }
+        return false
     }
 }

@@ -11,14 +11,15 @@ public struct PaymentsProjection: Projection {
     /// Creates the projection.
     public init() {}
 
-    /// What the projection reads of a Stripe event.
+    /// What the projection reads of a Stripe event. Stripe always sends `created`, `livemode` and `data`; an event
+    /// without them is listed (at the time the log recorded it) and changes nothing else.
     public struct Input: Sendable, Decodable {
         struct Body: Decodable, Sendable { let object: StripeObject }
         let id: String
         let type: String
-        let created: Int64
-        let livemode: Bool
-        let data: Body
+        let created: Int64?
+        let livemode: Bool?
+        let data: Body?
     }
 
     struct StripeObject: Decodable, Sendable {
@@ -99,13 +100,15 @@ public struct PaymentsProjection: Projection {
     }
 
     public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
-        let object = input.data.object
+        let created = input.created ?? event.recordedAt.seconds
+        let livemode = input.livemode ?? false
         try state.put(
-            PaymentEvent(eventId: input.id, type: input.type, created: input.created, mode: input.livemode ? "live" : "test", position: event.position),
+            PaymentEvent(eventId: input.id, type: input.type, created: created, mode: livemode ? "live" : "test", position: event.position),
             Self.newestFirst(event.position), in: "events"
         )
-        let day = Self.day(input.created)
-        let hour = Self.hour(input.created)
+        guard let object = input.data?.object else { return }
+        let day = Self.day(created)
+        let hour = Self.hour(created)
         switch input.type {
         case "payment_intent.succeeded":
             let amount = object.amount_received ?? object.amount ?? 0
@@ -125,7 +128,7 @@ public struct PaymentsProjection: Projection {
         guard object.object == "payment_intent" || object.object == "charge" else { return }
         try state.update(object.id, in: "payments", initial: Payment(
             id: object.id, kind: object.object, amount: 0, currency: "", status: "", amountRefunded: 0, customer: nil,
-            created: object.created ?? input.created, livemode: input.livemode, lastFailureCode: nil, paymentIntent: nil, refunds: []
+            created: object.created ?? created, livemode: livemode, lastFailureCode: nil, paymentIntent: nil, refunds: []
         )) { payment in
             payment.amount = object.amount ?? payment.amount
             payment.currency = object.currency ?? payment.currency
