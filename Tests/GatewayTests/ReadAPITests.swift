@@ -48,8 +48,16 @@ struct ReadAPITests {
             let conversationResponse = try await gateway.get("/api/conversations/215471832004591?min_position=\(conversation)", headers: [Self.auth])
             #expect(conversationResponse.json?["team_assignee_id"] as? String == "5372074")
 
-            let deliveries = try await gateway.get("/api/deliveries?min_position=\(conversation)", headers: [Self.auth])
-            #expect(((deliveries.json?["stripe"] as? [String: Any])?["received"] as? NSNumber)?.intValue == 3)
+            // A repeat appends nothing; the gateway counts it, beside what the log says of the last minutes.
+            let repeated = try fixture("stripe/charge.refunded.json")
+            let again = try await gateway.post("/webhooks/stripe", body: repeated, headers: [Self.json, ("Stripe-Signature", Sign.stripe(repeated))])
+            #expect(again.json?["status"] as? String == "duplicate")
+            let deliveries = try await gateway.get("/api/deliveries?minutes=10&min_position=\(conversation)", headers: [Self.auth])
+            let stripe = (deliveries.json?["sources"] as? [String: Any])?["stripe"] as? [String: Any]
+            #expect((stripe?["received"] as? NSNumber)?.intValue == 3)
+            #expect((stripe?["duplicates_since_start"] as? NSNumber)?.intValue == 1)
+            #expect(((stripe?["last_minutes"] as? [String: Any])?["received"] as? NSNumber)?.intValue == 3)
+            #expect(try await gateway.get("/api/deliveries?minutes=0", headers: [Self.auth]).status == 400)
 
             let event = try await gateway.get("/api/events/1", headers: [Self.auth])
             #expect((event.json?["payload"] as? [String: Any])?["type"] as? String == "payment_intent.succeeded")

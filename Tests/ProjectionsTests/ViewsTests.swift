@@ -67,9 +67,32 @@ struct ViewsTests {
             #expect(stripe??.received == 1)
             #expect(stripe??.rejected == 2)
             #expect(stripe??.rejectedByReason == ["invalid_signature": 2])
-            let minutes = try h.store.read("deliveries") { try $0.list(DeliveriesProjection.Minute.self, in: "minutes", prefix: "stripe|", limit: 10) }
-            #expect(minutes?.reduce(0) { $0 + $1.value.rejected } == 2)
+            let recent = try h.store.read("deliveries") { try DeliveriesProjection.window($0, source: "stripe", minutes: 5, now: .now()) }
+            #expect(recent?.received == 1)
+            #expect(recent?.rejected == 2)
+            let tomorrow = Timestamp(nanosecondsSinceEpoch: Timestamp.now().nanosecondsSinceEpoch + 86_400_000_000_000)
+            #expect(try h.store.read("deliveries") { try DeliveriesProjection.window($0, source: "stripe", minutes: 5, now: tomorrow) }?.rejected == 0)
         }
+    }
+
+    @Test("minute buckets keep the last 24 hours: a day later the same minute starts afresh, and the table stays bounded")
+    func deliveriesRing() throws {
+        let state = try ProjectionStateHarness()
+        defer { state.close() }
+        let start = Timestamp(iso8601: "2026-11-23T10:00:30Z")!
+        for hour in 0..<48 {
+            for minute in stride(from: 0, to: 60, by: 20) {
+                let at = Timestamp(nanosecondsSinceEpoch: start.nanosecondsSinceEpoch + Int64(hour * 3600 + minute * 60) * 1_000_000_000)
+                try state.apply(DeliveriesProjection(), "received", source: "stripe", at: at)
+                try state.apply(DeliveriesProjection(), "invalid_signature", source: "stripe", at: at)
+            }
+        }
+        let buckets = try state.count("minutes")
+        #expect(buckets == 24 * 3, "one bucket per minute seen in the last 24 hours, not 48")
+        let end = Timestamp(iso8601: "2026-11-25T09:40:59Z")!
+        let window = try state.read { try DeliveriesProjection.window($0, source: "stripe", minutes: 60, now: end) }
+        #expect(window.received == 3)
+        #expect(window.rejected == 3)
     }
 
     @Test("conversations keep the last topic, assignees and state; notifications follow an action to delivery")

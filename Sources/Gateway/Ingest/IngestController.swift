@@ -147,6 +147,7 @@ struct IngestController: Sendable {
             body = #"{"status":"accepted","position":\#(position)}"#
         case .duplicate(of: let position):
             metrics.request(route: source.route, outcome: "duplicate")
+            metrics.duplicate(source: source.name)
             body = #"{"status":"duplicate","position":\#(position)}"#
         }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))

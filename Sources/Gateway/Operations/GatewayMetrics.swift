@@ -1,3 +1,4 @@
+import EventLog
 import Metrics
 import Prometheus
 import Synchronization
@@ -15,6 +16,9 @@ final class GatewayMetrics: Sendable {
     /// Rejections that were only counted, because the sender's quota for logging them was used up.
     let unloggedRejections: Metrics.Counter
     private let requests = Mutex<[String: Metrics.Counter]>([:])
+    private let duplicateCounts = Mutex<[String: Int]>([:])
+    /// When this process started counting.
+    let since = Timestamp.now()
 
     init() {
         registry = PrometheusCollectorRegistry()
@@ -37,6 +41,16 @@ final class GatewayMetrics: Sendable {
             return counter
         }
         counter.increment()
+    }
+
+    /// Counts a duplicate delivery from `source`: it appends nothing to the log, so only the gateway knows it.
+    func duplicate(source: String) {
+        duplicateCounts.withLock { $0[source, default: 0] += 1 }
+    }
+
+    /// Duplicates by source since ``since``.
+    func duplicates() -> [String: Int] {
+        duplicateCounts.withLock { $0 }
     }
 
     /// The Prometheus text exposition.

@@ -155,18 +155,21 @@ channel","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"de
 alid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"u\#
 nauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"descript\#
 ion":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},\#
-"/api/deliveries":{"get":{"summary":"Per source: received and rejected by reason","tags":["read"],"security":[\#
-{"apiKey":[]}],"parameters":[{"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"desc\#
-ription":"wait (at most 5 s) until the projection has applied this \#
-position"}],"responses":{"200":{"description":"Per source: received and rejected by \#
-reason","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is inva\#
-lid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"un\#
-authorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"descripti\#
-on":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"\#
-/api/conversations/{id}":{"get":{"summary":"An Intercom conversation","tags":["read"],"security":[{"apiKey":[]\#
-}],"parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}},{"name":"min_position","\#
-in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at most 5 s) until the projection has\#
- applied this position"}],"responses":{"200":{"description":"An Intercom \#
+"/api/deliveries":{"get":{"summary":"Per source: received, rejected by reason, the last minutes (from the log)\#
+ and duplicates since the gateway started","tags":["read"],"security":[{"apiKey":[]}],"parameters":[{"name":"m\#
+inutes","in":"query","description":"The window of last_minutes, 1 to 1440 (default 5)","schema":{"type":"integ\#
+er","minimum":1,"maximum":1440}},{"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"\#
+description":"wait (at most 5 s) until the projection has applied this \#
+position"}],"responses":{"200":{"description":"Per source: received, rejected by reason, the last minutes \#
+(from the log) and duplicates since the gateway \#
+started","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is inv\#
+alid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"u\#
+nauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"descript\#
+ion":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},\#
+"/api/conversations/{id}":{"get":{"summary":"An Intercom conversation","tags":["read"],"security":[{"apiKey":[\#
+]}],"parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}},{"name":"min_position",\#
+"in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at most 5 s) until the projection \#
+has applied this position"}],"responses":{"200":{"description":"An Intercom \#
 conversation","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter \#
 is invalid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"descripti\#
 on":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"de\#

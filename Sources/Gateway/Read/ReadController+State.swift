@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 import Hummingbird
 import Projections
@@ -64,10 +65,26 @@ extension ReadController {
             }
         }
         group.get("deliveries") { request, _ in
-            let sources = try await read(request, "deliveries") {
-                try $0.list(DeliveriesProjection.SourceTotals.self, in: "sources", limit: .max)
+            let minutes = try Int(QueryParameters(request: request).integer("minutes", 1...1440, default: 5)!)
+            let now = Timestamp.now()
+            let sources = try await read(request, "deliveries") { reader in
+                try reader.list(DeliveriesProjection.SourceTotals.self, in: "sources", limit: .max).map { entry in
+                    (entry.key, entry.value, try DeliveriesProjection.window(reader, source: entry.key, minutes: minutes, now: now))
+                }
             }
-            return try jsonResponse(Dictionary(uniqueKeysWithValues: sources.map { ($0.key, $0.value) }))
+            let duplicates = metrics.duplicates()
+            var result = [String: Any]()
+            for (source, totals, recent) in sources {
+                result[source] = [
+                    "received": totals.received, "rejected": totals.rejected, "rejected_by_reason": totals.rejectedByReason,
+                    "last_minutes": ["minutes": minutes, "received": recent.received, "rejected": recent.rejected],
+                    "duplicates_since_start": duplicates[source] ?? 0,
+                ] as [String: Any]
+            }
+            for (source, count) in duplicates where result[source] == nil {
+                result[source] = ["received": 0, "rejected": 0, "rejected_by_reason": [String: Int](), "duplicates_since_start": count]
+            }
+            return try jsonResponse(object: ["sources": result, "duplicates_counted_since": metrics.since.iso8601])
         }
         group.get("conversations/{id}") { request, context in
             try await record(request, context, ConversationsProjection.Conversation.self, projection: "conversations", table: "conversations", noun: "conversation")

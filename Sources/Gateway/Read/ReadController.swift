@@ -8,6 +8,7 @@ struct ReadController: Sendable {
     let log: LMDBEventLog
     let store: ProjectionStore
     let runner: ProjectionRunner<LMDBEventLog>
+    let metrics: GatewayMetrics
 
     func addRoutes(to group: RouterGroup<GatewayContext>) {
         group.get("events") { request, _ in try events(request) }

@@ -55,6 +55,6 @@ func buildRouter(
     OperationsController(log: log, metrics: metrics, health: health, dataDirectory: configuration.dataDirectory, runner: runner)
         .addRoutes(to: router)
     let api = router.group("api").add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
-    ReadController(log: log, store: views, runner: runner).addRoutes(to: api)
+    ReadController(log: log, store: views, runner: runner, metrics: metrics).addRoutes(to: api)
     return router
 }

@@ -1,10 +1,15 @@
 import EventLog
 
-/// Webhook deliveries per source: received, rejected by reason, and per-minute buckets (by the time the log
-/// recorded them) so that alerts can ask about the last few minutes.
+/// Webhook deliveries per source: received and rejected by reason, and one bucket per minute of the last 24
+/// hours (by the time the log recorded each event), so that alerts can ask about the last few minutes.
+///
+/// Minute buckets form a ring keyed `<source>|<HH:MM>`: a bucket holds the minute it counts, and an event of a
+/// later day at the same time of day starts it afresh. So the table stays at most 1,440 buckets a source, and a
+/// rebuild gives the same state. Duplicates append nothing to the log, so they are not here: the gateway
+/// counts them (`/api/deliveries` shows them since its start).
 public struct DeliveriesProjection: Projection {
     public let name = "deliveries"
-    public let version = 1
+    public let version = 2
     public let tables = ["sources", "minutes"]
 
     /// Creates the projection.
@@ -19,6 +24,8 @@ public struct DeliveriesProjection: Projection {
 
     /// One minute of one source.
     public struct Minute: Codable, Sendable, Equatable {
+        /// The minute counted, `YYYY-MM-DDTHH:MM` in UTC.
+        public var minute: String
         public var received = 0
         public var rejected = 0
     }
@@ -42,8 +49,25 @@ public struct DeliveriesProjection: Projection {
             }
         }
         let minute = String(event.recordedAt.iso8601.prefix(16))
-        try state.update("\(event.source)|\(minute)", in: "minutes", initial: Minute()) { bucket in
+        try state.update(Self.bucketKey(event.source, minute), in: "minutes", initial: Minute(minute: minute)) { bucket in
+            if bucket.minute != minute { bucket = Minute(minute: minute) }
             if received { bucket.received += 1 } else { bucket.rejected += 1 }
         }
+    }
+
+    static func bucketKey(_ source: String, _ minute: String) -> String { "\(source)|\(minute.suffix(5))" }
+
+    /// Received and rejected webhooks of `source` in the `minutes` minutes up to and including the minute of
+    /// `now` (at most 1,440).
+    public static func window(_ reader: ProjectionReader, source: String, minutes: Int, now: Timestamp) throws -> (received: Int, rejected: Int) {
+        var total = (received: 0, rejected: 0)
+        let nowMinute = now.seconds / 60
+        for back in 0..<max(0, min(minutes, 1440)) {
+            let minute = String(Timestamp(nanosecondsSinceEpoch: (nowMinute - Int64(back)) * 60_000_000_000).iso8601.prefix(16))
+            guard let bucket = try reader.get(Minute.self, bucketKey(source, minute), in: "minutes"), bucket.minute == minute else { continue }
+            total.received += bucket.received
+            total.rejected += bucket.rejected
+        }
+        return total
     }
 }
