@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import Projections
 import ServiceLifecycle
+import Synchronization
 
 let arguments = CommandLine.arguments
 let directory = arguments.count > 1 ? arguments[1] : NSTemporaryDirectory() + "catchup-\(getpid())"
@@ -119,6 +120,16 @@ func run() async throws {
     }
     let rate = Double(count) / seconds(ContinuousClock.now - start)
     print("projections events=\(count) rate=\(Int(rate)) ratio=\(String(format: "%.2f", rate / ceiling)) peak_anon_mb=\(peakAnonymous) cpu_us_per_event=\(Int((cpuSeconds() - cpu) * 1e6) / count)")
+
+    // `replay rebuild`: the same views built again beside the live ones, then switched to.
+    start = ContinuousClock.now
+    cpu = cpuSeconds()
+    let peak = Mutex(0)
+    _ = try await Rebuild.inPlace(log: log, store: store, projections: projections, logger: quiet) { _, _ in
+        peak.withLock { $0 = max($0, anonymousMegabytes()) }
+    }
+    let rebuildRate = Double(count) / seconds(ContinuousClock.now - start)
+    print("rebuild events=\(count) seconds=\(String(format: "%.1f", seconds(ContinuousClock.now - start))) rate=\(Int(rebuildRate)) ratio=\(String(format: "%.2f", rebuildRate / ceiling)) peak_anon_mb=\(peak.withLock { $0 }) cpu_us_per_event=\(Int((cpuSeconds() - cpu) * 1e6) / count)")
     store.close()
     await log.close()
     try? FileManager.default.removeItem(atPath: directory)

@@ -39,7 +39,7 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
     /// own build.
     public init(
         log: Log, store: ProjectionStore, projections: [any Projection], logger: Logger, batchSize: Int = 4096,
-        cacheCapacity: Int = 100_000, upcasters: Upcasters = .builtIn, mode: Mode = .follow, owner: String = "gateway"
+        cacheCapacity: Int = 25_000, upcasters: Upcasters = .builtIn, mode: Mode = .follow, owner: String = "gateway"
     ) {
         self.log = log
         self.store = store
