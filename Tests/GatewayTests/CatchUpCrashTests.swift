@@ -55,7 +55,7 @@ struct CatchUpCrashTests {
             var items = [[String: Any]]()
             let caughtUp = await poll(timeout: .seconds(120), every: .milliseconds(50)) {
                 items = (try? await Self.projections(port: second.port)) ?? []
-                return items.count == 5 && items.allSatisfy { ($0["lag"] as? NSNumber)?.intValue == 0 && $0["state"] as? String == "live" }
+                return items.count == BuiltInProjections.all.count && items.allSatisfy { ($0["lag"] as? NSNumber)?.intValue == 0 && $0["state"] as? String == "live" }
             }
             items = (try? await Self.projections(port: second.port, digest: true)) ?? []
             second.child.send(SIGTERM)
@@ -73,7 +73,7 @@ struct CatchUpCrashTests {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 let done = await poll(timeout: .seconds(120)) {
-                    runner.statuses().count == 5 && runner.statuses().allSatisfy { $0.checkpoint == UInt64(total) }
+                    runner.statuses().count == BuiltInProjections.all.count && runner.statuses().allSatisfy { $0.checkpoint == UInt64(total) }
                 }
                 #expect(done)
                 await group.triggerGracefulShutdown()

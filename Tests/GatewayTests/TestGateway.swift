@@ -34,6 +34,7 @@ struct TestGateway {
         configuration.c2sTokens = [Secrets.c2s]
         configuration.inbound = ["orders": [Secrets.inbound]]
         configuration.apiKeys = ["test-api-key"]
+        configuration.adminKeys = ["test-admin-key"]
         return configuration
     }
 

@@ -19,13 +19,15 @@ extension GatewayConfiguration {
         var inboundToleranceSeconds: Int64?
         var apiKeys: [String]?
         var adminKeys: [String]?
+        var adminAllow: [String]?
         var rateLimit: RateLimit?
         var rejectionsPerAddressPerMinute: Int?
         var logLevel: String?
+        var actions: ActionsConfiguration?
 
         static let keys: Set<String> = [
             "host", "port", "dataDir", "maxBodyBytes", "stripe", "intercom", "c2s", "inbound", "inboundToleranceSeconds",
-            "apiKeys", "adminKeys", "rateLimit", "rejectionsPerAddressPerMinute", "logLevel", "_comment",
+            "apiKeys", "adminKeys", "adminAllow", "rateLimit", "rejectionsPerAddressPerMinute", "logLevel", "actions", "_comment",
         ]
     }
 
@@ -60,9 +62,11 @@ extension GatewayConfiguration {
         if let value = file.inboundToleranceSeconds { inboundToleranceSeconds = value }
         if let value = file.apiKeys { apiKeys = value }
         if let value = file.adminKeys { adminKeys = value }
+        if let value = file.adminAllow { adminAllow = value }
         if let value = file.rateLimit?.perSecond { rateLimitPerSecond = value }
         if let value = file.rateLimit?.burst { rateLimitBurst = value }
         if let value = file.rejectionsPerAddressPerMinute { rejectionsPerAddressPerMinute = value }
         if let value = file.logLevel { logLevel = value }
+        if let value = file.actions { actions = value }
     }
 }

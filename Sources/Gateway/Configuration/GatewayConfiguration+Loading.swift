@@ -49,14 +49,22 @@ extension GatewayConfiguration {
         if let value = try integer("SWITCHYARD_INBOUND_TOLERANCE_SECONDS", 1...86_400) { inboundToleranceSeconds = Int64(value) }
         if let value = list("SWITCHYARD_API_KEYS") { apiKeys = value }
         if let value = list("SWITCHYARD_ADMIN_KEYS") { adminKeys = value }
+        if let value = list("SWITCHYARD_ADMIN_ALLOW") { adminAllow = value }
         if let value = try integer("SWITCHYARD_RATE_LIMIT_PER_SECOND", 0...10_000_000) { rateLimitPerSecond = value }
         if let value = try integer("SWITCHYARD_RATE_LIMIT_BURST", 1...10_000_000) { rateLimitBurst = value }
         if let value = try integer("SWITCHYARD_REJECTIONS_PER_MINUTE", 0...1_000_000) { rejectionsPerAddressPerMinute = value }
         if let value = environment["SWITCHYARD_LOG_LEVEL"] { logLevel = value }
+        if let value = environment["SWITCHYARD_ACTIONS_MODE"] {
+            guard let mode = ActionsConfiguration.Mode(rawValue: value) else {
+                throw ConfigurationError(setting: "SWITCHYARD_ACTIONS_MODE", message: "expected live or sandbox")
+            }
+            actions.mode = mode
+        }
     }
 
     /// Checks what no single parser can: secret shapes, names, levels.
     func validate() throws {
+        try actions.validate()
         for secret in stripeSecrets where !secret.hasPrefix("whsec_") {
             throw ConfigurationError(setting: "SWITCHYARD_STRIPE_SECRETS", message: "each Stripe secret starts with whsec_")
         }

@@ -42,8 +42,10 @@ struct GatewayConfiguration: Sendable, Equatable {
     var inboundToleranceSeconds: Int64 = 300
     /// Bearer keys of the read API [`apiKeys`, `SWITCHYARD_API_KEYS`]. Default none.
     var apiKeys: [String] = []
-    /// Bearer keys of the admin API [`adminKeys`, `SWITCHYARD_ADMIN_KEYS`]. Default none.
+    /// Bearer keys of the admin API [`adminKeys`, `SWITCHYARD_ADMIN_KEYS`]. Default none, so the admin API refuses everyone.
     var adminKeys: [String] = []
+    /// Addresses the admin API answers, when not empty [`adminAllow`, `SWITCHYARD_ADMIN_ALLOW`]. Default any.
+    var adminAllow: [String] = []
     /// Requests per second allowed from one remote address to the webhook routes; 0 turns the limit off
     /// [`rateLimit.perSecond`, `SWITCHYARD_RATE_LIMIT_PER_SECOND`]. Default 500.
     var rateLimitPerSecond = 500
@@ -54,6 +56,9 @@ struct GatewayConfiguration: Sendable, Equatable {
     var rejectionsPerAddressPerMinute = 30
     /// Log level: trace, debug, info, notice, warning, error, critical [`logLevel`, `SWITCHYARD_LOG_LEVEL`]. Default info.
     var logLevel = "info"
+
+    /// Outbound actions: connectors, delivery modes, retries [`actions`; see ``ActionsConfiguration``].
+    var actions = ActionsConfiguration()
 
     /// The defaults.
     init() {}

@@ -175,10 +175,35 @@ is invalid","content":{"application/json":{"schema":{"$ref":"#/components/schema
 on":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"de\#
 scription":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}\#
 }},"404":{"description":"not_found","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Erro\#
-r"}}}}}}}},"components":{"securitySchemes":{"apiKey":{"type":"http","scheme":"bearer","description":"A key \#
-from SWITCHYARD_API_KEYS"}},"schemas":{"Ack":{"type":"object","required":["status","position"],"properties":{"\#
-status":{"type":"string","enum":["accepted","duplicate"]},"position":{"type":"integer","minimum":1}}},"Error":\#
-{"type":"object","required":["error"],"properties":{"error":{"type":"object","required":["code","message"],"pr\#
-operties":{"code":{"type":"string"},"message":{"type":"string"}}}}}}}}
+r"}}}}}}},"/api/actions":{"get":{"summary":"Outbound actions (admin), optionally by status (pending, \#
+attempted, delivered, failed, dead) and channel","tags":["admin"],"security":[{"adminKey":[]}],"parameters":[{\#
+"name":"status","in":"query","schema":{"type":"string"}},{"name":"channel","in":"query","schema":{"type":"stri\#
+ng"}},{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":500,"default":50}},{"name"\#
+:"cursor","in":"query","schema":{"type":"string"},"description":"next_cursor of the previous \#
+page"},{"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at \#
+most 5 s) until the projection has applied this position"}],"responses":{"200":{"description":"Outbound \#
+actions (admin), optionally by status (pending, attempted, delivered, failed, dead) and \#
+channel","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is inv\#
+alid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"u\#
+nauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"descript\#
+ion":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"40\#
+3":{"description":"forbidden: the address is not allowed","content":{"application/json":{"schema":{"$ref":"#/c\#
+omponents/schemas/Error"}}}}}}},"/api/actions/{id}/retry":{"post":{"summary":"Try a dead or failed action \#
+again now (admin)","tags":["admin"],"security":[{"adminKey":[]}],"parameters":[{"name":"id","in":"path","requi\#
+red":true,"schema":{"type":"string"},"description":"the action id, \#
+<reactor>-<position>-<index>"}],"responses":{"202":{"description":"the retry is recorded","content":{"applicat\#
+ion/json":{"schema":{"type":"object","properties":{"action_id":{"type":"string"},"status":{"type":"string"},"p\#
+osition":{"type":"integer"}}}}}},"401":{"description":"unauthorized","content":{"application/json":{"schema":{\#
+"$ref":"#/components/schemas/Error"}}}},"403":{"description":"forbidden: the address is not allowed","content"\#
+:{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"404":{"description":"no dead or \#
+pending action with this id","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},\#
+"503":{"description":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schema\#
+s/Error"}}}}}}}},"components":{"securitySchemes":{"apiKey":{"type":"http","scheme":"bearer","description":"A \#
+key from SWITCHYARD_API_KEYS"},"adminKey":{"type":"http","scheme":"bearer","description":"A key from \#
+SWITCHYARD_ADMIN_KEYS, from an address in SWITCHYARD_ADMIN_ALLOW when that is set"}},"schemas":{"Ack":{"type":\#
+"object","required":["status","position"],"properties":{"status":{"type":"string","enum":["accepted","duplicat\#
+e"]},"position":{"type":"integer","minimum":1}}},"Error":{"type":"object","required":["error"],"properties":{"\#
+error":{"type":"object","required":["code","message"],"properties":{"code":{"type":"string"},"message":{"type"\#
+:"string"}}}}}}}}
 """#
 }

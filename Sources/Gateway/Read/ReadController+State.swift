@@ -103,7 +103,7 @@ extension ReadController {
     }
 
     /// A page of `table` filtered by `keep`, following `cursor` (the last key of the previous page).
-    private func filteredList<T: Codable>(
+    func filteredList<T: Codable>(
         _ request: Request, projection: String, table: String, type: T.Type, keep: @escaping (T, QueryParameters) -> Bool
     ) async throws -> Response {
         let query = QueryParameters(request: request)

@@ -37,9 +37,24 @@ func buildApplication(
         },
         logger: logger
     )
-    // Shut down in reverse: the server, then the projection runner, then storage.
-    app.addServices(StorageService(log: log, views: views), runner)
+    let actions = configuration.actions
+    let dispatcher = Dispatcher(
+        log: log, views: views, connectors: [LarkConnector(actions), TeamsConnector(url: actions.teamsURL)], configuration: actions,
+        client: .shared, logger: logger
+    )
+    // Shut down in reverse: the server, the dispatcher, the reactors, the projection runner, then storage.
+    app.addServices(StorageService(log: log, views: views), runner, ReactorService(log: log, reactors: reactors(actions), logger: logger), dispatcher)
     return app
+}
+
+/// The reactors the configuration turns on.
+func reactors(_ actions: ActionsConfiguration) -> [any Reactor] {
+    var reactors = [any Reactor]()
+    if let team = actions.intercomTeamId, !actions.larkBots.isEmpty {
+        reactors.append(IntercomLarkReactor(teamId: team, bots: actions.larkBots.map(\.name)))
+    }
+    if actions.teamsURL != nil { reactors.append(StripeTeamsReactor()) }
+    return reactors
 }
 
 /// The gateway's routes and middleware.
@@ -55,6 +70,9 @@ func buildRouter(
     OperationsController(log: log, metrics: metrics, health: health, dataDirectory: configuration.dataDirectory, runner: runner)
         .addRoutes(to: router)
     let api = router.group("api").add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
-    ReadController(log: log, store: views, runner: runner, metrics: metrics).addRoutes(to: api)
+    let read = ReadController(log: log, store: views, runner: runner, metrics: metrics)
+    read.addRoutes(to: api)
+    let admin = router.group("api").add(middleware: APIKeyMiddleware(keys: configuration.adminKeys, setting: "SWITCHYARD_ADMIN_KEYS", allow: configuration.adminAllow))
+    AdminController(log: log, read: read).addRoutes(to: admin)
     return router
 }

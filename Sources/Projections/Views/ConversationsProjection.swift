@@ -52,10 +52,11 @@ public struct ConversationsProjection: Projection {
 }
 
 /// An id that senders write either as a number or as a string.
-struct FlexibleID: Decodable, Sendable {
-    let value: String
+public struct FlexibleID: Decodable, Sendable {
+    /// The id as text.
+    public let value: String
 
-    init(from decoder: Decoder) throws {
+    public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let number = try? container.decode(Int64.self) {
             value = String(number)

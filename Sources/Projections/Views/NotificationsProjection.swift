@@ -5,7 +5,7 @@ import Foundation
 /// which channel and target, how it went and how long it took.
 public struct NotificationsProjection: Projection {
     public let name = "notifications"
-    public let version = 1
+    public let version = 2
     public let tables = ["actions"]
 
     /// Creates the projection.
@@ -17,12 +17,15 @@ public struct NotificationsProjection: Projection {
         let channel: String?
         let target: String?
         let caused_by: UInt64?
+        let kind: String?
         let error: String?
+        let sandbox: Bool?
     }
 
     /// An action as it stands.
     public struct Notification: Codable, Sendable, Equatable {
         public var id: String
+        public var kind: String?
         public var channel: String?
         public var target: String?
         public var causedBy: UInt64?
@@ -31,11 +34,13 @@ public struct NotificationsProjection: Projection {
         public var lastError: String?
         public var requestedAt: Int64
         public var timeToDeliveryMs: Int64?
+        /// Whether it was recorded as delivered without calling out.
+        public var sandbox: Bool?
     }
 
     static let statuses = [
         "action.requested": "pending", "action.attempted": "attempted", "action.succeeded": "delivered",
-        "action.failed": "failed", "action.dead": "dead",
+        "action.failed": "failed", "action.dead": "dead", "action.retried": "pending",
     ]
 
     public func decode(_ event: Event) throws -> Input? {
@@ -48,6 +53,7 @@ public struct NotificationsProjection: Projection {
         try state.update(input.action_id, in: "actions", initial: Notification(
             id: input.action_id, status: "pending", attempts: 0, requestedAt: now
         )) { action in
+            action.kind = input.kind ?? action.kind
             action.channel = input.channel ?? action.channel
             action.target = input.target ?? action.target
             action.causedBy = input.caused_by ?? action.causedBy
@@ -57,6 +63,9 @@ public struct NotificationsProjection: Projection {
             case "action.succeeded":
                 action.status = "delivered"
                 action.timeToDeliveryMs = now - action.requestedAt
+                action.sandbox = input.sandbox ?? action.sandbox
+            case "action.retried":
+                action.status = "pending"
             case "action.failed", "action.dead":
                 action.status = Self.statuses[event.type] ?? action.status
                 action.lastError = input.error ?? action.lastError

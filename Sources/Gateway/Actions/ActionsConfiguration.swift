@@ -1,0 +1,108 @@
+/// Outbound actions: the connectors' targets, their delivery modes and the retry schedule [`actions` in the
+/// config file]. Every connector is in `sandbox` mode unless set `live`, so nothing calls out by default.
+struct ActionsConfiguration: Sendable, Equatable, Decodable {
+    /// A connector's delivery mode.
+    enum Mode: String, Sendable, Decodable {
+        /// Call the target.
+        case live
+        /// Record the action as delivered, with `sandbox: true`, without calling out.
+        case sandbox
+    }
+
+    /// One Lark custom bot.
+    struct LarkBot: Sendable, Equatable, Decodable {
+        /// The name actions use as their target.
+        var name: String
+        /// The bot's webhook URL.
+        var url: String
+        /// The bot's signing secret, when it has one; never logged or stored.
+        var secret: String?
+    }
+
+    /// The mode of connectors without one of their own [`actions.mode`, `SWITCHYARD_ACTIONS_MODE`]. Default `sandbox`.
+    var mode: Mode = .sandbox
+    /// Seconds before each try: the first is the delay of the first try, and after the last try the action is
+    /// dead [`actions.retrySchedule`]. Default 0, 5, 30, 120, 600, 3600, 21600.
+    var retrySchedule: [Int] = [0, 5, 30, 120, 600, 3600, 21600]
+    /// How long one call may take, in seconds [`actions.timeoutSeconds`]. Default 10.
+    var timeoutSeconds: Int = 10
+    /// Failures in a row after which a target's circuit opens [`actions.breakerFailures`]. Default 5.
+    var breakerFailures: Int = 5
+    /// How long an open circuit stays open, in seconds [`actions.breakerSeconds`]. Default 30.
+    var breakerSeconds: Int = 30
+
+    /// Lark bots that receive Intercom conversation cards [`actions.lark.bots`]. Default none.
+    var larkBots: [LarkBot] = []
+    /// Lark's mode [`actions.lark.mode`]. Default: `mode`.
+    var larkMode: Mode?
+    /// The Intercom team whose conversations go to Lark [`actions.lark.intercomTeamId`]. Default none (no cards).
+    var intercomTeamId: String?
+    /// The link to a conversation, with `{id}` [`actions.lark.conversationURL`]. Default Intercom's inbox.
+    var conversationURL = "https://app.intercom.com/a/inbox/_/inbox/conversation/{id}"
+
+    /// The Teams incoming webhook for Stripe alerts [`actions.teams.url`]. Default none (no cards).
+    var teamsURL: String?
+    /// Teams' mode [`actions.teams.mode`]. Default: `mode`.
+    var teamsMode: Mode?
+    /// Calls per second to Teams [`actions.teams.perSecond`]. Default 4.
+    var teamsPerSecond = 4
+
+    /// The defaults.
+    init() {}
+
+    private enum Keys: String, CodingKey { case mode, retrySchedule, timeoutSeconds, breakerFailures, breakerSeconds, lark, teams }
+    private struct Lark: Decodable {
+        var bots: [LarkBot]?
+        var mode: Mode?
+        var intercomTeamId: String?
+        var conversationURL: String?
+    }
+    private struct Teams: Decodable {
+        var url: String?
+        var mode: Mode?
+        var perSecond: Int?
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        self.init()
+        mode = try container.decodeIfPresent(Mode.self, forKey: .mode) ?? mode
+        retrySchedule = try container.decodeIfPresent([Int].self, forKey: .retrySchedule) ?? retrySchedule
+        timeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .timeoutSeconds) ?? timeoutSeconds
+        breakerFailures = try container.decodeIfPresent(Int.self, forKey: .breakerFailures) ?? breakerFailures
+        breakerSeconds = try container.decodeIfPresent(Int.self, forKey: .breakerSeconds) ?? breakerSeconds
+        if let lark = try container.decodeIfPresent(Lark.self, forKey: .lark) {
+            larkBots = lark.bots ?? larkBots
+            larkMode = lark.mode
+            intercomTeamId = lark.intercomTeamId
+            conversationURL = lark.conversationURL ?? conversationURL
+        }
+        if let teams = try container.decodeIfPresent(Teams.self, forKey: .teams) {
+            teamsURL = teams.url
+            teamsMode = teams.mode
+            teamsPerSecond = teams.perSecond ?? teamsPerSecond
+        }
+    }
+
+    /// The mode of `channel`.
+    func mode(of channel: String) -> Mode {
+        switch channel {
+        case "lark": larkMode ?? mode
+        case "teams": teamsMode ?? mode
+        default: mode
+        }
+    }
+
+    /// Checks what the decoder cannot.
+    func validate() throws {
+        guard !retrySchedule.isEmpty, retrySchedule.allSatisfy({ $0 >= 0 }) else {
+            throw ConfigurationError(setting: "actions.retrySchedule", message: "expected one or more delays of 0 or more seconds")
+        }
+        guard timeoutSeconds > 0, breakerFailures > 0, breakerSeconds >= 0, teamsPerSecond > 0 else {
+            throw ConfigurationError(setting: "actions", message: "timeoutSeconds, breakerFailures and teams.perSecond must be positive")
+        }
+        for bot in larkBots where !bot.url.hasPrefix("http://") && !bot.url.hasPrefix("https://") {
+            throw ConfigurationError(setting: "actions.lark.bots", message: "bot \(bot.name) needs an http(s) url")
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import EventLog
+import Foundation
+import Hummingbird
+import Projections
+
+/// The admin API over outbound actions, behind the admin keys (and the optional address allowlist).
+struct AdminController: Sendable {
+    let log: LMDBEventLog
+    let read: ReadController
+
+    func addRoutes(to group: RouterGroup<GatewayContext>) {
+        group.get("actions") { request, _ in
+            try await read.filteredList(request, projection: "notifications", table: "actions", type: NotificationsProjection.Notification.self) { action, query in
+                (query.string("status").map { $0 == action.status } ?? true) && (query.string("channel").map { $0 == action.channel } ?? true)
+            }
+        }
+        group.post("actions/{id}/retry") { request, context in
+            try await retry(request, id: try context.parameters.require("id"), from: context.remoteAddress)
+        }
+    }
+
+    /// `POST /api/actions/{id}/retry`: a dead or failed action tries again now.
+    func retry(_ request: Request, id: String, from address: String) async throws -> Response {
+        let entry = try await read.read(request, "outbox") { reader in
+            try reader.get(OutboxProjection.Entry.self, id, in: "dead") ?? reader.get(OutboxProjection.Entry.self, id, in: "pending")
+        }
+        guard let entry else {
+            throw GatewayError(.notFound, "not_found", "no dead or pending action \(id); delivered actions are not retried")
+        }
+        let payload = try ActionCoding.encoder.encode(ActionResult(actionId: id))
+        let outcome = try await log.append(NewEvent(
+            type: ActionEvent.retried, source: "admin", metadata: ["action-kind": entry.request.kind, "remote-address": address],
+            payload: Array(payload)
+        ))
+        return try jsonResponse(object: ["action_id": id, "status": "retrying", "position": outcome.position], status: .accepted)
+    }
+}

@@ -1,0 +1,46 @@
+import HTTPTypes
+import Projections
+
+/// One HTTP call to a target.
+struct OutboundCall: Sendable {
+    var method: HTTPRequest.Method = .post
+    var url: String
+    var headers: [(String, String)] = [("Content-Type", "application/json")]
+    var body: [UInt8]
+}
+
+/// Turns an action of one channel into the call its target takes, credentials included: credentials come from
+/// the configuration at call time and never enter the log.
+protocol Connector: Sendable {
+    /// The channel it carries, such as `lark`.
+    var channel: String { get }
+    /// The call for `action`; throws ``ConnectorError`` when the action cannot be carried (no such target).
+    func call(for action: ActionRequest, now: Int64) throws -> OutboundCall
+    /// What later steps need from a successful response body; `nil` for nothing.
+    func output(of action: ActionRequest, response: [UInt8]) -> [String: String]?
+    /// What a sandbox delivery reports instead.
+    func sandboxOutput(of action: ActionRequest) -> [String: String]?
+}
+
+extension Connector {
+    func output(of action: ActionRequest, response: [UInt8]) -> [String: String]? { nil }
+    func sandboxOutput(of action: ActionRequest) -> [String: String]? { nil }
+}
+
+/// An action no attempt can carry, such as one for a target that is not configured: it is dead at once.
+struct ConnectorError: Error, CustomStringConvertible {
+    let message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
+}
+
+/// Money in minor units as text, such as `1299.00 BRL`, with integer arithmetic only.
+func formatMoney(_ minor: Int64, currency: String) -> String {
+    let zeroDecimal: Set<String> = ["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"]
+    let code = currency.uppercased()
+    guard !zeroDecimal.contains(currency.lowercased()) else { return "\(minor) \(code)" }
+    let sign = minor < 0 ? "-" : ""
+    let units = abs(minor) / 100
+    let cents = abs(minor) % 100
+    return "\(sign)\(units).\(cents < 10 ? "0" : "")\(cents) \(code)"
+}

@@ -1,0 +1,106 @@
+import AsyncHTTPClient
+import EventLog
+import Logging
+import Projections
+import ServiceLifecycle
+import Synchronization
+
+/// Works through the outbox: calls out for each due action (or records a sandbox delivery) and appends what
+/// happened: `action.attempted`, then `action.succeeded`, `action.failed` with the next try, or `action.dead`.
+///
+/// Only the dispatcher calls out, and only for requested actions. It reads the outbox projection only once that
+/// has applied everything the dispatcher appended, so an action is never taken twice; pending actions survive
+/// a restart in the log.
+final class Dispatcher<Log: EventStore>: Service, Sendable {
+    let log: Log
+    let views: ProjectionStore
+    let connectors: [String: any Connector]
+    let configuration: ActionsConfiguration
+    let client: HTTPClient
+    let logger: Logger
+    let gates: TargetGates
+    private let progress = Mutex(Progress())
+
+    private struct Progress {
+        var inFlight = Set<String>()
+        var lastAppended: UInt64 = 0
+    }
+
+    init(log: Log, views: ProjectionStore, connectors: [any Connector], configuration: ActionsConfiguration, client: HTTPClient, logger: Logger) {
+        self.log = log
+        self.views = views
+        self.connectors = Dictionary(connectors.map { ($0.channel, $0) }, uniquingKeysWith: { first, _ in first })
+        self.configuration = configuration
+        self.client = client
+        self.logger = logger
+        let teamsSpacing = 1_000_000_000 / Int64(max(1, configuration.teamsPerSecond))
+        gates = TargetGates(breakerFailures: configuration.breakerFailures, breakerSeconds: configuration.breakerSeconds) { channel in
+            channel == "teams" ? teamsSpacing : 0
+        }
+    }
+
+    /// Until shutdown: look for due actions every 20 ms, and let the calls in flight finish.
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    do {
+                        for entry in try self.due() {
+                            group.addTask(operation: { await self.attempt(entry) })
+                        }
+                    } catch {
+                        self.logger.error("could not read the outbox", metadata: ["error": "\(error)"])
+                    }
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+            }
+        }
+    }
+
+    /// The first unfinished action of each target, if it is due and its target takes a call now.
+    func due() throws -> [OutboxProjection.Entry] {
+        let appended = progress.withLock { $0.lastAppended }
+        guard let checkpoint = try views.liveCheckpoint("outbox"), checkpoint >= appended else { return [] }
+        let pending = try views.read("outbox") { try $0.list(OutboxProjection.Entry.self, in: "pending", limit: .max).map(\.value) } ?? []
+        let now = Timestamp.now().nanosecondsSinceEpoch
+        var first = [String: OutboxProjection.Entry]()
+        for entry in pending {
+            let key = entry.request.channel + "/" + entry.request.target
+            if let current = first[key], (current.request.causedBy, current.request.index) < (entry.request.causedBy, entry.request.index) { continue }
+            first[key] = entry
+        }
+        return first.compactMap { key, entry in
+            guard entry.dueAt <= now else { return nil }
+            let taken = progress.withLock { progress in
+                guard !progress.inFlight.contains(entry.request.actionId) else { return false }
+                guard gates.enter(key, channel: entry.request.channel, now: now) else { return false }
+                progress.inFlight.insert(entry.request.actionId)
+                return true
+            }
+            return taken ? entry : nil
+        }
+    }
+
+    /// Makes one attempt and appends its record; on shutdown mid-call, records nothing (the action stays pending).
+    func attempt(_ entry: OutboxProjection.Entry) async {
+        let request = entry.request
+        let key = request.channel + "/" + request.target
+        let outcome = await perform(entry)
+        var appended: UInt64 = 0
+        if let outcome {
+            do {
+                appended = try await log.append(outcome.events).map(\.position).max() ?? 0
+                logger.info("action attempted", metadata: [
+                    "action_id": "\(request.actionId)", "kind": "\(request.kind)", "result": "\(outcome.result)", "attempt": "\(entry.attempts + 1)",
+                ])
+            } catch {
+                logger.error("could not record an action attempt", metadata: ["action_id": "\(request.actionId)", "error": "\(error)"])
+            }
+        }
+        gates.leave(key, failed: outcome?.failed ?? false, now: Timestamp.now().nanosecondsSinceEpoch)
+        progress.withLock { progress in
+            progress.inFlight.remove(request.actionId)
+            progress.lastAppended = max(progress.lastAppended, appended)
+        }
+    }
+}

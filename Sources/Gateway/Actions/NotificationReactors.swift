@@ -1,0 +1,85 @@
+import EventLog
+import Foundation
+import Projections
+
+/// Intercom → Lark: a card to every configured bot when a conversation of the configured team is assigned,
+/// closed or noted.
+struct IntercomLarkReactor: Reactor {
+    let name = "intercom-lark"
+    let teamId: String
+    let bots: [String]
+
+    static let topics = ["conversation.admin.assigned", "conversation.admin.closed", "conversation.admin.noted"]
+
+    private struct Notification: Decodable {
+        struct Data: Decodable { let item: Item }
+        struct Item: Decodable {
+            let id: FlexibleID
+            let title: String?
+            let team_assignee_id: FlexibleID?
+            let admin_assignee_id: FlexibleID?
+            let assignee: Assignee?
+        }
+        struct Assignee: Decodable {
+            let name: String?
+            let email: String?
+        }
+        let topic: String
+        let data: Data
+    }
+
+    func react(to event: Event) throws -> [ActionRequest] {
+        guard event.type == "webhook.received", event.source == "intercom",
+              let topic = event.metadata["event-type"], Self.topics.contains(topic) else { return [] }
+        let notification = try JSONDecoder().decode(Notification.self, from: Data(event.payload))
+        let item = notification.data.item
+        guard item.team_assignee_id?.value == teamId else { return [] }
+        var params = ["topic": notification.topic, "conversation_id": item.id.value]
+        params["title"] = item.title
+        params["assignee"] = item.assignee?.name ?? item.assignee?.email ?? item.admin_assignee_id.map { "admin \($0.value)" }
+        return bots.enumerated().map { index, bot in
+            ActionRequest(reactor: name, causedBy: event.position, index: index, kind: "lark.card", channel: "lark", target: bot, params: params)
+        }
+    }
+}
+
+/// Stripe → Teams: a card when a payment fails or a dispute opens.
+struct StripeTeamsReactor: Reactor {
+    let name = "stripe-teams"
+
+    static let types = ["payment_intent.payment_failed", "charge.dispute.created"]
+
+    private struct StripeEvent: Decodable {
+        struct Body: Decodable { let object: Object }
+        struct Object: Decodable {
+            struct Failure: Decodable {
+                let code: String?
+                let message: String?
+            }
+            let id: String
+            let amount: Int64?
+            let currency: String?
+            let customer: String?
+            let reason: String?
+            let last_payment_error: Failure?
+        }
+        let id: String
+        let type: String
+        let livemode: Bool?
+        let data: Body
+    }
+
+    func react(to event: Event) throws -> [ActionRequest] {
+        guard event.type == "webhook.received", event.source == "stripe",
+              let type = event.metadata["event-type"], Self.types.contains(type) else { return [] }
+        let stripe = try JSONDecoder().decode(StripeEvent.self, from: Data(event.payload))
+        let object = stripe.data.object
+        var params = ["event_type": stripe.type, "event_id": stripe.id, "object_id": object.id, "mode": stripe.livemode == true ? "live" : "test"]
+        params["amount"] = object.amount.map(String.init)
+        params["currency"] = object.currency
+        params["customer"] = object.customer
+        params["reason"] = object.last_payment_error?.code ?? object.reason
+        params["message"] = object.last_payment_error?.message
+        return [ActionRequest(reactor: name, causedBy: event.position, index: 0, kind: "teams.card", channel: "teams", target: "stripe-alerts", params: params)]
+    }
+}

@@ -1,0 +1,47 @@
+import Synchronization
+
+/// Per target: one call at a time in request order, a rate limit, and a circuit breaker, so that a slow or dead
+/// target holds up only its own actions.
+final class TargetGates: Sendable {
+    private struct Gate {
+        var busy = false
+        var failuresInRow = 0
+        var openUntil: Int64 = 0
+        var nextCallAt: Int64 = 0
+    }
+
+    private let gates = Mutex<[String: Gate]>([:])
+    private let breakerFailures: Int
+    private let breakerNanos: Int64
+    private let spacing: @Sendable (String) -> Int64
+
+    /// `spacing(channel)` is the least time between two calls to one target of `channel`, in nanoseconds.
+    init(breakerFailures: Int, breakerSeconds: Int, spacing: @escaping @Sendable (String) -> Int64) {
+        self.breakerFailures = breakerFailures
+        breakerNanos = Int64(breakerSeconds) * 1_000_000_000
+        self.spacing = spacing
+    }
+
+    /// Takes the target for one call if it is free, closed and within its rate.
+    func enter(_ key: String, channel: String, now: Int64) -> Bool {
+        gates.withLock { gates in
+            var gate = gates[key, default: Gate()]
+            guard !gate.busy, now >= gate.openUntil, now >= gate.nextCallAt else { return false }
+            gate.busy = true
+            gate.nextCallAt = now + spacing(channel)
+            gates[key] = gate
+            return true
+        }
+    }
+
+    /// Frees the target after a call; `failed` counts towards opening its circuit.
+    func leave(_ key: String, failed: Bool, now: Int64) {
+        gates.withLock { gates in
+            var gate = gates[key, default: Gate()]
+            gate.busy = false
+            gate.failuresInRow = failed ? gate.failuresInRow + 1 : 0
+            if failed, gate.failuresInRow >= breakerFailures { gate.openUntil = now + breakerNanos }
+            gates[key] = gate
+        }
+    }
+}

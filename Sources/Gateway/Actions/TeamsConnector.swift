@@ -1,0 +1,37 @@
+import Foundation
+import Projections
+
+/// A Microsoft Teams incoming webhook: an Adaptive Card in a message envelope.
+struct TeamsConnector: Connector {
+    let channel = "teams"
+    let url: String?
+
+    static let titles = ["payment_intent.payment_failed": "Payment failed", "charge.dispute.created": "Dispute opened"]
+
+    func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
+        guard let url else { throw ConnectorError("no Teams webhook is configured (actions.teams.url)") }
+        let p = action.params
+        var facts = [[String: String]]()
+        if let amount = p["amount"].flatMap(Int64.init), let currency = p["currency"] {
+            facts.append(["title": "Amount", "value": formatMoney(amount, currency: currency)])
+        }
+        for (title, key) in [("Reason", "reason"), ("Customer", "customer"), ("Object", "object_id"), ("Event", "event_id"), ("Mode", "mode")] {
+            if let value = p[key] { facts.append(["title": title, "value": value]) }
+        }
+        var body: [[String: Any]] = [
+            ["type": "TextBlock", "size": "Medium", "weight": "Bolder", "text": Self.titles[p["event_type"] ?? ""] ?? "Stripe event"],
+            ["type": "FactSet", "facts": facts],
+        ]
+        if let message = p["message"] { body.append(["type": "TextBlock", "wrap": true, "text": message]) }
+        let envelope: [String: Any] = [
+            "type": "message",
+            "attachments": [[
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "content": [
+                    "$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard", "version": "1.4", "body": body,
+                ] as [String: Any],
+            ]],
+        ]
+        return OutboundCall(url: url, body: Array(try JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .withoutEscapingSlashes])))
+    }
+}

@@ -1,0 +1,90 @@
+import EventLog
+import Foundation
+
+/// The outbox: actions requested and not finished, which the dispatcher works through, and dead actions, which
+/// wait for an operator. Requested minus succeeded, from the log alone, so a restart resumes where it stopped.
+public struct OutboxProjection: Projection {
+    public let name = "outbox"
+    public let version = 1
+    public let tables = ["pending", "dead"]
+
+    /// Creates the projection.
+    public init() {}
+
+    /// An unfinished action.
+    public struct Entry: Codable, Sendable, Equatable {
+        public var request: ActionRequest
+        /// Attempts made so far.
+        public var attempts: Int
+        /// When the next attempt is due, in nanoseconds since the epoch.
+        public var dueAt: Int64
+        /// `pending`, `failed` or `dead`.
+        public var status: String
+        public var lastError: String?
+        /// The position of the event that last changed it.
+        public var position: UInt64
+    }
+
+    /// What the projection reads of an action event.
+    public enum Input: Sendable {
+        case requested(ActionRequest)
+        case result(ActionResult)
+    }
+
+    public func decode(_ event: Event) throws -> Input? {
+        switch event.type {
+        case ActionEvent.requested: return .requested(try ActionCoding.decode(ActionRequest.self, from: event))
+        case ActionEvent.attempted, ActionEvent.succeeded, ActionEvent.failed, ActionEvent.dead, ActionEvent.retried:
+            return .result(try ActionCoding.decode(ActionResult.self, from: event))
+        default: return nil
+        }
+    }
+
+    public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
+        let now = event.recordedAt.nanosecondsSinceEpoch
+        switch input {
+        case .requested(let request):
+            try state.put(
+                Entry(request: request, attempts: 0, dueAt: now, status: "pending", lastError: nil, position: event.position),
+                request.actionId, in: "pending"
+            )
+        case .result(let result):
+            let id = result.actionId
+            switch event.type {
+            case ActionEvent.attempted:
+                try change(id, in: "pending", state, event) { $0.attempts += 1 }
+            case ActionEvent.failed:
+                try change(id, in: "pending", state, event) { entry in
+                    entry.status = "failed"
+                    entry.lastError = result.error
+                    entry.dueAt = result.nextAttemptAt ?? now
+                }
+            case ActionEvent.succeeded:
+                try state.delete(id, in: "pending")
+                try state.delete(id, in: "dead")
+            case ActionEvent.dead:
+                guard var entry = try state.get(Entry.self, id, in: "pending") else { return }
+                entry.status = "dead"
+                entry.lastError = result.error
+                entry.position = event.position
+                try state.delete(id, in: "pending")
+                try state.put(entry, id, in: "dead")
+            default: // retried
+                let entry = try state.get(Entry.self, id, in: "dead") ?? state.get(Entry.self, id, in: "pending")
+                guard var entry else { return }
+                entry.status = "pending"
+                entry.dueAt = now
+                entry.position = event.position
+                try state.delete(id, in: "dead")
+                try state.put(entry, id, in: "pending")
+            }
+        }
+    }
+
+    private func change(_ id: String, in table: String, _ state: ProjectionState, _ event: EventInfo, _ body: (inout Entry) -> Void) throws {
+        guard var entry = try state.get(Entry.self, id, in: table) else { return }
+        body(&entry)
+        entry.position = event.position
+        try state.put(entry, id, in: table)
+    }
+}

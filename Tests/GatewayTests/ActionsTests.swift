@@ -1,0 +1,160 @@
+import Crypto
+import EventLog
+import Foundation
+@testable import Gateway
+import Projections
+import Testing
+import TestSupport
+
+/// Outbound actions end to end: a signed webhook in, the request a fake target received, the history.
+@Suite("Outbound actions")
+struct ActionsTests {
+    static let json = ("Content-Type", "application/json")
+    static let admin = ("Authorization", "Bearer test-admin-key")
+    static let reader = ("Authorization", "Bearer test-api-key")
+
+    /// Waits until every reactor has its checkpoint: a reactor starts at the head, so a webhook sent before
+    /// that would be history to it.
+    func reactorsStarted(_ gateway: TestGateway, _ names: [String]) async throws {
+        let started = await poll(timeout: .seconds(10)) {
+            names.allSatisfy { name in ((try? gateway.log.checkpoint(named: "reactor:\(name)")) ?? nil) != nil }
+        }
+        #expect(started)
+    }
+
+    func notification(_ gateway: TestGateway, _ id: String, status: String) async throws -> [String: Any]? {
+        var found: [String: Any]?
+        _ = await poll(timeout: .seconds(20)) {
+            let list = try? await gateway.get("/api/notifications?limit=500", headers: [Self.reader])
+            found = (list?.json?["items"] as? [[String: Any]])?.first { $0["id"] as? String == id }
+            return found?["status"] as? String == status
+        }
+        return found
+    }
+
+    @Test("Intercom → Lark: a signed interactive card per bot, coloured by topic, delivered once and in the history")
+    func intercomToLark() async throws {
+        try await FakeTarget.run { lark in
+            try await TestGateway.run(configure: {
+                $0.actions.mode = .live
+                $0.actions.intercomTeamId = "5372074"
+                $0.actions.larkBots = [.init(name: "support", url: lark.url + "/open-apis/bot/v2/hook/abc", secret: "lark-signing-secret")]
+            }) { gateway in
+                try await reactorsStarted(gateway, ["intercom-lark"])
+                let body = try fixture("intercom/conversation.admin.assigned.json")
+                let position = try #require(try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))]).position)
+                #expect(await poll(timeout: .seconds(20)) { lark.requests.count == 1 })
+                let card = try #require(lark.requests.first?.json)
+                #expect(lark.requests.first?.path == "/open-apis/bot/v2/hook/abc")
+                #expect(card["msg_type"] as? String == "interactive")
+                let header = (card["card"] as? [String: Any])?["header"] as? [String: Any]
+                #expect(header?["template"] as? String == "blue")
+                let text = String(decoding: lark.requests[0].body, as: UTF8.self)
+                #expect(text.contains("https://app.intercom.com/a/inbox/_/inbox/conversation/215471832004591"))
+                // Lark's signature, computed here from its documentation.
+                let timestamp = try #require(card["timestamp"] as? String)
+                let key = SymmetricKey(data: Array("\(timestamp)\nlark-signing-secret".utf8))
+                #expect(card["sign"] as? String == Data(HMAC<SHA256>.authenticationCode(for: [UInt8](), using: key)).base64EncodedString())
+                #expect(abs((Int(timestamp) ?? 0) - Sign.now) < 60)
+
+                let history = try #require(try await notification(gateway, "intercom-lark-\(position)-0", status: "delivered"))
+                #expect(history["channel"] as? String == "lark")
+                #expect(history["attempts"] as? Int == 1)
+                #expect(history["caused_by"] as? Int == Int(position))
+                // The bot's signing secret is nowhere in the log.
+                let secretInLog = try gateway.log.events(from: 1, limit: 100).contains { event in
+                    String(decoding: event.payload, as: UTF8.self).contains("lark-signing-secret")
+                }
+                #expect(!secretInLog)
+            }
+        }
+    }
+
+    @Test("Stripe → Teams: a target down for a while then back gets the card once, after failures honouring Retry-After")
+    func stripeToTeamsWithRetries() async throws {
+        try await FakeTarget.run { teams in
+            teams.respond { n in n <= 2 ? (503, ["Retry-After": "0"], "busy") : (200, [:], "1") }
+            try await TestGateway.run(configure: {
+                $0.actions.mode = .live
+                $0.actions.teamsURL = teams.url + "/webhookb2/xyz"
+                $0.actions.retrySchedule = [0, 0, 0, 0]
+            }) { gateway in
+                try await reactorsStarted(gateway, ["stripe-teams"])
+                let body = try fixture("stripe/payment_intent.payment_failed.json")
+                let position = try #require(try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).position)
+                let history = try #require(try await notification(gateway, "stripe-teams-\(position)-0", status: "delivered"))
+                #expect(history["attempts"] as? Int == 3)
+                #expect(teams.requests.count == 3)
+                let envelope = try #require(teams.requests.last?.json)
+                #expect(envelope["type"] as? String == "message")
+                let attachment = (envelope["attachments"] as? [[String: Any]])?.first
+                #expect(attachment?["contentType"] as? String == "application/vnd.microsoft.card.adaptive")
+                let card = String(decoding: teams.requests[2].body, as: UTF8.self)
+                #expect(card.contains("Payment failed"))
+                #expect(card.contains("card_declined"))
+                let failures = try gateway.log.events(from: 1, limit: 100).filter { $0.type == ActionEvent.failed }
+                #expect(failures.count == 2)
+                // Nothing more is sent once delivered.
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(teams.requests.count == 3)
+            }
+        }
+    }
+
+    @Test("a target that never recovers: the action is dead and listed; retry delivers it once the target is back")
+    func deadThenRetried() async throws {
+        try await FakeTarget.run { teams in
+            teams.respond { _ in (500, [:], "down") }
+            try await TestGateway.run(configure: {
+                $0.actions.mode = .live
+                $0.actions.teamsURL = teams.url + "/hook"
+                $0.actions.retrySchedule = [0, 0]
+            }) { gateway in
+                try await reactorsStarted(gateway, ["stripe-teams"])
+                let body = try fixture("stripe/payment_intent.payment_failed.json")
+                let position = try #require(try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).position)
+                let id = "stripe-teams-\(position)-0"
+                let dead = try #require(try await notification(gateway, id, status: "dead"))
+                #expect(dead["attempts"] as? Int == 2)
+                #expect((dead["last_error"] as? String)?.contains("HTTP 500") == true)
+                let listed = try await gateway.get("/api/actions?status=dead", headers: [Self.admin])
+                #expect((listed.json?["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
+                #expect(try await gateway.get("/api/actions", headers: [Self.reader]).status == 401, "the read key is not an admin key")
+
+                teams.respond { _ in (200, [:], "1") }
+                let retried = try await gateway.post("/api/actions/\(id)/retry", body: [], headers: [Self.admin])
+                #expect(retried.status == 202, "\(retried.text)")
+                _ = try #require(try await notification(gateway, id, status: "delivered"))
+                #expect(teams.requests.count == 3)
+                #expect(try await gateway.post("/api/actions/nope/retry", body: [], headers: [Self.admin]).status == 404)
+            }
+        }
+    }
+
+    @Test("sandbox mode records the whole flow as delivered without calling out; replay rebuild and verify send nothing")
+    func sandboxAndReplay() async throws {
+        try await FakeTarget.run { lark in
+            try await TestGateway.run(configure: {
+                $0.actions.intercomTeamId = "5372074"
+                $0.actions.larkBots = [.init(name: "a", url: lark.url + "/a"), .init(name: "b", url: lark.url + "/b")]
+                $0.actions.teamsURL = lark.url + "/teams"
+            }) { gateway in
+                try await reactorsStarted(gateway, ["intercom-lark", "stripe-teams"])
+                let body = try fixture("intercom/conversation.admin.closed.json")
+                let position = try #require(try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))]).position)
+                for index in 0..<2 {
+                    let history = try #require(try await notification(gateway, "intercom-lark-\(position)-\(index)", status: "delivered"))
+                    #expect(history["sandbox"] as? Bool == true)
+                }
+                #expect(lark.requests.isEmpty)
+
+                let head = try gateway.log.head().position
+                let rebuilt = try replay(["rebuild", "--data-dir", gateway.dataDirectory, "--into", gateway.dataDirectory + "/audit"])
+                #expect(rebuilt.status == 0)
+                #expect(try replay(["verify", "--data-dir", gateway.dataDirectory]).status == 0)
+                #expect(lark.requests.isEmpty)
+                #expect(try gateway.log.head().position == head, "a replay appends nothing")
+            }
+        }
+    }
+}
