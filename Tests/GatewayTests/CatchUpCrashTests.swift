@@ -38,7 +38,7 @@ struct CatchUpCrashTests {
     @Test("SIGKILL mid-catch-up, restart: every projection equals a fresh build from position 0")
     func killMidCatchUp() async throws {
         try await withTemporaryDirectory("catchup") { directory in
-            let total = 8_000
+            let total = 30_000
             try await Self.seed(directory, count: total)
 
             let first = try GatewayProcess.start(dataDirectory: directory)

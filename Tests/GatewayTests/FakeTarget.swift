@@ -24,6 +24,7 @@ final class FakeTarget: Sendable {
     private let received = Mutex<[Received]>([])
     private let answer = Mutex<@Sendable (Int) -> Answer>({ _ in (200, [:], #"{"ok":true}"#) })
     private let boundPort = Mutex(0)
+    private let delay = Mutex<@Sendable (Int) -> Duration>({ _ in .zero })
 
     /// The port it listens on.
     var port: Int { boundPort.withLock { $0 } }
@@ -33,6 +34,9 @@ final class FakeTarget: Sendable {
 
     /// Answers the `n`-th request (from 1) with `respond(n)`.
     func respond(_ respond: @escaping @Sendable (Int) -> Answer) { answer.withLock { $0 = respond } }
+
+    /// Holds the `n`-th request (from 1) for `hold(n)` before answering.
+    func hold(_ hold: @escaping @Sendable (Int) -> Duration) { delay.withLock { $0 = hold } }
 
     /// The base URL, such as `http://127.0.0.1:PORT`.
     var url: String { "http://127.0.0.1:\(port)" }
@@ -74,6 +78,8 @@ final class FakeTarget: Sendable {
             received.append(Received(method: request.method.rawValue, path: request.uri.string, headers: headers, body: body))
             return received.count
         }
+        let wait = target.delay.withLock { $0 }(count)
+        if wait > .zero { try? await Task.sleep(for: wait) }
         let answer = target.answer.withLock { $0 }(count)
         var response = Response(status: .init(code: answer.status), body: .init(byteBuffer: ByteBuffer(string: answer.body)))
         response.headers[.contentType] = "application/json"

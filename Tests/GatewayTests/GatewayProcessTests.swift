@@ -17,9 +17,9 @@ struct GatewayProcess {
         ]
     }
 
-    static func start(dataDirectory: String) throws -> GatewayProcess {
+    static func start(dataDirectory: String, arguments: [String] = []) throws -> GatewayProcess {
         let child = try ChildProcess(
-            executable: productsDirectory + "/gateway", arguments: ["--port", "0", "--data-dir", dataDirectory],
+            executable: productsDirectory + "/gateway", arguments: ["--port", "0", "--data-dir", dataDirectory] + arguments,
             environment: environment
         )
         while let line = child.readLine(timeout: .seconds(60)) {

@@ -47,10 +47,22 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
     /// Calls per second to Teams [`actions.teams.perSecond`]. Default 4.
     var teamsPerSecond = 4
 
+    /// Stripe's API, for refunds [`actions.stripe.apiBase`]. Default `https://api.stripe.com`.
+    var stripeAPIBase = "https://api.stripe.com"
+    /// Stripe's secret API key [`actions.stripe.apiKey`, `SWITCHYARD_STRIPE_API_KEY`]; never logged or stored. Default none.
+    var stripeAPIKey: String?
+    /// Stripe's mode [`actions.stripe.mode`]. Default: `mode`.
+    var stripeMode: Mode?
+
     /// The defaults.
     init() {}
 
-    private enum Keys: String, CodingKey { case mode, retrySchedule, timeoutSeconds, breakerFailures, breakerSeconds, lark, teams }
+    private enum Keys: String, CodingKey { case mode, retrySchedule, timeoutSeconds, breakerFailures, breakerSeconds, lark, teams, stripe }
+    private struct Stripe: Decodable {
+        var apiBase: String?
+        var apiKey: String?
+        var mode: Mode?
+    }
     private struct Lark: Decodable {
         var bots: [LarkBot]?
         var mode: Mode?
@@ -77,6 +89,11 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
             intercomTeamId = lark.intercomTeamId
             conversationURL = lark.conversationURL ?? conversationURL
         }
+        if let stripe = try container.decodeIfPresent(Stripe.self, forKey: .stripe) {
+            stripeAPIBase = stripe.apiBase ?? stripeAPIBase
+            stripeAPIKey = stripe.apiKey
+            stripeMode = stripe.mode
+        }
         if let teams = try container.decodeIfPresent(Teams.self, forKey: .teams) {
             teamsURL = teams.url
             teamsMode = teams.mode
@@ -89,6 +106,7 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
         switch channel {
         case "lark": larkMode ?? mode
         case "teams": teamsMode ?? mode
+        case "stripe": stripeMode ?? mode
         default: mode
         }
     }

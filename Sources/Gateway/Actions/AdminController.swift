@@ -7,12 +7,23 @@ import Projections
 struct AdminController: Sendable {
     let log: LMDBEventLog
     let read: ReadController
+    let refunds: RefundDesk
+
+    init(log: LMDBEventLog, read: ReadController) {
+        self.log = log
+        self.read = read
+        refunds = RefundDesk(log: log, read: read)
+    }
 
     func addRoutes(to group: RouterGroup<GatewayContext>) {
         group.get("actions") { request, _ in
             try await read.filteredList(request, projection: "notifications", table: "actions", type: NotificationsProjection.Notification.self) { action, query in
                 (query.string("status").map { $0 == action.status } ?? true) && (query.string("channel").map { $0 == action.channel } ?? true)
             }
+        }
+        group.post("payments/refund") { request, context in
+            let body = try await request.body.collect(upTo: 64 << 10)
+            return try await refunds.refund(Array(body.readableBytesView), from: context.remoteAddress)
         }
         group.post("actions/{id}/retry") { request, context in
             try await retry(request, id: try context.parameters.require("id"), from: context.remoteAddress)

@@ -54,6 +54,7 @@ extension GatewayConfiguration {
         if let value = try integer("SWITCHYARD_RATE_LIMIT_BURST", 1...10_000_000) { rateLimitBurst = value }
         if let value = try integer("SWITCHYARD_REJECTIONS_PER_MINUTE", 0...1_000_000) { rejectionsPerAddressPerMinute = value }
         if let value = environment["SWITCHYARD_LOG_LEVEL"] { logLevel = value }
+        if let value = environment["SWITCHYARD_STRIPE_API_KEY"] { actions.stripeAPIKey = value }
         if let value = environment["SWITCHYARD_ACTIONS_MODE"] {
             guard let mode = ActionsConfiguration.Mode(rawValue: value) else {
                 throw ConfigurationError(setting: "SWITCHYARD_ACTIONS_MODE", message: "expected live or sandbox")

@@ -198,8 +198,20 @@ osition":{"type":"integer"}}}}}},"401":{"description":"unauthorized","content":{
 :{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"404":{"description":"no dead or \#
 pending action with this id","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},\#
 "503":{"description":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schema\#
-s/Error"}}}}}}}},"components":{"securitySchemes":{"apiKey":{"type":"http","scheme":"bearer","description":"A \#
-key from SWITCHYARD_API_KEYS"},"adminKey":{"type":"http","scheme":"bearer","description":"A key from \#
+s/Error"}}}}}}},"/api/payments/refund":{"post":{"summary":"Refund a payment intent (admin): appends \#
+refund.requested; the Stripe call follows as an action","tags":["admin"],"security":[{"adminKey":[]}],"request\#
+Body":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["payment_id"],"pro\#
+perties":{"payment_id":{"type":"string","description":"pi_…"},"amount":{"type":"integer","minimum":1,"descript\#
+ion":"minor units; omitted for the rest of the payment"}}}}}},"responses":{"202":{"description":"the refund is\#
+ requested","content":{"application/json":{"schema":{"type":"object","properties":{"action_id":{"type":"string\#
+"},"position":{"type":"integer"},"amount":{"type":"integer"},"currency":{"type":"string"}}}}}},"400":{"descrip\#
+tion":"invalid_json, unknown_payment or invalid_amount (above what remains)","content":{"application/json":{"s\#
+chema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"unauthorized","content":{"application/js\#
+on":{"schema":{"$ref":"#/components/schemas/Error"}}}},"403":{"description":"forbidden: the address is not all\#
+owed","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"description":"p\#
+rojection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}}},"compo\#
+nents":{"securitySchemes":{"apiKey":{"type":"http","scheme":"bearer","description":"A key from \#
+SWITCHYARD_API_KEYS"},"adminKey":{"type":"http","scheme":"bearer","description":"A key from \#
 SWITCHYARD_ADMIN_KEYS, from an address in SWITCHYARD_ADMIN_ALLOW when that is set"}},"schemas":{"Ack":{"type":\#
 "object","required":["status","position"],"properties":{"status":{"type":"string","enum":["accepted","duplicat\#
 e"]},"position":{"type":"integer","minimum":1}}},"Error":{"type":"object","required":["error"],"properties":{"\#

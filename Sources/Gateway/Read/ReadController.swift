@@ -95,6 +95,11 @@ struct ReadController: Sendable {
     /// Waits (at most 5 s) until projection `name` has applied `min_position`, when the request asks for it.
     func awaitPosition(_ request: Request, projection name: String) async throws {
         guard let target = try QueryParameters(request: request).integer("min_position", 0...UInt64.max) else { return }
+        try await awaitPosition(target, projection: name)
+    }
+
+    /// Waits (at most 5 s) until projection `name` has applied `target`.
+    func awaitPosition(_ target: UInt64, projection name: String) async throws {
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline {
             if let checkpoint = try store.liveCheckpoint(name), checkpoint >= target { return }

@@ -39,7 +39,9 @@ func buildApplication(
     )
     let actions = configuration.actions
     let dispatcher = Dispatcher(
-        log: log, views: views, connectors: [LarkConnector(actions), TeamsConnector(url: actions.teamsURL)], configuration: actions,
+        log: log, views: views, connectors: [
+            LarkConnector(actions), TeamsConnector(url: actions.teamsURL), StripeConnector(apiBase: actions.stripeAPIBase, apiKey: actions.stripeAPIKey),
+        ], configuration: actions,
         client: .shared, logger: logger
     )
     // Shut down in reverse: the server, the dispatcher, the reactors, the projection runner, then storage.
@@ -54,6 +56,7 @@ func reactors(_ actions: ActionsConfiguration) -> [any Reactor] {
         reactors.append(IntercomLarkReactor(teamId: team, bots: actions.larkBots.map(\.name)))
     }
     if actions.teamsURL != nil { reactors.append(StripeTeamsReactor()) }
+    reactors.append(StripeRefundReactor())
     return reactors
 }
 

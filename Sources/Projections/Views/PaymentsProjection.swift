@@ -5,15 +5,21 @@ import Foundation
 /// failures, and the list of payment events, newest first. Money is in integer minor units.
 public struct PaymentsProjection: Projection {
     public let name = "payments"
-    public let version = 1
+    public let version = 2
     public let tables = ["payments", "daily", "hourly", "events"]
 
     /// Creates the projection.
     public init() {}
 
+    /// What the projection reads: a Stripe event, or an operator's refund request.
+    public enum Input: Sendable {
+        case stripe(StripeEvent)
+        case refundRequested(RefundRequest)
+    }
+
     /// What the projection reads of a Stripe event. Stripe always sends `created`, `livemode` and `data`; an event
     /// without them is listed (at the time the log recorded it) and changes nothing else.
-    public struct Input: Sendable, Decodable {
+    public struct StripeEvent: Sendable, Decodable {
         struct Body: Decodable, Sendable { let object: StripeObject }
         let id: String
         let type: String
@@ -61,6 +67,11 @@ public struct PaymentsProjection: Projection {
         public var lastFailureCode: String?
         public var paymentIntent: String?
         public var refunds: [Refund]
+        /// What operators asked to refund through the admin API, in minor units.
+        public var refundRequested: Int64?
+
+        /// What may still be refunded: the amount less what Stripe refunded or operators asked for, whichever is more.
+        public var refundable: Int64 { amount - max(amountRefunded, refundRequested ?? 0) }
     }
 
     /// One refund of a charge.
@@ -95,11 +106,22 @@ public struct PaymentsProjection: Projection {
     }
 
     public func decode(_ event: Event) throws -> Input? {
+        if event.type == RefundRequest.eventType { return .refundRequested(try JSONDecoder().decode(RefundRequest.self, from: Data(event.payload))) }
         guard event.type == "webhook.received", event.source == "stripe" else { return nil }
-        return try JSONDecoder().decode(Input.self, from: Data(event.payload))
+        return .stripe(try JSONDecoder().decode(StripeEvent.self, from: Data(event.payload)))
     }
 
     public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
+        switch input {
+        case .stripe(let stripe): try apply(stripe, event: event, to: state)
+        case .refundRequested(let request):
+            guard var payment = try state.get(Payment.self, request.paymentId, in: "payments") else { return }
+            payment.refundRequested = (payment.refundRequested ?? 0) + request.resolvedAmount
+            try state.put(payment, request.paymentId, in: "payments")
+        }
+    }
+
+    func apply(_ input: StripeEvent, event: EventInfo, to state: ProjectionState) throws {
         let created = input.created ?? event.recordedAt.seconds
         let livemode = input.livemode ?? false
         try state.put(
@@ -128,7 +150,7 @@ public struct PaymentsProjection: Projection {
         guard object.object == "payment_intent" || object.object == "charge" else { return }
         try state.update(object.id, in: "payments", initial: Payment(
             id: object.id, kind: object.object, amount: 0, currency: "", status: "", amountRefunded: 0, customer: nil,
-            created: object.created ?? created, livemode: livemode, lastFailureCode: nil, paymentIntent: nil, refunds: []
+            created: object.created ?? created, livemode: livemode, lastFailureCode: nil, paymentIntent: nil, refunds: [], refundRequested: nil
         )) { payment in
             payment.amount = object.amount ?? payment.amount
             payment.currency = object.currency ?? payment.currency

@@ -1,0 +1,24 @@
+/// An operator's request to refund a payment, appended as `refund.requested` by the admin API; the
+/// `stripe-refunds` reactor turns it into a `stripe.refund` action.
+public struct RefundRequest: Codable, Sendable, Equatable {
+    /// The event type.
+    public static let eventType = "refund.requested"
+
+    /// The payment intent, `pi_…`.
+    public var paymentId: String
+    /// The amount in minor units; `nil` for the rest of the payment.
+    public var amount: Int64?
+    /// What the amount came to when it was requested: the given amount, or the rest of the payment then.
+    public var resolvedAmount: Int64
+
+    /// Creates a request.
+    public init(paymentId: String, amount: Int64?, resolvedAmount: Int64) {
+        self.paymentId = paymentId
+        self.amount = amount
+        self.resolvedAmount = resolvedAmount
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case paymentId = "payment_id", amount, resolvedAmount = "resolved_amount"
+    }
+}
