@@ -22,7 +22,7 @@ final class FakeTarget: Sendable {
     typealias Answer = (status: Int, headers: [String: String], body: String)
 
     private let received = Mutex<[Received]>([])
-    private let answer = Mutex<@Sendable (Int) -> Answer>({ _ in (200, [:], #"{"ok":true}"#) })
+    private let answer = Mutex<@Sendable (Int, Received) -> Answer>({ _, _ in (200, [:], #"{"ok":true}"#) })
     private let boundPort = Mutex(0)
     private let delay = Mutex<@Sendable (Int) -> Duration>({ _ in .zero })
 
@@ -33,7 +33,10 @@ final class FakeTarget: Sendable {
     var requests: [Received] { received.withLock { $0 } }
 
     /// Answers the `n`-th request (from 1) with `respond(n)`.
-    func respond(_ respond: @escaping @Sendable (Int) -> Answer) { answer.withLock { $0 = respond } }
+    func respond(_ respond: @escaping @Sendable (Int) -> Answer) { answer.withLock { $0 = { n, _ in respond(n) } } }
+
+    /// Answers each request by what it is.
+    func route(_ route: @escaping @Sendable (Received) -> Answer) { answer.withLock { $0 = { _, request in route(request) } } }
 
     /// Holds the `n`-th request (from 1) for `hold(n)` before answering.
     func hold(_ hold: @escaping @Sendable (Int) -> Duration) { delay.withLock { $0 = hold } }
@@ -74,13 +77,14 @@ final class FakeTarget: Sendable {
         let target = self
         var headers = [String: String]()
         for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let this = Received(method: request.method.rawValue, path: request.uri.string, headers: headers, body: body)
         let count = target.received.withLock { received in
-            received.append(Received(method: request.method.rawValue, path: request.uri.string, headers: headers, body: body))
+            received.append(this)
             return received.count
         }
         let wait = target.delay.withLock { $0 }(count)
         if wait > .zero { try? await Task.sleep(for: wait) }
-        let answer = target.answer.withLock { $0 }(count)
+        let answer = target.answer.withLock { $0 }(count, this)
         var response = Response(status: .init(code: answer.status), body: .init(byteBuffer: ByteBuffer(string: answer.body)))
         response.headers[.contentType] = "application/json"
         for (name, value) in answer.headers { response.headers[HTTPField.Name(name)!] = value }

@@ -54,10 +54,49 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
     /// Stripe's mode [`actions.stripe.mode`]. Default: `mode`.
     var stripeMode: Mode?
 
+    /// The enrichment look-up provider [`actions.enrichment.lookupURL`]. Default none.
+    var enrichmentLookupURL: String?
+    /// The enrichment fetch provider, with `{id}` [`actions.enrichment.fetchURL`]. Default none.
+    var enrichmentFetchURL: String?
+    /// A bearer token for both providers [`actions.enrichment.token`, `SWITCHYARD_ENRICHMENT_TOKEN`]; never stored. Default none.
+    var enrichmentToken: String?
+    /// The enrichment providers' mode [`actions.enrichment.mode`]. Default: `mode`.
+    var enrichmentMode: Mode?
+    /// Contact2Sale's API base URL [`actions.c2s.baseURL`]. Default none.
+    var c2sBaseURL: String?
+    /// The path of a lead's messages, with `{lead_id}` [`actions.c2s.messagePath`]. Default `/leads/{lead_id}/messages`.
+    var c2sMessagePath = "/leads/{lead_id}/messages"
+    /// Contact2Sale's API token [`actions.c2s.token`, `SWITCHYARD_C2S_API_TOKEN`]; never stored. Default none.
+    var c2sToken: String?
+    /// Contact2Sale's mode [`actions.c2s.mode`]. Default: `mode`.
+    var c2sMode: Mode?
+    /// Where a closed lead is announced: `lark` (with `target`, a bot's name) or `teams` [`actions.leadClosed`].
+    /// Default nowhere.
+    var leadClosedChannel: String?
+    var leadClosedTarget: String?
+
     /// The defaults.
     init() {}
 
-    private enum Keys: String, CodingKey { case mode, retrySchedule, timeoutSeconds, breakerFailures, breakerSeconds, lark, teams, stripe }
+    private enum Keys: String, CodingKey {
+        case mode, retrySchedule, timeoutSeconds, breakerFailures, breakerSeconds, lark, teams, stripe, enrichment, c2s, leadClosed
+    }
+    private struct Enrichment: Decodable {
+        var lookupURL: String?
+        var fetchURL: String?
+        var token: String?
+        var mode: Mode?
+    }
+    private struct C2S: Decodable {
+        var baseURL: String?
+        var messagePath: String?
+        var token: String?
+        var mode: Mode?
+    }
+    private struct LeadClosed: Decodable {
+        var channel: String
+        var target: String?
+    }
     private struct Stripe: Decodable {
         var apiBase: String?
         var apiKey: String?
@@ -94,6 +133,22 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
             stripeAPIKey = stripe.apiKey
             stripeMode = stripe.mode
         }
+        if let enrichment = try container.decodeIfPresent(Enrichment.self, forKey: .enrichment) {
+            enrichmentLookupURL = enrichment.lookupURL
+            enrichmentFetchURL = enrichment.fetchURL
+            enrichmentToken = enrichment.token
+            enrichmentMode = enrichment.mode
+        }
+        if let c2s = try container.decodeIfPresent(C2S.self, forKey: .c2s) {
+            c2sBaseURL = c2s.baseURL
+            c2sMessagePath = c2s.messagePath ?? c2sMessagePath
+            c2sToken = c2s.token
+            c2sMode = c2s.mode
+        }
+        if let closed = try container.decodeIfPresent(LeadClosed.self, forKey: .leadClosed) {
+            leadClosedChannel = closed.channel
+            leadClosedTarget = closed.target
+        }
         if let teams = try container.decodeIfPresent(Teams.self, forKey: .teams) {
             teamsURL = teams.url
             teamsMode = teams.mode
@@ -107,6 +162,8 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
         case "lark": larkMode ?? mode
         case "teams": teamsMode ?? mode
         case "stripe": stripeMode ?? mode
+        case "enrichment": enrichmentMode ?? mode
+        case "c2s": c2sMode ?? mode
         default: mode
         }
     }
@@ -118,6 +175,9 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
         }
         guard timeoutSeconds > 0, breakerFailures > 0, breakerSeconds >= 0, teamsPerSecond > 0 else {
             throw ConfigurationError(setting: "actions", message: "timeoutSeconds, breakerFailures and teams.perSecond must be positive")
+        }
+        if let channel = leadClosedChannel, channel != "lark", channel != "teams" {
+            throw ConfigurationError(setting: "actions.leadClosed.channel", message: "expected lark or teams")
         }
         for bot in larkBots where !bot.url.hasPrefix("http://") && !bot.url.hasPrefix("https://") {
             throw ConfigurationError(setting: "actions.lark.bots", message: "bot \(bot.name) needs an http(s) url")

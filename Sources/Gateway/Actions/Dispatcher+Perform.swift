@@ -81,7 +81,7 @@ extension Dispatcher {
     func record(_ request: ActionRequest, _ attempt: ActionAttempt?, _ ending: Ending) -> AttemptOutcome? {
         do {
             var events = [NewEvent]()
-            let metadata = ["action-kind": request.kind, "channel": request.channel]
+            let metadata = ["action-kind": request.kind, "channel": request.channel, "subject": request.subject ?? ""]
             if let attempt {
                 events.append(NewEvent(type: ActionEvent.attempted, source: ActionEvent.dispatcherSource, metadata: metadata,
                                        payload: Array(try ActionCoding.encoder.encode(attempt))))

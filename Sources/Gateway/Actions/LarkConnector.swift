@@ -22,34 +22,37 @@ struct LarkConnector: Connector {
 
     func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
         guard let bot = bots[action.target] else { throw ConnectorError("no Lark bot named \(action.target) is configured") }
-        let topic = action.params["topic"] ?? ""
-        let id = action.params["conversation_id"] ?? ""
-        let link = conversationURL.replacingOccurrences(of: "{id}", with: id)
-        var lines = ["**Conversation:** \(action.params["title"] ?? id)"]
-        if let assignee = action.params["assignee"] { lines.append("**Assignee:** \(assignee)") }
-        var message: [String: Any] = [
-            "msg_type": "interactive",
-            "card": [
-                "config": ["wide_screen_mode": true],
-                "header": [
-                    "template": Self.templates[topic] ?? "grey",
-                    "title": ["tag": "plain_text", "content": Self.headlines[topic] ?? topic],
-                ],
-                "elements": [
-                    ["tag": "div", "text": ["tag": "lark_md", "content": lines.joined(separator: "\n")]],
-                    ["tag": "action", "actions": [[
-                        "tag": "button", "type": "primary", "url": link,
-                        "text": ["tag": "plain_text", "content": "Open in Intercom"],
-                    ]]],
-                ],
-            ] as [String: Any],
-        ]
+        var message: [String: Any] = ["msg_type": "interactive", "card": action.kind == "lead.closed" ? leadClosedCard(action) : conversationCard(action)]
         if let secret = bot.secret {
             let timestamp = String(now / 1_000_000_000)
             message["timestamp"] = timestamp
             message["sign"] = Self.sign(timestamp: timestamp, secret: secret)
         }
         return OutboundCall(url: bot.url, body: Array(try JSONSerialization.data(withJSONObject: message, options: [.sortedKeys, .withoutEscapingSlashes])))
+    }
+
+    func conversationCard(_ action: ActionRequest) -> [String: Any] {
+        let topic = action.params["topic"] ?? ""
+        let id = action.params["conversation_id"] ?? ""
+        let link = conversationURL.replacingOccurrences(of: "{id}", with: id)
+        var lines = ["**Conversation:** \(action.params["title"] ?? id)"]
+        if let assignee = action.params["assignee"] { lines.append("**Assignee:** \(assignee)") }
+        return [
+            "config": ["wide_screen_mode": true],
+            "header": ["template": Self.templates[topic] ?? "grey", "title": ["tag": "plain_text", "content": Self.headlines[topic] ?? topic]],
+            "elements": [
+                ["tag": "div", "text": ["tag": "lark_md", "content": lines.joined(separator: "\n")]],
+                ["tag": "action", "actions": [["tag": "button", "type": "primary", "url": link, "text": ["tag": "plain_text", "content": "Open in Intercom"]]]],
+            ],
+        ]
+    }
+
+    func leadClosedCard(_ action: ActionRequest) -> [String: Any] {
+        let lead = action.params["lead_id"] ?? ""
+        return [
+            "header": ["template": "purple", "title": ["tag": "plain_text", "content": "Lead closed"]],
+            "elements": [["tag": "div", "text": ["tag": "lark_md", "content": "**Lead:** \(action.params["name"] ?? lead) (\(lead))"]]],
+        ]
     }
 
     /// Lark's signature: HMAC-SHA256 keyed with `"{timestamp}\n{secret}"` over an empty message, in base64.

@@ -10,7 +10,7 @@ protocol Reactor: Sendable {
     /// A stable name: it is part of each action's id and of the reactor's checkpoint.
     var name: String { get }
     /// The actions `event` calls for; an event the reactor cannot read throws, and is skipped with a warning.
-    func react(to event: Event) throws -> [ActionRequest]
+    func react(to event: Event) async throws -> [ActionRequest]
 }
 
 /// Runs reactors over the log as it grows. Each appends its action requests together with its checkpoint
@@ -68,7 +68,7 @@ struct ReactorService<Log: EventStore>: Service {
             var requests = [NewEvent]()
             for event in batch {
                 do {
-                    requests += try reactor.react(to: event).map { try $0.event() }
+                    requests += try await reactor.react(to: event).map { try $0.event() }
                 } catch {
                     logger.warning("reactor skipped an event it cannot read", metadata: [
                         "reactor": "\(reactor.name)", "position": "\(event.position)", "error": "\(error)",

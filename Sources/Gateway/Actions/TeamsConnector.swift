@@ -6,7 +6,7 @@ struct TeamsConnector: Connector {
     let channel = "teams"
     let url: String?
 
-    static let titles = ["payment_intent.payment_failed": "Payment failed", "charge.dispute.created": "Dispute opened"]
+    static let titles = ["payment_intent.payment_failed": "Payment failed", "charge.dispute.created": "Dispute opened", "lead.closed": "Lead closed"]
 
     func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
         guard let url else { throw ConnectorError("no Teams webhook is configured (actions.teams.url)") }
@@ -15,11 +15,11 @@ struct TeamsConnector: Connector {
         if let amount = p["amount"].flatMap(Int64.init), let currency = p["currency"] {
             facts.append(["title": "Amount", "value": formatMoney(amount, currency: currency)])
         }
-        for (title, key) in [("Reason", "reason"), ("Customer", "customer"), ("Object", "object_id"), ("Event", "event_id"), ("Mode", "mode")] {
+        for (title, key) in [("Lead", "lead_id"), ("Name", "name"), ("Reason", "reason"), ("Customer", "customer"), ("Object", "object_id"), ("Event", "event_id"), ("Mode", "mode")] {
             if let value = p[key] { facts.append(["title": title, "value": value]) }
         }
         var body: [[String: Any]] = [
-            ["type": "TextBlock", "size": "Medium", "weight": "Bolder", "text": Self.titles[p["event_type"] ?? ""] ?? "Stripe event"],
+            ["type": "TextBlock", "size": "Medium", "weight": "Bolder", "text": Self.titles[p["event_type"] ?? action.kind] ?? "Stripe event"],
             ["type": "FactSet", "facts": facts],
         ]
         if let message = p["message"] { body.append(["type": "TextBlock", "wrap": true, "text": message]) }

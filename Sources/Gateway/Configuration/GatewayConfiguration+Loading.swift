@@ -55,6 +55,8 @@ extension GatewayConfiguration {
         if let value = try integer("SWITCHYARD_REJECTIONS_PER_MINUTE", 0...1_000_000) { rejectionsPerAddressPerMinute = value }
         if let value = environment["SWITCHYARD_LOG_LEVEL"] { logLevel = value }
         if let value = environment["SWITCHYARD_STRIPE_API_KEY"] { actions.stripeAPIKey = value }
+        if let value = environment["SWITCHYARD_ENRICHMENT_TOKEN"] { actions.enrichmentToken = value }
+        if let value = environment["SWITCHYARD_C2S_API_TOKEN"] { actions.c2sToken = value }
         if let value = environment["SWITCHYARD_ACTIONS_MODE"] {
             guard let mode = ActionsConfiguration.Mode(rawValue: value) else {
                 throw ConfigurationError(setting: "SWITCHYARD_ACTIONS_MODE", message: "expected live or sandbox")

@@ -41,17 +41,23 @@ func buildApplication(
     let dispatcher = Dispatcher(
         log: log, views: views, connectors: [
             LarkConnector(actions), TeamsConnector(url: actions.teamsURL), StripeConnector(apiBase: actions.stripeAPIBase, apiKey: actions.stripeAPIKey),
+            EnrichmentConnector(lookupURL: actions.enrichmentLookupURL, fetchURL: actions.enrichmentFetchURL, token: actions.enrichmentToken),
+            C2SConnector(baseURL: actions.c2sBaseURL, messagePath: actions.c2sMessagePath, token: actions.c2sToken),
         ], configuration: actions,
         client: .shared, logger: logger
     )
     // Shut down in reverse: the server, the dispatcher, the reactors, the projection runner, then storage.
-    app.addServices(StorageService(log: log, views: views), runner, ReactorService(log: log, reactors: reactors(actions), logger: logger), dispatcher)
+    app.addServices(StorageService(log: log, views: views), runner, ReactorService(log: log, reactors: reactors(actions, views: views), logger: logger), dispatcher)
     return app
 }
 
 /// The reactors the configuration turns on.
-func reactors(_ actions: ActionsConfiguration) -> [any Reactor] {
+func reactors(_ actions: ActionsConfiguration, views: ProjectionStore) -> [any Reactor] {
     var reactors = [any Reactor]()
+    let closed = actions.leadClosedChannel.map { (channel: $0, target: actions.leadClosedTarget ?? "manager") }
+    if actions.enrichmentLookupURL != nil || closed != nil {
+        reactors.append(LeadEnrichmentReactor(views: views, closedNotice: closed))
+    }
     if let team = actions.intercomTeamId, !actions.larkBots.isEmpty {
         reactors.append(IntercomLarkReactor(teamId: team, bots: actions.larkBots.map(\.name)))
     }

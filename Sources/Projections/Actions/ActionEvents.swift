@@ -37,9 +37,16 @@ public struct ActionRequest: Codable, Sendable, Equatable {
     public var reactor: String
     /// Which of the actions that the causing event led this reactor to.
     public var index: Int
+    /// What the action is about, such as `lead:<id>`: the dispatcher copies it into the metadata of every record
+    /// of the action, so projections and later steps can follow it without the request.
+    public var subject: String?
 
     /// Creates a request of reactor `reactor` for the `index`-th action caused by the event at `causedBy`.
-    public init(reactor: String, causedBy: UInt64, index: Int, kind: String, channel: String, target: String, params: [String: String]) {
+    public init(
+        reactor: String, causedBy: UInt64, index: Int, kind: String, channel: String, target: String, params: [String: String],
+        subject: String? = nil
+    ) {
+        self.subject = subject
         actionId = "\(reactor)-\(causedBy)-\(index)"
         self.kind = kind
         self.channel = channel
@@ -54,12 +61,12 @@ public struct ActionRequest: Codable, Sendable, Equatable {
     public func event() throws -> NewEvent {
         NewEvent(
             type: ActionEvent.requested, source: "reactor", idempotencyKey: "action:\(reactor):\(causedBy):\(index)",
-            metadata: ["action-kind": kind, "channel": channel], payload: Array(try ActionCoding.encoder.encode(self))
+            metadata: ["action-kind": kind, "channel": channel, "subject": subject ?? ""], payload: Array(try ActionCoding.encoder.encode(self))
         )
     }
 
     enum CodingKeys: String, CodingKey {
-        case actionId = "action_id", kind, channel, target, params, causedBy = "caused_by", reactor, index
+        case actionId = "action_id", kind, channel, target, params, causedBy = "caused_by", reactor, index, subject
     }
 }
 

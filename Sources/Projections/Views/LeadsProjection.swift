@@ -1,22 +1,33 @@
 import EventLog
 import Foundation
 
-/// Contact2Sale leads: contacts as received and as normalised, status, each hook action, and daily stats per
-/// hook action.
+/// Contact2Sale leads: contacts as received and as normalised, status, each hook action, the enrichment's
+/// outcome, and daily stats per hook action.
+///
+/// Status: `received`, `invalid_contact` (neither email nor phone usable), `enrichment_pending` (a look-up was
+/// requested), `enriched` (the person's data was fetched), `enrichment_failed` (a step died, or nobody was
+/// found), `closed`.
 public struct LeadsProjection: Projection {
     public let name = "leads"
-    public let version = 1
+    public let version = 2
     public let tables = ["leads", "stats"]
 
     /// Creates the projection.
     public init() {}
 
+    /// What the projection reads: a Contact2Sale delivery, or a step of a lead's enrichment.
+    public enum Input: Sendable {
+        case delivery(Delivery)
+        case enrichment(kind: String, leadID: String, result: ActionResult?)
+    }
+
     /// What the projection reads of a Contact2Sale delivery (today's flat shape; see ``C2SWrappedLeadUpcaster``).
-    public struct Input: Decodable, Sendable {
-        struct Customer: Decodable, Sendable {
-            let name: String?
-            let email: String?
-            let phone: String?
+    public struct Delivery: Decodable, Sendable {
+        /// The lead's contact as the sender typed it.
+        public struct Customer: Decodable, Sendable {
+            public let name: String?
+            public let email: String?
+            public let phone: String?
         }
         struct Attributes: Decodable, Sendable {
             let updated_at: String?
@@ -26,9 +37,12 @@ public struct LeadsProjection: Projection {
         let hook_action: String?
         let attributes: Attributes?
 
-        var leadID: String? { id?.value }
-        var action: String? { hook_action }
-        var customer: Customer? { attributes?.customer }
+        /// The lead's id.
+        public var leadID: String? { id?.value }
+        /// The hook action, such as `on_create_lead`.
+        public var action: String? { hook_action }
+        /// The contact.
+        public var customer: Customer? { attributes?.customer }
     }
 
     /// One hook action received for a lead.
@@ -36,6 +50,8 @@ public struct LeadsProjection: Projection {
         public var hookAction: String
         public var position: UInt64
         public var at: String
+        /// For an update: whether it changed the normalised email or phone.
+        public var contactChanged: Bool?
     }
 
     /// A lead as it stands.
@@ -50,6 +66,11 @@ public struct LeadsProjection: Projection {
         public var status: String
         public var actions: [Action]
         public var lastError: String?
+        /// The person the enrichment found, and whether phone and email both led to it.
+        public var personId: String?
+        public var samePerson: Bool?
+        /// The person's data, as the provider returned it.
+        public var enrichment: [String: String]?
     }
 
     /// A day's totals for one hook action: `completed` had a usable contact, `failed` did not.
@@ -60,11 +81,45 @@ public struct LeadsProjection: Projection {
     }
 
     public func decode(_ event: Event) throws -> Input? {
+        if event.type.hasPrefix("action."), let kind = event.metadata["action-kind"], kind.hasPrefix("enrichment."),
+           let subject = event.metadata["subject"], subject.hasPrefix("lead:") {
+            let result = event.type == ActionEvent.requested ? nil : try ActionCoding.decode(ActionResult.self, from: event)
+            return .enrichment(kind: kind, leadID: String(subject.dropFirst(5)), result: result)
+        }
         guard event.type == "webhook.received", event.source == "c2s" else { return nil }
-        return try JSONDecoder().decode(Input.self, from: Data(event.payload))
+        return .delivery(try JSONDecoder().decode(Delivery.self, from: Data(event.payload)))
     }
 
     public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
+        switch input {
+        case .delivery(let delivery): try apply(delivery, event: event, to: state)
+        case .enrichment(let kind, let leadID, let result):
+            guard var lead = try state.get(Lead.self, leadID, in: "leads"), lead.status != "closed" else { return }
+            switch (event.type, kind) {
+            case (ActionEvent.requested, "enrichment.lookup"):
+                lead.status = "enrichment_pending"
+                lead.lastError = nil
+            case (ActionEvent.succeeded, "enrichment.lookup"):
+                lead.personId = result?.output?["person_id"]
+                lead.samePerson = result?.output?["same_person"] == "true"
+                if lead.personId == nil {
+                    lead.status = "enrichment_failed"
+                    lead.lastError = "no person was found for the lead's contact"
+                }
+            case (ActionEvent.succeeded, "enrichment.fetch"):
+                lead.status = "enriched"
+                lead.enrichment = result?.output?.filter { $0.key != "lead_id" && $0.key != "same_person" }
+            case (ActionEvent.dead, _):
+                lead.status = "enrichment_failed"
+                lead.lastError = result?.error
+            default:
+                return
+            }
+            try state.put(lead, leadID, in: "leads")
+        }
+    }
+
+    func apply(_ input: Delivery, event: EventInfo, to state: ProjectionState) throws {
         guard let id = input.leadID, let action = input.action else {
             throw ProjectionError("a Contact2Sale delivery without a lead id or hook_action")
         }
@@ -77,8 +132,10 @@ public struct LeadsProjection: Projection {
             lead.email = customer.email ?? lead.email
             lead.phone = customer.phone ?? lead.phone
         }
+        let before = (lead.normalizedEmail, lead.normalizedPhone)
         lead.normalizedEmail = ContactNormalization.email(lead.email)
         lead.normalizedPhone = ContactNormalization.phone(lead.phone)
+        let contactChanged = before.0 != lead.normalizedEmail || before.1 != lead.normalizedPhone
         lead.fakeFlags = ContactNormalization.fakeFlags(email: lead.normalizedEmail, phone: lead.normalizedPhone)
         let usableEmail = lead.normalizedEmail != nil && !lead.fakeFlags.contains { $0.hasPrefix("email:") }
         let usablePhone = lead.normalizedPhone != nil && !lead.fakeFlags.contains { $0.hasPrefix("phone:") }
@@ -92,7 +149,10 @@ public struct LeadsProjection: Projection {
             lead.status = "received"
             lead.lastError = nil
         }
-        lead.actions.append(Action(hookAction: action, position: event.position, at: event.recordedAt.iso8601))
+        lead.actions.append(Action(
+            hookAction: action, position: event.position, at: event.recordedAt.iso8601,
+            contactChanged: action == "on_update_lead" ? contactChanged : nil
+        ))
         try state.put(lead, id, in: "leads")
         let day = String(event.recordedAt.iso8601.prefix(10))
         try state.update("\(day)|\(action)", in: "stats", initial: Stats()) { stats in
