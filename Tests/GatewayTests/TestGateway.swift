@@ -41,7 +41,7 @@ struct TestGateway {
     /// Runs `body` against a fresh gateway, then shuts it down gracefully and removes its data.
     static func run(
         configure: (inout GatewayConfiguration) -> Void = { _ in }, projections: [any Projection] = BuiltInProjections.all,
-        _ body: (TestGateway) async throws -> Void
+        clock: @escaping @Sendable () -> Timestamp = { .now() }, _ body: (TestGateway) async throws -> Void
     ) async throws {
         try await withTemporaryDirectory("gateway") { directory in
             var configuration = configuration(directory)
@@ -50,7 +50,7 @@ struct TestGateway {
             let log = try openLog(configuration, metrics: metrics, logger: quietLogger)
             let views = try openViews(configuration, logger: quietLogger)
             let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-            let app = buildApplication(configuration, log: log, views: views, metrics: metrics, logger: quietLogger, projections: projections) { port in
+            let app = buildApplication(configuration, log: log, views: views, metrics: metrics, logger: quietLogger, projections: projections, clock: clock) { port in
                 portContinuation.yield(port)
             }
             let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: quietLogger)

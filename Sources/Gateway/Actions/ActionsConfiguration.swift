@@ -75,11 +75,14 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
     var leadClosedChannel: String?
     var leadClosedTarget: String?
 
+    /// The alert rules and where alerts go [`actions.alerts`; see ``AlertsConfiguration``].
+    var alerts = AlertsConfiguration()
+
     /// The defaults.
     init() {}
 
     private enum Keys: String, CodingKey {
-        case mode, retrySchedule, timeoutSeconds, breakerFailures, breakerSeconds, lark, teams, stripe, enrichment, c2s, leadClosed
+        case mode, retrySchedule, timeoutSeconds, breakerFailures, breakerSeconds, lark, teams, stripe, enrichment, c2s, leadClosed, alerts
     }
     private struct Enrichment: Decodable {
         var lookupURL: String?
@@ -145,6 +148,7 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
             c2sToken = c2s.token
             c2sMode = c2s.mode
         }
+        alerts = try container.decodeIfPresent(AlertsConfiguration.self, forKey: .alerts) ?? alerts
         if let closed = try container.decodeIfPresent(LeadClosed.self, forKey: .leadClosed) {
             leadClosedChannel = closed.channel
             leadClosedTarget = closed.target
@@ -178,6 +182,12 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
         }
         if let channel = leadClosedChannel, channel != "lark", channel != "teams" {
             throw ConfigurationError(setting: "actions.leadClosed.channel", message: "expected lark or teams")
+        }
+        if let channel = alerts.channel, channel != "lark", channel != "teams" {
+            throw ConfigurationError(setting: "actions.alerts.channel", message: "expected lark or teams")
+        }
+        guard alerts.intervalSeconds > 0, alerts.rejectionMinutes > 0, (0...100).contains(alerts.revenueDropPercent) else {
+            throw ConfigurationError(setting: "actions.alerts", message: "intervalSeconds and rejectionMinutes must be positive, revenueDropPercent 0 to 100")
         }
         for bot in larkBots where !bot.url.hasPrefix("http://") && !bot.url.hasPrefix("https://") {
             throw ConfigurationError(setting: "actions.lark.bots", message: "bot \(bot.name) needs an http(s) url")

@@ -22,7 +22,7 @@ struct LarkConnector: Connector {
 
     func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
         guard let bot = bots[action.target] else { throw ConnectorError("no Lark bot named \(action.target) is configured") }
-        var message: [String: Any] = ["msg_type": "interactive", "card": action.kind == "lead.closed" ? leadClosedCard(action) : conversationCard(action)]
+        var message: [String: Any] = ["msg_type": "interactive", "card": card(for: action)]
         if let secret = bot.secret {
             let timestamp = String(now / 1_000_000_000)
             message["timestamp"] = timestamp
@@ -44,6 +44,23 @@ struct LarkConnector: Connector {
                 ["tag": "div", "text": ["tag": "lark_md", "content": lines.joined(separator: "\n")]],
                 ["tag": "action", "actions": [["tag": "button", "type": "primary", "url": link, "text": ["tag": "plain_text", "content": "Open in Intercom"]]]],
             ],
+        ]
+    }
+
+    func card(for action: ActionRequest) -> [String: Any] {
+        switch action.kind {
+        case "lead.closed": leadClosedCard(action)
+        case "alert.card": alertCard(action)
+        default: conversationCard(action)
+        }
+    }
+
+    func alertCard(_ action: ActionRequest) -> [String: Any] {
+        let resolved = action.params["state"] == "resolved"
+        let title = "\(resolved ? "Resolved" : (action.params["severity"] ?? "alert").capitalized): \(action.params["alert"] ?? "")"
+        return [
+            "header": ["template": resolved ? "green" : (action.params["severity"] == "critical" ? "red" : "orange"), "title": ["tag": "plain_text", "content": title]],
+            "elements": [["tag": "div", "text": ["tag": "lark_md", "content": action.params["message"] ?? ""]]],
         ]
     }
 

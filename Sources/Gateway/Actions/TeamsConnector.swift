@@ -6,7 +6,7 @@ struct TeamsConnector: Connector {
     let channel = "teams"
     let url: String?
 
-    static let titles = ["payment_intent.payment_failed": "Payment failed", "charge.dispute.created": "Dispute opened", "lead.closed": "Lead closed"]
+    static let titles = ["payment_intent.payment_failed": "Payment failed", "charge.dispute.created": "Dispute opened", "lead.closed": "Lead closed", "alert.card": "Switchyard alert"]
 
     func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
         guard let url else { throw ConnectorError("no Teams webhook is configured (actions.teams.url)") }
@@ -15,7 +15,7 @@ struct TeamsConnector: Connector {
         if let amount = p["amount"].flatMap(Int64.init), let currency = p["currency"] {
             facts.append(["title": "Amount", "value": formatMoney(amount, currency: currency)])
         }
-        for (title, key) in [("Lead", "lead_id"), ("Name", "name"), ("Reason", "reason"), ("Customer", "customer"), ("Object", "object_id"), ("Event", "event_id"), ("Mode", "mode")] {
+        for (title, key) in [("Alert", "alert"), ("Severity", "severity"), ("State", "state"), ("Lead", "lead_id"), ("Name", "name"), ("Reason", "reason"), ("Customer", "customer"), ("Object", "object_id"), ("Event", "event_id"), ("Mode", "mode")] {
             if let value = p[key] { facts.append(["title": title, "value": value]) }
         }
         var body: [[String: Any]] = [

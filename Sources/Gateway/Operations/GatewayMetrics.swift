@@ -15,6 +15,8 @@ final class GatewayMetrics: Sendable {
     let inFlight: Metrics.Meter
     /// Rejections that were only counted, because the sender's quota for logging them was used up.
     let unloggedRejections: Metrics.Counter
+    /// Evaluations of the alert rules.
+    let alertEvaluations: Metrics.Counter
     private let requests = Mutex<[String: Metrics.Counter]>([:])
     private let duplicateCounts = Mutex<[String: Int]>([:])
     /// When this process started counting.
@@ -27,6 +29,7 @@ final class GatewayMetrics: Sendable {
         logHead = Metrics.Gauge(label: "switchyard_log_head", factory: factory)
         inFlight = Metrics.Meter(label: "switchyard_webhooks_in_flight", factory: factory)
         unloggedRejections = Metrics.Counter(label: "switchyard_rejections_unlogged_total", factory: factory)
+        alertEvaluations = Metrics.Counter(label: "switchyard_alert_evaluations_total", factory: factory)
     }
 
     /// Counts one request to `route` that ended with `outcome` (`accepted`, `duplicate`, or an error code).

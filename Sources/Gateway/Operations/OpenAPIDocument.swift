@@ -209,8 +209,16 @@ tion":"invalid_json, unknown_payment or invalid_amount (above what remains)","co
 chema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"unauthorized","content":{"application/js\#
 on":{"schema":{"$ref":"#/components/schemas/Error"}}}},"403":{"description":"forbidden: the address is not all\#
 owed","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"description":"p\#
-rojection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}}},"compo\#
-nents":{"securitySchemes":{"apiKey":{"type":"http","scheme":"bearer","description":"A key from \#
+rojection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"/api/a\#
+lerts":{"get":{"summary":"Alerts: those firing now and the 50 most recent firings and resolutions","tags":["re\#
+ad"],"security":[{"apiKey":[]}],"parameters":[{"name":"min_position","in":"query","schema":{"type":"integer","\#
+minimum":0},"description":"wait (at most 5 s) until the projection has applied this \#
+position"}],"responses":{"200":{"description":"Alerts: those firing now and the 50 most recent firings and \#
+resolutions","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is\#
+ invalid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description\#
+":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"desc\#
+ription":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}\#
+}}}},"components":{"securitySchemes":{"apiKey":{"type":"http","scheme":"bearer","description":"A key from \#
 SWITCHYARD_API_KEYS"},"adminKey":{"type":"http","scheme":"bearer","description":"A key from \#
 SWITCHYARD_ADMIN_KEYS, from an address in SWITCHYARD_ADMIN_ALLOW when that is set"}},"schemas":{"Ack":{"type":\#
 "object","required":["status","position"],"properties":{"status":{"type":"string","enum":["accepted","duplicat\#

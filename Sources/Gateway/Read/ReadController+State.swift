@@ -86,6 +86,16 @@ extension ReadController {
             }
             return try jsonResponse(object: ["sources": result, "duplicates_counted_since": metrics.since.iso8601])
         }
+        group.get("alerts") { request, _ in
+            let (active, recent) = try await read(request, "alerts") { reader in
+                (try reader.list(AlertsProjection.Alert.self, in: "active", limit: .max).map(\.value),
+                 try reader.list(AlertsProjection.Alert.self, in: "history", limit: 50).map(\.value))
+            }
+            return try jsonResponse(object: [
+                "active": try active.map { try JSONSerialization.jsonObject(with: JSONEncoder().encode($0)) },
+                "recent": try recent.map { try JSONSerialization.jsonObject(with: JSONEncoder().encode($0)) },
+            ])
+        }
         group.get("conversations/{id}") { request, context in
             try await record(request, context, ConversationsProjection.Conversation.self, projection: "conversations", table: "conversations", noun: "conversation")
         }

@@ -22,7 +22,7 @@ func openViews(_ configuration: GatewayConfiguration, logger: Logger) throws -> 
 /// `onServerRunning` receives the bound port (useful with port 0).
 func buildApplication(
     _ configuration: GatewayConfiguration, log: LMDBEventLog, views: ProjectionStore, metrics: GatewayMetrics, logger: Logger,
-    projections: [any Projection] = BuiltInProjections.all,
+    projections: [any Projection] = BuiltInProjections.all, clock: @escaping @Sendable () -> Timestamp = { .now() },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let runner = ProjectionRunner(log: log, store: views, projections: projections, logger: logger)
@@ -46,8 +46,15 @@ func buildApplication(
         ], configuration: actions,
         client: .shared, logger: logger
     )
-    // Shut down in reverse: the server, the dispatcher, the reactors, the projection runner, then storage.
-    app.addServices(StorageService(log: log, views: views), runner, ReactorService(log: log, reactors: reactors(actions, views: views), logger: logger), dispatcher)
+    let evaluator = AlertEvaluator(
+        log: log, views: views, configuration: actions.alerts, clock: clock, logger: logger, evaluations: metrics.alertEvaluations
+    )
+    // Shut down in reverse: the server, the alert evaluator, the dispatcher, the reactors, the projection runner,
+    // then storage.
+    app.addServices(
+        StorageService(log: log, views: views), runner, ReactorService(log: log, reactors: reactors(actions, views: views), logger: logger),
+        dispatcher, evaluator
+    )
     return app
 }
 
@@ -63,6 +70,9 @@ func reactors(_ actions: ActionsConfiguration, views: ProjectionStore) -> [any R
     }
     if actions.teamsURL != nil { reactors.append(StripeTeamsReactor()) }
     reactors.append(StripeRefundReactor())
+    if let channel = actions.alerts.channel {
+        reactors.append(AlertReactor(channel: channel, target: actions.alerts.target ?? "alerts"))
+    }
     return reactors
 }
 

@@ -4,7 +4,7 @@ public enum BuiltInProjections {
     public static var all: [any Projection] {
         [
             PaymentsProjection(), DeliveriesProjection(), LeadsProjection(), ConversationsProjection(), NotificationsProjection(),
-            OutboxProjection(),
+            OutboxProjection(), AlertsProjection(),
         ]
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 public struct PaymentsProjection: Projection {
     public let name = "payments"
     public let version = 2
-    public let tables = ["payments", "daily", "hourly", "events"]
+    public let tables = ["payments", "daily", "hourly", "hourly_ledger", "events"]
 
     /// Creates the projection.
     public init() {}
@@ -82,7 +82,7 @@ public struct PaymentsProjection: Projection {
         public var status: String?
     }
 
-    /// A day's totals in one currency.
+    /// A day's (in `daily`) or an hour's (in `hourly_ledger`, keyed `YYYY-MM-DDTHH|currency`) totals in one currency.
     public struct Daily: Codable, Sendable, Equatable {
         public var gross: Int64 = 0
         public var refunded: Int64 = 0
@@ -135,6 +135,7 @@ public struct PaymentsProjection: Projection {
         case "payment_intent.succeeded":
             let amount = object.amount_received ?? object.amount ?? 0
             try state.update("\(day)|\(object.currency ?? "")", in: "daily", initial: Daily()) { $0.gross += amount }
+            try state.update("\(hour)|\(object.currency ?? "")", in: "hourly_ledger", initial: Daily()) { $0.gross += amount }
             try state.update(hour, in: "hourly", initial: Hourly()) { $0.attempts += 1 }
         case "payment_intent.payment_failed":
             try state.update(hour, in: "hourly", initial: Hourly()) { $0.attempts += 1; $0.failures += 1 }
@@ -143,6 +144,7 @@ public struct PaymentsProjection: Projection {
             let delta = (object.amount_refunded ?? 0) - before
             if delta > 0 {
                 try state.update("\(day)|\(object.currency ?? "")", in: "daily", initial: Daily()) { $0.refunded += delta }
+                try state.update("\(hour)|\(object.currency ?? "")", in: "hourly_ledger", initial: Daily()) { $0.refunded += delta }
             }
         default:
             break

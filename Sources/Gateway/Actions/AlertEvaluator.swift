@@ -1,0 +1,142 @@
+import EventLog
+import Foundation
+import Logging
+import Metrics
+import Projections
+import ServiceLifecycle
+
+/// Thresholds and destination of the alerts [`actions.alerts`].
+struct AlertsConfiguration: Sendable, Equatable, Decodable {
+    /// Where alerts go: `lark` (with `target`, a bot's name) or `teams`. Default nowhere (alerts are still recorded).
+    var channel: String?
+    var target: String?
+    /// How often the rules are evaluated, in seconds. Default 60.
+    var intervalSeconds: Int = 60
+    /// Webhook rejections in the window above which `webhook_rejections` fires (critical). Default 3.
+    var rejections: Int = 3
+    /// That window, in minutes. Default 5.
+    var rejectionMinutes: Int = 5
+    /// Failed payment attempts in the last hour, in percent, above which `payment_error_rate` fires (critical). Default 5.
+    var paymentErrorRatePercent: Int = 5
+    /// How far today's net revenue may fall below yesterday's at the same hour, in percent, before
+    /// `revenue_drop` fires (warning). Default 30.
+    var revenueDropPercent: Int = 30
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        enum Keys: String, CodingKey { case channel, target, intervalSeconds, rejections, rejectionMinutes, paymentErrorRatePercent, revenueDropPercent }
+        let container = try decoder.container(keyedBy: Keys.self)
+        channel = try container.decodeIfPresent(String.self, forKey: .channel)
+        target = try container.decodeIfPresent(String.self, forKey: .target)
+        intervalSeconds = try container.decodeIfPresent(Int.self, forKey: .intervalSeconds) ?? intervalSeconds
+        rejections = try container.decodeIfPresent(Int.self, forKey: .rejections) ?? rejections
+        rejectionMinutes = try container.decodeIfPresent(Int.self, forKey: .rejectionMinutes) ?? rejectionMinutes
+        paymentErrorRatePercent = try container.decodeIfPresent(Int.self, forKey: .paymentErrorRatePercent) ?? paymentErrorRatePercent
+        revenueDropPercent = try container.decodeIfPresent(Int.self, forKey: .revenueDropPercent) ?? revenueDropPercent
+    }
+}
+
+/// Evaluates the alert rules over the projections on a timer, live only, and appends `alert.fired` when a rule
+/// starts to hold and `alert.resolved` when it stops: each once, whatever the number of evaluations between.
+struct AlertEvaluator<Log: EventStore>: Service {
+    let log: Log
+    let views: ProjectionStore
+    let configuration: AlertsConfiguration
+    let clock: @Sendable () -> Timestamp
+    let logger: Logger
+    let evaluations: Counter
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await evaluate()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.error("could not evaluate the alerts", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(configuration.intervalSeconds))
+            }
+        }
+    }
+
+    /// One evaluation: every rule against the projections as they stand at the log's head.
+    func evaluate() async throws {
+        let head = try await log.head().position
+        for name in ["alerts", "deliveries", "payments"] {
+            let deadline = ContinuousClock.now + .seconds(5)
+            while (try views.liveCheckpoint(name) ?? 0) < head, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        let active = Set(try views.read("alerts") { try $0.list(AlertsProjection.Alert.self, in: "active", limit: .max).map(\.key) } ?? [])
+        var events = [NewEvent]()
+        for (alert, firing) in try rules(now: clock()) where firing != active.contains(alert.name) {
+            events.append(NewEvent(
+                type: firing ? AlertsProjection.fired : AlertsProjection.resolved, source: "alerts", metadata: ["alert": alert.name],
+                payload: Array(try ActionCoding.encoder.encode(alert))
+            ))
+            logger.notice(firing ? "alert fired" : "alert resolved", metadata: ["alert": "\(alert.name)", "message": "\(alert.message)"])
+        }
+        if !events.isEmpty { _ = try await log.append(events) }
+        evaluations.increment()
+    }
+
+    /// Each rule's alert and whether it holds at `now`.
+    func rules(now: Timestamp) throws -> [(AlertsProjection.Alert, Bool)] {
+        let c = configuration
+        let rejected = try views.read("deliveries") { reader in
+            try reader.list(DeliveriesProjection.SourceTotals.self, in: "sources", limit: .max).reduce(0) { sum, source in
+                sum + (try DeliveriesProjection.window(reader, source: source.key, minutes: c.rejectionMinutes, now: now).rejected)
+            }
+        } ?? 0
+        let hour = String(now.iso8601.prefix(13))
+        let previousHour = String(Timestamp(nanosecondsSinceEpoch: now.nanosecondsSinceEpoch - 3_600_000_000_000).iso8601.prefix(13))
+        let (attempts, failures, drops) = try views.read("payments") { reader -> (Int, Int, [String]) in
+            let hours = try [hour, previousHour].compactMap { try reader.get(PaymentsProjection.Hourly.self, $0, in: "hourly") }
+            return (hours.reduce(0) { $0 + $1.attempts }, hours.reduce(0) { $0 + $1.failures }, try revenueDrops(reader, now: now))
+        } ?? (0, 0, [])
+        return [
+            (AlertsProjection.Alert(name: "webhook_rejections", severity: "critical",
+                                    message: "\(rejected) webhooks rejected in the last \(c.rejectionMinutes) minutes (threshold \(c.rejections))"),
+             rejected > c.rejections),
+            (AlertsProjection.Alert(name: "payment_error_rate", severity: "critical",
+                                    message: "\(failures) of \(attempts) payment attempts failed in the last hour (threshold \(c.paymentErrorRatePercent) %)"),
+             attempts > 0 && failures * 100 > c.paymentErrorRatePercent * attempts),
+            (AlertsProjection.Alert(name: "revenue_drop", severity: "warning",
+                                    message: "net revenue today is more than \(c.revenueDropPercent) % below yesterday's at this hour: \(drops.joined(separator: ", "))"),
+             !drops.isEmpty),
+        ]
+    }
+
+    /// The currencies whose net revenue today, up to this hour, is more than the threshold below yesterday's.
+    func revenueDrops(_ reader: ProjectionReader, now: Timestamp) throws -> [String] {
+        let day = String(now.iso8601.prefix(10))
+        let yesterday = String(Timestamp(nanosecondsSinceEpoch: now.nanosecondsSinceEpoch - 86_400_000_000_000).iso8601.prefix(10))
+        let hour = String(now.iso8601.dropFirst(11).prefix(2))
+        var net = [String: (today: Int64, yesterday: Int64)]()
+        for (key, totals) in try reader.list(PaymentsProjection.Daily.self, in: "hourly_ledger", prefix: yesterday, limit: .max)
+            + (try reader.list(PaymentsProjection.Daily.self, in: "hourly_ledger", prefix: day, limit: .max)) {
+            let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
+            guard parts.count == 2, String(parts[0].dropFirst(11)) <= hour else { continue }
+            if parts[0].hasPrefix(day) { net[parts[1], default: (0, 0)].today += totals.net } else { net[parts[1], default: (0, 0)].yesterday += totals.net }
+        }
+        return net.filter { $0.value.yesterday > 0 && $0.value.today * 100 < $0.value.yesterday * Int64(100 - configuration.revenueDropPercent) }
+            .keys.sorted()
+    }
+}
+
+/// Alerts → the configured channel: a card when an alert fires and when it resolves.
+struct AlertReactor: Reactor {
+    let name = "alerts"
+    let channel: String
+    let target: String
+
+    func react(to event: Event) async throws -> [ActionRequest] {
+        guard event.type == AlertsProjection.fired || event.type == AlertsProjection.resolved else { return [] }
+        let alert = try JSONDecoder().decode(AlertsProjection.Alert.self, from: Data(event.payload))
+        let state = event.type == AlertsProjection.fired ? "firing" : "resolved"
+        return [ActionRequest(reactor: name, causedBy: event.position, index: 0, kind: "alert.card", channel: channel, target: target,
+                              params: ["alert": alert.name, "severity": alert.severity, "message": alert.message, "state": state], subject: "alert:\(alert.name)")]
+    }
+}

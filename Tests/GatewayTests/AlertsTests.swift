@@ -1,0 +1,63 @@
+import EventLog
+import Foundation
+@testable import Gateway
+import Projections
+import Synchronization
+import Testing
+import TestSupport
+
+/// A clock the test moves forward.
+final class TestClock: Sendable {
+    private let offset = Mutex<Int64>(0)
+    func advance(minutes: Int64) { offset.withLock { $0 += minutes * 60_000_000_000 } }
+    var now: Timestamp { Timestamp(nanosecondsSinceEpoch: Timestamp.now().nanosecondsSinceEpoch + offset.withLock { $0 }) }
+}
+
+@Suite("Alerts")
+struct AlertsTests {
+    func evaluations(_ gateway: TestGateway) async -> Int {
+        let text = (try? await gateway.get("/metrics"))?.text ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix("switchyard_alert_evaluations_total") }
+        return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+    }
+
+    @Test("rejections above the threshold fire one critical alert, sent once; it resolves once when the window has passed")
+    func rejectionsFireAndResolve() async throws {
+        let clock = TestClock()
+        try await FakeTarget.run { lark in
+            try await TestGateway.run(configure: {
+                $0.actions.mode = .live
+                $0.actions.larkBots = [.init(name: "ops", url: lark.url + "/ops")]
+                $0.actions.alerts.channel = "lark"
+                $0.actions.alerts.target = "ops"
+                $0.actions.alerts.intervalSeconds = 1
+            }, clock: { clock.now }) { gateway in
+                _ = await poll { ((try? gateway.log.checkpoint(named: "reactor:alerts")) ?? nil) != nil }
+                let body = try fixture("stripe/payment_intent.succeeded.json")
+                for _ in 0..<4 {
+                    let response = try await gateway.post("/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", "t=1,v1=00")])
+                    #expect(response.status != 200)
+                }
+                #expect(await poll(timeout: .seconds(20)) { lark.requests.count == 1 })
+                let fired = String(decoding: lark.requests[0].body, as: UTF8.self)
+                #expect(fired.contains("webhook_rejections") && fired.contains("Critical"))
+                let alerts = try await gateway.get("/api/alerts", headers: [("Authorization", "Bearer test-api-key")])
+                #expect((alerts.json?["active"] as? [[String: Any]])?.map { $0["name"] as? String } == ["webhook_rejections"])
+
+                // Further evaluations while it holds send nothing more.
+                let seen = await evaluations(gateway)
+                #expect(await poll(timeout: .seconds(20)) { await evaluations(gateway) >= seen + 2 })
+                #expect(lark.requests.count == 1)
+
+                clock.advance(minutes: 6)
+                #expect(await poll(timeout: .seconds(20)) { lark.requests.count == 2 })
+                #expect(String(decoding: lark.requests[1].body, as: UTF8.self).contains("Resolved"))
+                let later = await evaluations(gateway)
+                #expect(await poll(timeout: .seconds(20)) { await evaluations(gateway) >= later + 2 })
+                #expect(lark.requests.count == 2)
+                let history = try gateway.log.events(from: 1, limit: 500).filter { $0.source == "alerts" }.map(\.type)
+                #expect(history == [AlertsProjection.fired, AlertsProjection.resolved])
+            }
+        }
+    }
+}
