@@ -9,6 +9,8 @@ import TestSupport
 /// A clock the test moves forward.
 final class TestClock: Sendable {
     private let offset = Mutex<Int64>(0)
+    /// Sets the clock to `seconds` since the epoch, from where it runs on.
+    func set(seconds: Int64) { offset.withLock { $0 = seconds * 1_000_000_000 - Timestamp.now().nanosecondsSinceEpoch } }
     func advance(minutes: Int64) { offset.withLock { $0 += minutes * 60_000_000_000 } }
     var now: Timestamp { Timestamp(nanosecondsSinceEpoch: Timestamp.now().nanosecondsSinceEpoch + offset.withLock { $0 }) }
 }
@@ -58,6 +60,27 @@ struct AlertsTests {
                 let history = try gateway.log.events(from: 1, limit: 500).filter { $0.source == "alerts" }.map(\.type)
                 #expect(history == [AlertsProjection.fired, AlertsProjection.resolved])
             }
+        }
+    }
+
+    @Test("a payment error rate above 5 % in the last hour fires a critical alert; the rest of the rules stay quiet")
+    func paymentErrorRate() async throws {
+        let clock = TestClock()
+        clock.set(seconds: 1_763_913_100) // the fixtures' hour, by their Stripe created times
+        try await TestGateway.run(configure: { $0.actions.alerts.intervalSeconds = 1 }, clock: { clock.now }) { gateway in
+            for name in ["payment_intent.succeeded", "payment_intent.payment_failed"] {
+                let body = try fixture("stripe/\(name).json")
+                #expect(try await gateway.post("/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]).status == 200)
+            }
+            var active = [String]()
+            _ = await poll(timeout: .seconds(20)) {
+                let alerts = try? await gateway.get("/api/alerts", headers: [("Authorization", "Bearer test-api-key")])
+                active = (alerts?.json?["active"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+                return !active.isEmpty
+            }
+            #expect(active == ["payment_error_rate"])
+            let message = try gateway.log.events(from: 1, limit: 100).first { $0.type == AlertsProjection.fired }.map { String(decoding: $0.payload, as: UTF8.self) }
+            #expect(message?.contains("1 of 2 payment attempts failed") == true)
         }
     }
 }
