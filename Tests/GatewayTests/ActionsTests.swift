@@ -157,4 +157,40 @@ struct ActionsTests {
             }
         }
     }
+
+    @Test("a target down for a while, then back: every action delivered once, in request order")
+    func downThenBackInOrder() async throws {
+        try await FakeTarget.run { teams in
+            let down = StopFlag()
+            teams.respond { _ in down.isSet ? (200, [:], "1") : (503, [:], "down") }
+            try await TestGateway.run(configure: {
+                $0.actions.mode = .live
+                $0.actions.teamsURL = teams.url + "/hook"
+                $0.actions.retrySchedule = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+                $0.actions.breakerFailures = 1000
+            }) { gateway in
+                try await reactorsStarted(gateway, ["stripe-teams"])
+                let template = String(decoding: try fixture("stripe/payment_intent.payment_failed.json"), as: UTF8.self)
+                let ids = (1...3).map { "evt_order_\($0)" }
+                for id in ids {
+                    let body = Array(template.replacingOccurrences(of: "evt_3QxZ1m2eZvKYlo2C0qT4rB7n", with: id).utf8)
+                    #expect(try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).status == 200)
+                }
+                #expect(await poll(timeout: .seconds(20)) { teams.requests.count >= 3 }, "the first action is retried while the target is down")
+                // While it is down, only the first action is tried: the others wait their turn.
+                let tried = Set(teams.requests.compactMap { String(decoding: $0.body, as: UTF8.self).firstMatch(of: /evt_order_\d/).map { String($0.output) } })
+                #expect(tried == ["evt_order_1"])
+                down.set()
+                var delivered = [String]()
+                _ = await poll(timeout: .seconds(20)) {
+                    let list = try? await gateway.get("/api/notifications?status=delivered", headers: [Self.reader])
+                    delivered = (list?.json?["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
+                    return delivered.count == 3
+                }
+                #expect(delivered.count == 3)
+                let successes = teams.requests.suffix(3).map { String(decoding: $0.body, as: UTF8.self).firstMatch(of: /evt_order_\d/).map { String($0.output) } ?? "" }
+                #expect(successes == ids, "delivered once each, in the order requested")
+            }
+        }
+    }
 }
