@@ -49,9 +49,21 @@ func generate(_ log: LMDBEventLog) async throws {
                 if n % 40 == 19 {
                     batch.append(NewEvent(type: "webhook.rejected", source: "stripe", metadata: ["reason": "invalid_signature"]))
                 } else {
-                    let type = ["action.requested", "action.attempted", "action.succeeded"][n % 3]
-                    let body = #"{"action_id":"act_\#(n / 3)","channel":"lark","target":"bot-1","caused_by":\#(n - 1)}"#
-                    batch.append(NewEvent(type: type, source: "dispatcher", payload: Array(body.utf8)))
+                    // An action's life: requested by a reactor, then attempted and succeeded by the dispatcher.
+                    let request = ActionRequest(
+                        reactor: "intercom-lark", causedBy: UInt64(n - 1), index: n / 3, kind: "lark.card", channel: "lark", target: "support",
+                        params: ["topic": "conversation.admin.assigned", "conversation_id": "\(n % 30_000)"]
+                    )
+                    switch n % 3 {
+                    case 0: batch.append(try request.event())
+                    case 1:
+                        let attempt = ActionAttempt(actionId: request.actionId, attempt: 1, statusCode: 200, latencyMs: 120, response: #"{"code":0}"#, sandbox: false)
+                        batch.append(NewEvent(type: ActionEvent.attempted, source: ActionEvent.dispatcherSource, metadata: ["action-kind": "lark.card"],
+                                              payload: Array(try ActionCoding.encoder.encode(attempt))))
+                    default:
+                        batch.append(NewEvent(type: ActionEvent.succeeded, source: ActionEvent.dispatcherSource, metadata: ["action-kind": "lark.card"],
+                                              payload: Array(try ActionCoding.encoder.encode(ActionResult(actionId: request.actionId)))))
+                    }
                 }
             }
         }
@@ -112,6 +124,10 @@ func run() async throws {
     try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
         while !(runner.statuses().count == projections.count && runner.statuses().allSatisfy { $0.checkpoint == UInt64(count) }) {
+            if let failed = runner.statuses().first(where: { if case .failed = $0.state { true } else { false } }) {
+                print("projection failed: \(failed)")
+                exit(1)
+            }
             peakAnonymous = max(peakAnonymous, anonymousMegabytes())
             try await Task.sleep(for: .milliseconds(20))
         }
