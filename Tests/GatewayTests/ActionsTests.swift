@@ -193,4 +193,29 @@ struct ActionsTests {
             }
         }
     }
+
+    @Test("Teams gets at most its rate: at 4 a second, five calls to one target take at least a second")
+    func teamsRateLimit() async throws {
+        try await FakeTarget.run { teams in
+            try await TestGateway.run(configure: {
+                $0.actions.mode = .live
+                $0.actions.teamsURL = teams.url + "/hook"
+                $0.actions.teamsPerSecond = 4
+            }) { gateway in
+                try await reactorsStarted(gateway, ["stripe-teams"])
+                let template = String(decoding: try fixture("stripe/payment_intent.payment_failed.json"), as: UTF8.self)
+                for n in 1...5 {
+                    let body = Array(template.replacingOccurrences(of: "evt_3QxZ1m2eZvKYlo2C0qT4rB7n", with: "evt_rate_\(n)").utf8)
+                    #expect(try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).status == 200)
+                }
+                #expect(await poll(timeout: .seconds(20)) { teams.requests.count == 5 })
+                // Calls start 250 ms apart; where they arrive, network jitter of a few tens of milliseconds shows.
+                let times = teams.requests.map(\.at)
+                for (earlier, later) in zip(times, times.dropFirst()) {
+                    #expect(later - earlier >= .milliseconds(180), "calls \(later - earlier) apart")
+                }
+                #expect(times[4] - times[0] >= .milliseconds(950), "5 calls take at least a second at 4 a second")
+            }
+        }
+    }
 }

@@ -15,6 +15,8 @@ final class FakeTarget: Sendable {
         let path: String
         let headers: [String: String]
         let body: [UInt8]
+        /// When it arrived.
+        var at = ContinuousClock.now
         var json: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] }
     }
 
