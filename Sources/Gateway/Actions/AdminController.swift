@@ -16,11 +16,7 @@ struct AdminController: Sendable {
     }
 
     func addRoutes(to group: RouterGroup<GatewayContext>) {
-        group.get("actions") { request, _ in
-            try await read.filteredList(request, projection: "notifications", table: "actions", type: NotificationsProjection.Notification.self) { action, query in
-                (query.string("status").map { $0 == action.status } ?? true) && (query.string("channel").map { $0 == action.channel } ?? true)
-            }
-        }
+        group.get("actions") { request, _ in try await read.actions(request) }
         group.post("payments/refund") { request, context in
             let body = try await request.body.collect(upTo: 64 << 10)
             return try await refunds.refund(Array(body.readableBytesView), from: context.remoteAddress)

@@ -65,10 +65,7 @@ struct AlertEvaluator<Log: EventStore>: Service {
     /// One evaluation: every rule against the projections as they stand at the log's head.
     func evaluate() async throws {
         let head = try await log.head().position
-        for name in ["alerts", "deliveries", "payments"] {
-            let deadline = ContinuousClock.now + .seconds(5)
-            while (try views.liveCheckpoint(name) ?? 0) < head, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        }
+        for name in ["alerts", "deliveries", "payments"] { _ = try await views.awaitCheckpoint(name, head, timeout: .seconds(5)) }
         let active = Set(try views.read("alerts") { try $0.list(AlertsProjection.Alert.self, in: "active", limit: .max).map(\.key) } ?? [])
         var events = [NewEvent]()
         for (alert, firing) in try rules(now: clock()) where firing != active.contains(alert.name) {

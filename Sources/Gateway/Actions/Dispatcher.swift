@@ -60,8 +60,10 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
     /// The first unfinished action of each target, if it is due and its target takes a call now.
     func due() throws -> [OutboxProjection.Entry] {
         let appended = progress.withLock { $0.lastAppended }
-        guard let checkpoint = try views.liveCheckpoint("outbox"), checkpoint >= appended else { return [] }
-        let pending = try views.read("outbox") { try $0.list(OutboxProjection.Entry.self, in: "pending", limit: .max).map(\.value) } ?? []
+        // One snapshot: the outbox is read only when it has applied everything this dispatcher appended.
+        let pending = try views.read("outbox") { reader in
+            reader.checkpoint >= appended ? try reader.list(OutboxProjection.Entry.self, in: "pending", limit: .max).map(\.value) : []
+        } ?? []
         let now = Timestamp.now().nanosecondsSinceEpoch
         var first = [String: OutboxProjection.Entry]()
         for entry in pending {

@@ -74,12 +74,8 @@ struct LeadEnrichmentReactor: Reactor {
     /// Whether the update at `position` changed the lead's email or phone, as the leads projection saw it
     /// (waiting for it to get there).
     func contactChanged(_ lead: String, at position: UInt64) async throws -> Bool {
-        while true {
-            if let checkpoint = try views.liveCheckpoint("leads"), checkpoint >= position {
-                let stored = try views.read("leads") { try $0.get(LeadsProjection.Lead.self, lead, in: "leads") } ?? nil
-                return stored?.actions.first { $0.position == position }?.contactChanged ?? true
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        _ = try await views.awaitCheckpoint("leads", position)
+        let stored = try views.read("leads") { try $0.get(LeadsProjection.Lead.self, lead, in: "leads") } ?? nil
+        return stored?.actions.first { $0.position == position }?.contactChanged ?? true
     }
 }

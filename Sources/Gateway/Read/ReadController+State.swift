@@ -59,11 +59,7 @@ extension ReadController {
                 query.string("status").map { $0 == lead.status } ?? true
             }
         }
-        group.get("notifications") { request, _ in
-            try await filteredList(request, projection: "notifications", table: "actions", type: NotificationsProjection.Notification.self) { action, query in
-                (query.string("status").map { $0 == action.status } ?? true) && (query.string("channel").map { $0 == action.channel } ?? true)
-            }
-        }
+        group.get("notifications") { request, _ in try await actions(request) }
         group.get("deliveries") { request, _ in
             let minutes = try Int(QueryParameters(request: request).integer("minutes", 1...1440, default: 5)!)
             let now = Timestamp.now()
@@ -101,6 +97,14 @@ extension ReadController {
         }
     }
 
+    /// Outbound actions from the notifications projection, by `status` and `channel` when given: the read API's
+    /// `/api/notifications` and the admin API's `/api/actions`.
+    func actions(_ request: Request) async throws -> Response {
+        try await filteredList(request, projection: "notifications", table: "actions", type: NotificationsProjection.Notification.self) { action, query in
+            (query.string("status").map { $0 == action.status } ?? true) && (query.string("channel").map { $0 == action.channel } ?? true)
+        }
+    }
+
     /// The record at the route's `{id}` in `table`, or 404.
     private func record<T: Codable>(
         _ request: Request, _ context: GatewayContext, _ type: T.Type, projection: String, table: String, noun: String
@@ -113,7 +117,7 @@ extension ReadController {
     }
 
     /// A page of `table` filtered by `keep`, following `cursor` (the last key of the previous page).
-    func filteredList<T: Codable>(
+    private func filteredList<T: Codable>(
         _ request: Request, projection: String, table: String, type: T.Type, keep: @escaping (T, QueryParameters) -> Bool
     ) async throws -> Response {
         let query = QueryParameters(request: request)

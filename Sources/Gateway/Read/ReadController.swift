@@ -100,11 +100,7 @@ struct ReadController: Sendable {
 
     /// Waits (at most 5 s) until projection `name` has applied `target`.
     func awaitPosition(_ target: UInt64, projection name: String) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while ContinuousClock.now < deadline {
-            if let checkpoint = try store.liveCheckpoint(name), checkpoint >= target { return }
-            try await Task.sleep(for: .milliseconds(5))
-        }
+        guard try await !store.awaitCheckpoint(name, target, timeout: .seconds(5)) else { return }
         throw GatewayError(
             .serviceUnavailable, "projection_lagging", "the \(name) projection has not reached position \(target) within 5 s; retry later",
             headers: [.retryAfter: "1"]

@@ -46,6 +46,17 @@ public final class ProjectionStore: Sendable {
         try env.read { txn in try liveSlot(name, in: txn).map { try checkpoint($0, in: txn) } }
     }
 
+    /// Waits until the live state of `name` has applied `position`, looking every 5 ms; returns whether it did
+    /// within `timeout` (`nil`: wait as long as it takes, until the task is cancelled).
+    public func awaitCheckpoint(_ name: String, _ position: UInt64, timeout: Duration? = nil) async throws -> Bool {
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        while true {
+            if let checkpoint = try liveCheckpoint(name), checkpoint >= position { return true }
+            if let deadline, ContinuousClock.now >= deadline { return false }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     /// Reads the live state of projection `name`; `nil` when it has no live state yet.
     public func read<R>(_ name: String, _ body: (ProjectionReader) throws -> R) throws -> R? {
         var opened = false
