@@ -95,6 +95,9 @@ public final class LMDBEventLog: EventStore, @unchecked Sendable {
     /// Whether the log still takes appends.
     public var isOpen: Bool { !watch.isClosed }
 
+    /// Why the last write failed (a full disk, say), when it did; `nil` once a write succeeds again.
+    public var lastWriteFailure: EventLogError? { writer.lastFailure }
+
     func guardOpen<R>(_ body: () throws -> R) throws -> R {
         guard !watch.isClosed else { throw EventLogError(.closed, "the event log at \(directory) is closed") }
         do {

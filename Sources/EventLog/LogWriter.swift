@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import Synchronization
 
 /// The one thread that writes the log.
 ///
@@ -32,6 +33,10 @@ final class LogWriter: @unchecked Sendable {
     private let logger: Logger
     private let batchEvents: Recorder
     private let commitDuration: Metrics.Timer
+    private let failure = Mutex<EventLogError?>(nil)
+
+    /// The error of the last commit, when the last commit failed; `nil` once one succeeds.
+    var lastFailure: EventLogError? { failure.withLock { $0 } }
 
     init(maxEvents: Int, maxBytes: Int, logger: Logger, metrics: any MetricsFactory, commit: @escaping Commit) {
         batchEvents = Recorder(label: "switchyard_log_group_commit_events", factory: metrics)
@@ -83,11 +88,13 @@ final class LogWriter: @unchecked Sendable {
             switch result {
             case .success(let outcomes):
                 batchEvents.record(group.reduce(0) { $0 + $1.count })
+                failure.withLock { if $0 != nil { $0 = nil } }
                 for (pending, outcome) in zip(group, outcomes) { pending.continuation.resume(returning: outcome) }
             case .failure(let error):
-                let failure = EventLogError.storage(error, while: "committing \(group.count) appends")
-                logger.error("log commit failed", metadata: ["error": "\(failure)", "requests": "\(group.count)"])
-                for pending in group { pending.continuation.resume(throwing: failure) }
+                let error = EventLogError.storage(error, while: "committing \(group.count) appends")
+                failure.withLock { $0 = error }
+                logger.error("log commit failed", metadata: ["error": "\(error)", "requests": "\(group.count)"])
+                for pending in group { pending.continuation.resume(throwing: error) }
             }
         }
         condition.lock()

@@ -23,7 +23,7 @@ struct OpenAPITests {
             let log = try openLog(configuration, metrics: metrics, logger: quietLogger)
             let views = try openViews(configuration, logger: quietLogger)
             let runner = ProjectionRunner(log: log, store: views, projections: [], logger: quietLogger)
-            let router = buildRouter(configuration, log: log, views: views, runner: runner, metrics: metrics)
+            let router = buildRouter(configuration, log: log, views: views, runner: runner, metrics: metrics, components: ComponentHealth())
             let routed = Set(router.routes.map { route in
                 let path = "\(route.path)".split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
                 return "\(route.method.rawValue.lowercased()) /" + path.joined(separator: "/")

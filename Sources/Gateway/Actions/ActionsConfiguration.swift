@@ -19,6 +19,10 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
         var secret: String?
     }
 
+    /// Whether this gateway decides and delivers actions at all: the reactors, the dispatcher and the alert
+    /// evaluator [`actions.enabled`, `SWITCHYARD_ACTIONS_ENABLED`]. Default `true`. Off, it only takes webhooks
+    /// and serves the projections (a second gateway on the same data, say); the actions wait in the log.
+    var enabled = true
     /// The mode of connectors without one of their own [`actions.mode`, `SWITCHYARD_ACTIONS_MODE`]. Default `sandbox`.
     var mode: Mode = .sandbox
     /// Seconds before each try: the first is the delay of the first try, and after the last try the action is
@@ -82,7 +86,7 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
     init() {}
 
     private enum Keys: String, CodingKey {
-        case mode, retrySchedule, timeoutSeconds, breakerFailures, breakerSeconds, lark, teams, stripe, enrichment, c2s, leadClosed, alerts
+        case enabled, mode, retrySchedule, timeoutSeconds, breakerFailures, breakerSeconds, lark, teams, stripe, enrichment, c2s, leadClosed, alerts
     }
     private struct Enrichment: Decodable {
         var lookupURL: String?
@@ -120,6 +124,7 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Keys.self)
         self.init()
+        enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled) ?? enabled
         mode = try container.decodeIfPresent(Mode.self, forKey: .mode) ?? mode
         retrySchedule = try container.decodeIfPresent([Int].self, forKey: .retrySchedule) ?? retrySchedule
         timeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .timeoutSeconds) ?? timeoutSeconds

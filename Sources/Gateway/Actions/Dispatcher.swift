@@ -19,6 +19,8 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
     let client: HTTPClient
     let logger: Logger
     let gates: TargetGates
+    let health: ComponentHealth
+    let metrics: GatewayMetrics
     private let progress = Mutex(Progress())
 
     private struct Progress {
@@ -26,8 +28,11 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
         var lastAppended: UInt64 = 0
     }
 
-    init(log: Log, views: ProjectionStore, connectors: [any Connector], configuration: ActionsConfiguration, client: HTTPClient, logger: Logger) {
+    init(log: Log, views: ProjectionStore, connectors: [any Connector], configuration: ActionsConfiguration, client: HTTPClient, health: ComponentHealth,
+         metrics: GatewayMetrics, logger: Logger) {
         self.log = log
+        self.health = health
+        self.metrics = metrics
         self.views = views
         self.connectors = Dictionary(connectors.map { ($0.channel, $0) }, uniquingKeysWith: { first, _ in first })
         self.configuration = configuration
@@ -41,15 +46,23 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
 
     /// Until shutdown: look for due actions every 20 ms, and let the calls in flight finish.
     func run() async throws {
+        health.running("dispatcher")
         try await cancelWhenGracefulShutdown {
             try await withThrowingDiscardingTaskGroup { group in
+                var failing = false
                 while !Task.isCancelled {
                     do {
                         for entry in try self.due() {
                             group.addTask(operation: { await self.attempt(entry) })
                         }
+                        if failing {
+                            failing = false
+                            self.health.running("dispatcher")
+                        }
                     } catch {
-                        self.logger.error("could not read the outbox", metadata: ["error": "\(error)"])
+                        if !failing { self.logger.error("could not read the outbox", metadata: ["error": "\(error)"]) }
+                        failing = true
+                        self.health.failing("dispatcher", reason: "could not read the outbox: \(error)")
                     }
                     try? await Task.sleep(for: .milliseconds(20))
                 }
@@ -92,6 +105,7 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
         if let outcome {
             do {
                 appended = try await log.append(outcome.events).map(\.position).max() ?? 0
+                metrics.action(channel: request.channel, result: outcome.result)
                 logger.info("action attempted", metadata: [
                     "action_id": "\(request.actionId)", "kind": "\(request.kind)", "result": "\(outcome.result)", "attempt": "\(entry.attempts + 1)",
                 ])

@@ -17,10 +17,17 @@ protocol Reactor: Sendable {
 /// (`reactor:<name>`) in one transaction, so after a crash it neither loses nor repeats a decision; and each
 /// request's idempotency key would turn a repeat into a duplicate anyway. A reactor that has never run starts
 /// at the head: it does not act on history.
+///
+/// A batch that asks for nothing moves the checkpoint only now and then (``idleCheckpointEvery``), so that
+/// quiet reactors do not add a write to every group commit; after a crash they re-read those events and again
+/// decide nothing.
 struct ReactorService<Log: EventStore>: Service {
     let log: Log
     let reactors: [any Reactor]
+    let health: ComponentHealth
     let logger: Logger
+    /// How long a reactor that decided nothing may leave its stored checkpoint behind.
+    var idleCheckpointEvery: Duration = .seconds(1)
 
     func run() async throws {
         try await cancelWhenGracefulShutdown {
@@ -31,24 +38,36 @@ struct ReactorService<Log: EventStore>: Service {
                 try await group.waitForAll()
             }
         }
-        // No reactor (none configured, or all stopped): keep running until shutdown, so the gateway goes on.
+        // No reactor configured: keep running until shutdown, so the gateway goes on.
         try? await gracefulShutdown()
     }
 
-    /// Follows `reactor` until shutdown; a failure stops this reactor only, and is logged.
+    /// Follows `reactor` until shutdown. A failure (a full disk, say) is logged and shown in `/health` as
+    /// `failing`, and the reactor starts again from its stored checkpoint after a pause that doubles up to 30 s.
     func followUntilShutdown(_ reactor: any Reactor) async throws {
-        do {
-            try await follow(reactor)
-        } catch is CancellationError {
-            return
-        } catch let error as EventLogError where error.code == .closed {
-            return
-        } catch {
-            logger.error("reactor stopped", metadata: ["reactor": "\(reactor.name)", "error": "\(error)"])
+        let component = "reactor:" + reactor.name
+        health.running(component)
+        var pause = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            do {
+                try await follow(reactor, component: component)
+                return
+            } catch is CancellationError {
+                return
+            } catch let error as EventLogError where error.code == .closed {
+                return
+            } catch {
+                health.failing(component, reason: "\(error)")
+                logger.error("reactor failed; it starts again from its checkpoint", metadata: [
+                    "reactor": "\(reactor.name)", "error": "\(error)", "retry_in": "\(pause)",
+                ])
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(30))
+            }
         }
     }
 
-    func follow(_ reactor: any Reactor) async throws {
+    func follow(_ reactor: any Reactor, component: String) async throws {
         let checkpointName = "reactor:\(reactor.name)"
         var checkpoint: UInt64
         if let stored = try await log.checkpoint(named: checkpointName) {
@@ -58,9 +77,16 @@ struct ReactorService<Log: EventStore>: Service {
             _ = try await log.append([], checkpoint: CheckpointUpdate(name: checkpointName, position: checkpoint))
             logger.notice("reactor starts at the head", metadata: ["reactor": "\(reactor.name)", "position": "\(checkpoint)"])
         }
+        health.running(component)
+        var stored = checkpoint
+        var storedAt = ContinuousClock.now
         while !Task.isCancelled {
             let batch = try await log.events(from: checkpoint + 1, limit: 512)
             guard let last = batch.last?.position else {
+                if stored < checkpoint {
+                    _ = try await log.append([], checkpoint: CheckpointUpdate(name: checkpointName, position: checkpoint))
+                    (stored, storedAt) = (checkpoint, .now)
+                }
                 var waiting = log.subscribe(from: checkpoint + 1).makeAsyncIterator()
                 guard try await waiting.next() != nil else { return }
                 continue
@@ -75,8 +101,11 @@ struct ReactorService<Log: EventStore>: Service {
                     ])
                 }
             }
-            _ = try await log.append(requests, checkpoint: CheckpointUpdate(name: checkpointName, position: last))
             checkpoint = last
+            if !requests.isEmpty || ContinuousClock.now - storedAt >= idleCheckpointEvery {
+                _ = try await log.append(requests, checkpoint: CheckpointUpdate(name: checkpointName, position: last))
+                (stored, storedAt) = (last, .now)
+            }
         }
     }
 }

@@ -57,6 +57,12 @@ extension GatewayConfiguration {
         if let value = environment["SWITCHYARD_STRIPE_API_KEY"] { actions.stripeAPIKey = value }
         if let value = environment["SWITCHYARD_ENRICHMENT_TOKEN"] { actions.enrichmentToken = value }
         if let value = environment["SWITCHYARD_C2S_API_TOKEN"] { actions.c2sToken = value }
+        if let value = environment["SWITCHYARD_ACTIONS_ENABLED"] {
+            guard let enabled = ["true": true, "false": false][value.lowercased()] else {
+                throw ConfigurationError(setting: "SWITCHYARD_ACTIONS_ENABLED", message: "expected true or false, got \"\(value)\"")
+            }
+            actions.enabled = enabled
+        }
         if let value = environment["SWITCHYARD_ACTIONS_MODE"] {
             guard let mode = ActionsConfiguration.Mode(rawValue: value) else {
                 throw ConfigurationError(setting: "SWITCHYARD_ACTIONS_MODE", message: "expected live or sandbox")

@@ -11,15 +11,13 @@ struct IngestController: Sendable {
     let log: any EventStore
     let configuration: GatewayConfiguration
     let metrics: GatewayMetrics
-    let health: LogHealth
     let rateLimiter: RateLimiter
     let rejectionQuota: PerMinuteQuota
 
-    init(log: any EventStore, configuration: GatewayConfiguration, metrics: GatewayMetrics, health: LogHealth) {
+    init(log: any EventStore, configuration: GatewayConfiguration, metrics: GatewayMetrics) {
         self.log = log
         self.configuration = configuration
         self.metrics = metrics
-        self.health = health
         rateLimiter = RateLimiter(perSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
         rejectionQuota = PerMinuteQuota(limit: configuration.rejectionsPerAddressPerMinute)
     }
@@ -128,9 +126,7 @@ struct IngestController: Sendable {
         let outcome: AppendOutcome
         do {
             outcome = try await log.append(event)
-            health.appendSucceeded()
         } catch let error as EventLogError {
-            health.appendFailed(error)
             context.logger.error("append failed", metadata: ["code": "\(error.code)", "source": "\(source.name)"])
             metrics.request(route: source.route, outcome: "log_unavailable")
             throw GatewayError(

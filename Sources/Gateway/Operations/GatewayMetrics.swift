@@ -17,7 +17,7 @@ final class GatewayMetrics: Sendable {
     let unloggedRejections: Metrics.Counter
     /// Evaluations of the alert rules.
     let alertEvaluations: Metrics.Counter
-    private let requests = Mutex<[String: Metrics.Counter]>([:])
+    private let counters = Mutex<[String: Metrics.Counter]>([:])
     private let duplicateCounts = Mutex<[String: Int]>([:])
     /// When this process started counting.
     let since = Timestamp.now()
@@ -34,16 +34,22 @@ final class GatewayMetrics: Sendable {
 
     /// Counts one request to `route` that ended with `outcome` (`accepted`, `duplicate`, or an error code).
     func request(route: String, outcome: String) {
-        let key = route + "|" + outcome
-        let counter = requests.withLock { counters in
+        counter("switchyard_http_requests_total", [("route", route), ("outcome", outcome)]).increment()
+    }
+
+    /// Counts one recorded action attempt on `channel` that ended `result` (`succeeded`, `failed` or `dead`).
+    func action(channel: String, result: String) {
+        counter("switchyard_actions_total", [("channel", channel), ("result", result)]).increment()
+    }
+
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Metrics.Counter {
+        let key = dimensions.reduce(label) { $0 + "|" + $1.1 }
+        return counters.withLock { counters in
             if let counter = counters[key] { return counter }
-            let counter = Metrics.Counter(
-                label: "switchyard_http_requests_total", dimensions: [("route", route), ("outcome", outcome)], factory: factory
-            )
+            let counter = Metrics.Counter(label: label, dimensions: dimensions, factory: factory)
             counters[key] = counter
             return counter
         }
-        counter.increment()
     }
 
     /// Counts a duplicate delivery from `source`: it appends nothing to the log, so only the gateway knows it.

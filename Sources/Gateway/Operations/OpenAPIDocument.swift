@@ -54,10 +54,13 @@ edia_type","content":{"application/json":{"schema":{"$ref":"#/components/schemas
 n":"rate_limited, with Retry-After","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Erro\#
 r"}}}},"503":{"description":"log_unavailable, with Retry-After","content":{"application/json":{"schema":{"$ref\#
 ":"#/components/schemas/Error"}}}}}}},"/health":{"get":{"summary":"Health of the gateway and its \#
-log","tags":["operations"],"responses":{"200":{"description":"ok or degraded","content":{"application/json":{"\#
-schema":{"type":"object"}}}},"503":{"description":"failing","content":{"application/json":{"schema":{"type":"o\#
-bject"}}}}}}},"/metrics":{"get":{"summary":"Prometheus \#
-metrics","tags":["operations"],"responses":{"200":{"description":"Prometheus text \#
+log","tags":["operations"],"responses":{"200":{"description":"ok, or degraded (a projection stopped, a reactor\#
+ or the dispatcher not running, under 256 MiB of disk left); the body has status, log (head, map use, \#
+writable), failedProjections and components (each reactor and the dispatcher: state and \#
+reason)","content":{"application/json":{"schema":{"type":"object"}}}},"503":{"description":"failing: the log \#
+cannot be read, or its last write failed (a full disk, \#
+say)","content":{"application/json":{"schema":{"type":"object"}}}}}}},"/metrics":{"get":{"summary":"Prometheus\#
+ metrics","tags":["operations"],"responses":{"200":{"description":"Prometheus text \#
 exposition","content":{"text/plain":{"schema":{"type":"string"}}}}}}},"/openapi.json":{"get":{"summary":"This \#
 document","tags":["operations"],"responses":{"200":{"description":"The OpenAPI document","content":{"applicati\#
 on/json":{"schema":{"type":"object"}}}}}}},"/api/events":{"get":{"summary":"Events of the log, oldest first","\#

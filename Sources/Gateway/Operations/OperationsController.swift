@@ -8,9 +8,10 @@ import Projections
 struct OperationsController: Sendable {
     let log: LMDBEventLog
     let metrics: GatewayMetrics
-    let health: LogHealth
+    let components: ComponentHealth
     let dataDirectory: String
     let runner: ProjectionRunner<LMDBEventLog>
+    let started = ContinuousClock.now
 
     func addRoutes(to router: Router<GatewayContext>) {
         router.get("/health") { _, _ in try report() }
@@ -26,12 +27,13 @@ struct OperationsController: Sendable {
         }
     }
 
-    /// `failing` (503) when the log cannot be read or its last write failed; `degraded` when the disk is nearly full.
+    /// `failing` (503) when the log cannot be read or its last write failed; `degraded` when the disk is nearly full,
+    /// a projection has stopped, or a reactor or the dispatcher is not running.
     private func report() throws -> Response {
         var status = "ok"
         var head: UInt64 = 0
         var usage = EnvironmentUsage(mapSizeBytes: 0, usedBytes: 0, pageSize: 0)
-        var writable = log.isOpen && health.failure == nil
+        var writable = log.isOpen && log.lastWriteFailure == nil
         do {
             head = try log.head().position
             usage = try log.usage()
@@ -48,11 +50,16 @@ struct OperationsController: Sendable {
             guard case .failed(let position, let reason) = projection.state else { return nil }
             return #"{"name":\#(JSONText.quote(projection.name)),"position":\#(position),"reason":\#(JSONText.quote(reason))}"#
         }
-        if status == "ok" && !failed.isEmpty { status = "degraded" }
-        let uptime = (ContinuousClock.now - health.started).components.seconds
+        let components = components.snapshot().sorted { $0.key < $1.key }
+        if status == "ok" && (!failed.isEmpty || components.contains { $0.value.state != "running" }) { status = "degraded" }
+        let componentsJSON = components.map { name, component in
+            #"\#(JSONText.quote(name)):{"state":"\#(component.state)""# + (component.reason.map { #","reason":\#(JSONText.quote($0))"# } ?? "") + "}"
+        }
+        let uptime = (ContinuousClock.now - started).components.seconds
         let body = """
             {"status":"\(status)","log":{"head":\(head),"mapUsedBytes":\(usage.usedBytes),"mapSizeBytes":\(usage.mapSizeBytes),\
-            "writable":\(writable)},"failedProjections":[\(failed.joined(separator: ","))],"uptimeSeconds":\(uptime)}
+            "writable":\(writable)},"failedProjections":[\(failed.joined(separator: ","))],\
+            "components":{\(componentsJSON.joined(separator: ","))},"uptimeSeconds":\(uptime)}
             """
         return Response(
             status: status == "failing" ? .serviceUnavailable : .ok, headers: [.contentType: "application/json"],

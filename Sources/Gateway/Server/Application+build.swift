@@ -26,7 +26,8 @@ func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let runner = ProjectionRunner(log: log, store: views, projections: projections, logger: logger)
-    let router = buildRouter(configuration, log: log, views: views, runner: runner, metrics: metrics)
+    let components = ComponentHealth()
+    let router = buildRouter(configuration, log: log, views: views, runner: runner, metrics: metrics, components: components)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "switchyard"),
@@ -44,17 +45,19 @@ func buildApplication(
             EnrichmentConnector(lookupURL: actions.enrichmentLookupURL, fetchURL: actions.enrichmentFetchURL, token: actions.enrichmentToken),
             C2SConnector(baseURL: actions.c2sBaseURL, messagePath: actions.c2sMessagePath, token: actions.c2sToken),
         ], configuration: actions,
-        client: .shared, logger: logger
+        client: .shared, health: components, metrics: metrics, logger: logger
     )
     let evaluator = AlertEvaluator(
         log: log, views: views, configuration: actions.alerts, clock: clock, logger: logger, evaluations: metrics.alertEvaluations
     )
     // Shut down in reverse: the server, the alert evaluator, the dispatcher, the reactors, the projection runner,
     // then storage.
-    app.addServices(
-        StorageService(log: log, views: views), runner, ReactorService(log: log, reactors: reactors(actions, views: views), logger: logger),
-        dispatcher, evaluator
-    )
+    app.addServices(StorageService(log: log, views: views), runner)
+    if actions.enabled {
+        app.addServices(
+            ReactorService(log: log, reactors: reactors(actions, views: views), health: components, logger: logger), dispatcher, evaluator
+        )
+    }
     return app
 }
 
@@ -79,14 +82,14 @@ func reactors(_ actions: ActionsConfiguration, views: ProjectionStore) -> [any R
 /// The gateway's routes and middleware.
 func buildRouter(
     _ configuration: GatewayConfiguration, log: LMDBEventLog, views: ProjectionStore, runner: ProjectionRunner<LMDBEventLog>,
-    metrics: GatewayMetrics
+    metrics: GatewayMetrics, components: ComponentHealth
 ) -> Router<GatewayContext> {
-    let health = LogHealth()
     let router = Router(context: GatewayContext.self)
     router.add(middleware: ResponseHeadersMiddleware())
     router.add(middleware: ErrorMiddleware())
-    IngestController(log: log, configuration: configuration, metrics: metrics, health: health).addRoutes(to: router)
-    OperationsController(log: log, metrics: metrics, health: health, dataDirectory: configuration.dataDirectory, runner: runner)
+    IngestController(log: log, configuration: configuration, metrics: metrics).addRoutes(to: router)
+    OperationsController(log: log, metrics: metrics, components: components, dataDirectory: configuration.dataDirectory,
+                         runner: runner)
         .addRoutes(to: router)
     let api = router.group("api").add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
     let read = ReadController(log: log, store: views, runner: runner, metrics: metrics)

@@ -1,0 +1,80 @@
+import EventLog
+import Foundation
+@testable import Gateway
+import Testing
+import TestSupport
+
+private let canMount = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/bin/mount")
+
+/// `/health` tells the truth about the background services: a reactor that cannot write shows as failing,
+/// and comes back by itself.
+@Suite("Health of reactors and the dispatcher")
+struct ComponentHealthTests {
+    func components(_ gateway: TestGateway) async throws -> (status: String?, components: [String: [String: Any]]) {
+        let health = try await gateway.get("/health").json
+        return (health?["status"] as? String, health?["components"] as? [String: [String: Any]] ?? [:])
+    }
+
+    @Test("every reactor and the dispatcher report running")
+    func running() async throws {
+        try await TestGateway.run(configure: { $0.actions.teamsURL = "http://127.0.0.1:9/hook" }) { gateway in
+            var report: (status: String?, components: [String: [String: Any]]) = (nil, [:])
+            _ = await poll {
+                report = (try? await components(gateway)) ?? (nil, [:])
+                return report.components.count == 3
+            }
+            #expect(report.status == "ok")
+            #expect(Set(report.components.keys) == ["dispatcher", "reactor:stripe-refunds", "reactor:stripe-teams"])
+            #expect(report.components.values.allSatisfy { $0["state"] as? String == "running" })
+        }
+    }
+
+    @Test("a reactor that cannot write to a full disk is failing in /health, and starts again by itself once space returns",
+          .enabled(if: canMount, "needs root to mount a small tmpfs"))
+    func reactorFailsThenRecovers() async throws {
+        try await withTemporaryDirectory("health") { directory in
+            let logDirectory = directory + "/log"
+            try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+            let mount = try ChildProcess(executable: "/bin/mount", arguments: ["-t", "tmpfs", "-o", "size=2m", "tmpfs", logDirectory])
+            #expect(mount.waitForExit() == 0)
+            defer { _ = try? ChildProcess(executable: "/bin/umount", arguments: [logDirectory]).waitForExit() }
+
+            // A first run creates the log; then the disk is filled to the last byte.
+            try await TestGateway.run(configure: { $0.dataDirectory = directory }) { gateway in
+                #expect(await poll { ((try? gateway.log.checkpoint(named: "reactor:stripe-refunds")) ?? nil) != nil })
+            }
+            let filler = logDirectory + "/filler"
+            FileManager.default.createFile(atPath: filler, contents: nil)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: filler))
+            while (try? handle.write(contentsOf: Data(count: 4096))) != nil {}
+            try handle.close()
+
+            // The alert reactor is new in this run: it cannot store its starting checkpoint.
+            try await TestGateway.run(configure: {
+                $0.dataDirectory = directory
+                $0.actions.larkBots = [.init(name: "ops", url: "http://127.0.0.1:9/ops")]
+                $0.actions.alerts.channel = "lark"
+                $0.actions.alerts.target = "ops"
+            }) { gateway in
+                var report: (status: String?, components: [String: [String: Any]]) = (nil, [:])
+                #expect(await poll(timeout: .seconds(20)) {
+                    report = (try? await components(gateway)) ?? (nil, [:])
+                    return report.components["reactor:alerts"]?["state"] as? String == "failing"
+                })
+                #expect(report.status == "failing", "the log cannot take writes")
+                #expect((report.components["reactor:alerts"]?["reason"] as? String)?.contains("storage_full") == true)
+                #expect(report.components["reactor:stripe-refunds"]?["state"] as? String == "running")
+                let health = try await gateway.get("/health").json
+                #expect((health?["log"] as? [String: Any])?["writable"] as? Bool == false, "the log's last write failed")
+
+                try FileManager.default.removeItem(atPath: filler)
+                #expect(await poll(timeout: .seconds(30)) {
+                    report = (try? await components(gateway)) ?? (nil, [:])
+                    return report.components["reactor:alerts"]?["state"] as? String == "running"
+                })
+                #expect(try gateway.log.checkpoint(named: "reactor:alerts") != nil)
+                #expect(try await gateway.get("/health").json?["status"] as? String == "ok")
+            }
+        }
+    }
+}
