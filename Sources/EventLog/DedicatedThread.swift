@@ -28,6 +28,17 @@ public final class DedicatedThread: @unchecked Sendable {
         }
     }
 
+    /// Queues `job` to run on the thread; returns `false` (and drops it) once the thread is stopping.
+    @discardableResult
+    public func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else { return false }
+        jobs.append(job)
+        condition.signal()
+        return true
+    }
+
     /// Lets the queued jobs finish, then ends the thread.
     public func stop() {
         condition.lock()

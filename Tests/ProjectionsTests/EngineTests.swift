@@ -21,6 +21,32 @@ struct CountingProjection: Projection {
     }
 }
 
+/// A projection that counts events by their payload's text: a long payload makes a key too long to store.
+struct PayloadKeyedProjection: Projection {
+    let name = "keyed-by-payload"
+    let version = 1
+    let tables = ["payloads"]
+
+    func decode(_ event: Event) throws -> String? { String(decoding: event.payload, as: UTF8.self) }
+
+    func apply(_ payload: String, event: EventInfo, to state: ProjectionState) throws {
+        try state.update(payload, in: "payloads", initial: 0) { $0 += 1 }
+    }
+}
+
+/// A projection that counts events by the length of their source: its keys are always short.
+struct SourceLengthProjection: Projection {
+    let name = "source-lengths"
+    let version = 1
+    let tables = ["lengths"]
+
+    func decode(_ event: Event) throws -> Int? { event.source.utf8.count }
+
+    func apply(_ length: Int, event: EventInfo, to state: ProjectionState) throws {
+        try state.update(String(length), in: "lengths", initial: 0) { $0 += 1 }
+    }
+}
+
 @Suite("Projection engine")
 struct EngineTests {
     func seed(_ h: Harness, count: Int) async throws {
@@ -57,6 +83,25 @@ struct EngineTests {
             #expect(statuses["sturdy"]?.state == .live)
             #expect(try h.store.liveCheckpoint("fragile") == 10)
             #expect(try h.store.liveCheckpoint("sturdy") == 16)
+        }
+    }
+
+    @Test("batches commit together on the views writer, yet a key LMDB cannot store fails only its own projection")
+    func unstorableKeyStopsOnlyItsProjection() async throws {
+        try await Harness.with { h in
+            try await seed(h, count: 10)
+            try await h.receive("stripe", payload: json(#"{"long":"\#(String(repeating: "s", count: 600))"}"#), type: "test.event")
+            try await seed(h, count: 5)
+            let runner = try await h.project([PayloadKeyedProjection(), SourceLengthProjection()], batchSize: 1)
+            let statuses = Dictionary(uniqueKeysWithValues: runner.statuses().map { ($0.name, $0) })
+            guard case .failed(_, let reason) = statuses["keyed-by-payload"]?.state else {
+                Issue.record("expected keyed-by-source to fail, got \(String(describing: statuses["keyed-by-payload"]?.state))")
+                return
+            }
+            #expect(reason.contains("611 bytes") && reason.contains("cannot be stored"), "\(reason)")
+            #expect(try h.store.liveCheckpoint("keyed-by-payload") == 10)
+            #expect(statuses["source-lengths"]?.state == .live)
+            #expect(try h.store.liveCheckpoint("source-lengths") == 16)
         }
     }
 

@@ -26,6 +26,8 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
     private struct Progress {
         var inFlight = Set<String>()
         var lastAppended: UInt64 = 0
+        /// `lastAppended` when the outbox last showed it applied.
+        var seenAppended: UInt64 = 0
     }
 
     init(log: Log, views: ProjectionStore, connectors: [any Connector], configuration: ActionsConfiguration, client: HTTPClient, health: ComponentHealth,
@@ -44,17 +46,21 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
         }
     }
 
-    /// Until shutdown: look for due actions every 20 ms, and let the calls in flight finish.
+    /// Until shutdown: look for due actions, every 2 ms while actions are in flight or just finished and every
+    /// 20 ms when idle, and let the calls in flight finish.
     func run() async throws {
         health.running("dispatcher")
         try await cancelWhenGracefulShutdown {
             try await withThrowingDiscardingTaskGroup { group in
                 var failing = false
+                var busy = false
                 while !Task.isCancelled {
                     do {
-                        for entry in try self.due() {
+                        let due = try self.due()
+                        for entry in due {
                             group.addTask(operation: { await self.attempt(entry) })
                         }
+                        busy = !due.isEmpty || self.progress.withLock { !$0.inFlight.isEmpty || $0.lastAppended > $0.seenAppended }
                         if failing {
                             failing = false
                             self.health.running("dispatcher")
@@ -64,7 +70,7 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
                         failing = true
                         self.health.failing("dispatcher", reason: "could not read the outbox: \(error)")
                     }
-                    try? await Task.sleep(for: .milliseconds(20))
+                    try? await Task.sleep(for: .milliseconds(busy ? 2 : 20))
                 }
             }
         }
@@ -73,18 +79,23 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
     /// The first unfinished action of each target, if it is due and its target takes a call now.
     func due() throws -> [OutboxProjection.Entry] {
         let appended = progress.withLock { $0.lastAppended }
-        // One snapshot: the outbox is read only when it has applied everything this dispatcher appended.
-        let pending = try views.read("outbox") { reader in
-            reader.checkpoint >= appended ? try reader.list(OutboxProjection.Entry.self, in: "pending", limit: .max).map(\.value) : []
-        } ?? []
+        // One snapshot: the outbox is read only when it has applied everything this dispatcher appended. Each
+        // target's first action in request order is one seek into the queue.
+        let heads = try views.read("outbox") { reader -> [String: OutboxProjection.Entry] in
+            guard reader.checkpoint >= appended else { return [:] }
+            progress.withLock { $0.seenAppended = max($0.seenAppended, appended) }
+            var heads = [String: OutboxProjection.Entry]()
+            var after: String?
+            while let (key, id) = try reader.list(String.self, in: "queue", after: after, limit: 1).first {
+                after = OutboxProjection.nextTarget(after: key)
+                if let entry = try reader.get(OutboxProjection.Entry.self, id, in: "pending") {
+                    heads[entry.request.channel + "/" + entry.request.target] = entry
+                }
+            }
+            return heads
+        } ?? [:]
         let now = Timestamp.now().nanosecondsSinceEpoch
-        var first = [String: OutboxProjection.Entry]()
-        for entry in pending {
-            let key = entry.request.channel + "/" + entry.request.target
-            if let current = first[key], (current.request.causedBy, current.request.index) < (entry.request.causedBy, entry.request.index) { continue }
-            first[key] = entry
-        }
-        return first.compactMap { key, entry in
+        return heads.compactMap { key, entry in
             guard entry.dueAt <= now else { return nil }
             let taken = progress.withLock { progress in
                 guard !progress.inFlight.contains(entry.request.actionId) else { return false }

@@ -130,34 +130,34 @@ extension ProjectionRunner {
         }
     }
 
-    /// Stores `changes` and moves the checkpoint to `position`, in one transaction on the views writer, if the
+    /// Stores `changes` and moves the checkpoint to `position`, in one transaction on the views writer (shared
+    /// with the other projections' batches waiting then), if the
     /// slot is still this task's: the live one when following, one this runner claims when building (the claim
     /// is renewed). Otherwise throws ``SlotMoved`` and writes nothing.
     private func commit(_ changes: [ProjectionState.Change], through position: UInt64, _ projection: AnyProjection, as role: Role) async throws {
         let store = self.store
         let owner = self.owner
         let name = projection.name
-        try await store.worker.run {
-            try store.env.write { txn in
-                let slot: ProjectionSlot
-                switch role {
-                case .follow(let followed):
-                    guard try store.liveSlot(name, in: txn) == followed else { throw SlotMoved() }
-                    slot = followed
-                case .build(let built):
-                    guard let claim = try store.buildClaim(name, in: txn), claim.slot == built, claim.owner == owner else { throw SlotMoved() }
-                    try store.meta.put(BuildClaim(slot: built, owner: owner).stored, for: "build:\(name)", in: txn)
-                    slot = built
-                }
-                for change in changes {
-                    if let value = change.value {
-                        try change.database.put(value, for: change.key, in: txn)
-                    } else {
-                        _ = try change.database.delete(change.key, in: txn)
-                    }
-                }
-                try store.meta.put(position.storedBytes, for: slot.checkpointKey, in: txn)
+        try await store.writeGrouped { txn in
+            try UnstorableKey.check(changes)
+            let slot: ProjectionSlot
+            switch role {
+            case .follow(let followed):
+                guard try store.liveSlot(name, in: txn) == followed else { throw SlotMoved() }
+                slot = followed
+            case .build(let built):
+                guard let claim = try store.buildClaim(name, in: txn), claim.slot == built, claim.owner == owner else { throw SlotMoved() }
+                try store.meta.put(BuildClaim(slot: built, owner: owner).stored, for: "build:\(name)", in: txn)
+                slot = built
             }
+            for change in changes {
+                if let value = change.value {
+                    try change.database.put(value, for: change.key, in: txn)
+                } else {
+                    _ = try change.database.delete(change.key, in: txn)
+                }
+            }
+            try store.meta.put(position.storedBytes, for: slot.checkpointKey, in: txn)
         }
     }
 

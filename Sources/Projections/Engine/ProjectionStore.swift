@@ -15,6 +15,8 @@ public final class ProjectionStore: Sendable {
     let env: Environment
     let meta: Database<String, [UInt8]>
     let worker: DedicatedThread
+    /// Batches waiting to be committed together (``writeGrouped(_:)``).
+    let group = ViewsGroup()
     private let handles = Mutex<[String: Database<String, [UInt8]>]>([:])
 
     /// Opens (creating) the views environment in `directory`.

@@ -3,10 +3,28 @@ import Foundation
 
 /// The outbox: actions requested and not finished, which the dispatcher works through, and dead actions, which
 /// wait for an operator. Requested minus succeeded, from the log alone, so a restart resumes where it stopped.
+///
+/// `pending` and `dead` are keyed by action id; `queue` orders the pending actions of each target
+/// (``queueKey(_:)``), so the dispatcher finds each target's next action with one seek per target, however
+/// many wait behind it.
 public struct OutboxProjection: Projection {
     public let name = "outbox"
-    public let version = 1
-    public let tables = ["pending", "dead"]
+    public let version = 2
+    public let tables = ["pending", "dead", "queue"]
+
+    /// The key of a pending action in `queue`: its target (`channel/target`), a NUL, then the causing position
+    /// and the index, zero-padded so that keys sort in request order. The value is the action id.
+    public static func queueKey(_ request: ActionRequest) -> String {
+        let position = String(request.causedBy)
+        let index = String(request.index)
+        return request.channel + "/" + request.target + "\u{0}" + String(repeating: "0", count: max(0, 20 - position.count)) + position
+            + "-" + String(repeating: "0", count: max(0, 6 - index.count)) + index
+    }
+
+    /// The first key after every `queue` key of the target of `key`.
+    public static func nextTarget(after key: String) -> String {
+        String(key.prefix { $0 != "\u{0}" }) + "\u{1}"
+    }
 
     /// Creates the projection.
     public init() {}
@@ -48,6 +66,7 @@ public struct OutboxProjection: Projection {
                 Entry(request: request, attempts: 0, dueAt: now, status: "pending", lastError: nil, position: event.position),
                 request.actionId, in: "pending"
             )
+            try state.put(request.actionId, Self.queueKey(request), in: "queue")
         case .result(let result):
             let id = result.actionId
             switch event.type {
@@ -60,7 +79,10 @@ public struct OutboxProjection: Projection {
                     entry.dueAt = result.nextAttemptAt ?? now
                 }
             case ActionEvent.succeeded:
-                try state.delete(id, in: "pending")
+                if let entry = try state.get(Entry.self, id, in: "pending") {
+                    try state.delete(id, in: "pending")
+                    try state.delete(Self.queueKey(entry.request), in: "queue")
+                }
                 try state.delete(id, in: "dead")
             case ActionEvent.dead:
                 guard var entry = try state.get(Entry.self, id, in: "pending") else { return }
@@ -68,6 +90,7 @@ public struct OutboxProjection: Projection {
                 entry.lastError = result.error
                 entry.position = event.position
                 try state.delete(id, in: "pending")
+                try state.delete(Self.queueKey(entry.request), in: "queue")
                 try state.put(entry, id, in: "dead")
             default: // retried
                 let entry = try state.get(Entry.self, id, in: "dead") ?? state.get(Entry.self, id, in: "pending")
@@ -77,6 +100,7 @@ public struct OutboxProjection: Projection {
                 entry.position = event.position
                 try state.delete(id, in: "dead")
                 try state.put(entry, id, in: "pending")
+                try state.put(id, Self.queueKey(entry.request), in: "queue")
             }
         }
     }
