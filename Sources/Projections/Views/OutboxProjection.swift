@@ -21,9 +21,9 @@ public struct OutboxProjection: Projection {
             + "-" + String(repeating: "0", count: max(0, 6 - index.count)) + index
     }
 
-    /// The first key after every `queue` key of the target of `key`.
-    public static func nextTarget(after key: String) -> String {
-        String(key.prefix { $0 != "\u{0}" }) + "\u{1}"
+    /// The target (`channel/target`) of a `queue` key.
+    public static func target(ofQueueKey key: String) -> String {
+        String(key.prefix { $0 != "\u{0}" })
     }
 
     /// Creates the projection.
