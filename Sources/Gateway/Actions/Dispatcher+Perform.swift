@@ -22,11 +22,7 @@ extension Dispatcher {
         let attempt = entry.attempts + 1
         let started = ContinuousClock.now
         func milliseconds() -> Int64 { Int64((ContinuousClock.now - started) / .milliseconds(1)) }
-        guard configuration.mode(of: request.channel) == .live else {
-            let output = connectors[request.channel]?.sandboxOutput(of: request)
-            return record(request, ActionAttempt(actionId: request.actionId, attempt: attempt, statusCode: nil, latencyMs: 0, response: nil, sandbox: true),
-                          .succeeded(output: output, sandbox: true))
-        }
+        guard configuration.mode(of: request.channel) == .live else { return sandboxDelivery(request) }
         guard let connector = connectors[request.channel] else {
             return record(request, nil, .dead("no connector carries the channel \(request.channel)"))
         }
@@ -60,6 +56,12 @@ extension Dispatcher {
             let record = ActionAttempt(actionId: request.actionId, attempt: attempt, statusCode: nil, latencyMs: milliseconds(), response: "\(error)", sandbox: false)
             return self.record(request, record, next(after: attempt, retryAfter: nil, error: "\(error)"))
         }
+    }
+
+    /// The record of a sandbox delivery: succeeded with `sandbox: true` and the connector's made-up output,
+    /// and no attempt, since nothing was called.
+    func sandboxDelivery(_ request: ActionRequest) -> AttemptOutcome? {
+        record(request, nil, .succeeded(output: connectors[request.channel]?.sandboxOutput(of: request), sandbox: true))
     }
 
     /// How an attempt ended.
