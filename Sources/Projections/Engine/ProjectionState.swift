@@ -4,7 +4,9 @@ import Foundation
 /// The tables of one projection, as a projection's `apply` sees them. Values are stored as JSON with sorted
 /// keys, so that a rebuild gives byte-identical state.
 ///
-/// Reads go through a cache of decoded values that outlives a batch (bounded by ``capacity``), backed by a read
+/// Reads go through a cache of decoded values that outlives a batch (bounded by ``capacity`` records and by
+/// ``byteCapacity`` bytes of their stored JSON, so that records that grow with history, such as a lead's hook
+/// actions, cannot make memory grow with the log), backed by a read
 /// snapshot of the views environment; writes stay in the cache until ``changes()`` encodes them for the
 /// writer. So folding and encoding run on the projection's own task, in parallel with the other projections,
 /// and the views writer thread only stores bytes. A record updated by many events (a day's ledger, an hour's
@@ -14,6 +16,8 @@ public final class ProjectionState {
         var value: Any?
         /// Encodes the value when it changed since the last ``changes()``; `nil` when it is as stored.
         var encode: (() throws -> [UInt8])?
+        /// The size of the value's stored JSON, as last read or written.
+        var bytes = 0
     }
 
     let databases: [String: Database<String, [UInt8]>]
@@ -22,14 +26,18 @@ public final class ProjectionState {
     private var snapshot: ReadTransaction?
     private var cache: [String: [String: Entry]] = [:]
     private var cached = 0
+    private var cachedBytes = 0
     /// The keys changed since the last ``changes()``, by table.
     private var dirty: [String: [String]] = [:]
     /// How many decoded records the cache keeps between batches; beyond it, clean records are dropped.
     let capacity: Int
+    /// How many bytes of stored JSON the cached records may come to between batches; beyond it, they are dropped.
+    let byteCapacity: Int
 
-    init(databases: [String: Database<String, [UInt8]>], capacity: Int) {
+    init(databases: [String: Database<String, [UInt8]>], capacity: Int, byteCapacity: Int = 8 << 20) {
         self.databases = databases
         self.capacity = capacity
+        self.byteCapacity = byteCapacity
         encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
@@ -49,8 +57,11 @@ public final class ProjectionState {
     }
 
     private func store(_ entry: Entry, _ key: String, in table: String) {
+        var entry = entry
+        if entry.bytes == 0, let known = cache[table]?[key]?.bytes { entry.bytes = known }
         let previous = cache[table, default: [:]].updateValue(entry, forKey: key)
         if previous == nil { cached += 1 }
+        cachedBytes += entry.bytes - (previous?.bytes ?? 0)
         if entry.encode != nil, previous?.encode == nil { dirty[table, default: []].append(key) }
     }
 
@@ -60,8 +71,12 @@ public final class ProjectionState {
             return entry.value as? T
         }
         guard let snapshot else { throw ProjectionError("a read of \(table) outside a batch") }
-        let value = try database(table).withValue(for: key, in: snapshot) { try decoder.decode(T.self, from: Data($0)) }
-        store(Entry(value: value, encode: nil), key, in: table)
+        var bytes = 0
+        let value = try database(table).withValue(for: key, in: snapshot) { stored in
+            bytes = stored.count
+            return try decoder.decode(T.self, from: Data(stored))
+        }
+        store(Entry(value: value, encode: nil, bytes: bytes), key, in: table)
         return value
     }
 
@@ -93,14 +108,18 @@ public final class ProjectionState {
             let database = try database(table)
             for key in keys.sorted() {
                 guard let entry = cache[table]?[key], let encode = entry.encode else { continue }
-                changes.append(Change(database: database, key: key, value: entry.value == nil ? nil : try encode()))
+                let value = entry.value == nil ? nil : try encode()
+                changes.append(Change(database: database, key: key, value: value))
                 cache[table]![key]!.encode = nil
+                cache[table]![key]!.bytes = value?.count ?? 0
+                cachedBytes += (value?.count ?? 0) - entry.bytes
             }
         }
         dirty.removeAll(keepingCapacity: true)
-        if cached > capacity {
+        if cached > capacity || cachedBytes > byteCapacity {
             cache.removeAll(keepingCapacity: true)
             cached = 0
+            cachedBytes = 0
         }
         return changes
     }
