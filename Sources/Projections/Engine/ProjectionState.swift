@@ -34,7 +34,7 @@ public final class ProjectionState {
     /// How many bytes of stored JSON the cached records may come to between batches; beyond it, they are dropped.
     let byteCapacity: Int
 
-    init(databases: [String: Database<String, [UInt8]>], capacity: Int, byteCapacity: Int = 8 << 20) {
+    init(databases: [String: Database<String, [UInt8]>], capacity: Int, byteCapacity: Int = 32 << 20) {
         self.databases = databases
         self.capacity = capacity
         self.byteCapacity = byteCapacity
