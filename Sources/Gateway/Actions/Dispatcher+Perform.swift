@@ -15,14 +15,13 @@ struct AttemptOutcome {
 }
 
 extension Dispatcher {
-    /// Calls out for `entry` (or, in sandbox mode, does not) and returns the records of what happened; `nil`
-    /// when the gateway is shutting down mid-call.
+    /// Calls out for `entry` (live mode; sandbox runs are recorded by ``sandboxDelivery(_:)``) and returns the
+    /// records of what happened; `nil` when the gateway is shutting down mid-call.
     func perform(_ entry: OutboxProjection.Entry) async -> AttemptOutcome? {
         let request = entry.request
         let attempt = entry.attempts + 1
         let started = ContinuousClock.now
         func milliseconds() -> Int64 { Int64((ContinuousClock.now - started) / .milliseconds(1)) }
-        guard configuration.mode(of: request.channel) == .live else { return sandboxDelivery(request) }
         guard let connector = connectors[request.channel] else {
             return record(request, nil, .dead("no connector carries the channel \(request.channel)"))
         }

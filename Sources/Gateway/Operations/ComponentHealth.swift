@@ -2,12 +2,12 @@ import Synchronization
 
 /// What the background services (reactors, the dispatcher) report about themselves, for `/health`.
 ///
-/// A component that has stopped, or cannot do its work, makes the gateway `degraded`: webhooks are still taken
+/// A component that cannot do its work makes the gateway `degraded`: webhooks are still taken
 /// and kept, but actions are no longer decided or delivered.
 final class ComponentHealth: Sendable {
     /// One component's state.
     struct Component: Sendable, Equatable {
-        /// `running`, `stopped` (it will not go on by itself) or `failing` (it retries).
+        /// `running`, or `failing` (it cannot do its work for now, and retries).
         var state: String
         /// Why it is not running, when it is not.
         var reason: String?
@@ -18,11 +18,6 @@ final class ComponentHealth: Sendable {
     /// Marks `name` as running (the normal state).
     func running(_ name: String) {
         components.withLock { $0[name] = Component(state: "running") }
-    }
-
-    /// Marks `name` as stopped for good, with the reason.
-    func stopped(_ name: String, reason: String) {
-        components.withLock { $0[name] = Component(state: "stopped", reason: reason) }
     }
 
     /// Marks `name` as failing for now (it goes on trying), with the reason.

@@ -34,19 +34,21 @@ final class GatewayMetrics: Sendable {
 
     /// Counts one request to `route` that ended with `outcome` (`accepted`, `duplicate`, or an error code).
     func request(route: String, outcome: String) {
-        counter("switchyard_http_requests_total", [("route", route), ("outcome", outcome)]).increment()
+        counter("switchyard_http_requests_total", key: route + "|" + outcome, [("route", route), ("outcome", outcome)]).increment()
     }
 
     /// Counts one recorded action attempt on `channel` that ended `result` (`succeeded`, `failed` or `dead`).
     func action(channel: String, result: String) {
-        counter("switchyard_actions_total", [("channel", channel), ("result", result)]).increment()
+        counter("switchyard_actions_total", key: channel + "|" + result, [("channel", channel), ("result", result)]).increment()
     }
 
-    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Metrics.Counter {
-        let key = dimensions.reduce(label) { $0 + "|" + $1.1 }
+    /// The counter `label` with `dimensions`, made on first use; `key` tells its dimension values apart. The
+    /// dimensions are built only then: this runs on every webhook.
+    private func counter(_ label: String, key: String, _ dimensions: @autoclosure () -> [(String, String)]) -> Metrics.Counter {
+        let key = label + "|" + key
         return counters.withLock { counters in
             if let counter = counters[key] { return counter }
-            let counter = Metrics.Counter(label: label, dimensions: dimensions, factory: factory)
+            let counter = Metrics.Counter(label: label, dimensions: dimensions(), factory: factory)
             counters[key] = counter
             return counter
         }

@@ -104,7 +104,7 @@ extension ProjectionRunner {
             try await commit(changes, through: batch[batch.count - 1].position, projection, as: role)
             return nil
         } catch let failure as ApplyFailure {
-            state = ProjectionState(databases: state.databases, capacity: state.capacity)
+            state = ProjectionState(databases: state.databases, capacity: state.capacity, byteCapacity: state.byteCapacity)
             if failure.index > 0 {
                 let retry = OwnedState(state)
                 let changes = try await workers.run { try self.fold(batch, inputs, count: failure.index, into: retry.state, projection) }
@@ -143,8 +143,9 @@ extension ProjectionRunner {
         let store = self.store
         let owner = self.owner
         let name = projection.name
+        // Checked here, not on the views writer: a key LMDB refuses would otherwise abort the whole group.
+        try UnstorableKey.check(changes)
         try await store.writeGrouped { txn in
-            try UnstorableKey.check(changes)
             let slot: ProjectionSlot
             switch role {
             case .follow(let followed):

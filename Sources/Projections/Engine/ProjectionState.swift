@@ -8,7 +8,7 @@ import Foundation
 /// ``byteCapacity`` bytes of their stored JSON, so that records that grow with history, such as a lead's hook
 /// actions, cannot make memory grow with the log), backed by a read
 /// snapshot of the views environment; writes stay in the cache until ``changes()`` encodes them for the
-/// writer. So folding and encoding run on the projection's own task, in parallel with the other projections,
+/// writer. So folding and encoding run on the runner's worker threads, in parallel with the other projections,
 /// and the views writer thread only stores bytes. A record updated by many events (a day's ledger, an hour's
 /// counts) is decoded once and encoded once per batch.
 public final class ProjectionState {

@@ -1,13 +1,8 @@
 import EventLog
 import Synchronization
 
-/// An error a batch throws before it writes anything: it fails that batch alone, not its group.
-protocol BatchLocalError: Error {}
-
-extension SlotMoved: BatchLocalError {}
-
-/// A change whose key LMDB cannot store (empty, or longer than 511 bytes).
-struct UnstorableKey: BatchLocalError, CustomStringConvertible {
+/// A change whose key LMDB cannot store (empty, or longer than 511 bytes); found before the batch joins a group.
+struct UnstorableKey: Error, CustomStringConvertible {
     let table: String
     let bytes: Int
     var description: String { "a key of \(bytes) bytes in table \(table) cannot be stored (1 to 511 bytes)" }
@@ -28,9 +23,9 @@ final class ViewsGroup: Sendable {
 
 extension ProjectionStore {
     /// Runs `body` in a write transaction on the views writer, together with every other projection's batch that
-    /// is waiting (group commit): one sync for them all. `body` may throw a ``BatchLocalError`` (``SlotMoved``,
-    /// ``UnstorableKey``) before it writes anything, which fails it alone; any other error aborts the whole group
-    /// and fails every batch in it.
+    /// is waiting (group commit): one sync for them all. `body` may throw ``SlotMoved`` before it writes
+    /// anything, which fails it alone; any other error aborts the whole group and fails every
+    /// batch in it.
     func writeGrouped(_ body: @escaping @Sendable (WriteTransaction) throws -> Void) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let first = group.queue.withLock { queue in
@@ -57,8 +52,8 @@ extension ProjectionStore {
                     do {
                         try job.body(txn)
                         results.append(.success(()))
-                    } catch let local as BatchLocalError {
-                        results.append(.failure(local))
+                    } catch let moved as SlotMoved {
+                        results.append(.failure(moved))
                     }
                 }
             }
