@@ -1,8 +1,9 @@
 /// Lowercase hexadecimal, as used for hashes and signatures throughout Switchyard.
 public enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
+    @usableFromInline static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// `bytes` as lowercase hexadecimal digits.
+    @inlinable
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out = [UInt8]()
         for byte in bytes {
@@ -13,6 +14,9 @@ public enum Hex {
     }
 
     /// The bytes that hexadecimal `text` (either case) spells, or `nil` if it is not hexadecimal.
+    ///
+    /// Inlinable, so that callers in other modules (signature checks on the ingest path) get a specialised loop.
+    @inlinable
     public static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
         guard text.count % 2 == 0 else { return nil }
         var out = [UInt8]()
@@ -30,7 +34,7 @@ public enum Hex {
         return out
     }
 
-    private static func nibble(_ c: UInt8) -> UInt8? {
+    @usableFromInline static func nibble(_ c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10

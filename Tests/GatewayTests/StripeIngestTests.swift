@@ -95,6 +95,17 @@ struct StripeIngestTests {
         }
     }
 
+    @Test("the content type must name application/json, in any case and with any parameters",
+          arguments: [
+            ("application/json", true), ("Application/JSON", true), ("application/json; charset=utf-8", true),
+            ("  application/json ;charset=UTF-8", true), ("application/json\t", true), ("text/plain", false), ("", false),
+            ("application/jsonx", false), ("application/json-patch+json", false), ("application\u{0F}json", false),
+            ("application/js", false), ("x application/json", false),
+          ])
+    func mediaType(contentType: String, accepted: Bool) {
+        #expect(IngestController.isJSON(mediaType: contentType) == accepted, "\(contentType)")
+    }
+
     @Test("a body over the limit gets 413 without being stored")
     func tooLarge() async throws {
         try await TestGateway.run(configure: { $0.maxBodyBytes = 4096 }) { gateway in

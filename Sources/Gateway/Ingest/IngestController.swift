@@ -64,7 +64,7 @@ struct IngestController: Sendable {
         }
         let contentType = request.headers[.contentType] ?? ""
         let declaredLength = request.headers[.contentLength].flatMap { Int($0) }
-        guard contentType.lowercased().split(separator: ";").first?.trimmingCharacters(in: .whitespaces) == "application/json" else {
+        guard Self.isJSON(mediaType: contentType) else {
             throw Rejection(GatewayError(
                 .unsupportedMediaType, "unsupported_media_type",
                 "send the body as application/json; got \(contentType.isEmpty ? "no Content-Type" : "\"\(contentType.prefix(100))\"")"
@@ -147,5 +147,19 @@ struct IngestController: Sendable {
             body = #"{"status":"duplicate","position":\#(position)}"#
         }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// Whether a `Content-Type` names `application/json` (in any case, with or without parameters such as
+    /// `charset`), read from its bytes: the Foundation string functions cost more than the rest of the check.
+    static func isJSON(mediaType: String) -> Bool {
+        var utf8 = mediaType.utf8[...]
+        while let first = utf8.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { utf8 = utf8.dropFirst() }
+        let expected = "application/json".utf8
+        guard utf8.count >= expected.count, zip(utf8, expected).allSatisfy({ (0x41...0x5A).contains($0) ? $0 + 0x20 == $1 : $0 == $1 }) else { return false }
+        for byte in utf8.dropFirst(expected.count) {
+            if byte == UInt8(ascii: ";") { return true }
+            if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") { return false }
+        }
+        return true
     }
 }

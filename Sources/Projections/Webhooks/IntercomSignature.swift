@@ -4,11 +4,12 @@ import EventLog
 /// Verifies Intercom's `X-Hub-Signature: sha1=…`: HMAC-SHA1 of the raw body keyed with the app's client
 /// secret, in lowercase hex.
 public struct IntercomSignature: Sendable {
-    let keys: [SymmetricKey]
+    /// One HMAC per configured secret, keyed and fed nothing yet.
+    let keys: [HMAC<Insecure.SHA1>]
 
     /// Verifies with the app's client secrets.
     public init(secrets: [String]) {
-        keys = secrets.map { SymmetricKey(data: Array($0.utf8)) }
+        keys = secrets.map { HMAC<Insecure.SHA1>(key: SymmetricKey(data: Array($0.utf8))) }
     }
 
     /// Checks `header` (`X-Hub-Signature`) against `body`.
@@ -23,8 +24,10 @@ public struct IntercomSignature: Sendable {
             throw VerificationFailure(.malformedSignatureHeader, "X-Hub-Signature must be sha1= followed by 40 hexadecimal digits")
         }
         var matched = false
-        for key in keys where Verification.matches(HMAC<Insecure.SHA1>.authenticationCode(for: body, using: key), signature) {
-            matched = true
+        for key in keys {
+            var mac = key
+            mac.update(data: body)
+            if Verification.matches(mac.finalize(), signature) { matched = true }
         }
         guard matched else {
             throw VerificationFailure(.invalidSignature, "X-Hub-Signature does not match the body with any configured client secret")

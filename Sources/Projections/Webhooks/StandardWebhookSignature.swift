@@ -5,13 +5,13 @@ import Foundation
 /// space-separated list of `v1,<base64>`), where each signature is HMAC-SHA256 of `"{id}.{timestamp}.{body}"`
 /// keyed with the base64-decoded part of a `whsec_` secret.
 public struct StandardWebhookSignature: Sendable {
-    /// The decoded keys, one per configured secret.
-    let keys: [SymmetricKey]
+    /// One HMAC per configured secret, keyed with its decoded bytes, and fed nothing yet.
+    let keys: [HMAC<SHA256>]
     let tolerance: Int64
 
     /// Verifies with `whsec_<base64>` secrets, allowing `tolerance` seconds of clock difference.
     public init(secrets: [String], tolerance: Int64) {
-        keys = secrets.compactMap(Self.key(fromSecret:)).map { SymmetricKey(data: $0) }
+        keys = secrets.compactMap(Self.key(fromSecret:)).map { HMAC<SHA256>(key: SymmetricKey(data: $0)) }
         self.tolerance = tolerance
     }
 
@@ -44,7 +44,7 @@ public struct StandardWebhookSignature: Sendable {
         guard !signatures.isEmpty else {
             throw VerificationFailure(.malformedSignatureHeader, "webhook-signature has no v1,<base64> entry")
         }
-        guard Verification.anySHA256Matches(keys: keys, prefix: Array("\(id).\(timestamp).".utf8), body: body, signatures: signatures) else {
+        guard Verification.anySHA256Matches(keyed: keys, prefix: Array("\(id).\(timestamp).".utf8), body: body, signatures: signatures) else {
             throw VerificationFailure(.invalidSignature, "no v1 signature in webhook-signature matches the body with any configured secret")
         }
         if let now, abs(now - seconds) > tolerance {

@@ -4,14 +4,14 @@ import EventLog
 /// Verifies `Stripe-Signature: t=…,v1=…`: HMAC-SHA256 of `"{t}.{raw body}"`, keyed with the endpoint secret
 /// string as given, in lowercase hex. Any `v1` may match any configured secret (rotation); `v0` is ignored.
 public struct StripeSignature: Sendable {
-    /// One key per configured secret: the secret's UTF-8 bytes, as Stripe uses them.
-    let keys: [SymmetricKey]
+    /// One HMAC per configured secret, keyed with the secret's UTF-8 bytes as Stripe uses them, and fed nothing yet.
+    let keys: [HMAC<SHA256>]
     /// How far `t` may be from now, in seconds.
     let tolerance: Int64
 
     /// Verifies with `secrets` (`whsec_…`, used as given), allowing `tolerance` seconds of clock difference.
     public init(secrets: [String], tolerance: Int64) {
-        keys = secrets.map { SymmetricKey(data: Array($0.utf8)) }
+        keys = secrets.map { HMAC<SHA256>(key: SymmetricKey(data: Array($0.utf8))) }
         self.tolerance = tolerance
     }
 
@@ -37,7 +37,7 @@ public struct StripeSignature: Sendable {
         guard !signatures.isEmpty else {
             throw VerificationFailure(.malformedSignatureHeader, "the Stripe-Signature header has no v1=<signature> element")
         }
-        guard Verification.anySHA256Matches(keys: keys, prefix: timestampText + [UInt8(ascii: ".")], body: body, signatures: signatures) else {
+        guard Verification.anySHA256Matches(keyed: keys, prefix: timestampText + [UInt8(ascii: ".")], body: body, signatures: signatures) else {
             throw VerificationFailure(.invalidSignature, "no v1 signature in Stripe-Signature matches the body with any configured secret")
         }
         if let now, abs(now - timestamp) > tolerance {

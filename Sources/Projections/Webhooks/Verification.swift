@@ -38,21 +38,22 @@ public enum Verification {
         constantTimeEquals(Array(SHA256.hash(data: Array(a.utf8))), Array(SHA256.hash(data: Array(b.utf8))))
     }
 
-    /// HMAC-SHA256 of `prefix ‖ body`.
-    static func hmacSHA256(key: SymmetricKey, prefix: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer) -> HMAC<SHA256>.MAC {
-        var mac = HMAC<SHA256>(key: key)
+    /// HMAC-SHA256 of `prefix ‖ body`, continuing from `keyed`: an HMAC that has taken its key and nothing else.
+    static func hmacSHA256(_ keyed: HMAC<SHA256>, prefix: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer) -> HMAC<SHA256>.MAC {
+        var mac = keyed
         mac.update(data: prefix)
         mac.update(data: body)
         return mac.finalize()
     }
 
-    /// Whether any of `signatures` is HMAC-SHA256 of `prefix ‖ body` with any of `keys`. Every pair is compared,
-    /// in constant time, so the time taken says nothing about which matched.
-    static func anySHA256Matches(keys: [SymmetricKey], prefix: [UInt8], body: UnsafeRawBufferPointer, signatures: [[UInt8]]) -> Bool {
+    /// Whether any of `signatures` is HMAC-SHA256 of `prefix ‖ body` with any of the keys of `keyed` (HMACs that
+    /// have taken their key and nothing else, so that the key schedule runs once per secret, not per request).
+    /// Every pair is compared, in constant time, so the time taken says nothing about which matched.
+    static func anySHA256Matches(keyed: [HMAC<SHA256>], prefix: [UInt8], body: UnsafeRawBufferPointer, signatures: [[UInt8]]) -> Bool {
         var matched = false
         prefix.withUnsafeBytes { prefix in
-            for key in keys {
-                let expected = hmacSHA256(key: key, prefix: prefix, body: body)
+            for hmac in keyed {
+                let expected = hmacSHA256(hmac, prefix: prefix, body: body)
                 for signature in signatures where matches(expected, signature) { matched = true }
             }
         }
