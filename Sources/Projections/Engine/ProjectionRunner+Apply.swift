@@ -84,9 +84,10 @@ extension ProjectionRunner {
         return .finished
     }
 
-    /// Reads up to a batch of events from `position` and decodes them for `projection`, in parallel on `workers`.
+    /// Reads up to a batch of events from `position` (through the window the projections share) and decodes them for
+    /// `projection`, in parallel on `workers`.
     func load(from position: UInt64, for projection: AnyProjection, on workers: ThreadPool) async throws -> DecodedBatch {
-        let events = try await log.events(from: position, limit: batchSize)
+        let events = try await window.events(from: position, limit: batchSize)
         return DecodedBatch(events: events, inputs: try await decode(events, with: projection, on: workers))
     }
 

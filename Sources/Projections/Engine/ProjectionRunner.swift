@@ -33,6 +33,8 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
     let mode: Mode
     let owner: String
     let niceness: Int32
+    /// The recent events, read once for all the projections that follow the log together.
+    let window: LogWindow<Log>
     private let status = Mutex<[String: ProjectionStatus]>([:])
 
     /// Runs `projections` from `log` into `store`, applying up to `batchSize` events a transaction and keeping up
@@ -47,6 +49,7 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
     ) {
         self.niceness = niceness
         self.log = log
+        window = LogWindow(log: log, capacity: 4 * batchSize)
         self.store = store
         self.projections = projections.map { AnyProjection($0) }
         self.logger = logger

@@ -1,0 +1,91 @@
+import EventLog
+import Synchronization
+import Testing
+@testable import Projections
+
+/// The real log, counting the reads that reach it.
+private final class CountingLog: EventStore {
+    let log: LMDBEventLog
+    let reads = Mutex(0)
+
+    init(log: LMDBEventLog) { self.log = log }
+
+    func append(_ events: [NewEvent], checkpoint: CheckpointUpdate?) async throws -> [AppendOutcome] {
+        try await log.append(events, checkpoint: checkpoint)
+    }
+    func event(at position: UInt64) async throws -> Event? { try log.event(at: position) }
+    func events(from position: UInt64, limit: Int) async throws -> [Event] {
+        reads.withLock { $0 += 1 }
+        return try log.events(from: position, limit: limit)
+    }
+    func head() async throws -> LogHead { try log.head() }
+    func subscribe(from position: UInt64) -> LMDBEventLog.Subscription { log.subscribe(from: position) }
+    func checkpoint(named name: String) async throws -> UInt64? { try log.checkpoint(named: name) }
+}
+
+@Suite("The log window the projections share")
+struct LogWindowTests {
+    private func appendEvents(_ count: Int, to harness: Harness) async throws {
+        for index in 0..<count {
+            try await harness.receive("test", payload: json(#"{"n":\#(index)}"#), key: "window:\(index)")
+        }
+    }
+
+    @Test("every read gives the log's own events in order, from the window, by extending it, or past it")
+    func readsMatchTheLog() async throws {
+        try await Harness.with { harness in
+            try await appendEvents(100, to: harness)
+            let counting = CountingLog(log: harness.log)
+            let window = LogWindow(log: counting, capacity: 16)
+            // Extend from empty, serve inside, extend at the end, jump ahead (a new window), read from before it
+            // (past it, to the log), extend to the head, and read at the head.
+            let reads: [(UInt64, Int)] = [(1, 10), (1, 5), (5, 10), (11, 10), (60, 5), (12, 3), (65, 100), (90, 2), (101, 10)]
+            for (position, limit) in reads {
+                let direct = try harness.log.events(from: position, limit: limit)
+                let shared = try await window.events(from: position, limit: limit)
+                #expect(!shared.isEmpty || direct.isEmpty, "from \(position)")
+                #expect(shared.count <= direct.count, "from \(position)")
+                #expect(shared == Array(direct.prefix(shared.count)), "from \(position)")
+            }
+            // Served from the window without a read: (1, 5), (5, 10) and (90, 2).
+            #expect(counting.reads.withLock { $0 } == reads.count - 3)
+        }
+    }
+
+    @Test("projections that want the same new events wait for one read of the log")
+    func concurrentReadersShareOneRead() async throws {
+        try await Harness.with { harness in
+            try await appendEvents(50, to: harness)
+            let counting = CountingLog(log: harness.log)
+            let window = LogWindow(log: counting, capacity: 1000)
+            let results = try await withThrowingTaskGroup(of: [Event].self) { group in
+                for _ in 0..<8 { group.addTask { try await window.events(from: 1, limit: 100) } }
+                return try await group.reduce(into: [[Event]]()) { $0.append($1) }
+            }
+            let direct = try harness.log.events(from: 1, limit: 100)
+            #expect(results.count == 8)
+            #expect(results.allSatisfy { $0 == direct })
+            #expect(counting.reads.withLock { $0 } == 1)
+        }
+    }
+
+    @Test("the window drops its older events beyond its capacity, and reads of them go to the log")
+    func boundedByCapacity() async throws {
+        try await Harness.with { harness in
+            try await appendEvents(40, to: harness)
+            let counting = CountingLog(log: harness.log)
+            let window = LogWindow(log: counting, capacity: 10)
+            var position: UInt64 = 1
+            while true {
+                let events = try await window.events(from: position, limit: 8)
+                guard let last = events.last else { break }
+                position = last.position + 1
+            }
+            let before = counting.reads.withLock { $0 }
+            #expect(try await window.events(from: 1, limit: 4).map(\.position) == [1, 2, 3, 4])
+            #expect(counting.reads.withLock { $0 } == before + 1)
+            #expect(try await window.events(from: 38, limit: 4).map(\.position) == [38, 39, 40])
+            #expect(counting.reads.withLock { $0 } == before + 1)
+        }
+    }
+}
