@@ -25,18 +25,22 @@ private final class CountingLog: EventStore {
 
 @Suite("The log window the projections share")
 struct LogWindowTests {
-    private func appendEvents(_ count: Int, to harness: Harness) async throws {
-        for index in 0..<count {
-            try await harness.receive("test", payload: json(#"{"n":\#(index)}"#), key: "window:\(index)")
+    /// Runs `body` with a log of `count` events and a window of `capacity` over it that counts its reads.
+    private func withWindow(
+        events count: Int, capacity: Int, _ body: (Harness, CountingLog, LogWindow<CountingLog>) async throws -> Void
+    ) async throws {
+        try await Harness.with { harness in
+            for index in 0..<count {
+                try await harness.receive("test", payload: json(#"{"n":\#(index)}"#), key: "window:\(index)")
+            }
+            let counting = CountingLog(log: harness.log)
+            try await body(harness, counting, LogWindow(log: counting, capacity: capacity))
         }
     }
 
     @Test("every read gives the log's own events in order, from the window, by extending it, or past it")
     func readsMatchTheLog() async throws {
-        try await Harness.with { harness in
-            try await appendEvents(100, to: harness)
-            let counting = CountingLog(log: harness.log)
-            let window = LogWindow(log: counting, capacity: 16)
+        try await withWindow(events: 100, capacity: 16) { harness, counting, window in
             // Extend from empty, serve inside, extend at the end, jump ahead (a new window), read from before it
             // (past it, to the log), extend to the head, and read at the head.
             let reads: [(UInt64, Int)] = [(1, 10), (1, 5), (5, 10), (11, 10), (60, 5), (12, 3), (65, 100), (90, 2), (101, 10)]
@@ -54,10 +58,7 @@ struct LogWindowTests {
 
     @Test("projections that want the same new events wait for one read of the log")
     func concurrentReadersShareOneRead() async throws {
-        try await Harness.with { harness in
-            try await appendEvents(50, to: harness)
-            let counting = CountingLog(log: harness.log)
-            let window = LogWindow(log: counting, capacity: 1000)
+        try await withWindow(events: 50, capacity: 1000) { harness, counting, window in
             let results = try await withThrowingTaskGroup(of: [Event].self) { group in
                 for _ in 0..<8 { group.addTask { try await window.events(from: 1, limit: 100) } }
                 return try await group.reduce(into: [[Event]]()) { $0.append($1) }
@@ -71,10 +72,7 @@ struct LogWindowTests {
 
     @Test("the window drops its older events beyond its capacity, and reads of them go to the log")
     func boundedByCapacity() async throws {
-        try await Harness.with { harness in
-            try await appendEvents(40, to: harness)
-            let counting = CountingLog(log: harness.log)
-            let window = LogWindow(log: counting, capacity: 10)
+        try await withWindow(events: 40, capacity: 10) { harness, counting, window in
             var position: UInt64 = 1
             while true {
                 let events = try await window.events(from: position, limit: 8)
