@@ -22,12 +22,23 @@ public protocol EventStore: Sendable {
 
     /// Every event from `position` on: first those already stored, then each new one as it commits.
     func subscribe(from position: UInt64) -> Subscription
+    /// Waits until the log holds an event after `position`, without reading it: for readers that read in batches
+    /// of their own and only need to know when there is more. Returns `false` when the log closed or the task was
+    /// cancelled first.
+    func waitForEvents(after position: UInt64) async throws -> Bool
 
     /// The position stored for the checkpoint `name`, or `nil`.
     func checkpoint(named name: String) async throws -> UInt64?
 }
 
 extension EventStore {
+    /// Waits by reading the next event through ``subscribe(from:)``: correct for any store; a store that can
+    /// watch its head without reading does better.
+    public func waitForEvents(after position: UInt64) async throws -> Bool {
+        var iterator = subscribe(from: position + 1).makeAsyncIterator()
+        return try await iterator.next() != nil
+    }
+
     /// Appends `events` durably, all or none.
     public func append(_ events: [NewEvent]) async throws -> [AppendOutcome] {
         try await append(events, checkpoint: nil)

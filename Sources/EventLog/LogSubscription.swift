@@ -52,4 +52,11 @@ extension LMDBEventLog {
     public func subscribe(from position: UInt64) -> LogSubscription {
         LogSubscription(log: self, start: position, batchSize: 256)
     }
+
+    /// Waits until the head passes `position`, watching the head rather than reading the log; `false` when the log
+    /// closed or the task was cancelled first.
+    public func waitForEvents(after position: UInt64) async throws -> Bool {
+        guard !watch.isClosed else { return false }
+        return await watch.wait(forPosition: position + 1)
+    }
 }

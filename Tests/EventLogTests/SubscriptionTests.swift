@@ -69,4 +69,30 @@ struct SubscriptionTests {
             #expect(count <= 1)
         }
     }
+
+    @Test("waiting for events returns at once when there are more, on the next append when there are not, and false once closed")
+    func waitForEvents() async throws {
+        try await withTemporaryDirectory { directory in
+            let log = try LMDBEventLog(directory: directory, logger: quietLogger)
+            _ = try await log.append((1...3).map { sampleEvent($0) })
+            #expect(try await log.waitForEvents(after: 2))
+            async let woken = log.waitForEvents(after: 3)
+            _ = try await log.append(sampleEvent(4))
+            #expect(try await woken)
+            async let closed = log.waitForEvents(after: 4)
+            await log.close()
+            #expect(try await closed == false)
+            #expect(try await log.waitForEvents(after: 1) == false)
+        }
+    }
+
+    @Test("a cancelled wait for events returns false")
+    func waitForEventsCancelled() async throws {
+        try await withLog { log, _ in
+            let task = Task { try await log.waitForEvents(after: 0) }
+            task.cancel()
+            let woken = try await task.value
+            #expect(woken == false)
+        }
+    }
 }

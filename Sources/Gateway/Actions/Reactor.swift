@@ -28,6 +28,19 @@ struct ReactorService<Log: EventStore>: Service {
     let logger: Logger
     /// How long a reactor that decided nothing may leave its stored checkpoint behind.
     var idleCheckpointEvery: Duration = .seconds(1)
+    /// The recent events, read once for all the reactors.
+    let window: LogWindow<Log>
+    /// How many events a reactor reads at a time.
+    static var batchSize: Int { 512 }
+
+    /// Runs `reactors` over `log`, reporting each one's state to `health`.
+    init(log: Log, reactors: [any Reactor], health: ComponentHealth, logger: Logger) {
+        self.log = log
+        self.reactors = reactors
+        self.health = health
+        self.logger = logger
+        window = LogWindow(log: log, capacity: 4 * Self.batchSize)
+    }
 
     func run() async throws {
         try await cancelWhenGracefulShutdown {
@@ -81,14 +94,13 @@ struct ReactorService<Log: EventStore>: Service {
         var stored = checkpoint
         var storedAt = ContinuousClock.now
         while !Task.isCancelled {
-            let batch = try await log.events(from: checkpoint + 1, limit: 512)
+            let batch = try await window.events(from: checkpoint + 1, limit: Self.batchSize)
             guard let last = batch.last?.position else {
                 if stored < checkpoint {
                     _ = try await log.append([], checkpoint: CheckpointUpdate(name: checkpointName, position: checkpoint))
                     (stored, storedAt) = (checkpoint, .now)
                 }
-                var waiting = log.subscribe(from: checkpoint + 1).makeAsyncIterator()
-                guard try await waiting.next() != nil else { return }
+                guard try await log.waitForEvents(after: checkpoint) else { return }
                 continue
             }
             var requests = [NewEvent]()

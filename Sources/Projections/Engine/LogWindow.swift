@@ -1,15 +1,15 @@
 import EventLog
 import Synchronization
 
-/// The most recent events read from the log, shared by the projections that follow it together, so that each new
-/// event is read from storage and decoded into an ``Event`` once, not once per projection.
+/// The most recent events read from the log, shared by the readers (projections, reactors) that follow it together,
+/// so that each new event is read from storage and decoded into an ``Event`` once, not once per reader.
 ///
 /// A read that starts inside the window is served from it. One that starts where the window ends extends it: one
 /// reader at a time goes to the log, and the others that want the same events wait for that read and are served
 /// from it. A read from before the window (a projection far behind, such as one building a new version) goes to the
 /// log and leaves the window as it is. The window keeps at most `capacity` events and `byteCapacity` bytes of
 /// payload; beyond either, it drops its older half.
-final class LogWindow<Log: EventStore>: Sendable {
+public final class LogWindow<Log: EventStore>: Sendable {
     private struct State {
         /// The position of `events[0]`.
         var start: UInt64 = 0
@@ -29,20 +29,23 @@ final class LogWindow<Log: EventStore>: Sendable {
         case extend
     }
 
-    let log: Log
-    let capacity: Int
-    let byteCapacity: Int
+    /// The log it reads.
+    public let log: Log
+    /// The most events it keeps.
+    public let capacity: Int
+    /// The most bytes of payload it keeps.
+    public let byteCapacity: Int
     private let state = Mutex(State())
 
     /// Shares reads of `log`, keeping up to `capacity` events and `byteCapacity` bytes of their payloads.
-    init(log: Log, capacity: Int, byteCapacity: Int = 32 << 20) {
+    public init(log: Log, capacity: Int, byteCapacity: Int = 32 << 20) {
         self.log = log
         self.capacity = max(1, capacity)
         self.byteCapacity = byteCapacity
     }
 
     /// Up to `limit` events from `position` on, in order: fewer when the window holds fewer, none at the head.
-    func events(from position: UInt64, limit: Int) async throws -> [Event] {
+    public func events(from position: UInt64, limit: Int) async throws -> [Event] {
         while true {
             let step = state.withLock { state -> Step in
                 if !state.events.isEmpty, position >= state.start, position < state.end {

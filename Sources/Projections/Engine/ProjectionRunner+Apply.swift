@@ -50,8 +50,7 @@ extension ProjectionRunner {
                         set(projection, slot: slot, live: projection.version, checkpoint: checkpoint, state: .live)
                         return mode == .rebuild ? .finished : .moved
                     }
-                    var waiting = log.subscribe(from: checkpoint + 1).makeAsyncIterator()
-                    guard try await waiting.next() != nil else { return .finished }
+                    guard try await log.waitForEvents(after: checkpoint) else { return .finished }
                     continue
                 }
                 let failure: ApplyFailure?
