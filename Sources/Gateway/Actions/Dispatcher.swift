@@ -81,46 +81,65 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
     static var runLength: Int { 64 }
 
     /// For each target that takes a call now: its first unfinished actions in request order (up to
-    /// ``runLength``), when the first is due.
+    /// ``runLength``), when the first is due; the target is taken (busy, and through its gate) for the run.
+    ///
+    /// Each target costs one seek and one decoded action; only a target that is free, due and let through by its
+    /// gate has the rest of its run decoded, so a long queue that waits (for a retry, or for a rate limit) costs
+    /// nothing per pass.
     func due() throws -> [(target: String, run: [OutboxProjection.Entry])] {
         let appended = progress.withLock { $0.lastAppended }
-        // One snapshot: the outbox is read only when it has applied everything this dispatcher appended. Each
-        // target's first actions in request order are one seek into the queue.
-        let queues = try views.read("outbox") { reader -> [String: [OutboxProjection.Entry]] in
-            guard reader.checkpoint >= appended else { return [:] }
-            let busy = progress.withLock { progress in
-                progress.seenAppended = max(progress.seenAppended, appended)
-                return progress.busyTargets
-            }
-            var queues = [String: [OutboxProjection.Entry]]()
-            var after: String?
-            while let (key, _) = try reader.list(String.self, in: "queue", after: after, limit: 1).first {
-                let target = OutboxProjection.target(ofQueueKey: key)
-                after = target + "\u{1}"
-                guard !busy.contains(target) else { continue }
-                queues[target] = try reader.list(String.self, in: "queue", prefix: target + "\u{0}", limit: Self.runLength).compactMap { _, id in
-                    try reader.get(OutboxProjection.Entry.self, id, in: "pending")
-                }
-            }
-            return queues
-        } ?? [:]
         let now = Timestamp.now().nanosecondsSinceEpoch
-        return queues.compactMap { target, run in
-            guard let first = run.first, first.dueAt <= now else { return nil }
-            let taken = progress.withLock { progress in
-                guard !progress.busyTargets.contains(target), gates.enter(target, channel: first.request.channel, now: now) else { return false }
-                progress.busyTargets.insert(target)
-                return true
+        // One snapshot: the outbox is read only when it has applied everything this dispatcher appended.
+        return try views.read("outbox") { reader -> [(target: String, run: [OutboxProjection.Entry])] in
+            guard reader.checkpoint >= appended else { return [] }
+            progress.withLock { $0.seenAppended = max($0.seenAppended, appended) }
+            var due = [(target: String, run: [OutboxProjection.Entry])]()
+            do {
+                var after: String?
+                while let (key, id) = try reader.list(String.self, in: "queue", after: after, limit: 1).first {
+                    let target = OutboxProjection.target(ofQueueKey: key)
+                    after = target + "\u{1}"
+                    guard !isBusy(target), let first = try reader.get(OutboxProjection.Entry.self, id, in: "pending"),
+                          first.dueAt <= now, take(target, for: first, now: now) else { continue }
+                    due.append((target, [first]))
+                    let rest = try reader.list(String.self, in: "queue", prefix: target + "\u{0}", limit: Self.runLength).dropFirst()
+                    due[due.count - 1].run += try rest.compactMap { _, id in try reader.get(OutboxProjection.Entry.self, id, in: "pending") }
+                }
+            } catch {
+                for (target, run) in due { release(target, sandbox: isSandbox(run[0])) }
+                throw error
             }
-            return taken ? (target, run) : nil
+            return due
+        } ?? []
+    }
+
+    private func isBusy(_ target: String) -> Bool { progress.withLock { $0.busyTargets.contains(target) } }
+
+    private func isSandbox(_ entry: OutboxProjection.Entry) -> Bool { configuration.mode(of: entry.request.channel) == .sandbox }
+
+    /// Takes `target` for a run that starts with `first`, if it is free and (unless the run is a sandbox one: nothing
+    /// is called, so there is no rate or circuit to respect) its gate lets a call through now.
+    private func take(_ target: String, for first: OutboxProjection.Entry, now: Int64) -> Bool {
+        let sandbox = isSandbox(first)
+        return progress.withLock { progress in
+            guard !progress.busyTargets.contains(target) else { return false }
+            if !sandbox { guard gates.enter(target, channel: first.request.channel, now: now) else { return false } }
+            progress.busyTargets.insert(target)
+            return true
         }
+    }
+
+    /// Frees a target taken by ``take(_:for:now:)`` without calling it.
+    private func release(_ target: String, sandbox: Bool) {
+        if !sandbox { gates.leave(target, failed: false, now: Timestamp.now().nanosecondsSinceEpoch) }
+        progress.withLock { _ = $0.busyTargets.remove(target) }
     }
 
     /// Works through `run`, the first actions of one target: in sandbox mode records them all as delivered at
     /// once; live, calls out one after another, appending the record of each, while they succeed, are due and the
     /// target's gate lets them through. On shutdown mid-call it records nothing (the action stays pending).
     func work(through run: [OutboxProjection.Entry], of target: String) async {
-        let appended = if let first = run.first, configuration.mode(of: first.request.channel) == .sandbox {
+        let appended = if let first = run.first, isSandbox(first) {
             await recordSandbox(run, of: target)
         } else {
             await callOut(run, of: target)
@@ -142,7 +161,6 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
         } catch {
             logger.error("could not record sandbox deliveries", metadata: ["target": "\(target)", "error": "\(error)"])
         }
-        gates.leave(target, failed: false, now: Timestamp.now().nanosecondsSinceEpoch)
         return appended
     }
 
