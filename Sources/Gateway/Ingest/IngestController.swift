@@ -102,7 +102,7 @@ struct IngestController: Sendable {
     private func makeEvent(
         _ bytes: UnsafeRawBufferPointer, request: Request, contentType: String, context: GatewayContext, source: WebhookSource
     ) throws -> NewEvent {
-        let scan: (values: [String?], isObject: Bool)
+        let scan: JSONFieldScanner.Fields
         do {
             scan = try JSONFieldScanner.scan(bytes, paths: source.fields)
         } catch {

@@ -10,7 +10,7 @@ struct WebhookSource: Sendable {
     /// The label used in metrics.
     let route: String
     /// Fields read from the body: the first ones make up the idempotency key.
-    let fields: [[String]]
+    let fields: JSONFieldScanner.Paths
     /// Builds the idempotency key from the fields' values (and headers); `nil` when a required one is missing.
     let key: @Sendable (_ values: [String?], _ headers: HTTPFields) -> String?
     /// Names the fields a sender must fill in, for the error message.

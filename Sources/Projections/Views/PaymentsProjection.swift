@@ -19,8 +19,8 @@ public struct PaymentsProjection: Projection {
 
     /// What the projection reads of a Stripe event. Stripe always sends `created`, `livemode` and `data`; an event
     /// without them is listed (at the time the log recorded it) and changes nothing else.
-    public struct StripeEvent: Sendable, Decodable {
-        struct Body: Decodable, Sendable { let object: StripeObject }
+    public struct StripeEvent: Sendable, Decodable, Equatable {
+        struct Body: Decodable, Sendable, Equatable { let object: StripeObject }
         let id: String
         let type: String
         let created: Int64?
@@ -28,9 +28,9 @@ public struct PaymentsProjection: Projection {
         let data: Body?
     }
 
-    struct StripeObject: Decodable, Sendable {
-        struct Failure: Decodable, Sendable { let code: String? }
-        struct RefundList: Decodable, Sendable { let data: [StripeRefund] }
+    struct StripeObject: Decodable, Sendable, Equatable {
+        struct Failure: Decodable, Sendable, Equatable { let code: String? }
+        struct RefundList: Decodable, Sendable, Equatable { let data: [StripeRefund] }
         let id: String
         let object: String
         let amount: Int64?
@@ -46,7 +46,7 @@ public struct PaymentsProjection: Projection {
         let refunds: RefundList?
     }
 
-    struct StripeRefund: Decodable, Sendable {
+    struct StripeRefund: Decodable, Sendable, Equatable {
         let id: String
         let amount: Int64
         let created: Int64?
@@ -108,7 +108,7 @@ public struct PaymentsProjection: Projection {
     public func decode(_ event: Event) throws -> Input? {
         if event.type == RefundRequest.eventType { return .refundRequested(try JSONDecoder().decode(RefundRequest.self, from: Data(event.payload))) }
         guard event.type == "webhook.received", event.source == "stripe" else { return nil }
-        return .stripe(try JSONDecoder().decode(StripeEvent.self, from: Data(event.payload)))
+        return .stripe(try StripeEvent.scanned(event.payload) ?? JSONDecoder().decode(StripeEvent.self, from: Data(event.payload)))
     }
 
     public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {

@@ -1,32 +1,72 @@
 /// Checks that a body is well-formed JSON and picks out a few fields, in one pass and without building a model.
 ///
 /// Decoding a whole webhook costs far more than the ingest path can spend, so the gateway validates the syntax
-/// and extracts only what it needs (an event id, a type) by path, such as `["attributes", "updated_at"]`.
-/// Strings are unescaped; numbers and booleans come back as their JSON text; other values as `nil`.
-struct JSONFieldScanner {
+/// and extracts only what it needs (an event id, a type) by path, such as `["attributes", "updated_at"]`; the
+/// projections read the common shapes of their events the same way. Strings are unescaped; numbers and booleans
+/// come back as their JSON text; objects, arrays and `null` as `nil`, with their ``Kind``.
+public struct JSONFieldScanner {
     /// Why a body is not JSON.
-    struct Failure: Error, Equatable {
-        let message: String
+    public struct Failure: Error, Equatable, Sendable {
+        /// Where and how the body breaks the JSON syntax.
+        public let message: String
+    }
+
+    /// What kind of JSON value a path led to.
+    public enum Kind: Sendable, Equatable {
+        case string, number, bool, null, object, array
+    }
+
+    /// Paths to scan for, prepared once: each a list of object keys from the top.
+    public struct Paths: Sendable, ExpressibleByArrayLiteral {
+        let keys: [[[UInt8]]]
+
+        /// Prepares `paths`, such as `[["id"], ["data", "object", "amount"]]`.
+        public init(_ paths: [[String]]) {
+            keys = paths.map { $0.map { Array($0.utf8) } }
+        }
+
+        /// Prepares the paths of a literal.
+        public init(arrayLiteral paths: [String]...) {
+            self.init(paths)
+        }
+    }
+
+    /// What a scan found at each path, in the order of the paths.
+    public struct Fields: Sendable {
+        /// Each path's value: the text of a string, number or boolean; `nil` for anything else or nothing.
+        public let values: [String?]
+        /// Each path's kind of value; `nil` when the body has nothing there.
+        public let kinds: [Kind?]
+        /// Whether the body is a JSON object.
+        public let isObject: Bool
     }
 
     private let bytes: UnsafeRawBufferPointer
     private let paths: [[[UInt8]]]
     private var index = 0
     private(set) var values: [String?]
+    private(set) var kinds: [Kind?]
     private(set) var topLevelIsObject = false
     private static let maxDepth = 128
 
-    /// Scans `bytes` and returns the value at each of `paths`, in order.
-    static func scan(_ bytes: UnsafeRawBufferPointer, paths: [[String]]) throws(Failure) -> (values: [String?], isObject: Bool) {
-        var scanner = JSONFieldScanner(bytes: bytes, paths: paths)
-        try scanner.run()
-        return (scanner.values, scanner.topLevelIsObject)
+    /// Scans `bytes` and returns the value at each of `paths`, in order, and whether the body is an object.
+    public static func scan(_ bytes: UnsafeRawBufferPointer, paths: [[String]]) throws(Failure) -> (values: [String?], isObject: Bool) {
+        let fields = try scan(bytes, paths: Paths(paths))
+        return (fields.values, fields.isObject)
     }
 
-    private init(bytes: UnsafeRawBufferPointer, paths: [[String]]) {
+    /// Scans `bytes` for `paths`.
+    public static func scan(_ bytes: UnsafeRawBufferPointer, paths: Paths) throws(Failure) -> Fields {
+        var scanner = JSONFieldScanner(bytes: bytes, paths: paths.keys)
+        try scanner.run()
+        return Fields(values: scanner.values, kinds: scanner.kinds, isObject: scanner.topLevelIsObject)
+    }
+
+    private init(bytes: UnsafeRawBufferPointer, paths: [[[UInt8]]]) {
         self.bytes = bytes
-        self.paths = paths.map { $0.map { Array($0.utf8) } }
-        self.values = Array(repeating: nil, count: paths.count)
+        self.paths = paths
+        values = Array(repeating: nil, count: paths.count)
+        kinds = Array(repeating: nil, count: paths.count)
     }
 
     private mutating func run() throws(Failure) {
@@ -57,14 +97,20 @@ struct JSONFieldScanner {
         skipWhitespace()
         guard index < bytes.count else { throw fail("the body ends early") }
         switch bytes[index] {
-        case UInt8(ascii: "{"): try object(depth: depth, candidates: candidates)
-        case UInt8(ascii: "["): try array(depth: depth)
+        case UInt8(ascii: "{"):
+            if let capture { (values[capture], kinds[capture]) = (nil, .object) }
+            try object(depth: depth, candidates: candidates)
+        case UInt8(ascii: "["):
+            if let capture { (values[capture], kinds[capture]) = (nil, .array) }
+            try array(depth: depth)
         case UInt8(ascii: "\""):
             let text = try string(decode: capture != nil)
-            if let capture { values[capture] = text }
+            if let capture { (values[capture], kinds[capture]) = (text, .string) }
         case UInt8(ascii: "t"): try literal("true", capture: capture)
         case UInt8(ascii: "f"): try literal("false", capture: capture)
-        case UInt8(ascii: "n"): try literal("null", capture: nil)
+        case UInt8(ascii: "n"):
+            try literal("null", capture: nil)
+            if let capture { (values[capture], kinds[capture]) = (nil, .null) }
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number(capture: capture)
         default: throw fail("unexpected character")
         }
@@ -119,7 +165,7 @@ struct JSONFieldScanner {
         guard index + count <= bytes.count else { throw fail("the body ends early") }
         for i in 0..<count where bytes[index + i] != word.utf8Start[i] { throw fail("unexpected character") }
         index += count
-        if let capture { values[capture] = word.description }
+        if let capture { (values[capture], kinds[capture]) = (word.description, .bool) }
     }
 
     private mutating func number(capture: Int?) throws(Failure) {
@@ -147,7 +193,9 @@ struct JSONFieldScanner {
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard digits(&self) > 0 else { throw fail("a number has no digits in its exponent") }
         }
-        if let capture { values[capture] = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) }
+        if let capture {
+            (values[capture], kinds[capture]) = (String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self), .number)
+        }
     }
 
     /// Parses a string at `index` (on its opening quote); returns its unescaped text when `decode` is set.
