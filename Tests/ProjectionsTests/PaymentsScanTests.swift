@@ -32,6 +32,8 @@ struct PaymentsScanTests {
         ("no id", intent.replacingOccurrences(of: #""id":"evt_1","#, with: "")),
         ("a numeric id", intent.replacingOccurrences(of: #""id":"evt_1""#, with: #""id":1"#)),
         ("no object id", intent.replacingOccurrences(of: #""id":"pi_1","#, with: "")),
+        ("a repeated key", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":1000,"amount":7"#)),
+        ("a repeated object", intent.replacingOccurrences(of: #","type":"payment_intent.succeeded""#, with: #","type":"payment_intent.succeeded","data":{"object":{"id":"pi_2","object":"payment_intent","amount":7}}"#)),
         ("whitespace", intent.replacingOccurrences(of: ",", with: " ,\n\t").replacingOccurrences(of: ":", with: " : ")),
         ("not an object", #"["evt_1"]"#),
         ("not JSON", #"{"id":"evt_1","type":}"#),
@@ -57,7 +59,7 @@ struct PaymentsScanTests {
         let scannedLabels = Self.variants.filter { StripeEvent.scanned(Array($0.1.utf8)) != nil }.map(\.0)
         #expect(scannedLabels == [
             "as is", "a failure code", "a failure without a code", "no data", "data null", "a negative amount", "a null customer",
-            "escapes", "refunds null", "whitespace",
+            "escapes", "refunds null", "a repeated key", "a repeated object", "whitespace",
         ])
         let escaped = try #require(StripeEvent.scanned(Array(Self.variants[16].1.utf8)))
         #expect(escaped.data?.object.customer == "cus_é\n\"q\"/😀")

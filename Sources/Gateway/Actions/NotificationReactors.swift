@@ -49,10 +49,10 @@ struct StripeTeamsReactor: Reactor {
 
     static let types = ["payment_intent.payment_failed", "charge.dispute.created"]
 
-    private struct StripeEvent: Decodable {
-        struct Body: Decodable { let object: Object }
-        struct Object: Decodable {
-            struct Failure: Decodable {
+    struct StripeEvent: Decodable, Equatable {
+        struct Body: Decodable, Equatable { let object: Object }
+        struct Object: Decodable, Equatable {
+            struct Failure: Decodable, Equatable {
                 let code: String?
                 let message: String?
             }
@@ -72,7 +72,7 @@ struct StripeTeamsReactor: Reactor {
     func react(to event: Event) throws -> [ActionRequest] {
         guard event.type == "webhook.received", event.source == "stripe",
               let type = event.metadata["event-type"], Self.types.contains(type) else { return [] }
-        let stripe = try JSONDecoder().decode(StripeEvent.self, from: Data(event.payload))
+        let stripe = try StripeEvent.scanned(event.payload) ?? JSONDecoder().decode(StripeEvent.self, from: Data(event.payload))
         let object = stripe.data.object
         var params = ["event_type": stripe.type, "event_id": stripe.id, "object_id": object.id, "mode": stripe.livemode == true ? "live" : "test"]
         params["amount"] = object.amount.map(String.init)

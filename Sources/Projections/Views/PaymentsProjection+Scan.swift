@@ -13,9 +13,6 @@ extension PaymentsProjection.StripeEvent {
         ["data", "object", "last_payment_error", "code"], ["data", "object", "refunds"],
     ]
 
-    /// A value the scan leaves to `JSONDecoder`: an unexpected type, a missing required field, or a refund list.
-    private struct Unscanned: Error {}
-
     /// Reads a Stripe event by scanning for the fields the projection uses, several times faster than decoding it
     /// whole; `nil` when the payload has anything the scan does not cover (a refund list, a value of another type
     /// than expected, a required field missing, or bad JSON), which `JSONDecoder` then reads with its own rules.
@@ -26,28 +23,14 @@ extension PaymentsProjection.StripeEvent {
         return try? Self(scanned: fields)
     }
 
-    private init(scanned fields: JSONFieldScanner.Fields) throws(Unscanned) {
-        func kind(_ field: Field) -> JSONFieldScanner.Kind? { fields.kinds[field.rawValue] }
-        func isAbsent(_ field: Field) -> Bool { kind(field) == nil || kind(field) == .null }
-        func string(_ field: Field) throws(Unscanned) -> String? {
-            if isAbsent(field) { return nil }
-            guard kind(field) == .string else { throw Unscanned() }
-            return fields.values[field.rawValue]
-        }
-        func required(_ field: Field) throws(Unscanned) -> String {
-            guard let value = try string(field) else { throw Unscanned() }
-            return value
-        }
-        func int64(_ field: Field) throws(Unscanned) -> Int64? {
-            if isAbsent(field) { return nil }
-            guard kind(field) == .number, let text = fields.values[field.rawValue], let value = Int64(text) else { throw Unscanned() }
-            return value
-        }
-        func bool(_ field: Field) throws(Unscanned) -> Bool? {
-            if isAbsent(field) { return nil }
-            guard kind(field) == .bool else { throw Unscanned() }
-            return fields.values[field.rawValue] == "true"
-        }
+    private init(scanned fields: JSONFieldScanner.Fields) throws(JSONFieldScanner.Fields.Unscanned) {
+        typealias Unscanned = JSONFieldScanner.Fields.Unscanned
+        func kind(_ field: Field) -> JSONFieldScanner.Kind? { fields.kind(field.rawValue) }
+        func isAbsent(_ field: Field) -> Bool { fields.isAbsent(field.rawValue) }
+        func string(_ field: Field) throws(Unscanned) -> String? { try fields.string(field.rawValue) }
+        func required(_ field: Field) throws(Unscanned) -> String { try fields.requiredString(field.rawValue) }
+        func int64(_ field: Field) throws(Unscanned) -> Int64? { try fields.int64(field.rawValue) }
+        func bool(_ field: Field) throws(Unscanned) -> Bool? { try fields.bool(field.rawValue) }
 
         id = try required(.id)
         type = try required(.type)
@@ -57,12 +40,12 @@ extension PaymentsProjection.StripeEvent {
             data = nil
             return
         }
-        guard kind(.data) == .object, kind(.object) == .object, isAbsent(.refunds) else { throw Unscanned() }
+        guard kind(.data) == .object, kind(.object) == .object, isAbsent(.refunds) else { throw JSONFieldScanner.Fields.Unscanned() }
         let failure: PaymentsProjection.StripeObject.Failure?
         if isAbsent(.lastPaymentError) {
             failure = nil
         } else {
-            guard kind(.lastPaymentError) == .object else { throw Unscanned() }
+            guard kind(.lastPaymentError) == .object else { throw JSONFieldScanner.Fields.Unscanned() }
             failure = .init(code: try string(.failureCode))
         }
         data = Body(object: PaymentsProjection.StripeObject(

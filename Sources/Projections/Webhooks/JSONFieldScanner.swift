@@ -3,7 +3,8 @@
 /// Decoding a whole webhook costs far more than the ingest path can spend, so the gateway validates the syntax
 /// and extracts only what it needs (an event id, a type) by path, such as `["attributes", "updated_at"]`; the
 /// projections read the common shapes of their events the same way. Strings are unescaped; numbers and booleans
-/// come back as their JSON text; objects, arrays and `null` as `nil`, with their ``Kind``.
+/// come back as their JSON text; objects, arrays and `null` as `nil`, with their ``Kind``. When an object repeats
+/// a key, the first value counts, as with `JSONDecoder`.
 public struct JSONFieldScanner {
     /// Why a body is not JSON.
     public struct Failure: Error, Equatable, Sendable {
@@ -46,6 +47,9 @@ public struct JSONFieldScanner {
     private var index = 0
     private(set) var values: [String?]
     private(set) var kinds: [Kind?]
+    /// For each path, how many of its keys have been found: a key found again at a place already reached is a
+    /// repeat, and ignored.
+    private var reached: [Int]
     private(set) var topLevelIsObject = false
     private static let maxDepth = 128
 
@@ -67,6 +71,7 @@ public struct JSONFieldScanner {
         self.paths = paths
         values = Array(repeating: nil, count: paths.count)
         kinds = Array(repeating: nil, count: paths.count)
+        reached = Array(repeating: 0, count: paths.count)
     }
 
     private mutating func run() throws(Failure) {
@@ -131,6 +136,9 @@ public struct JSONFieldScanner {
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[keyStart..<(index - 1)])
                 let key = escaped ? Array(try unescape(raw, at: keyStart).utf8) : nil
                 for c in candidates where key.map({ $0 == paths[c][depth] }) ?? raw.elementsEqual(paths[c][depth]) {
+                    // A key seen before at this place: like JSONDecoder, keep what came first.
+                    guard reached[c] <= depth else { continue }
+                    reached[c] = depth + 1
                     if paths[c].count == depth + 1 { capture = c } else { next.append(c) }
                 }
             }
@@ -274,5 +282,47 @@ public struct JSONFieldScanner {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension JSONFieldScanner.Fields {
+    /// A value that typed reading leaves to `JSONDecoder`: of another type than asked for, or missing where required.
+    public struct Unscanned: Error {
+        /// Creates the error.
+        public init() {}
+    }
+
+    /// The kind of value at path `index`; `nil` when the body has nothing there.
+    public func kind(_ index: Int) -> JSONFieldScanner.Kind? { kinds[index] }
+
+    /// Whether the body has nothing, or `null`, at path `index`: what `decodeIfPresent` reads as `nil`.
+    public func isAbsent(_ index: Int) -> Bool { kinds[index] == nil || kinds[index] == .null }
+
+    /// The string at path `index`, `nil` when absent; throws for a value of another kind.
+    public func string(_ index: Int) throws(Unscanned) -> String? {
+        if isAbsent(index) { return nil }
+        guard kinds[index] == .string else { throw Unscanned() }
+        return values[index]
+    }
+
+    /// The string at path `index`; throws when it is absent or of another kind.
+    public func requiredString(_ index: Int) throws(Unscanned) -> String {
+        guard let value = try string(index) else { throw Unscanned() }
+        return value
+    }
+
+    /// The whole number at path `index`, `nil` when absent; throws for another kind, a fraction or an exponent, or
+    /// a number beyond `Int64`.
+    public func int64(_ index: Int) throws(Unscanned) -> Int64? {
+        if isAbsent(index) { return nil }
+        guard kinds[index] == .number, let text = values[index], let value = Int64(text) else { throw Unscanned() }
+        return value
+    }
+
+    /// The boolean at path `index`, `nil` when absent; throws for a value of another kind.
+    public func bool(_ index: Int) throws(Unscanned) -> Bool? {
+        if isAbsent(index) { return nil }
+        guard kinds[index] == .bool else { throw Unscanned() }
+        return values[index] == "true"
     }
 }
