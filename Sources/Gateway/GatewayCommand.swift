@@ -3,6 +3,7 @@ import EventLog
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Projections
 
 /// `gateway`: receives webhooks, verifies them, and appends them durably to the event log.
@@ -54,6 +55,18 @@ struct GatewayCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let app = buildApplication(configuration, log: log, views: views, metrics: metrics, logger: logger)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError where [EADDRINUSE, EACCES, EADDRNOTAVAIL].contains(error.errnoCode) {
+            let reason = switch error.errnoCode {
+            case EADDRINUSE: "the address is in use (is another gateway running?)"
+            case EACCES: "permission denied (ports below 1024 need privileges)"
+            default: "the host is not an address of this machine"
+            }
+            FileHandle.standardError.write(Data(
+                "gateway: cannot listen on \(configuration.host):\(configuration.port): \(reason); set SWITCHYARD_HOST / SWITCHYARD_PORT or --host / --port\n".utf8
+            ))
+            throw ExitCode(1)
+        }
     }
 }

@@ -139,6 +139,27 @@ struct GatewayProcessTests {
             #expect(lines.first?.contains("sk_live_oops") == false)
         }
     }
+
+    @Test("a port in use stops start-up with one line that says so, and no projection or reactor reports a failure")
+    func portInUse() async throws {
+        try await withTemporaryDirectory("gateway-port") { directory in
+            let first = try GatewayProcess.start(dataDirectory: directory + "/first")
+            defer {
+                first.child.send(SIGTERM)
+                _ = first.child.waitForExit()
+            }
+            let second = try ChildProcess(
+                executable: productsDirectory + "/gateway", arguments: ["--port", "\(first.port)", "--data-dir", directory + "/second"],
+                environment: GatewayProcess.environment.merging(["SWITCHYARD_LOG_LEVEL": "warning"]) { $1 }, mergeStandardError: true
+            )
+            var lines = [String]()
+            while let line = second.readLine(timeout: .seconds(30)) { lines.append(line) }
+            #expect(second.waitForExit() != 0)
+            #expect(lines.count == 1, "\(lines)")
+            #expect(lines.first?.contains("cannot listen on 127.0.0.1:\(first.port)") == true, "\(lines)")
+            #expect(lines.first?.contains("in use") == true, "\(lines)")
+        }
+    }
 }
 
 actor AckCounter {

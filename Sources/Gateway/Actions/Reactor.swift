@@ -69,6 +69,8 @@ struct ReactorService<Log: EventStore>: Service {
                 return
             } catch let error as EventLogError where error.code == .closed {
                 return
+            } catch where Task.isCancelled {
+                return
             } catch {
                 health.failing(component, reason: "\(error)")
                 logger.error("reactor failed; it starts again from its checkpoint", metadata: [

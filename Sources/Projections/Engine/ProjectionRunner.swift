@@ -94,6 +94,10 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
             return
         } catch is CancellationError {
             return
+        } catch where Task.isCancelled {
+            // Stopped from outside (the service group is cancelled, say because the server could not start): the
+            // storage may close under it, and that is not the projection's failure.
+            return
         } catch {
             let current = status.withLock { $0[projection.name] }
             set(projection, slot: nil, live: current?.liveVersion ?? projection.version, checkpoint: current?.checkpoint ?? 0,
