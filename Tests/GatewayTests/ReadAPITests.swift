@@ -42,8 +42,14 @@ struct ReadAPITests {
             let leadResponse = try await gateway.get("/api/leads/9f3c2a71-5b8e-4d0f-a6c4-1e2d7b9a8c05?min_position=\(lead)", headers: [Self.auth])
             #expect(leadResponse.json?["status"] as? String == "received")
             #expect(leadResponse.json?["normalized_phone"] as? String == "+5511987654321")
+            // The lead's hook actions are kept apart from its record and served with it.
+            let served = leadResponse.json?["actions"] as? [[String: Any]]
+            #expect(served?.map { $0["hook_action"] as? String } == ["on_create_lead"])
+            #expect(served?.map { ($0["position"] as? NSNumber)?.intValue } == [Int(lead)])
             let received = try await gateway.get("/api/leads?status=received&min_position=\(lead)", headers: [Self.auth])
             #expect((received.json?["items"] as? [Any])?.count == 1)
+            let listed = (received.json?["items"] as? [[String: Any]])?.first?["actions"] as? [[String: Any]]
+            #expect(listed?.map { $0["hook_action"] as? String } == ["on_create_lead"])
 
             let conversationResponse = try await gateway.get("/api/conversations/215471832004591?min_position=\(conversation)", headers: [Self.auth])
             #expect(conversationResponse.json?["team_assignee_id"] as? String == "5372074")

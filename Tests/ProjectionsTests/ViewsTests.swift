@@ -34,14 +34,19 @@ struct ViewsTests {
                 (try reader.get(LeadsProjection.Lead.self, "9f3c2a71-5b8e-4d0f-a6c4-1e2d7b9a8c05", in: "leads"),
                  try reader.get(LeadsProjection.Lead.self, "L-fake", in: "leads"),
                  try reader.list(LeadsProjection.Stats.self, in: "stats", limit: 10),
-                 try reader.get(LeadsProjection.Lead.self, "L-wrapped", in: "leads"))
+                 try reader.get(LeadsProjection.Lead.self, "L-wrapped", in: "leads"),
+                 try LeadsProjection.history(of: "9f3c2a71-5b8e-4d0f-a6c4-1e2d7b9a8c05", in: reader))
             }
             let lead = try #require(state?.0)
             #expect(lead.status == "closed")
             #expect(lead.normalizedPhone == "+5511912345678")
             #expect(lead.normalizedEmail == "carla.mendes@example.com.br")
-            #expect(lead.actions.map(\.hookAction) == ["on_create_lead", "on_update_lead", "on_close_lead"])
-            #expect(lead.actions.map(\.position) == [1, 2, 3])
+            // A lead's hook actions are records of their own, in log order; the lead's record does not grow with them.
+            #expect(lead.actions.isEmpty)
+            let history = try #require(state?.4)
+            #expect(history.map(\.hookAction) == ["on_create_lead", "on_update_lead", "on_close_lead"])
+            #expect(history.map(\.position) == [1, 2, 3])
+            #expect(history.map { $0.contactChanged } == [nil, true, nil])
             // The older, wrapped shape is upcast to today's before the projection sees it.
             #expect(state?.3?.normalizedEmail == "ana@example.com")
             #expect(state?.3?.status == "received")

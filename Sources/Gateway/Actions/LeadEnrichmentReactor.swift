@@ -75,7 +75,9 @@ struct LeadEnrichmentReactor: Reactor {
     /// (waiting for it to get there).
     func contactChanged(_ lead: String, at position: UInt64) async throws -> Bool {
         _ = try await views.awaitCheckpoint("leads", position)
-        let stored = try views.read("leads") { try $0.get(LeadsProjection.Lead.self, lead, in: "leads") } ?? nil
-        return stored?.actions.first { $0.position == position }?.contactChanged ?? true
+        let stored = try views.read("leads") {
+            try $0.get(LeadsProjection.Action.self, LeadsProjection.historyKey(lead, position), in: "history")
+        } ?? nil
+        return stored?.contactChanged ?? true
     }
 }

@@ -52,12 +52,19 @@ extension ReadController {
             return try jsonResponse(object: ["days": days, "items": items])
         }
         group.get("leads/{id}") { request, context in
-            try await record(request, context, LeadsProjection.Lead.self, projection: "leads", table: "leads", noun: "lead")
+            let id = try context.parameters.require("id")
+            let lead = try await read(request, "leads") { reader -> LeadsProjection.Lead? in
+                guard var lead = try reader.get(LeadsProjection.Lead.self, id, in: "leads") else { return nil }
+                lead.actions = try LeadsProjection.history(of: id, in: reader)
+                return lead
+            }
+            guard let lead else { throw notFound("lead \(id)") }
+            return try jsonResponse(lead)
         }
         group.get("leads") { request, _ in
-            try await filteredList(request, projection: "leads", table: "leads", type: LeadsProjection.Lead.self) { lead, query in
+            try await filteredList(request, projection: "leads", table: "leads", type: LeadsProjection.Lead.self, keep: { lead, query in
                 query.string("status").map { $0 == lead.status } ?? true
-            }
+            }, complete: { lead, reader in lead.actions = try LeadsProjection.history(of: lead.id, in: reader) })
         }
         group.get("notifications") { request, _ in try await actions(request) }
         group.get("deliveries") { request, _ in
@@ -118,7 +125,8 @@ extension ReadController {
 
     /// A page of `table` filtered by `keep`, following `cursor` (the last key of the previous page).
     private func filteredList<T: Codable>(
-        _ request: Request, projection: String, table: String, type: T.Type, keep: @escaping (T, QueryParameters) -> Bool
+        _ request: Request, projection: String, table: String, type: T.Type, keep: @escaping (T, QueryParameters) -> Bool,
+        complete: (inout T, ProjectionReader) throws -> Void = { _, _ in }
     ) async throws -> Response {
         let query = QueryParameters(request: request)
         let limit = try query.limit
@@ -129,7 +137,14 @@ extension ReadController {
         try await awaitPosition(request, projection: projection)
         while items.count < limit, !exhausted {
             let after = cursor
-            guard let batch = try store.read(projection, { try $0.list(T.self, in: table, after: after, limit: 500) }) else {
+            let batch = try store.read(projection) { reader in
+                try reader.list(T.self, in: table, after: after, limit: 500).map { entry in
+                    var value = entry.value
+                    try complete(&value, reader)
+                    return (key: entry.key, value: value)
+                }
+            }
+            guard let batch else {
                 throw GatewayError(.serviceUnavailable, "projection_lagging", "the \(projection) projection has not been built yet", headers: [.retryAfter: "1"])
             }
             exhausted = batch.count < 500

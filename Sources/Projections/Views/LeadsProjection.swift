@@ -4,13 +4,17 @@ import Foundation
 /// Contact2Sale leads: contacts as received and as normalised, status, each hook action, the enrichment's
 /// outcome, and daily stats per hook action.
 ///
+/// A lead's hook actions are records of their own in `history` (keyed by ``historyKey(_:_:)``), not a list in
+/// the lead's record: so an update costs the same whatever the lead's history, and ``history(of:in:)`` reads
+/// them back (the read API serves a lead with its history in `actions`).
+///
 /// Status: `received`, `invalid_contact` (neither email nor phone usable), `enrichment_pending` (a look-up was
 /// requested), `enriched` (the person's data was fetched), `enrichment_failed` (a step died, or nobody was
 /// found), `closed`.
 public struct LeadsProjection: Projection {
     public let name = "leads"
-    public let version = 2
-    public let tables = ["leads", "stats"]
+    public let version = 3
+    public let tables = ["leads", "stats", "history"]
 
     /// Creates the projection.
     public init() {}
@@ -64,6 +68,7 @@ public struct LeadsProjection: Projection {
         public var normalizedPhone: String?
         public var fakeFlags: [String]
         public var status: String
+        /// The hook actions received, oldest first: empty as stored (they are in `history`); filled when served.
         public var actions: [Action]
         public var lastError: String?
         /// The person the enrichment found, and whether phone and email both led to it.
@@ -149,15 +154,29 @@ public struct LeadsProjection: Projection {
             lead.status = "received"
             lead.lastError = nil
         }
-        lead.actions.append(Action(
+        try state.put(Action(
             hookAction: action, position: event.position, at: event.recordedAt.iso8601,
             contactChanged: action == "on_update_lead" ? contactChanged : nil
-        ))
+        ), Self.historyKey(id, event.position), in: "history")
         try state.put(lead, id, in: "leads")
         let day = String(event.recordedAt.iso8601.prefix(10))
         try state.update("\(day)|\(action)", in: "stats", initial: Stats()) { stats in
             stats.total += 1
             if usable || action == "on_close_lead" { stats.completed += 1 } else { stats.failed += 1 }
         }
+    }
+}
+
+extension LeadsProjection {
+    /// The key of lead `id`'s hook action at `position` in `history`: the id, a zero byte, then the position in
+    /// 20 digits, so that a lead's actions are together and in log order.
+    public static func historyKey(_ id: String, _ position: UInt64) -> String {
+        let digits = String(position)
+        return id + "\u{0}" + String(repeating: "0", count: 20 - digits.count) + digits
+    }
+
+    /// Lead `id`'s hook actions, oldest first.
+    public static func history(of id: String, in reader: ProjectionReader) throws -> [Action] {
+        try reader.list(Action.self, in: "history", prefix: id + "\u{0}", limit: .max).map(\.value)
     }
 }
