@@ -1,6 +1,11 @@
 import Projections
 
 extension StripeTeamsReactor.StripeEvent {
+    /// The fields the card uses, in the order of ``paths``.
+    private enum Field: Int {
+        case id, type, livemode, data, object, objectId, amount, currency, customer, reason, failure, failureCode, failureMessage
+    }
+
     private static let paths: JSONFieldScanner.Paths = [
         ["id"], ["type"], ["livemode"], ["data"], ["data", "object"], ["data", "object", "id"], ["data", "object", "amount"],
         ["data", "object", "currency"], ["data", "object", "customer"], ["data", "object", "reason"],
@@ -12,25 +17,23 @@ extension StripeTeamsReactor.StripeEvent {
     /// not cover (a value of another type than expected, a required field missing, bad JSON), which `JSONDecoder`
     /// then reads with its own rules. So both ways give the same event, or the decoder's error.
     static func scanned(_ payload: [UInt8]) -> Self? {
-        guard let fields = try? payload.withUnsafeBytes({ bytes throws(JSONFieldScanner.Failure) in try JSONFieldScanner.scan(bytes, paths: paths) }),
-              fields.isObject else { return nil }
-        return try? Self(scanned: fields)
+        JSONFieldScanner.object(payload, paths: paths, by: Field.self).flatMap { try? Self(scanned: $0) }
     }
 
-    private init(scanned f: JSONFieldScanner.Fields) throws(JSONFieldScanner.Fields.Unscanned) {
-        guard f.kind(3) == .object, f.kind(4) == .object else { throw JSONFieldScanner.Fields.Unscanned() }
+    private init(scanned f: JSONFieldScanner.Reader<Field>) throws(JSONFieldScanner.Unscanned) {
+        guard f.kind(.data) == .object, f.kind(.object) == .object else { throw JSONFieldScanner.Unscanned() }
         let failure: Object.Failure?
-        if f.isAbsent(10) {
+        if f.isAbsent(.failure) {
             failure = nil
         } else {
-            guard f.kind(10) == .object else { throw JSONFieldScanner.Fields.Unscanned() }
-            failure = Object.Failure(code: try f.string(11), message: try f.string(12))
+            guard f.kind(.failure) == .object else { throw JSONFieldScanner.Unscanned() }
+            failure = Object.Failure(code: try f.string(.failureCode), message: try f.string(.failureMessage))
         }
         self.init(
-            id: try f.requiredString(0), type: try f.requiredString(1), livemode: try f.bool(2),
+            id: try f.requiredString(.id), type: try f.requiredString(.type), livemode: try f.bool(.livemode),
             data: Body(object: Object(
-                id: try f.requiredString(5), amount: try f.int64(6), currency: try f.string(7), customer: try f.string(8),
-                reason: try f.string(9), last_payment_error: failure
+                id: try f.requiredString(.objectId), amount: try f.int64(.amount), currency: try f.string(.currency),
+                customer: try f.string(.customer), reason: try f.string(.reason), last_payment_error: failure
             ))
         )
     }

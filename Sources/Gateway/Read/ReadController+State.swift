@@ -52,14 +52,9 @@ extension ReadController {
             return try jsonResponse(object: ["days": days, "items": items])
         }
         group.get("leads/{id}") { request, context in
-            let id = try context.parameters.require("id")
-            let lead = try await read(request, "leads") { reader -> LeadsProjection.Lead? in
-                guard var lead = try reader.get(LeadsProjection.Lead.self, id, in: "leads") else { return nil }
-                lead.actions = try LeadsProjection.history(of: id, in: reader)
-                return lead
+            try await record(request, context, LeadsProjection.Lead.self, projection: "leads", table: "leads", noun: "lead") { lead, reader in
+                lead.actions = try LeadsProjection.history(of: lead.id, in: reader)
             }
-            guard let lead else { throw notFound("lead \(id)") }
-            return try jsonResponse(lead)
         }
         group.get("leads") { request, _ in
             try await filteredList(request, projection: "leads", table: "leads", type: LeadsProjection.Lead.self, keep: { lead, query in
@@ -112,14 +107,18 @@ extension ReadController {
         }
     }
 
-    /// The record at the route's `{id}` in `table`, or 404.
+    /// The record at the route's `{id}` in `table`, made whole by `complete` in the same snapshot, or 404.
     private func record<T: Codable>(
-        _ request: Request, _ context: GatewayContext, _ type: T.Type, projection: String, table: String, noun: String
+        _ request: Request, _ context: GatewayContext, _ type: T.Type, projection: String, table: String, noun: String,
+        complete: (inout T, ProjectionReader) throws -> Void = { _, _ in }
     ) async throws -> Response {
         let id = try context.parameters.require("id")
-        guard let value = try await read(request, projection, { try $0.get(T.self, id, in: table) }) else {
-            throw notFound("\(noun) \(id)")
+        let value = try await read(request, projection) { reader -> T? in
+            guard var value = try reader.get(T.self, id, in: table) else { return nil }
+            try complete(&value, reader)
+            return value
         }
+        guard let value else { throw notFound("\(noun) \(id)") }
         return try jsonResponse(value)
     }
 

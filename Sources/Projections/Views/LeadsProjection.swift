@@ -171,8 +171,7 @@ extension LeadsProjection {
     /// The key of lead `id`'s hook action at `position` in `history`: the id, a zero byte, then the position in
     /// 20 digits, so that a lead's actions are together and in log order.
     public static func historyKey(_ id: String, _ position: UInt64) -> String {
-        let digits = String(position)
-        return id + "\u{0}" + String(repeating: "0", count: 20 - digits.count) + digits
+        id + "\u{0}" + String.zeroPadded(position, width: 20)
     }
 
     /// Lead `id`'s hook actions, oldest first.

@@ -15,10 +15,8 @@ public struct OutboxProjection: Projection {
     /// The key of a pending action in `queue`: its target (`channel/target`), a NUL, then the causing position
     /// and the index, zero-padded so that keys sort in request order. The value is the action id.
     public static func queueKey(_ request: ActionRequest) -> String {
-        let position = String(request.causedBy)
-        let index = String(request.index)
-        return request.channel + "/" + request.target + "\u{0}" + String(repeating: "0", count: max(0, 20 - position.count)) + position
-            + "-" + String(repeating: "0", count: max(0, 6 - index.count)) + index
+        request.channel + "/" + request.target + "\u{0}" + String.zeroPadded(request.causedBy, width: 20)
+            + "-" + String.zeroPadded(request.index, width: 6)
     }
 
     /// The target (`channel/target`) of a `queue` key.

@@ -18,41 +18,31 @@ extension PaymentsProjection.StripeEvent {
     /// than expected, a required field missing, or bad JSON), which `JSONDecoder` then reads with its own rules.
     /// So both ways give the same event, or the decoder's error.
     static func scanned(_ payload: [UInt8]) -> Self? {
-        guard let fields = try? payload.withUnsafeBytes({ bytes throws(JSONFieldScanner.Failure) in try JSONFieldScanner.scan(bytes, paths: paths) }),
-              fields.isObject else { return nil }
-        return try? Self(scanned: fields)
+        JSONFieldScanner.object(payload, paths: paths, by: Field.self).flatMap { try? Self(scanned: $0) }
     }
 
-    private init(scanned fields: JSONFieldScanner.Fields) throws(JSONFieldScanner.Fields.Unscanned) {
-        typealias Unscanned = JSONFieldScanner.Fields.Unscanned
-        func kind(_ field: Field) -> JSONFieldScanner.Kind? { fields.kind(field.rawValue) }
-        func isAbsent(_ field: Field) -> Bool { fields.isAbsent(field.rawValue) }
-        func string(_ field: Field) throws(Unscanned) -> String? { try fields.string(field.rawValue) }
-        func required(_ field: Field) throws(Unscanned) -> String { try fields.requiredString(field.rawValue) }
-        func int64(_ field: Field) throws(Unscanned) -> Int64? { try fields.int64(field.rawValue) }
-        func bool(_ field: Field) throws(Unscanned) -> Bool? { try fields.bool(field.rawValue) }
-
-        id = try required(.id)
-        type = try required(.type)
-        created = try int64(.created)
-        livemode = try bool(.livemode)
-        if isAbsent(.data) {
+    private init(scanned f: JSONFieldScanner.Reader<Field>) throws(JSONFieldScanner.Unscanned) {
+        id = try f.requiredString(.id)
+        type = try f.requiredString(.type)
+        created = try f.int64(.created)
+        livemode = try f.bool(.livemode)
+        if f.isAbsent(.data) {
             data = nil
             return
         }
-        guard kind(.data) == .object, kind(.object) == .object, isAbsent(.refunds) else { throw JSONFieldScanner.Fields.Unscanned() }
+        guard f.kind(.data) == .object, f.kind(.object) == .object, f.isAbsent(.refunds) else { throw JSONFieldScanner.Unscanned() }
         let failure: PaymentsProjection.StripeObject.Failure?
-        if isAbsent(.lastPaymentError) {
+        if f.isAbsent(.lastPaymentError) {
             failure = nil
         } else {
-            guard kind(.lastPaymentError) == .object else { throw JSONFieldScanner.Fields.Unscanned() }
-            failure = .init(code: try string(.failureCode))
+            guard f.kind(.lastPaymentError) == .object else { throw JSONFieldScanner.Unscanned() }
+            failure = .init(code: try f.string(.failureCode))
         }
         data = Body(object: PaymentsProjection.StripeObject(
-            id: try required(.objectId), object: try required(.objectKind), amount: try int64(.amount),
-            amount_received: try int64(.amountReceived), amount_refunded: try int64(.amountRefunded), currency: try string(.currency),
-            status: try string(.status), customer: try string(.customer), created: try int64(.objectCreated),
-            livemode: try bool(.objectLivemode), payment_intent: try string(.paymentIntent), last_payment_error: failure, refunds: nil
+            id: try f.requiredString(.objectId), object: try f.requiredString(.objectKind), amount: try f.int64(.amount),
+            amount_received: try f.int64(.amountReceived), amount_refunded: try f.int64(.amountRefunded), currency: try f.string(.currency),
+            status: try f.string(.status), customer: try f.string(.customer), created: try f.int64(.objectCreated),
+            livemode: try f.bool(.objectLivemode), payment_intent: try f.string(.paymentIntent), last_payment_error: failure, refunds: nil
         ))
     }
 }

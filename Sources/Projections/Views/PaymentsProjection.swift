@@ -175,8 +175,7 @@ public struct PaymentsProjection: Projection {
 
     /// A key that sorts newer positions first: the complement of the position, zero-padded to 20 digits.
     static func newestFirst(_ position: UInt64) -> String {
-        let digits = String(UInt64.max - position)
-        return String(repeating: "0", count: 20 - digits.count) + digits
+        String.zeroPadded(UInt64.max - position, width: 20)
     }
 
     static func day(_ seconds: Int64) -> String { String(Timestamp(nanosecondsSinceEpoch: seconds * 1_000_000_000).iso8601.prefix(10)) }

@@ -53,12 +53,6 @@ public struct JSONFieldScanner {
     private(set) var topLevelIsObject = false
     private static let maxDepth = 128
 
-    /// Scans `bytes` and returns the value at each of `paths`, in order, and whether the body is an object.
-    public static func scan(_ bytes: UnsafeRawBufferPointer, paths: [[String]]) throws(Failure) -> (values: [String?], isObject: Bool) {
-        let fields = try scan(bytes, paths: Paths(paths))
-        return (fields.values, fields.isObject)
-    }
-
     /// Scans `bytes` for `paths`.
     public static func scan(_ bytes: UnsafeRawBufferPointer, paths: Paths) throws(Failure) -> Fields {
         var scanner = JSONFieldScanner(bytes: bytes, paths: paths.keys)
@@ -285,44 +279,57 @@ public struct JSONFieldScanner {
     }
 }
 
-extension JSONFieldScanner.Fields {
+extension JSONFieldScanner {
     /// A value that typed reading leaves to `JSONDecoder`: of another type than asked for, or missing where required.
     public struct Unscanned: Error {
         /// Creates the error.
         public init() {}
     }
 
-    /// The kind of value at path `index`; `nil` when the body has nothing there.
-    public func kind(_ index: Int) -> JSONFieldScanner.Kind? { kinds[index] }
+    /// Scanned fields read by `Field`, an enum whose raw values are the indexes of its paths.
+    public struct Reader<Field: RawRepresentable> where Field.RawValue == Int {
+        /// What the scan found.
+        public let fields: Fields
 
-    /// Whether the body has nothing, or `null`, at path `index`: what `decodeIfPresent` reads as `nil`.
-    public func isAbsent(_ index: Int) -> Bool { kinds[index] == nil || kinds[index] == .null }
+        /// The kind of value at `field`; `nil` when the body has nothing there.
+        public func kind(_ field: Field) -> Kind? { fields.kinds[field.rawValue] }
 
-    /// The string at path `index`, `nil` when absent; throws for a value of another kind.
-    public func string(_ index: Int) throws(Unscanned) -> String? {
-        if isAbsent(index) { return nil }
-        guard kinds[index] == .string else { throw Unscanned() }
-        return values[index]
+        /// Whether the body has nothing, or `null`, at `field`: what `decodeIfPresent` reads as `nil`.
+        public func isAbsent(_ field: Field) -> Bool { kind(field) == nil || kind(field) == .null }
+
+        /// The string at `field`, `nil` when absent; throws for a value of another kind.
+        public func string(_ field: Field) throws(Unscanned) -> String? {
+            if isAbsent(field) { return nil }
+            guard kind(field) == .string else { throw Unscanned() }
+            return fields.values[field.rawValue]
+        }
+
+        /// The string at `field`; throws when it is absent or of another kind.
+        public func requiredString(_ field: Field) throws(Unscanned) -> String {
+            guard let value = try string(field) else { throw Unscanned() }
+            return value
+        }
+
+        /// The whole number at `field`, `nil` when absent; throws for another kind, a fraction or an exponent, or a
+        /// number beyond `Int64`.
+        public func int64(_ field: Field) throws(Unscanned) -> Int64? {
+            if isAbsent(field) { return nil }
+            guard kind(field) == .number, let text = fields.values[field.rawValue], let value = Int64(text) else { throw Unscanned() }
+            return value
+        }
+
+        /// The boolean at `field`, `nil` when absent; throws for a value of another kind.
+        public func bool(_ field: Field) throws(Unscanned) -> Bool? {
+            if isAbsent(field) { return nil }
+            guard kind(field) == .bool else { throw Unscanned() }
+            return fields.values[field.rawValue] == "true"
+        }
     }
 
-    /// The string at path `index`; throws when it is absent or of another kind.
-    public func requiredString(_ index: Int) throws(Unscanned) -> String {
-        guard let value = try string(index) else { throw Unscanned() }
-        return value
-    }
-
-    /// The whole number at path `index`, `nil` when absent; throws for another kind, a fraction or an exponent, or
-    /// a number beyond `Int64`.
-    public func int64(_ index: Int) throws(Unscanned) -> Int64? {
-        if isAbsent(index) { return nil }
-        guard kinds[index] == .number, let text = values[index], let value = Int64(text) else { throw Unscanned() }
-        return value
-    }
-
-    /// The boolean at path `index`, `nil` when absent; throws for a value of another kind.
-    public func bool(_ index: Int) throws(Unscanned) -> Bool? {
-        if isAbsent(index) { return nil }
-        guard kinds[index] == .bool else { throw Unscanned() }
-        return values[index] == "true"
+    /// Scans `payload` for `paths`, read by `Field`; `nil` when it is not JSON or not an object.
+    public static func object<Field>(_ payload: [UInt8], paths: Paths, by _: Field.Type) -> Reader<Field>? {
+        let fields = try? payload.withUnsafeBytes { bytes throws(Failure) in try scan(bytes, paths: paths) }
+        guard let fields, fields.isObject else { return nil }
+        return Reader(fields: fields)
     }
 }
