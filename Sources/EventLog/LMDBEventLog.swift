@@ -15,7 +15,7 @@ public final class LMDBEventLog: EventStore, @unchecked Sendable {
     let events: Database<UInt64, [UInt8]>
     let keys: Database<String, UInt64>
     let meta: Database<String, [UInt8]>
-    let watch: HeadWatch
+    let watch: PositionWatch
     let configuration: EventLogConfiguration
     let logger: Logger
     var writer: LogWriter!
@@ -39,7 +39,7 @@ public final class LMDBEventLog: EventStore, @unchecked Sendable {
             throw EventLogError.storage(error, while: "opening the log at \(directory)")
         }
         let head = try Self.readHead(events: events, env: env)
-        watch = HeadWatch(head: head.position)
+        watch = PositionWatch(head: head.position)
         writer = LogWriter(
             maxEvents: configuration.maxEventsPerCommit, maxBytes: configuration.maxBytesPerCommit, logger: logger,
             metrics: metrics

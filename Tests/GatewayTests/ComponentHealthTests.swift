@@ -44,7 +44,7 @@ struct ComponentHealthTests {
                 #expect(await poll { ((try? gateway.log.checkpoint(named: "reactor:stripe-refunds")) ?? nil) != nil })
             }
             let filler = logDirectory + "/filler"
-            FileManager.default.createFile(atPath: filler, contents: nil)
+            #expect(FileManager.default.createFile(atPath: filler, contents: nil))
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: filler))
             while (try? handle.write(contentsOf: Data(count: 4096))) != nil {}
             try handle.close()

@@ -47,15 +47,18 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
         }
     }
 
-    /// Until shutdown: look for due actions, every 2 ms while actions are in flight or just finished and every
-    /// 20 ms when idle, and let the calls in flight finish.
+    /// Until shutdown: look for due actions whenever the outbox moves (a new request, or the record of a call
+    /// just made), and at least every 20 ms while calls are in flight or every 100 ms when idle (for retries that
+    /// fall due and rate limits that open); let the calls in flight finish.
     func run() async throws {
         health.running("dispatcher")
+        let outbox = views.checkpointWatch("outbox")
         try await cancelWhenGracefulShutdown {
             try await withThrowingDiscardingTaskGroup { group in
                 var failing = false
                 var busy = false
                 while !Task.isCancelled {
+                    let seen = outbox.head
                     do {
                         let due = try self.due()
                         for (target, run) in due {
@@ -71,7 +74,11 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
                         failing = true
                         self.health.failing("dispatcher", reason: "could not read the outbox: \(error)")
                     }
-                    try? await Task.sleep(for: .milliseconds(busy ? 2 : 20))
+                    if failing || outbox.isClosed {
+                        try? await Task.sleep(for: .milliseconds(100))
+                    } else {
+                        _ = await outbox.wait(forPosition: seen + 1, timeout: .milliseconds(busy ? 20 : 100))
+                    }
                 }
             }
         }

@@ -47,6 +47,7 @@ extension ProjectionRunner {
                 guard let last = batch.events.last?.position else {
                     if let building {
                         try await switchLive(projection, to: building)
+                        store.checkpointWatch(projection.name).advance(to: checkpoint)
                         set(projection, slot: slot, live: projection.version, checkpoint: checkpoint, state: .live)
                         return mode == .rebuild ? .finished : .moved
                     }
@@ -165,6 +166,7 @@ extension ProjectionRunner {
             }
             try store.meta.put(position.storedBytes, for: slot.checkpointKey, in: txn)
         }
+        if case .follow = role { store.checkpointWatch(name).advance(to: position) }
     }
 
     private func decode(_ batch: [Event], with projection: AnyProjection, on workers: ThreadPool) async throws -> [Result<(any Sendable)?, any Error>] {

@@ -18,6 +18,7 @@ public final class ProjectionStore: Sendable {
     /// Batches waiting to be committed together (``writeGrouped(_:)``).
     let group = ViewsGroup()
     private let handles = Mutex<[String: Database<String, [UInt8]>]>([:])
+    private let watches = Mutex<[String: PositionWatch]>([:])
 
     /// Opens (creating) the views environment in `directory`.
     public init(directory: String, logger: Logger) throws {
@@ -32,8 +33,9 @@ public final class ProjectionStore: Sendable {
         worker = ThreadPool(name: "switchyard-views-writer")
     }
 
-    /// Stops the writer thread and closes the environment.
+    /// Stops the writer thread and closes the environment; wakes every task waiting on a checkpoint.
     public func close() {
+        for watch in watches.withLock({ Array($0.values) }) { watch.close() }
         worker.stop()
         env.close()
     }
@@ -48,14 +50,37 @@ public final class ProjectionStore: Sendable {
         try env.read { txn in try liveSlot(name, in: txn).map { try checkpoint($0, in: txn) } }
     }
 
-    /// Waits until the live state of `name` has applied `position`, looking every 5 ms; returns whether it did
-    /// within `timeout` (`nil`: wait as long as it takes, until the task is cancelled).
+    /// The live checkpoint of projection `name` as this process's runner commits it: waiting on it wakes a task as
+    /// soon as the projection moves, without polling. Commits by another process (a `replay rebuild`) do not move
+    /// it, so a waiter must still read the stored checkpoint (``liveCheckpoint(_:)``) now and then.
+    public func checkpointWatch(_ name: String) -> PositionWatch {
+        watches.withLock { watches in
+            if let watch = watches[name] { return watch }
+            let watch = PositionWatch(head: 0)
+            watches[name] = watch
+            return watch
+        }
+    }
+
+    /// Waits until the live state of `name` has applied `position`: woken by this process's commits (see
+    /// ``checkpointWatch(_:)``), and reading the stored checkpoint at least every 100 ms for another process's. Returns
+    /// whether it did within `timeout` (`nil`: wait as long as it takes, until the task is cancelled).
     public func awaitCheckpoint(_ name: String, _ position: UInt64, timeout: Duration? = nil) async throws -> Bool {
         let deadline = timeout.map { ContinuousClock.now + $0 }
+        let watch = checkpointWatch(name)
+        let step = Duration.milliseconds(100)
         while true {
             if let checkpoint = try liveCheckpoint(name), checkpoint >= position { return true }
-            if let deadline, ContinuousClock.now >= deadline { return false }
-            try await Task.sleep(for: .milliseconds(5))
+            let now = ContinuousClock.now
+            if let deadline, now >= deadline { return false }
+            try Task.checkCancellation()
+            let wait = deadline.map { min(step, $0 - now) } ?? step
+            // The watch may be past `position` while the stored state is not (a slot switched by another process).
+            if watch.head >= position || watch.isClosed {
+                try await Task.sleep(for: wait)
+            } else {
+                _ = await watch.wait(forPosition: position, timeout: wait)
+            }
         }
     }
 

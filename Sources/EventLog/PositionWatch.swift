@@ -1,10 +1,11 @@
 import Synchronization
 
-/// Lets readers wait until the log's head reaches a position.
+/// Lets tasks wait, without polling, until a position that only grows reaches a value: the log's head, or a
+/// projection's checkpoint.
 ///
-/// The writer calls ``advance(to:)`` after each commit; ``wait(forPosition:)`` returns once the head is at or
-/// past the position, when the log closes, or when the waiting task is cancelled.
-final class HeadWatch: Sendable {
+/// Whoever moves the position calls ``advance(to:)`` after each commit; ``wait(forPosition:)`` returns once the
+/// position is at or past the one asked for, when the watch closes, or when the waiting task is cancelled.
+public final class PositionWatch: Sendable {
     private struct Waiter {
         let position: UInt64
         let continuation: CheckedContinuation<Void, Never>
@@ -20,15 +21,18 @@ final class HeadWatch: Sendable {
 
     private let state: Mutex<State>
 
-    init(head: UInt64) {
+    /// A watch whose position starts at `head`.
+    public init(head: UInt64) {
         state = Mutex(State(head: head))
     }
 
-    var head: UInt64 { state.withLock { $0.head } }
-    var isClosed: Bool { state.withLock { $0.closed } }
+    /// The position as last advanced.
+    public var head: UInt64 { state.withLock { $0.head } }
+    /// Whether ``close()`` was called.
+    public var isClosed: Bool { state.withLock { $0.closed } }
 
-    /// Records a new head and wakes the waiters it satisfies.
-    func advance(to head: UInt64) {
+    /// Records a new position (a lower one is ignored) and wakes the waiters it satisfies.
+    public func advance(to head: UInt64) {
         let ready = state.withLock { state -> [Waiter] in
             guard head > state.head else { return [] }
             state.head = head
@@ -40,7 +44,7 @@ final class HeadWatch: Sendable {
     }
 
     /// Wakes every waiter for good.
-    func close() {
+    public func close() {
         let all = state.withLock { state -> [Waiter] in
             state.closed = true
             defer { state.waiters = [:] }
@@ -49,8 +53,9 @@ final class HeadWatch: Sendable {
         for waiter in all { waiter.continuation.resume() }
     }
 
-    /// Waits until the head is at least `position`; returns `false` if the log closed or the task was cancelled first.
-    func wait(forPosition position: UInt64) async -> Bool {
+    /// Waits until the position is at least `position`; returns `false` if the watch closed or the task was
+    /// cancelled first.
+    public func wait(forPosition position: UInt64) async -> Bool {
         let id = state.withLock { state -> Int in
             state.nextID += 1
             return state.nextID
@@ -75,6 +80,21 @@ final class HeadWatch: Sendable {
         return state.withLock { state in
             state.cancelled.remove(id)
             return state.head >= position
+        }
+    }
+
+    /// Waits as ``wait(forPosition:)`` does, but at most `timeout`; returns whether the position was reached.
+    public func wait(forPosition position: UInt64, timeout: Duration) async -> Bool {
+        if head >= position { return true }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.wait(forPosition: position) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first || head >= position
         }
     }
 }
