@@ -21,6 +21,15 @@ func anonymousMegabytes() -> Int {
     return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
 }
 
+/// Anonymous memory at each tenth of the way, so that a plateau (or a rise) shows.
+struct Timeline {
+    private(set) var samples = [Int]()
+    mutating func record(_ done: UInt64) {
+        while samples.count < 10, done >= UInt64(count) * UInt64(samples.count + 1) / 10 { samples.append(anonymousMegabytes()) }
+    }
+    var text: String { samples.map(String.init).joined(separator: ",") }
+}
+
 /// Realistic proportions: half Stripe, a quarter C2S, a fifth Intercom, the rest actions and rejections.
 func generate(_ log: LMDBEventLog) async throws {
     var n = 0
@@ -118,6 +127,7 @@ func run() async throws {
     start = ContinuousClock.now
     cpu = cpuSeconds()
     var peakAnonymous = 0
+    var timeline = Timeline()
     let store = try ProjectionStore(directory: directory + "/views", logger: quiet)
     let runner = ProjectionRunner(log: log, store: store, projections: projections, logger: quiet)
     let group = ServiceGroup(services: [runner], gracefulShutdownSignals: [], logger: quiet)
@@ -129,23 +139,24 @@ func run() async throws {
                 exit(1)
             }
             peakAnonymous = max(peakAnonymous, anonymousMegabytes())
+            timeline.record(runner.statuses().map(\.checkpoint).min() ?? 0)
             try await Task.sleep(for: .milliseconds(20))
         }
         await group.triggerGracefulShutdown()
         try await tasks.waitForAll()
     }
     let rate = Double(count) / seconds(ContinuousClock.now - start)
-    print("projections events=\(count) rate=\(Int(rate)) ratio=\(String(format: "%.2f", rate / ceiling)) peak_anon_mb=\(peakAnonymous) cpu_us_per_event=\(Int((cpuSeconds() - cpu) * 1e6) / count)")
+    print("projections events=\(count) rate=\(Int(rate)) ratio=\(String(format: "%.2f", rate / ceiling)) peak_anon_mb=\(peakAnonymous) timeline_anon_mb=\(timeline.text) cpu_us_per_event=\(Int((cpuSeconds() - cpu) * 1e6) / count)")
 
     // `replay rebuild`: the same views built again beside the live ones, then switched to.
     start = ContinuousClock.now
     cpu = cpuSeconds()
-    let peak = Mutex(0)
-    _ = try await Rebuild.inPlace(log: log, store: store, projections: projections, logger: quiet) { _, _ in
-        peak.withLock { $0 = max($0, anonymousMegabytes()) }
+    let peak = Mutex((0, Timeline()))
+    _ = try await Rebuild.inPlace(log: log, store: store, projections: projections, logger: quiet) { done, _ in
+        peak.withLock { $0.0 = max($0.0, anonymousMegabytes()); $0.1.record(done) }
     }
     let rebuildRate = Double(count) / seconds(ContinuousClock.now - start)
-    print("rebuild events=\(count) seconds=\(String(format: "%.1f", seconds(ContinuousClock.now - start))) rate=\(Int(rebuildRate)) ratio=\(String(format: "%.2f", rebuildRate / ceiling)) peak_anon_mb=\(peak.withLock { $0 }) cpu_us_per_event=\(Int((cpuSeconds() - cpu) * 1e6) / count)")
+    print("rebuild events=\(count) seconds=\(String(format: "%.1f", seconds(ContinuousClock.now - start))) rate=\(Int(rebuildRate)) ratio=\(String(format: "%.2f", rebuildRate / ceiling)) peak_anon_mb=\(peak.withLock { $0.0 }) timeline_anon_mb=\(peak.withLock { $0.1.text }) cpu_us_per_event=\(Int((cpuSeconds() - cpu) * 1e6) / count)")
     store.close()
     await log.close()
     try? FileManager.default.removeItem(atPath: directory)
