@@ -19,6 +19,8 @@ public struct EventLogError: Error, Sendable, CustomStringConvertible {
         public static let corrupted = Code("corrupted")
         /// The data directory was written by an unknown format version.
         public static let unsupportedFormat = Code("unsupported_format")
+        /// A line of JSON does not describe a record of the log, or not the one its hash says.
+        public static let invalidRecord = Code("invalid_record")
     }
 
     /// What kind of failure this is.

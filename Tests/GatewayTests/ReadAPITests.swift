@@ -65,11 +65,20 @@ struct ReadAPITests {
             #expect(((stripe?["last_minutes"] as? [String: Any])?["received"] as? NSNumber)?.intValue == 3)
             #expect(try await gateway.get("/api/deliveries?minutes=0", headers: [Self.auth]).status == 400)
 
+            // An event is served as `replay export` writes it: with the exact bytes the sender signed, which give its hash.
             let event = try await gateway.get("/api/events/1", headers: [Self.auth])
             #expect((event.json?["payload"] as? [String: Any])?["type"] as? String == "payment_intent.succeeded")
-            #expect((event.json?["hash"] as? String)?.count == 64)
+            let first = try Event(jsonLine: event.body)
+            #expect(first.payload == (try fixture("stripe/payment_intent.succeeded.json")))
+            #expect(first.idempotencyKey == event.json?["key"] as? String && first.idempotencyKey?.hasPrefix("stripe:") == true)
+            #expect(first.recomputedHash() == first.hash && first.position == 1)
             let filtered = try await gateway.get("/api/events?source=c2s", headers: [Self.auth])
-            #expect((filtered.json?["items"] as? [[String: Any]])?.map { $0["source"] as? String } == ["c2s"])
+            let c2sItems = try #require(filtered.json?["items"] as? [[String: Any]])
+            #expect(c2sItems.map { $0["source"] as? String } == ["c2s"])
+            // JSON over several lines (as C2S sends it) comes re-serialised for reading, and as its exact bytes.
+            #expect((c2sItems.first?["payload_base64"] as? String).flatMap { Data(base64Encoded: $0) }.map(Array.init) == c2s)
+            #expect((c2sItems.first?["payload"] as? [String: Any])?["hook_action"] as? String == "on_create_lead")
+            #expect(filtered.json?.keys.contains("next_cursor") == true)
 
             let projections = try await gateway.get("/api/projections?digest=true", headers: [Self.auth])
             let list = try #require(projections.json?["items"] as? [[String: Any]])

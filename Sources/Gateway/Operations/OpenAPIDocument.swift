@@ -67,23 +67,26 @@ on/json":{"schema":{"type":"object"}}}}}}},"/api/events":{"get":{"summary":"Even
 tags":["read"],"security":[{"apiKey":[]}],"parameters":[{"name":"after","in":"query","schema":{"type":"integer\#
 ","minimum":0}},{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":500,"default":50\#
 }},{"name":"source","in":"query","schema":{"type":"string"}},{"name":"type","in":"query","schema":{"type":"str\#
-ing"}}],"responses":{"200":{"description":"Events of the log, oldest \#
-first","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is inval\#
-id","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"una\#
-uthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"descriptio\#
-n":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"/\#
-api/events/{position}":{"get":{"summary":"One event, with its hash and the previous hash","tags":["read"],"sec\#
-urity":[{"apiKey":[]}],"parameters":[{"name":"position","in":"path","required":true,"schema":{"type":"integer"\#
-}}],"responses":{"200":{"description":"One event, with its hash and the previous \#
-hash","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is invali\#
-d","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"unau\#
-thorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"description\#
-":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"404":\#
-{"description":"not_found","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}}\#
-,"/api/projections":{"get":{"summary":"Every projection: version, slot, checkpoint, lag, state (live, \#
-building, waiting or failed), digest on request","tags":["read"],"security":[{"apiKey":[]}],"parameters":[{"na\#
-me":"digest","in":"query","schema":{"type":"boolean"}}],"responses":{"200":{"description":"Every projection: \#
-version, slot, checkpoint, lag, state (live, building, waiting or failed), digest on \#
+ing"}}],"responses":{"200":{"description":"Events of the log, oldest first: `items`, each an event as `replay \#
+export` writes it (position, recorded_at, type, source, key, metadata, hash, previous_hash, and payload and/or\#
+ payload_base64 with the exact stored bytes; see docs/log-format.md), and \#
+`next_cursor`","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter \#
+is invalid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"descripti\#
+on":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"de\#
+scription":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}\#
+}}}}},"/api/events/{position}":{"get":{"summary":"One event, with its hash and the previous hash","tags":["rea\#
+d"],"security":[{"apiKey":[]}],"parameters":[{"name":"position","in":"path","required":true,"schema":{"type":"\#
+integer"}}],"responses":{"200":{"description":"One event, with its hash and the previous hash, as `replay \#
+export` writes it (see \#
+docs/log-format.md)","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a \#
+parameter is invalid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{\#
+"description":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},\#
+"503":{"description":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schema\#
+s/Error"}}}},"404":{"description":"not_found","content":{"application/json":{"schema":{"$ref":"#/components/sc\#
+hemas/Error"}}}}}}},"/api/projections":{"get":{"summary":"Every projection: version, slot, checkpoint, lag, \#
+state (live, building, waiting or failed), digest on request","tags":["read"],"security":[{"apiKey":[]}],"para\#
+meters":[{"name":"digest","in":"query","schema":{"type":"boolean"}}],"responses":{"200":{"description":"Every \#
+projection: version, slot, checkpoint, lag, state (live, building, waiting or failed), digest on \#
 request","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is inv\#
 alid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"u\#
 nauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"descript\#

@@ -15,7 +15,7 @@ struct ReadController: Sendable {
         group.get("events/{position}") { _, context in
             let position = try context.parameters.require("position", as: UInt64.self)
             guard let event = try log.event(at: position) else { throw notFound("event at position \(position)") }
-            return try jsonResponse(object: Self.render(event))
+            return jsonResponse(bytes: try event.jsonLine())
         }
         group.get("projections") { request, _ in try projections(request) }
         addStateRoutes(to: group)
@@ -28,7 +28,7 @@ struct ReadController: Sendable {
         let limit = try query.limit
         let source = query.string("source")
         let type = query.string("type")
-        var items = [[String: Any]]()
+        var items = [Data]()
         var next = after + 1
         var scanned = 0
         scan: while items.count < limit, scanned < 10_000 {
@@ -38,29 +38,20 @@ struct ReadController: Sendable {
                 scanned += 1
                 next = event.position + 1
                 if source.map({ $0 == event.source }) ?? true, type.map({ $0 == event.type }) ?? true {
-                    items.append(Self.render(event))
+                    items.append(try event.jsonLine())
                     if items.count == limit { break scan }
                 }
             }
         }
         let more = try log.head().position >= next
-        return try jsonResponse(object: ["items": items, "next_cursor": more ? String(next - 1) as Any : NSNull()])
-    }
-
-    /// An event as JSON: the payload as JSON when it is JSON, else base64.
-    static func render(_ event: Event) -> [String: Any] {
-        var object: [String: Any] = [
-            "position": event.position, "recorded_at": event.recordedAt.iso8601, "type": event.type, "source": event.source,
-            "metadata": event.metadata, "hash": event.hash.hex, "previous_hash": event.previousHash.hex,
-        ]
-        object["idempotency_key"] = event.idempotencyKey ?? NSNull()
-        if !event.payload.isEmpty, let json = try? JSONSerialization.jsonObject(with: Data(event.payload), options: [.fragmentsAllowed]) {
-            object["payload"] = json
-        } else {
-            object["payload"] = Data(event.payload).base64EncodedString()
-            object["payload_encoding"] = "base64"
+        // Each item is the event's JSON line (as `replay export` writes it), with the sender's exact bytes.
+        var body = Data(#"{"items":["#.utf8)
+        for (index, item) in items.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body += item
         }
-        return object
+        body += Data(#"],"next_cursor":"#.utf8) + Data((more ? "\"\(next - 1)\"" : "null").utf8) + Data("}".utf8)
+        return jsonResponse(bytes: body)
     }
 
     /// `GET /api/projections[?digest=true]`.
