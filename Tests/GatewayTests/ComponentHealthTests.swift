@@ -26,6 +26,10 @@ struct ComponentHealthTests {
             #expect(report.status == "ok")
             #expect(Set(report.components.keys) == ["dispatcher", "reactor:stripe-refunds", "reactor:stripe-teams"])
             #expect(report.components.values.allSatisfy { $0["state"] as? String == "running" })
+            let metrics = try await gateway.get("/metrics").text
+            for name in report.components.keys {
+                #expect(metrics.contains(#"switchyard_component_running{component="\#(name)"} 1.0"#))
+            }
         }
     }
 

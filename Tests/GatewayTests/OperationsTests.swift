@@ -22,8 +22,11 @@ struct OperationsTests {
             #expect(((log["mapSizeBytes"] as? NSNumber)?.intValue ?? 0) > ((log["mapUsedBytes"] as? NSNumber)?.intValue ?? .max))
             #expect(health.json?["uptimeSeconds"] != nil)
 
+            // The head, map use and projection gauges are read when /metrics is scraped.
             let metrics = try await gateway.get("/metrics")
             #expect(metrics.status == 200)
+            #expect(metrics.text.contains("switchyard_log_map_used_bytes "))
+            #expect(metrics.text.contains(#"switchyard_projection_checkpoint{projection="payments"}"#))
             #expect(metrics.text.contains(#"switchyard_http_requests_total{route="stripe",outcome="accepted"} 1"#))
             #expect(metrics.text.contains(#"switchyard_http_requests_total{route="stripe",outcome="invalid_signature"} 1"#))
             #expect(metrics.text.contains("switchyard_append_duration_seconds_bucket"))

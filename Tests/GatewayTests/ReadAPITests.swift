@@ -123,6 +123,13 @@ struct ReadAPITests {
             let health = try await gateway.get("/health")
             #expect(health.status == 200)
             #expect(health.json?["status"] as? String == "degraded")
+            // The metrics say so too: the stopped projection lags by the poison event, the other does not.
+            let metrics = try await gateway.get("/metrics").text
+            #expect(metrics.contains(#"switchyard_projection_failed{projection="payments"} 1.0"#))
+            #expect(metrics.contains(#"switchyard_projection_lag_events{projection="payments"} 1.0"#))
+            #expect(metrics.contains(#"switchyard_projection_checkpoint{projection="payments"} \#(position - 1).0"#))
+            #expect(metrics.contains(#"switchyard_projection_failed{projection="deliveries"} 0.0"#))
+            #expect(metrics.contains(#"switchyard_projection_lag_events{projection="deliveries"} 0.0"#))
         }
     }
 }

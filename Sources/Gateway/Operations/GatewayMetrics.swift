@@ -1,5 +1,6 @@
 import EventLog
 import Metrics
+import Projections
 import Prometheus
 import Synchronization
 
@@ -18,6 +19,7 @@ final class GatewayMetrics: Sendable {
     /// Evaluations of the alert rules.
     let alertEvaluations: Metrics.Counter
     private let counters = Mutex<[String: Metrics.Counter]>([:])
+    private let gauges = Mutex<[String: Metrics.Gauge]>([:])
     private let duplicateCounts = Mutex<[String: Int]>([:])
     /// When this process started counting.
     let since = Timestamp.now()
@@ -51,6 +53,36 @@ final class GatewayMetrics: Sendable {
             let counter = Metrics.Counter(label: label, dimensions: dimensions(), factory: factory)
             counters[key] = counter
             return counter
+        }
+    }
+
+    /// Sets what is read at scrape time rather than counted as it happens: the log's head and map use, each
+    /// projection's checkpoint, lag behind the head and whether it has stopped, and whether each reactor and the
+    /// dispatcher is running.
+    func refresh(head: UInt64, usage: EnvironmentUsage, projections: [ProjectionStatus], components: [String: ComponentHealth.Component]) {
+        logHead.record(Int64(head))
+        gauge("switchyard_log_map_used_bytes", key: "", []).record(Int64(usage.usedBytes))
+        gauge("switchyard_log_map_size_bytes", key: "", []).record(Int64(usage.mapSizeBytes))
+        for projection in projections {
+            let dimensions = [("projection", projection.name)]
+            gauge("switchyard_projection_checkpoint", key: projection.name, dimensions).record(Int64(projection.checkpoint))
+            gauge("switchyard_projection_lag_events", key: projection.name, dimensions).record(Int64(head - min(head, projection.checkpoint)))
+            let failed = if case .failed = projection.state { 1 } else { 0 }
+            gauge("switchyard_projection_failed", key: projection.name, dimensions).record(failed)
+        }
+        for (name, component) in components {
+            gauge("switchyard_component_running", key: name, [("component", name)]).record(component.state == "running" ? 1 : 0)
+        }
+    }
+
+    /// The gauge `label` with `dimensions`, made on first use; `key` tells its dimension values apart.
+    private func gauge(_ label: String, key: String, _ dimensions: @autoclosure () -> [(String, String)]) -> Metrics.Gauge {
+        let key = label + "|" + key
+        return gauges.withLock { gauges in
+            if let gauge = gauges[key] { return gauge }
+            let gauge = Metrics.Gauge(label: label, dimensions: dimensions(), factory: factory)
+            gauges[key] = gauge
+            return gauge
         }
     }
 

@@ -19,12 +19,19 @@ struct OperationsController: Sendable {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
         router.get("/metrics") { _, _ in
+            refreshMetrics()
             var buffer = ByteBuffer()
             buffer.writeBytes(metrics.exposition())
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: buffer)
             )
         }
+    }
+
+    /// Sets the gauges read at scrape time; when the log cannot be read, they keep their last values.
+    private func refreshMetrics() {
+        guard let head = try? log.head().position, let usage = try? log.usage() else { return }
+        metrics.refresh(head: head, usage: usage, projections: runner.statuses(), components: components.snapshot())
     }
 
     /// `failing` (503) when the log cannot be read or its last write failed; `degraded` when the disk is nearly full,
@@ -37,7 +44,6 @@ struct OperationsController: Sendable {
         do {
             head = try log.head().position
             usage = try log.usage()
-            metrics.logHead.record(Int64(head))
         } catch {
             writable = false
         }
