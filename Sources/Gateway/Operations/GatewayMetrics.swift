@@ -47,12 +47,21 @@ final class GatewayMetrics: Sendable {
     /// The counter `label` with `dimensions`, made on first use; `key` tells its dimension values apart. The
     /// dimensions are built only then: this runs on every webhook.
     private func counter(_ label: String, key: String, _ dimensions: @autoclosure () -> [(String, String)]) -> Metrics.Counter {
-        let key = label + "|" + key
-        return counters.withLock { counters in
-            if let counter = counters[key] { return counter }
-            let counter = Metrics.Counter(label: label, dimensions: dimensions(), factory: factory)
-            counters[key] = counter
-            return counter
+        Self.made(in: counters, label + "|" + key) { Metrics.Counter(label: label, dimensions: dimensions(), factory: factory) }
+    }
+
+    /// The gauge `label` with `dimensions`, made on first use; `key` tells its dimension values apart.
+    private func gauge(_ label: String, key: String, _ dimensions: @autoclosure () -> [(String, String)]) -> Metrics.Gauge {
+        Self.made(in: gauges, label + "|" + key) { Metrics.Gauge(label: label, dimensions: dimensions(), factory: factory) }
+    }
+
+    /// The metric at `key` in `table`, made by `make` and kept there the first time.
+    private static func made<M>(in table: borrowing Mutex<[String: M]>, _ key: String, _ make: () -> M) -> M {
+        table.withLock { table in
+            if let metric = table[key] { return metric }
+            let metric = make()
+            table[key] = metric
+            return metric
         }
     }
 
@@ -72,17 +81,6 @@ final class GatewayMetrics: Sendable {
         }
         for (name, component) in components {
             gauge("switchyard_component_running", key: name, [("component", name)]).record(component.state == "running" ? 1 : 0)
-        }
-    }
-
-    /// The gauge `label` with `dimensions`, made on first use; `key` tells its dimension values apart.
-    private func gauge(_ label: String, key: String, _ dimensions: @autoclosure () -> [(String, String)]) -> Metrics.Gauge {
-        let key = label + "|" + key
-        return gauges.withLock { gauges in
-            if let gauge = gauges[key] { return gauge }
-            let gauge = Metrics.Gauge(label: label, dimensions: dimensions(), factory: factory)
-            gauges[key] = gauge
-            return gauge
         }
     }
 
