@@ -48,23 +48,29 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
     }
 
     /// Until shutdown: look for due actions whenever the outbox moves (a new request, or the record of a call
-    /// just made), and at least every 20 ms while calls are in flight or every 100 ms when idle (for retries that
-    /// fall due and rate limits that open); let the calls in flight finish.
+    /// just made), when the first waiting action falls due or its target's rate limit or circuit opens, and at
+    /// least every 20 ms while calls are in flight or every 100 ms when idle; let the calls in flight finish.
     func run() async throws {
         health.running("dispatcher")
         let outbox = views.checkpointWatch("outbox")
         try await cancelWhenGracefulShutdown {
             try await withThrowingDiscardingTaskGroup { group in
                 var failing = false
-                var busy = false
                 while !Task.isCancelled {
                     let seen = outbox.head
+                    var timeout = Duration.milliseconds(100)
                     do {
-                        let due = try self.due()
-                        for (target, run) in due {
+                        let pass = try self.due()
+                        for (target, run) in pass.runs {
                             group.addTask(operation: { await self.work(through: run, of: target) })
                         }
-                        busy = !due.isEmpty || self.progress.withLock { !$0.busyTargets.isEmpty || $0.lastAppended > $0.seenAppended }
+                        if !pass.runs.isEmpty || self.progress.withLock({ !$0.busyTargets.isEmpty || $0.lastAppended > $0.seenAppended }) {
+                            timeout = .milliseconds(20)
+                        }
+                        if let wakeAt = pass.wakeAt {
+                            let untilThen = Duration.nanoseconds(max(1_000_000, wakeAt - Timestamp.now().nanosecondsSinceEpoch))
+                            timeout = min(timeout, untilThen)
+                        }
                         if failing {
                             failing = false
                             self.health.running("dispatcher")
@@ -77,7 +83,7 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
                     if failing || outbox.isClosed {
                         try? await Task.sleep(for: .milliseconds(100))
                     } else {
-                        _ = await outbox.wait(forPosition: seen + 1, timeout: .milliseconds(busy ? 20 : 100))
+                        _ = await outbox.wait(forPosition: seen + 1, timeout: timeout)
                     }
                 }
             }
@@ -87,37 +93,50 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
     /// How many actions of one target a pass takes, one after another, without reading the outbox in between.
     static var runLength: Int { 64 }
 
+    /// What one pass over the outbox found.
+    struct Pass {
+        /// For each target taken for a run: its first unfinished actions in request order.
+        var runs: [(target: String, run: [OutboxProjection.Entry])] = []
+        /// The soonest time (nanoseconds since the epoch) at which a waiting target's first action falls due or its
+        /// gate opens; `nil` when no free target waits.
+        var wakeAt: Int64?
+    }
+
     /// For each target that takes a call now: its first unfinished actions in request order (up to
     /// ``runLength``), when the first is due; the target is taken (busy, and through its gate) for the run.
     ///
     /// Each target costs one seek and one decoded action; only a target that is free, due and let through by its
     /// gate has the rest of its run decoded, so a long queue that waits (for a retry, or for a rate limit) costs
     /// nothing per pass.
-    func due() throws -> [(target: String, run: [OutboxProjection.Entry])] {
+    func due() throws -> Pass {
         let appended = progress.withLock { $0.lastAppended }
         let now = Timestamp.now().nanosecondsSinceEpoch
         // One snapshot: the outbox is read only when it has applied everything this dispatcher appended.
-        return try views.read("outbox") { reader -> [(target: String, run: [OutboxProjection.Entry])] in
-            guard reader.checkpoint >= appended else { return [] }
+        return try views.read("outbox") { reader -> Pass in
+            guard reader.checkpoint >= appended else { return Pass() }
             progress.withLock { $0.seenAppended = max($0.seenAppended, appended) }
-            var due = [(target: String, run: [OutboxProjection.Entry])]()
+            var pass = Pass()
             do {
                 var after: String?
                 while let (key, id) = try reader.list(String.self, in: "queue", after: after, limit: 1).first {
                     let target = OutboxProjection.target(ofQueueKey: key)
                     after = target + "\u{1}"
-                    guard !isBusy(target), let first = try reader.get(OutboxProjection.Entry.self, id, in: "pending"),
-                          first.dueAt <= now, take(target, for: first, now: now) else { continue }
-                    due.append((target, [first]))
+                    guard !isBusy(target), let first = try reader.get(OutboxProjection.Entry.self, id, in: "pending") else { continue }
+                    guard first.dueAt <= now, take(target, for: first, now: now) else {
+                        let opens = isSandbox(first) ? first.dueAt : max(first.dueAt, gates.opensAt(target))
+                        pass.wakeAt = min(pass.wakeAt ?? .max, opens)
+                        continue
+                    }
+                    pass.runs.append((target, [first]))
                     let rest = try reader.list(String.self, in: "queue", prefix: target + "\u{0}", limit: Self.runLength).dropFirst()
-                    due[due.count - 1].run += try rest.compactMap { _, id in try reader.get(OutboxProjection.Entry.self, id, in: "pending") }
+                    pass.runs[pass.runs.count - 1].run += try rest.compactMap { _, id in try reader.get(OutboxProjection.Entry.self, id, in: "pending") }
                 }
             } catch {
-                for (target, run) in due { release(target, sandbox: isSandbox(run[0])) }
+                for (target, run) in pass.runs { release(target, sandbox: isSandbox(run[0])) }
                 throw error
             }
-            return due
-        } ?? []
+            return pass
+        } ?? Pass()
     }
 
     private func isBusy(_ target: String) -> Bool { progress.withLock { $0.busyTargets.contains(target) } }

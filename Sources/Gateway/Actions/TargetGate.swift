@@ -34,6 +34,12 @@ final class TargetGates: Sendable {
         }
     }
 
+    /// When the target's gate lets the next call through, as far as its rate and circuit go (it may still be busy):
+    /// in nanoseconds since the epoch; 0 for a target never called.
+    func opensAt(_ key: String) -> Int64 {
+        gates.withLock { gates in gates[key].map { max($0.nextCallAt, $0.openUntil) } ?? 0 }
+    }
+
     /// Frees the target after a call; `failed` counts towards opening its circuit.
     func leave(_ key: String, failed: Bool, now: Int64) {
         gates.withLock { gates in
