@@ -84,7 +84,7 @@ public final class ProjectionState {
     public func put<T: Encodable>(_ value: T, _ key: String, in table: String) throws {
         _ = try database(table)
         let encoder = self.encoder
-        store(Entry(value: value, encode: { Array(try encoder.encode(value)) }), key, in: table)
+        store(Entry(value: value, encode: { try StateJSON.encode(value, fallback: encoder) }), key, in: table)
     }
 
     /// Removes `key` from `table`.
