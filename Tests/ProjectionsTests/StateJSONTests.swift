@@ -53,4 +53,38 @@ struct StateJSONTests {
         #expect(throws: StateJSON.Unsupported.self) { try StateJSON.encode([1.5]) }
         #expect(try StateJSON.encode(Special(), fallback: Self.reference) == Array(Self.reference.encode(Special())))
     }
+
+    /// Decodes `json` both ways; returns whether they agree (same value, or both fail).
+    func agree<T: Codable>(_ type: T.Type, _ json: String) -> Bool {
+        let bytes = Array(json.utf8)
+        let ours = bytes.withUnsafeBytes { try? StateJSON.decode(T.self, from: $0, fallback: JSONDecoder()) }
+        let theirs = try? JSONDecoder().decode(T.self, from: Data(bytes))
+        let encode = { (value: T?) in value.flatMap { try? Self.reference.encode($0) } }
+        return encode(ours) == encode(theirs) && (ours == nil) == (theirs == nil)
+    }
+
+    @Test("decoding gives what JSONDecoder gives, or falls back to it: escapes, numbers, nulls, repeated keys, large objects, bad input")
+    func decoding() throws {
+        let record = Record(
+            name: "a/b \"q\" é 😀 \u{1}", small: -128, big: .max, least: .min, flag: true, missing: nil, present: 7, tags: ["x"],
+            nested: Dictionary(uniqueKeysWithValues: (0..<40).map { ("k\($0)", [Int32($0)]) }), children: [], nothing: [:]
+        )
+        let encoded = String(decoding: try Self.reference.encode(record), as: UTF8.self)
+        let cases: [(any Codable.Type, String)] = [
+            (Record.self, encoded),
+            (Record.self, encoded.replacingOccurrences(of: ",", with: " ,\n\t")),
+            (String.self, #""\u00e9\/\n\t\b\f\r\"\\""#), (String.self, #""\ud83d\ude00""#), (String.self, #""\u0000""#),
+            (Int.self, "-0"), (Int64.self, "-9223372036854775808"), (UInt64.self, "18446744073709551615"), (Int64.self, "18446744073709551615"),
+            (Int.self, "1.5"), (Int.self, "1e3"), (Int.self, "01"), (Int8.self, "300"), (Int.self, "\"1\""), (Double.self, "0.1"),
+            ([String: Int].self, #"{"a":1,"a":2}"#), ([String: Int].self, #"{"a":1,}"#), ([Int?].self, "[1,null,3]"),
+            (Record.self, #"{"name":"x"}"#), (Record.self, "{"), (String.self, "\"\u{FFFD}\""), (Bool.self, "tru"),
+        ]
+        for (type, json) in cases {
+            let agreed = agree(type, json)
+            #expect(agreed, "\(type) from \(json)")
+        }
+        // Not UTF-8: both refuse it.
+        let bad: [UInt8] = [0x22, 0xFF, 0x22]
+        #expect(bad.withUnsafeBytes { (try? StateJSON.decode(String.self, from: $0, fallback: JSONDecoder())) == nil })
+    }
 }

@@ -74,7 +74,7 @@ public final class ProjectionState {
         var bytes = 0
         let value = try database(table).withValue(for: key, in: snapshot) { stored in
             bytes = stored.count
-            return try decoder.decode(T.self, from: Data(stored))
+            return try StateJSON.decode(T.self, from: stored, fallback: decoder)
         }
         store(Entry(value: value, encode: nil, bytes: bytes), key, in: table)
         return value

@@ -188,8 +188,8 @@ public struct ProjectionReader {
 
     /// The value at `key` in `table`, or `nil`.
     public func get<T: Decodable>(_ type: T.Type, _ key: String, in table: String) throws -> T? {
-        guard let bytes = try databases[table]?.get(key, in: txn) else { return nil }
-        return try JSONDecoder().decode(T.self, from: Data(bytes))
+        guard let database = databases[table] else { return nil }
+        return try database.withValue(for: key, in: txn) { try StateJSON.decode(T.self, from: $0, fallback: JSONDecoder()) }
     }
 
     /// Every entry of `table` in key order, as raw stored bytes (JSON), until `body` returns `false`.

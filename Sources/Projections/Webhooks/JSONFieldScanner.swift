@@ -234,39 +234,22 @@ public struct JSONFieldScanner {
         var out = [UInt8]()
         out.reserveCapacity(raw.count)
         var i = 0
-        func hex4(_ at: Int) -> UInt32? {
-            guard at + 4 <= raw.count else { return nil }
-            var value: UInt32 = 0
-            for byte in raw[at..<at + 4] {
-                let digit: UInt8
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-                default: return nil
-                }
-                value = value << 4 | UInt32(digit)
-            }
-            return value
-        }
         while i < raw.count {
             let byte = raw[i]
             guard byte == UInt8(ascii: "\\") else { out.append(byte); i += 1; continue }
             guard i + 1 < raw.count else { throw Failure(message: "the body is not valid JSON: a bad escape at byte \(offset + i)") }
             let code = raw[i + 1]
             i += 2
+            if let byte = JSONEscape.byte(for: code) {
+                out.append(byte)
+                continue
+            }
             switch code {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(code)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0c)
-            case UInt8(ascii: "n"): out.append(0x0a)
-            case UInt8(ascii: "r"): out.append(0x0d)
-            case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
-                guard var scalar = hex4(i) else { throw Failure(message: "the body is not valid JSON: a bad \\u escape at byte \(offset + i)") }
+                guard var scalar = JSONEscape.hex4(raw, at: i) else { throw Failure(message: "the body is not valid JSON: a bad \\u escape at byte \(offset + i)") }
                 i += 4
                 if (0xD800..<0xDC00).contains(scalar), i + 6 <= raw.count, raw[i] == UInt8(ascii: "\\"), raw[i + 1] == UInt8(ascii: "u"),
-                   let low = hex4(i + 2), (0xDC00..<0xE000).contains(low) {
+                   let low = JSONEscape.hex4(raw, at: i + 2), (0xDC00..<0xE000).contains(low) {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     i += 6
                 }
