@@ -78,6 +78,10 @@ struct StateJSONTests {
             (Int.self, "1.5"), (Int.self, "1e3"), (Int.self, "01"), (Int8.self, "300"), (Int.self, "\"1\""), (Double.self, "0.1"),
             ([String: Int].self, #"{"a":1,"a":2}"#), ([String: Int].self, #"{"a":1,}"#), ([Int?].self, "[1,null,3]"),
             (Record.self, #"{"name":"x"}"#), (Record.self, "{"), (String.self, "\"\u{FFFD}\""), (Bool.self, "tru"),
+            // Numbers JSON does not allow, in a member nothing reads: JSONDecoder refuses the whole document.
+            (Record.self, encoded.dropLast() + #","zz":1.}"#), (Record.self, encoded.dropLast() + #","zz":1e}"#),
+            (Record.self, encoded.dropLast() + #","zz":-}"#), (Record.self, encoded.dropLast() + #","zz":.5}"#),
+            (Record.self, encoded.dropLast() + #","zz":1.5e-3}"#), (Record.self, encoded.dropLast() + #","zz":[1E+2,{"y":null}]}"#),
         ]
         for (type, json) in cases {
             let agreed = agree(type, json)

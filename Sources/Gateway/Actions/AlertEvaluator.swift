@@ -131,7 +131,7 @@ struct AlertReactor: Reactor {
 
     func react(to event: Event) async throws -> [ActionRequest] {
         guard event.type == AlertsProjection.fired || event.type == AlertsProjection.resolved else { return [] }
-        let alert = try JSONDecoder().decode(AlertsProjection.Alert.self, from: Data(event.payload))
+        let alert = try JSONPayload.decode(AlertsProjection.Alert.self, from: event.payload)
         let state = event.type == AlertsProjection.fired ? "firing" : "resolved"
         return [ActionRequest(reactor: name, causedBy: event.position, index: 0, kind: "alert.card", channel: channel, target: target,
                               params: ["alert": alert.name, "severity": alert.severity, "message": alert.message, "state": state], subject: "alert:\(alert.name)")]

@@ -18,7 +18,7 @@ struct LeadEnrichmentReactor: Reactor {
             return try nextStep(after: event, lead: String(subject.dropFirst(5)))
         }
         guard event.type == "webhook.received", event.source == "c2s" else { return [] }
-        let delivery = try JSONDecoder().decode(LeadsProjection.Delivery.self, from: Data(try Upcasters.builtIn.apply(event).payload))
+        let delivery = try JSONPayload.decode(LeadsProjection.Delivery.self, from: try Upcasters.builtIn.apply(event).payload)
         guard let lead = delivery.leadID, let action = delivery.action else { return [] }
         switch action {
         case "on_create_lead":

@@ -31,7 +31,7 @@ struct IntercomLarkReactor: Reactor {
     func react(to event: Event) throws -> [ActionRequest] {
         guard event.type == "webhook.received", event.source == "intercom",
               let topic = event.metadata["event-type"], Self.topics.contains(topic) else { return [] }
-        let notification = try JSONDecoder().decode(Notification.self, from: Data(event.payload))
+        let notification = try JSONPayload.decode(Notification.self, from: event.payload)
         let item = notification.data.item
         guard item.team_assignee_id?.value == teamId else { return [] }
         var params = ["topic": notification.topic, "conversation_id": item.id.value]

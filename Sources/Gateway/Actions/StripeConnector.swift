@@ -45,7 +45,7 @@ struct StripeRefundReactor: Reactor {
 
     func react(to event: Event) throws -> [ActionRequest] {
         guard event.type == RefundRequest.eventType else { return [] }
-        let request = try JSONDecoder().decode(RefundRequest.self, from: Data(event.payload))
+        let request = try JSONPayload.decode(RefundRequest.self, from: event.payload)
         var params = ["payment_intent": request.paymentId]
         params["amount"] = request.amount.map(String.init)
         return [ActionRequest(reactor: name, causedBy: event.position, index: 0, kind: "stripe.refund", channel: "stripe", target: "refunds", params: params)]

@@ -135,6 +135,6 @@ public enum ActionCoding {
 
     /// Decodes `T` from an event's payload.
     public static func decode<T: Decodable>(_ type: T.Type, from event: Event) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(event.payload))
+        try JSONPayload.decode(T.self, from: event.payload)
     }
 }

@@ -101,16 +101,32 @@ extension StateJSON {
                 index += 1
             }
             guard digits > 0, !(digits > 1 && bytes[start + (negative ? 1 : 0)] == UInt8(ascii: "0")) else { throw Unsupported() }
-            let fraction = index < bytes.count && ".eE".utf8.contains(bytes[index])
-            if fraction || overflow {
-                while index < bytes.count, "0123456789.eE+-".utf8.contains(bytes[index]) { index += 1 }
-                return .otherNumber
+            var other = overflow
+            // A fraction and an exponent, strictly as JSON has them (JSONDecoder refuses "1." or "1e" anywhere).
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                index += 1
+                guard try digitRun() > 0 else { throw Unsupported() }
+                other = true
             }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                guard try digitRun() > 0 else { throw Unsupported() }
+                other = true
+            }
+            if other { return .otherNumber }
             if negative {
                 guard magnitude <= UInt64(Int64.max) + 1 else { return .otherNumber }
                 return .int(magnitude == UInt64(Int64.max) + 1 ? .min : -Int64(magnitude))
             }
             return magnitude <= UInt64(Int64.max) ? .int(Int64(magnitude)) : .uint(magnitude)
+        }
+
+        /// Skips decimal digits; returns how many.
+        private mutating func digitRun() throws -> Int {
+            let start = index
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+            return index - start
         }
 
         /// A string; escapes other than the usual ones, control characters and bad UTF-8 are left to `JSONDecoder`.

@@ -40,7 +40,7 @@ public struct AlertsProjection: Projection {
 
     public func decode(_ event: Event) throws -> Alert? {
         guard event.type == Self.fired || event.type == Self.resolved else { return nil }
-        return try JSONDecoder().decode(Alert.self, from: Data(event.payload))
+        return try JSONPayload.decode(Alert.self, from: event.payload)
     }
 
     public func apply(_ input: Alert, event: EventInfo, to state: ProjectionState) throws {

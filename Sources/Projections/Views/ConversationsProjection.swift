@@ -38,7 +38,7 @@ public struct ConversationsProjection: Projection {
     public func decode(_ event: Event) throws -> Input? {
         guard event.type == "webhook.received", event.source == "intercom",
               event.metadata["event-type"]?.hasPrefix("conversation.") == true else { return nil }
-        return try JSONDecoder().decode(Input.self, from: Data(event.payload))
+        return try JSONPayload.decode(Input.self, from: event.payload)
     }
 
     public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {

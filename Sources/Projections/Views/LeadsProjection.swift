@@ -92,7 +92,7 @@ public struct LeadsProjection: Projection {
             return .enrichment(kind: kind, leadID: String(subject.dropFirst(5)), result: result)
         }
         guard event.type == "webhook.received", event.source == "c2s" else { return nil }
-        return .delivery(try JSONDecoder().decode(Delivery.self, from: Data(event.payload)))
+        return .delivery(try JSONPayload.decode(Delivery.self, from: event.payload))
     }
 
     public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {

@@ -45,7 +45,7 @@ public struct NotificationsProjection: Projection {
 
     public func decode(_ event: Event) throws -> Input? {
         guard Self.statuses[event.type] != nil else { return nil }
-        return try JSONDecoder().decode(Input.self, from: Data(event.payload))
+        return try JSONPayload.decode(Input.self, from: event.payload)
     }
 
     public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {

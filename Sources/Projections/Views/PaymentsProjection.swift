@@ -106,7 +106,7 @@ public struct PaymentsProjection: Projection {
     }
 
     public func decode(_ event: Event) throws -> Input? {
-        if event.type == RefundRequest.eventType { return .refundRequested(try JSONDecoder().decode(RefundRequest.self, from: Data(event.payload))) }
+        if event.type == RefundRequest.eventType { return .refundRequested(try JSONPayload.decode(RefundRequest.self, from: event.payload)) }
         guard event.type == "webhook.received", event.source == "stripe" else { return nil }
         return .stripe(try StripeEvent.scanned(event.payload) ?? JSONDecoder().decode(StripeEvent.self, from: Data(event.payload)))
     }
