@@ -68,10 +68,10 @@ func generate(_ log: LMDBEventLog) async throws {
                     case 1:
                         let attempt = ActionAttempt(actionId: request.actionId, attempt: 1, statusCode: 200, latencyMs: 120, response: #"{"code":0}"#, sandbox: false)
                         batch.append(NewEvent(type: ActionEvent.attempted, source: ActionEvent.dispatcherSource, metadata: ["action-kind": "lark.card"],
-                                              payload: Array(try ActionCoding.encoder.encode(attempt))))
+                                              payload: try ActionCoding.encode(attempt)))
                     default:
                         batch.append(NewEvent(type: ActionEvent.succeeded, source: ActionEvent.dispatcherSource, metadata: ["action-kind": "lark.card"],
-                                              payload: Array(try ActionCoding.encoder.encode(ActionResult(actionId: request.actionId)))))
+                                              payload: try ActionCoding.encode(ActionResult(actionId: request.actionId))))
                     }
                 }
             }

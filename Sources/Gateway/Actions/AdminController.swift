@@ -34,10 +34,10 @@ struct AdminController: Sendable {
         guard let entry else {
             throw GatewayError(.notFound, "not_found", "no dead or pending action \(id); delivered actions are not retried")
         }
-        let payload = try ActionCoding.encoder.encode(ActionResult(actionId: id))
+        let payload = try ActionCoding.encode(ActionResult(actionId: id))
         let outcome = try await log.append(NewEvent(
             type: ActionEvent.retried, source: "admin", metadata: ["action-kind": entry.request.kind, "remote-address": address],
-            payload: Array(payload)
+            payload: payload
         ))
         return try jsonResponse(object: ["action_id": id, "status": "retrying", "position": outcome.position], status: .accepted)
     }

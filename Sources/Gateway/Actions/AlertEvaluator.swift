@@ -71,7 +71,7 @@ struct AlertEvaluator<Log: EventStore>: Service {
         for (alert, firing) in try rules(now: clock()) where firing != active.contains(alert.name) {
             events.append(NewEvent(
                 type: firing ? AlertsProjection.fired : AlertsProjection.resolved, source: "alerts", metadata: ["alert": alert.name],
-                payload: Array(try ActionCoding.encoder.encode(alert))
+                payload: try ActionCoding.encode(alert)
             ))
             logger.notice(firing ? "alert fired" : "alert resolved", metadata: ["alert": "\(alert.name)", "message": "\(alert.message)"])
         }

@@ -85,14 +85,14 @@ extension Dispatcher {
             let metadata = ["action-kind": request.kind, "channel": request.channel, "subject": request.subject ?? ""]
             if let attempt {
                 events.append(NewEvent(type: ActionEvent.attempted, source: ActionEvent.dispatcherSource, metadata: metadata,
-                                       payload: Array(try ActionCoding.encoder.encode(attempt))))
+                                       payload: try ActionCoding.encode(attempt)))
             }
             let (type, result): (String, ActionResult) = switch ending {
             case .succeeded(let output, let sandbox): (ActionEvent.succeeded, ActionResult(actionId: request.actionId, output: output, sandbox: sandbox))
             case .failed(let error, let next): (ActionEvent.failed, ActionResult(actionId: request.actionId, error: error, nextAttemptAt: next))
             case .dead(let error): (ActionEvent.dead, ActionResult(actionId: request.actionId, error: error))
             }
-            events.append(NewEvent(type: type, source: ActionEvent.dispatcherSource, metadata: metadata, payload: Array(try ActionCoding.encoder.encode(result))))
+            events.append(NewEvent(type: type, source: ActionEvent.dispatcherSource, metadata: metadata, payload: try ActionCoding.encode(result)))
             let label = String(type.dropFirst("action.".count))
             return AttemptOutcome(events: events, result: label, failed: label != "succeeded")
         } catch {

@@ -44,7 +44,7 @@ actor RefundDesk {
         let request = RefundRequest(paymentId: body.payment_id, amount: body.amount, resolvedAmount: amount)
         let position = try await log.append(NewEvent(
             type: RefundRequest.eventType, source: "admin", metadata: ["remote-address": address],
-            payload: Array(try ActionCoding.encoder.encode(request))
+            payload: try ActionCoding.encode(request)
         )).position
         try await read.awaitPosition(position, projection: "payments")
         return try jsonResponse(object: [

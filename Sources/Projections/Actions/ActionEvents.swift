@@ -61,7 +61,7 @@ public struct ActionRequest: Codable, Sendable, Equatable {
     public func event() throws -> NewEvent {
         NewEvent(
             type: ActionEvent.requested, source: "reactor", idempotencyKey: "action:\(reactor):\(causedBy):\(index)",
-            metadata: ["action-kind": kind, "channel": channel, "subject": subject ?? ""], payload: Array(try ActionCoding.encoder.encode(self))
+            metadata: ["action-kind": kind, "channel": channel, "subject": subject ?? ""], payload: try ActionCoding.encode(self)
         )
     }
 
@@ -131,6 +131,12 @@ public enum ActionCoding {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
+    }
+
+    /// Encodes `value` as a payload: the bytes of ``encoder``, written by the state encoder, which is several times
+    /// faster and falls back to ``encoder`` for what it does not cover.
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        try StateJSON.encode(value, fallback: encoder)
     }
 
     /// Decodes `T` from an event's payload.
