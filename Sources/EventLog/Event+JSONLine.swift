@@ -53,6 +53,7 @@ extension Event {
         if let base64 = object["payload_base64"] as? String {
             guard let bytes = Data(base64Encoded: base64) else { throw bad("payload_base64 is not base64") }
             payload = Array(bytes)
+            guard recomputedHash() == hash else { throw bad("position \(position) does not give its stored hash; the export was altered") }
             return
         }
         guard object["payload"] != nil, line.last == UInt8(ascii: "}") else { throw bad("no payload or payload_base64") }

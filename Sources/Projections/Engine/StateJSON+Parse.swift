@@ -105,13 +105,13 @@ extension StateJSON {
             // A fraction and an exponent, strictly as JSON has them (JSONDecoder refuses "1." or "1e" anywhere).
             if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
                 index += 1
-                guard try digitRun() > 0 else { throw Unsupported() }
+                guard digitRun() > 0 else { throw Unsupported() }
                 other = true
             }
             if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
                 index += 1
                 if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-                guard try digitRun() > 0 else { throw Unsupported() }
+                guard digitRun() > 0 else { throw Unsupported() }
                 other = true
             }
             if other { return .otherNumber }
@@ -123,7 +123,7 @@ extension StateJSON {
         }
 
         /// Skips decimal digits; returns how many.
-        private mutating func digitRun() throws -> Int {
+        private mutating func digitRun() -> Int {
             let start = index
             while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
             return index - start
@@ -132,18 +132,20 @@ extension StateJSON {
         /// A string; escapes other than the usual ones, control characters and bad UTF-8 are left to `JSONDecoder`.
         private mutating func string() throws -> String {
             try expect(UInt8(ascii: "\""))
-            let start = index
-            while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
-                guard bytes[index] >= 0x20 else { throw Unsupported() }
-                index += 1
-            }
-            guard index < bytes.count else { throw Unsupported() }
-            var utf8 = Array(bytes[start..<index])
-            while bytes[index] == UInt8(ascii: "\\") {
-                index += 1
+            var utf8 = [UInt8]()
+            while true {
+                // A run of plain characters, then the closing quote or an escape.
+                let run = index
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
+                    guard bytes[index] >= 0x20 else { throw Unsupported() }
+                    index += 1
+                }
                 guard index < bytes.count else { throw Unsupported() }
-                let escaped = bytes[index]
-                index += 1
+                utf8 += bytes[run..<index]
+                if bytes[index] == UInt8(ascii: "\"") { break }
+                guard index + 1 < bytes.count else { throw Unsupported() }
+                let escaped = bytes[index + 1]
+                index += 2
                 if let byte = JSONEscape.byte(for: escaped) {
                     utf8.append(byte)
                 } else {
@@ -154,12 +156,6 @@ extension StateJSON {
                     index += 4
                     utf8 += String(Character(scalar)).utf8
                 }
-                while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
-                    guard bytes[index] >= 0x20 else { throw Unsupported() }
-                    utf8.append(bytes[index])
-                    index += 1
-                }
-                guard index < bytes.count else { throw Unsupported() }
             }
             index += 1
             guard let string = String(validating: utf8, as: UTF8.self) else { throw Unsupported() }
