@@ -111,8 +111,7 @@ func run() async throws {
                 group.addTask {
                     var n = 0
                     for event in slice {
-                        let event = try! Upcasters.builtIn.apply(event)
-                        for projection in projections where (try? projection.decode(event)) != nil { n += 1 }
+                        n += try! Upcasters.builtIn.with(event) { event in projections.count { (try? $0.decode(event)) != nil } }
                     }
                     return n
                 }

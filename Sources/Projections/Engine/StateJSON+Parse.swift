@@ -23,7 +23,12 @@ extension StateJSON {
         var index = 0
 
         mutating func skipSpace() {
-            while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x0A, 0x0D, 0x09: index += 1
+                default: return
+                }
+            }
         }
 
         mutating func value(depth: Int) throws -> Value {
@@ -132,33 +137,47 @@ extension StateJSON {
         /// A string; escapes other than the usual ones, control characters and bad UTF-8 are left to `JSONDecoder`.
         private mutating func string() throws -> String {
             try expect(UInt8(ascii: "\""))
-            var utf8 = [UInt8]()
+            // Most strings have no escape: they are made straight from the document's bytes.
+            var utf8: [UInt8]?
+            var ascii = true
             while true {
                 // A run of plain characters, then the closing quote or an escape.
                 let run = index
-                while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
-                    guard bytes[index] >= 0x20 else { throw Unsupported() }
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
+                    guard byte >= 0x20 else { throw Unsupported() }
+                    if byte >= 0x80 { ascii = false }
                     index += 1
                 }
                 guard index < bytes.count else { throw Unsupported() }
-                utf8 += bytes[run..<index]
+                if utf8 == nil, bytes[index] == UInt8(ascii: "\"") {
+                    let plain = UnsafeRawBufferPointer(rebasing: bytes[run..<index]).assumingMemoryBound(to: UInt8.self)
+                    index += 1
+                    // ASCII needs no validation; anything else must be valid UTF-8, as JSONDecoder requires.
+                    if ascii { return String(decoding: plain, as: UTF8.self) }
+                    guard let string = String(validating: plain, as: UTF8.self) else { throw Unsupported() }
+                    return string
+                }
+                if utf8 == nil { utf8 = [] }
+                utf8!.append(contentsOf: bytes[run..<index])
                 if bytes[index] == UInt8(ascii: "\"") { break }
                 guard index + 1 < bytes.count else { throw Unsupported() }
                 let escaped = bytes[index + 1]
                 index += 2
                 if let byte = JSONEscape.byte(for: escaped) {
-                    utf8.append(byte)
+                    utf8!.append(byte)
                 } else {
                     // Only `\u` is left: a code point below the surrogates; pairs are left to JSONDecoder.
                     guard escaped == UInt8(ascii: "u"), let code = JSONEscape.hex4(bytes, at: index), let scalar = Unicode.Scalar(code) else {
                         throw Unsupported()
                     }
                     index += 4
-                    utf8 += String(Character(scalar)).utf8
+                    utf8! += String(Character(scalar)).utf8
                 }
             }
             index += 1
-            guard let string = String(validating: utf8, as: UTF8.self) else { throw Unsupported() }
+            guard let string = String(validating: utf8 ?? [], as: UTF8.self) else { throw Unsupported() }
             return string
         }
     }

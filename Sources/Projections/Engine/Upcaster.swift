@@ -26,6 +26,13 @@ public struct Upcasters: Sendable {
         for upcaster in chain where upcaster.applies(to: event) { event = try upcaster.upcast(event) }
         return event
     }
+
+    /// `body` applied to `event` in today's shape; the event is not copied when no upcaster applies to it, as for
+    /// most events.
+    public func with<R>(_ event: Event, _ body: (Event) throws -> R) throws -> R {
+        guard chain.contains(where: { $0.applies(to: event) }) else { return try body(event) }
+        return try body(apply(event))
+    }
 }
 
 /// Contact2Sale's older deliveries wrap the lead in `data` (as its `GET /leads/{id}` does); today's shape is
@@ -34,8 +41,10 @@ public struct C2SWrappedLeadUpcaster: Upcaster {
     /// Creates the upcaster.
     public init() {}
 
+    private static let wrapped = Array(#"{"data""#.utf8)
+
     public func applies(to event: Event) -> Bool {
-        event.source == "c2s" && event.type == "webhook.received" && event.payload.starts(with: Array(#"{"data""#.utf8))
+        event.source == "c2s" && event.type == "webhook.received" && event.payload.starts(with: Self.wrapped)
     }
 
     public func upcast(_ event: Event) throws -> Event {
