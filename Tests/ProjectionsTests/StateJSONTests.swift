@@ -70,9 +70,15 @@ struct StateJSONTests {
             nested: Dictionary(uniqueKeysWithValues: (0..<40).map { ("k\($0)", [Int32($0)]) }), children: [], nothing: [:]
         )
         let encoded = String(decoding: try Self.reference.encode(record), as: UTF8.self)
+        #expect(encoded.contains(#""present":7"#))
         let cases: [(any Codable.Type, String)] = [
             (Record.self, encoded),
             (Record.self, encoded.replacingOccurrences(of: ",", with: " ,\n\t")),
+            // Optionals: null, of the wrong type, present.
+            (Record.self, encoded.replacingOccurrences(of: #""present":7"#, with: #""present":null"#)),
+            (Record.self, encoded.replacingOccurrences(of: #""present":7"#, with: #""present":"7""#)),
+            (Record.self, encoded.replacingOccurrences(of: #""present":7"#, with: #""present":7,"missing":"here""#)),
+            (Record.self, encoded.replacingOccurrences(of: #""present":7"#, with: #""present":7,"missing":5"#)),
             (String.self, #""\u00e9\/\n\t\b\f\r\"\\""#), (String.self, #""\ud83d\ude00""#), (String.self, #""\u0000""#),
             (Int.self, "-0"), (Int64.self, "-9223372036854775808"), (UInt64.self, "18446744073709551615"), (Int64.self, "18446744073709551615"),
             (Int.self, "1.5"), (Int.self, "1e3"), (Int.self, "01"), (Int8.self, "300"), (Int.self, "\"1\""), (Double.self, "0.1"),

@@ -178,7 +178,7 @@ extension ProjectionRunner {
             for start in stride(from: 0, to: batch.count, by: chunk) {
                 let slice = batch[start..<min(start + chunk, batch.count)]
                 group.addTask(operation: {
-                    (start, try await workers.run { slice.map { event in Result { try upcasters.with(event, projection.decode) } } })
+                    (start, try await workers.run { slice.indices.map { index in Result { try upcasters.with(slice[index], projection.decode) } } })
                 })
             }
             var results = [Result<(any Sendable)?, any Error>](repeating: .success(nil), count: batch.count)

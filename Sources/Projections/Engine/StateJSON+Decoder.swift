@@ -94,6 +94,25 @@ extension StateJSON {
             return false
         }
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try StateJSON.value(type, from: try value(key)) }
+        // An absent key and `null` are both `nil`, as with JSONDecoder; one look-up instead of the three of the
+        // protocol's default (`contains`, `decodeNil`, `decode`).
+        func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+            guard let value = find(key) else { return nil }
+            if case .null = value { return nil }
+            return try StateJSON.value(type, from: value)
+        }
+        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try present(key).map { try SingleReader(value: $0).decode(type) } }
+        func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try present(key).map { try SingleReader(value: $0).decode(type) } }
+        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try present(key).map { try integer($0) } }
+        func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try present(key).map { try integer($0) } }
+        func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try present(key).map { try integer($0) } }
+
+        /// The value at `key` unless it is absent or `null`.
+        private func present(_ key: Key) -> Value? {
+            guard let value = find(key) else { return nil }
+            if case .null = value { return nil }
+            return value
+        }
         func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try SingleReader(value: value(key)).decode(type) }
         func decode(_ type: String.Type, forKey key: Key) throws -> String { try SingleReader(value: value(key)).decode(type) }
         func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try integer(value(key)) }

@@ -10,7 +10,7 @@ extension StateJSON {
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
             if case .object(let box)? = node { return KeyedEncodingContainer(KeyedContainer(box: box, encoder: self)) }
-            let box = Box()
+            let box = Box.object()
             node = .object(box)
             return KeyedEncodingContainer(KeyedContainer(box: box, encoder: self))
         }
@@ -55,7 +55,7 @@ extension StateJSON {
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { add(try Node(value), key) }
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-            let child = Box()
+            let child = Box.object()
             add(.object(child), key)
             return KeyedEncodingContainer(KeyedContainer<NestedKey>(box: child, encoder: encoder))
         }
@@ -98,7 +98,7 @@ extension StateJSON {
         mutating func encode<T: Encodable>(_ value: T) throws { box.items.append(try Node(value)) }
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-            let child = Box()
+            let child = Box.object()
             box.items.append(.object(child))
             return KeyedEncodingContainer(KeyedContainer<NestedKey>(box: child, encoder: encoder))
         }

@@ -38,6 +38,7 @@ extension StateJSON {
             case UInt8(ascii: "{"):
                 index += 1
                 var members = [(key: String, value: Value)]()
+                members.reserveCapacity(16)
                 skipSpace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
                 while true {

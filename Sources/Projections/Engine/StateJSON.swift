@@ -70,7 +70,9 @@ enum StateJSON {
                 out.append(UInt8(ascii: "]"))
             case .object(let box):
                 out.append(UInt8(ascii: "{"))
-                for (index, member) in box.members.sorted(by: { $0.key < $1.key }).enumerated() {
+                // In place: the box is written once, and a type's members often come in order already.
+                box.members.sort { $0.key < $1.key }
+                for (index, member) in box.members.enumerated() {
                     if index > 0 { out.append(UInt8(ascii: ",")) }
                     Self.write(member.key, into: &out)
                     out.append(UInt8(ascii: ":"))
@@ -84,11 +86,13 @@ enum StateJSON {
         /// everything else as they are.
         static func write(_ string: String, into out: inout [UInt8]) {
             out.append(UInt8(ascii: "\""))
-            let utf8 = string.utf8
-            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                out += utf8
-            } else {
-                for byte in utf8 {
+            let plain = string.utf8.withContiguousStorageIfAvailable { utf8 in
+                guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+                out.append(contentsOf: utf8)
+                return true
+            }
+            if plain != true {
+                for byte in string.utf8 {
                     switch byte {
                     case UInt8(ascii: "\""): out += #"\""#.utf8
                     case UInt8(ascii: "\\"): out += #"\\"#.utf8
@@ -114,5 +118,12 @@ enum StateJSON {
     final class Box {
         var members: [(key: String, value: Node)] = []
         var items: [Node] = []
+
+        /// A box for an object's members, with room for a record's usual number of them (so the list grows once at most).
+        static func object() -> Box {
+            let box = Box()
+            box.members.reserveCapacity(16)
+            return box
+        }
     }
 }
