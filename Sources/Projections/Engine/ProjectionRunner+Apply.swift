@@ -122,13 +122,14 @@ extension ProjectionRunner {
     ) throws -> [ProjectionState.Change] {
         try store.env.read { txn in
             try state.reading(txn) {
-                for index in 0..<count {
-                    let event = batch[index]
-                    do {
-                        guard let input = try inputs[index].get() else { continue }
-                        try projection.apply(input, EventInfo(event), state)
-                    } catch {
-                        throw ApplyFailure(index: index, position: event.position, reason: "\(error)")
+                try batch.withUnsafeBufferPointer { events in
+                    for index in 0..<count {
+                        do {
+                            guard let input = try inputs[index].get() else { continue }
+                            try projection.apply(input, EventInfo(events[index]), state)
+                        } catch {
+                            throw ApplyFailure(index: index, position: events[index].position, reason: "\(error)")
+                        }
                     }
                 }
                 return try state.changes()
@@ -178,7 +179,13 @@ extension ProjectionRunner {
             for start in stride(from: 0, to: batch.count, by: chunk) {
                 let slice = batch[start..<min(start + chunk, batch.count)]
                 group.addTask(operation: {
-                    (start, try await workers.run { slice.indices.map { index in Result { try upcasters.with(slice[index], projection.decode) } } })
+                    // Through the buffer, so that each event is lent to the projection, not copied (a copy retains each field).
+                    let decoded = try await workers.run {
+                        slice.withUnsafeBufferPointer { events in
+                            events.indices.map { index in Result { try upcasters.with(events[index], projection.decode) } }
+                        }
+                    }
+                    return (start, decoded)
                 })
             }
             var results = [Result<(any Sendable)?, any Error>](repeating: .success(nil), count: batch.count)

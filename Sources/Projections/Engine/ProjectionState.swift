@@ -12,19 +12,34 @@ import Foundation
 /// and the views writer thread only stores bytes. A record updated by many events (a day's ledger, an hour's
 /// counts) is decoded once and encoded once per batch.
 public final class ProjectionState {
-    private struct Entry {
-        var value: Any?
-        /// Encodes the value when it changed since the last ``changes()``; `nil` when it is as stored.
-        var encode: (() throws -> [UInt8])?
-        /// The size of the value's stored JSON, as last read or written.
+    /// One cached record: whether it changed since the last ``changes()`` (and is listed in `dirty`), and the size
+    /// of its stored JSON as last read or written.
+    class Record {
+        var dirty = false
         var bytes = 0
+        /// Whether the record is absent: never stored, or deleted.
+        var isAbsent: Bool { true }
+        /// The value's stored form; `nil` for an absent record, which is a deletion when it is dirty.
+        func encoded(fallback: JSONEncoder) throws -> [UInt8]? { nil }
+    }
+
+    /// A record of type `T`, read and changed in place (``update(_:in:initial:_:)``): no copy for each change.
+    final class Typed<T>: Record {
+        var value: T?
+        init(_ value: T?) { self.value = value }
+        override var isAbsent: Bool { value == nil }
+        override func encoded(fallback: JSONEncoder) throws -> [UInt8]? {
+            guard let value else { return nil }
+            guard let encodable = value as? any Encodable else { throw ProjectionError("a record of type \(T.self) cannot be stored: it is not Encodable") }
+            return try StateJSON.encode(encodable, fallback: fallback)
+        }
     }
 
     let databases: [String: Database<String, [UInt8]>]
     private let encoder: JSONEncoder
     private let decoder = JSONDecoder()
     private var snapshot: ReadTransaction?
-    private var cache: [String: [String: Entry]] = [:]
+    private var cache: [String: [String: Record]] = [:]
     private var cached = 0
     private var cachedBytes = 0
     /// The keys changed since the last ``changes()``, by table.
@@ -56,48 +71,90 @@ public final class ProjectionState {
         return database
     }
 
-    private func store(_ entry: Entry, _ key: String, in table: String) {
-        var entry = entry
-        if entry.bytes == 0, let known = cache[table]?[key]?.bytes { entry.bytes = known }
-        let previous = cache[table, default: [:]].updateValue(entry, forKey: key)
-        if previous == nil { cached += 1 }
-        cachedBytes += entry.bytes - (previous?.bytes ?? 0)
-        if entry.encode != nil, previous?.encode == nil { dirty[table, default: []].append(key) }
+    /// Puts `record` in the cache at `key`, in place of any other; it stays listed as changed if the one it
+    /// replaces was.
+    private func install(_ record: Record, _ key: String, in table: String) throws {
+        if cache[table] == nil { _ = try database(table) }
+        let previous = cache[table, default: [:]].updateValue(record, forKey: key)
+        if let previous {
+            if record.bytes == 0 { record.bytes = previous.bytes }
+            record.dirty = record.dirty || previous.dirty
+        } else {
+            cached += 1
+        }
+        cachedBytes += record.bytes - (previous?.bytes ?? 0)
+    }
+
+    private func changed(_ record: Record, _ key: String, in table: String) {
+        guard !record.dirty else { return }
+        record.dirty = true
+        dirty[table, default: []].append(key)
+    }
+
+    /// The cached record of type `T` at `key`, read from the snapshot (or from a cached record of another type) on
+    /// a miss.
+    private func record<T: Decodable>(_ type: T.Type, _ key: String, in table: String) throws -> Typed<T> {
+        let cachedRecord = cache[table]?[key]
+        if let typed = cachedRecord as? Typed<T> { return typed }
+        let record: Typed<T>
+        if let cachedRecord, cachedRecord.isAbsent {
+            record = Typed(nil)
+        } else if let cachedRecord, cachedRecord.dirty, let stored = try cachedRecord.encoded(fallback: encoder) {
+            // Changed in this batch under another type: read as `T` from what it would store.
+            record = Typed(try stored.withUnsafeBytes { try StateJSON.decode(T.self, from: $0, fallback: decoder) })
+        } else {
+            guard let snapshot else { throw ProjectionError("a read of \(table) outside a batch") }
+            var bytes = 0
+            let value = try database(table).withValue(for: key, in: snapshot) { stored in
+                bytes = stored.count
+                return try StateJSON.decode(T.self, from: stored, fallback: decoder)
+            }
+            record = Typed(value)
+            record.bytes = bytes
+        }
+        try install(record, key, in: table)
+        return record
     }
 
     /// The value at `key` in `table`, or `nil`.
     public func get<T: Decodable>(_ type: T.Type, _ key: String, in table: String) throws -> T? {
-        if let entry = cache[table]?[key], entry.value == nil || entry.value is T {
-            return entry.value as? T
+        if let cachedRecord = cache[table]?[key] {
+            if let typed = cachedRecord as? Typed<T> { return typed.value }
+            if cachedRecord.isAbsent { return nil }
         }
-        guard let snapshot else { throw ProjectionError("a read of \(table) outside a batch") }
-        var bytes = 0
-        let value = try database(table).withValue(for: key, in: snapshot) { stored in
-            bytes = stored.count
-            return try StateJSON.decode(T.self, from: stored, fallback: decoder)
-        }
-        store(Entry(value: value, encode: nil, bytes: bytes), key, in: table)
-        return value
+        return try record(T.self, key, in: table).value
     }
 
     /// Stores `value` at `key` in `table`.
     public func put<T: Encodable>(_ value: T, _ key: String, in table: String) throws {
-        _ = try database(table)
-        let encoder = self.encoder
-        store(Entry(value: value, encode: { try StateJSON.encode(value, fallback: encoder) }), key, in: table)
+        if let typed = cache[table]?[key] as? Typed<T> {
+            typed.value = value
+            changed(typed, key, in: table)
+            return
+        }
+        let record = Typed(value)
+        try install(record, key, in: table)
+        changed(record, key, in: table)
     }
 
     /// Removes `key` from `table`.
     public func delete(_ key: String, in table: String) throws {
-        _ = try database(table)
-        store(Entry(value: nil, encode: { [] }), key, in: table)
+        if let record = cache[table]?[key], record.isAbsent {
+            changed(record, key, in: table)
+            return
+        }
+        let record = Record()
+        try install(record, key, in: table)
+        changed(record, key, in: table)
     }
 
-    /// Reads, changes and stores the value at `key`, starting from `initial` when absent.
+    /// Reads, changes and stores the value at `key`, starting from `initial` when absent. The cached value is
+    /// changed in place.
     public func update<T: Codable>(_ key: String, in table: String, initial: @autoclosure () -> T, _ change: (inout T) throws -> Void) throws {
-        var value = try get(T.self, key, in: table) ?? initial()
-        try change(&value)
-        try put(value, key, in: table)
+        let record = try record(T.self, key, in: table)
+        if record.value == nil { record.value = initial() }
+        try change(&record.value!)
+        changed(record, key, in: table)
     }
 
     /// Encodes what changed since the last call, in table and key order, and marks it stored. A `nil` value is
@@ -107,12 +164,12 @@ public final class ProjectionState {
         for (table, keys) in dirty.sorted(by: { $0.key < $1.key }) {
             let database = try database(table)
             for key in keys.sorted() {
-                guard let entry = cache[table]?[key], let encode = entry.encode else { continue }
-                let value = entry.value == nil ? nil : try encode()
+                guard let record = cache[table]?[key], record.dirty else { continue }
+                let value = try record.encoded(fallback: encoder)
                 changes.append(Change(database: database, key: key, value: value))
-                cache[table]![key]!.encode = nil
-                cache[table]![key]!.bytes = value?.count ?? 0
-                cachedBytes += (value?.count ?? 0) - entry.bytes
+                record.dirty = false
+                cachedBytes += (value?.count ?? 0) - record.bytes
+                record.bytes = value?.count ?? 0
             }
         }
         dirty.removeAll(keepingCapacity: true)
