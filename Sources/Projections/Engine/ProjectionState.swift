@@ -26,13 +26,21 @@ public final class ProjectionState {
     /// A record of type `T`, read and changed in place (``update(_:in:initial:_:)``): no copy for each change.
     final class Typed<T>: Record {
         var value: T?
+        /// How to store a `T`: set by the first ``put(_:_:in:)`` or ``update(_:in:initial:_:)``, which know `T` is
+        /// `Encodable` (a record only read never needs it).
+        var encode: ((T, JSONEncoder) throws -> [UInt8])?
         init(_ value: T?) { self.value = value }
         override var isAbsent: Bool { value == nil }
         override func encoded(fallback: JSONEncoder) throws -> [UInt8]? {
             guard let value else { return nil }
-            guard let encodable = value as? any Encodable else { throw ProjectionError("a record of type \(T.self) cannot be stored: it is not Encodable") }
-            return try StateJSON.encode(encodable, fallback: fallback)
+            guard let encode else { throw ProjectionError("a record of type \(T.self) was changed without being stored") }
+            return try encode(value, fallback)
         }
+    }
+
+    /// How to store a `T`, for ``Typed/encode``.
+    private static func encoding<T: Encodable>(_ type: T.Type) -> (T, JSONEncoder) throws -> [UInt8] {
+        { value, fallback in try StateJSON.encode(value, fallback: fallback) }
     }
 
     let databases: [String: Database<String, [UInt8]>]
@@ -99,9 +107,8 @@ public final class ProjectionState {
         let record: Typed<T>
         if let cachedRecord, cachedRecord.isAbsent {
             record = Typed(nil)
-        } else if let cachedRecord, cachedRecord.dirty, let stored = try cachedRecord.encoded(fallback: encoder) {
-            // Changed in this batch under another type: read as `T` from what it would store.
-            record = Typed(try stored.withUnsafeBytes { try StateJSON.decode(T.self, from: $0, fallback: decoder) })
+        } else if let cachedRecord, cachedRecord.dirty {
+            record = Typed(try Self.decode(T.self, from: cachedRecord, decoder))
         } else {
             guard let snapshot else { throw ProjectionError("a read of \(table) outside a batch") }
             var bytes = 0
@@ -116,11 +123,20 @@ public final class ProjectionState {
         return record
     }
 
+    /// `record`'s value read as a `T`, from what it would store.
+    private static func decode<T: Decodable>(_ type: T.Type, from record: Record, _ decoder: JSONDecoder) throws -> T? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try record.encoded(fallback: encoder).map { stored in try stored.withUnsafeBytes { try StateJSON.decode(T.self, from: $0, fallback: decoder) } }
+    }
+
     /// The value at `key` in `table`, or `nil`.
     public func get<T: Decodable>(_ type: T.Type, _ key: String, in table: String) throws -> T? {
         if let cachedRecord = cache[table]?[key] {
             if let typed = cachedRecord as? Typed<T> { return typed.value }
             if cachedRecord.isAbsent { return nil }
+            // Changed in this batch under another type: read as `T` from what it would store, leaving it as it is.
+            if cachedRecord.dirty { return try Self.decode(T.self, from: cachedRecord, decoder) }
         }
         return try record(T.self, key, in: table).value
     }
@@ -129,10 +145,12 @@ public final class ProjectionState {
     public func put<T: Encodable>(_ value: T, _ key: String, in table: String) throws {
         if let typed = cache[table]?[key] as? Typed<T> {
             typed.value = value
+            if typed.encode == nil { typed.encode = Self.encoding(T.self) }
             changed(typed, key, in: table)
             return
         }
         let record = Typed(value)
+        record.encode = Self.encoding(T.self)
         try install(record, key, in: table)
         changed(record, key, in: table)
     }
@@ -152,6 +170,7 @@ public final class ProjectionState {
     /// changed in place.
     public func update<T: Codable>(_ key: String, in table: String, initial: @autoclosure () -> T, _ change: (inout T) throws -> Void) throws {
         let record = try record(T.self, key, in: table)
+        if record.encode == nil { record.encode = Self.encoding(T.self) }
         if record.value == nil { record.value = initial() }
         try change(&record.value!)
         changed(record, key, in: table)

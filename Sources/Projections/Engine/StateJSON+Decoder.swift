@@ -26,14 +26,14 @@ extension StateJSON {
 
     /// `value` as a `T`, or throws ``Unsupported``.
     static func value<T: Decodable>(_ type: T.Type, from value: Value) throws -> T {
-        switch type {
-        case is String.Type, is Int.Type, is Int64.Type, is UInt64.Type, is Bool.Type:
+        // Compared by type rather than cast, which costs more.
+        if T.self == String.self || T.self == Int.self || T.self == Int64.self || T.self == UInt64.self || T.self == Bool.self {
             return try SingleReader(value: value).decode(type)
-        case is Date.Type, is Data.Type, is URL.Type, is Decimal.Type, is Double.Type, is Float.Type:
-            throw Unsupported()
-        default:
-            return try T(from: ValueDecoder(value: value))
         }
+        if T.self == Date.self || T.self == Data.self || T.self == URL.self || T.self == Decimal.self || T.self == Double.self || T.self == Float.self {
+            throw Unsupported()
+        }
+        return try T(from: ValueDecoder(value: value))
     }
 
     /// `value` as an integer of type `I`, if it is one that fits.
@@ -194,14 +194,12 @@ extension StateJSON {
         func decode(_ type: UInt32.Type) throws -> UInt32 { try integer(value) }
         func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(value) }
         func decode<T: Decodable>(_ type: T.Type) throws -> T {
-            switch type {
-            case is String.Type: return try decode(String.self) as! T
-            case is Int.Type: return try decode(Int.self) as! T
-            case is Int64.Type: return try decode(Int64.self) as! T
-            case is UInt64.Type: return try decode(UInt64.self) as! T
-            case is Bool.Type: return try decode(Bool.self) as! T
-            default: return try StateJSON.value(type, from: value)
-            }
+            if T.self == String.self { return unsafeBitCast(try decode(String.self), to: T.self) }
+            if T.self == Int.self { return unsafeBitCast(try decode(Int.self), to: T.self) }
+            if T.self == Int64.self { return unsafeBitCast(try decode(Int64.self), to: T.self) }
+            if T.self == UInt64.self { return unsafeBitCast(try decode(UInt64.self), to: T.self) }
+            if T.self == Bool.self { return unsafeBitCast(try decode(Bool.self), to: T.self) }
+            return try StateJSON.value(type, from: value)
         }
     }
 }

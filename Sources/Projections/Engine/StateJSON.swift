@@ -40,13 +40,20 @@ enum StateJSON {
 
         /// Encodes `value`.
         init<T: Encodable>(_ value: T) throws {
-            switch value {
-            case let string as String: self = .string(string)
-            case let int as Int: self = .int(Int64(int))
-            case let int as Int64: self = .int(int)
-            case let bool as Bool: self = .bool(bool)
-            case is Date, is Data, is URL, is Decimal, is Double, is Float: throw Unsupported()
-            default:
+            // Compared by type, not cast by value: a cast costs more than the rest of a small record's encoding. An
+            // optional of one of these comes back here unwrapped, through its single-value container.
+            if T.self == String.self {
+                self = .string(unsafeBitCast(value, to: String.self))
+            } else if T.self == Int.self {
+                self = .int(Int64(unsafeBitCast(value, to: Int.self)))
+            } else if T.self == Int64.self {
+                self = .int(unsafeBitCast(value, to: Int64.self))
+            } else if T.self == Bool.self {
+                self = .bool(unsafeBitCast(value, to: Bool.self))
+            } else if T.self == Date.self || T.self == Data.self || T.self == URL.self || T.self == Decimal.self || T.self == Double.self
+                || T.self == Float.self {
+                throw Unsupported()
+            } else {
                 let encoder = NodeEncoder()
                 try value.encode(to: encoder)
                 if encoder.unsupported { throw Unsupported() }
