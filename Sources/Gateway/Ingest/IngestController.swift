@@ -62,8 +62,8 @@ struct IngestController: Sendable {
                 headers: [.retryAfter: "\(retryAfter)"]
             ), recordable: false)
         }
-        let contentType = request.headers[.contentType] ?? ""
-        let declaredLength = request.headers[.contentLength].flatMap { Int($0) }
+        let contentType = request.headers.value(.contentType) ?? ""
+        let declaredLength = request.headers.value(.contentLength).flatMap { Int($0) }
         guard Self.isJSON(mediaType: contentType) else {
             throw Rejection(GatewayError(
                 .unsupportedMediaType, "unsupported_media_type",
@@ -116,7 +116,7 @@ struct IngestController: Sendable {
             "remote-address": context.remoteAddress,
             "request-id": context.requestID,
         ]
-        for name in source.keptHeaders { if let value = request.headers[name] { metadata[name.canonicalName] = value } }
+        for name in source.keptHeaders { if let value = request.headers.value(name) { metadata[name.canonicalName] = value } }
         for (name, index) in source.fieldMetadata { if let value = scan.values[index] { metadata[name] = value } }
         return NewEvent(type: "webhook.received", source: source.name, idempotencyKey: key, metadata: metadata, payload: Array(bytes))
     }

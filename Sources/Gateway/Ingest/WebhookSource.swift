@@ -42,7 +42,7 @@ extension WebhookSource {
             keptHeaders: [.stripeSignature],
             fieldMetadata: [("event-type", 1), ("livemode", 2)],
             verify: { headers, body, now throws(VerificationFailure) in
-                try verifier.verify(header: headers[.stripeSignature], body: body, now: now)
+                try verifier.verify(header: headers.value(.stripeSignature), body: body, now: now)
             }
         )
     }
@@ -56,7 +56,7 @@ extension WebhookSource {
             keptHeaders: [.hubSignature],
             fieldMetadata: [("event-type", 1)],
             verify: { headers, body, _ throws(VerificationFailure) in
-                try verifier.verify(header: headers[.hubSignature], body: body)
+                try verifier.verify(header: headers.value(.hubSignature), body: body)
             }
         )
     }
@@ -77,7 +77,7 @@ extension WebhookSource {
             requiredFields: "a Contact2Sale lead needs \"id\", \"hook_action\" and \"attributes.updated_at\"",
             keptHeaders: [],
             fieldMetadata: [("hook-action", 1), ("hook-action", 4)],
-            verify: { headers, _, _ throws(VerificationFailure) in try verifier.verify(header: headers[.webhookToken]) }
+            verify: { headers, _, _ throws(VerificationFailure) in try verifier.verify(header: headers.value(.webhookToken)) }
         )
     }
 
@@ -85,14 +85,14 @@ extension WebhookSource {
         let verifier = StandardWebhookSignature(secrets: secrets, tolerance: tolerance)
         return WebhookSource(
             name: "in:\(name)", route: "inbound", fields: [["type"]],
-            key: { _, headers in headers[.webhookID].map { "in:\(name):" + $0 } },
+            key: { _, headers in headers.value(.webhookID).map { "in:\(name):" + $0 } },
             requiredFields: "a Standard Webhooks delivery needs a webhook-id header",
             keptHeaders: [.webhookID, .webhookTimestamp, .webhookSignature],
             fieldMetadata: [("event-type", 0)],
             verify: { headers, body, now throws(VerificationFailure) in
                 try verifier.verify(
-                    id: headers[.webhookID], timestamp: headers[.webhookTimestamp],
-                    signatureHeader: headers[.webhookSignature], body: body, now: now
+                    id: headers.value(.webhookID), timestamp: headers.value(.webhookTimestamp),
+                    signatureHeader: headers.value(.webhookSignature), body: body, now: now
                 )
             }
         )

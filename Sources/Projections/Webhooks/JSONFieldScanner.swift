@@ -129,7 +129,7 @@ public struct JSONFieldScanner {
             if !candidates.isEmpty {
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[keyStart..<(index - 1)])
                 let key = escaped ? Array(try unescape(raw, at: keyStart).utf8) : nil
-                for c in candidates where key.map({ $0 == paths[c][depth] }) ?? raw.elementsEqual(paths[c][depth]) {
+                for c in candidates where key.map({ $0 == paths[c][depth] }) ?? Self.same(raw, paths[c][depth]) {
                     // A key seen before at this place: like JSONDecoder, keep what came first.
                     guard reached[c] <= depth else { continue }
                     reached[c] = depth + 1
@@ -146,6 +146,13 @@ public struct JSONFieldScanner {
             if bytes[index] == UInt8(ascii: "}") { index += 1; return }
             throw fail("expected ',' or '}' in an object")
         }
+    }
+
+    /// Whether a key as it stands in the body is `wanted`: lengths first, then bytes (most keys differ in length).
+    private static func same(_ key: UnsafeRawBufferPointer, _ wanted: [UInt8]) -> Bool {
+        guard key.count == wanted.count else { return false }
+        for offset in 0..<key.count where key[offset] != wanted[offset] { return false }
+        return true
     }
 
     private mutating func array(depth: Int) throws(Failure) {
@@ -212,10 +219,17 @@ public struct JSONFieldScanner {
     /// Moves past a string at `index` (on its opening quote); returns whether it held escapes.
     private mutating func skipString() throws(Failure) -> Bool {
         index += 1
+        let start = index
         var escaped = false
+        var high: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
+            high |= byte
             if byte == UInt8(ascii: "\"") {
+                // JSON is UTF-8 (RFC 8259): a string of other bytes is refused here, as JSONDecoder refuses it.
+                if high >= 0x80, !Self.isValidUTF8(UnsafeRawBufferPointer(rebasing: bytes[start..<index])) {
+                    throw fail("a string is not valid UTF-8")
+                }
                 index += 1
                 return escaped
             }
