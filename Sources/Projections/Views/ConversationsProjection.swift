@@ -11,9 +11,9 @@ public struct ConversationsProjection: Projection {
     public init() {}
 
     /// What the projection reads of an Intercom notification.
-    public struct Input: Decodable, Sendable {
-        struct Body: Decodable, Sendable { let item: Item }
-        struct Item: Decodable, Sendable {
+    public struct Input: Decodable, Sendable, Equatable {
+        struct Body: Decodable, Sendable, Equatable { let item: Item }
+        struct Item: Decodable, Sendable, Equatable {
             let id: String
             let state: String?
             let team_assignee_id: FlexibleID?
@@ -38,7 +38,7 @@ public struct ConversationsProjection: Projection {
     public func decode(_ event: Event) throws -> Input? {
         guard event.type == "webhook.received", event.source == "intercom",
               event.metadata["event-type"]?.hasPrefix("conversation.") == true else { return nil }
-        return try JSONPayload.decode(Input.self, from: event.payload)
+        return try Input.scanned(event.payload) ?? JSONPayload.decode(Input.self, from: event.payload)
     }
 
     public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
@@ -52,9 +52,11 @@ public struct ConversationsProjection: Projection {
 }
 
 /// An id that senders write either as a number or as a string.
-public struct FlexibleID: Decodable, Sendable {
+public struct FlexibleID: Decodable, Sendable, Equatable {
     /// The id as text.
     public let value: String
+
+    init(value: String) { self.value = value }
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()

@@ -26,14 +26,14 @@ public struct LeadsProjection: Projection {
     }
 
     /// What the projection reads of a Contact2Sale delivery (today's flat shape; see ``C2SWrappedLeadUpcaster``).
-    public struct Delivery: Decodable, Sendable {
+    public struct Delivery: Decodable, Sendable, Equatable {
         /// The lead's contact as the sender typed it.
-        public struct Customer: Decodable, Sendable {
+        public struct Customer: Decodable, Sendable, Equatable {
             public let name: String?
             public let email: String?
             public let phone: String?
         }
-        struct Attributes: Decodable, Sendable {
+        struct Attributes: Decodable, Sendable, Equatable {
             let updated_at: String?
             let customer: Customer?
         }
@@ -92,7 +92,7 @@ public struct LeadsProjection: Projection {
             return .enrichment(kind: kind, leadID: String(subject.dropFirst(5)), result: result)
         }
         guard event.type == "webhook.received", event.source == "c2s" else { return nil }
-        return .delivery(try JSONPayload.decode(Delivery.self, from: event.payload))
+        return .delivery(try Delivery.scanned(event.payload) ?? JSONPayload.decode(Delivery.self, from: event.payload))
     }
 
     public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
