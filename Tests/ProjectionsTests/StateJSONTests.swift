@@ -98,3 +98,55 @@ struct StateJSONTests {
         #expect(bad.withUnsafeBytes { (try? StateJSON.decode(String.self, from: $0, fallback: JSONDecoder())) == nil })
     }
 }
+
+/// The records that write their own JSON give JSONEncoder's bytes, with every optional present and absent.
+@Suite("State records that write their own JSON")
+struct StateJSONWritableTests {
+    static let awkward = "a/b \"q\" \\ \n\r\t\u{1} é 😀"
+
+    static func samples() -> [(String, any StateJSONWritable)] {
+        let refund = PaymentsProjection.Refund(id: "re_1", amount: 5, created: 1_763_900_000, status: awkward)
+        let payment = PaymentsProjection.Payment(
+            id: "pi_1", kind: "payment_intent", amount: 1000, currency: "brl", status: "succeeded", amountRefunded: 0, customer: nil, created: 1,
+            livemode: false, lastFailureCode: nil, paymentIntent: nil, refunds: [], refundRequested: nil
+        )
+        var full = payment
+        (full.customer, full.lastFailureCode, full.paymentIntent, full.refundRequested, full.livemode) = ("cus_1", "card_declined", "pi_0", 7, true)
+        full.refunds = [refund, PaymentsProjection.Refund(id: "re_2", amount: -1, created: nil, status: nil)]
+        let action = LeadsProjection.Action(hookAction: "on_update_lead", position: .max, at: awkward, contactChanged: true)
+        let lead = LeadsProjection.Lead(
+            id: "L-1", name: nil, email: nil, phone: nil, normalizedEmail: nil, normalizedPhone: nil, fakeFlags: [], status: "received",
+            actions: [], lastError: nil, personId: nil, samePerson: nil, enrichment: nil
+        )
+        var fullLead = lead
+        (fullLead.name, fullLead.email, fullLead.phone, fullLead.normalizedEmail, fullLead.normalizedPhone) = (awkward, "a@b.co", "1", "a@b.co", "+1")
+        (fullLead.fakeFlags, fullLead.actions, fullLead.lastError, fullLead.personId, fullLead.samePerson) = (["phone:999999", awkward], [action], "x", "p", false)
+        fullLead.enrichment = ["b": "2", "a": awkward, "B": "", "é": "e", "a10": "", "a9": ""]
+        var totals = DeliveriesProjection.SourceTotals()
+        totals.rejectedByReason = ["invalid_signature": 3, "Bad": -1, "z": Int.max]
+        return [
+            ("payment", payment), ("payment with everything", full), ("refund", refund),
+            ("payment event", PaymentsProjection.PaymentEvent(eventId: "evt_1", type: "charge.refunded", created: -5, mode: "live", position: 1)),
+            ("daily", PaymentsProjection.Daily(gross: 10, refunded: 3)), ("hourly", PaymentsProjection.Hourly(attempts: 2, failures: 1)),
+            ("lead", lead), ("lead with everything", fullLead), ("action", action),
+            ("action without a change", LeadsProjection.Action(hookAction: "on_create_lead", position: 0, at: "", contactChanged: nil)),
+            ("stats", LeadsProjection.Stats(total: 3, completed: 2, failed: 1)), ("totals", DeliveriesProjection.SourceTotals()),
+            ("totals with reasons", totals), ("minute", DeliveriesProjection.Minute(minute: "2026-11-26T19:00", received: 1, rejected: 0)),
+            ("conversation", ConversationsProjection.Conversation(
+                id: "1", lastTopic: "t", teamAssigneeId: nil, adminAssigneeId: nil, state: nil, lastEventAt: nil, lastPosition: 9
+            )),
+            ("conversation with everything", ConversationsProjection.Conversation(
+                id: awkward, lastTopic: "t", teamAssigneeId: "5372074", adminAssigneeId: "4820115", state: "open", lastEventAt: 1, lastPosition: 9
+            )),
+        ]
+    }
+
+    @Test("each sample's bytes are JSONEncoder's with sorted keys")
+    func sameBytes() throws {
+        for (label, sample) in Self.samples() {
+            var writer = StateJSON.Writer()
+            sample.write(to: &writer)
+            #expect(writer.bytes == Array(try StateJSONTests.reference.encode(sample)), "\(label)")
+        }
+    }
+}

@@ -40,7 +40,8 @@ public final class ProjectionState {
 
     /// How to store a `T`, for ``Typed/encode``.
     private static func encoding<T: Encodable>(_ type: T.Type) -> (T, JSONEncoder) throws -> [UInt8] {
-        { value, fallback in try StateJSON.encode(value, fallback: fallback) }
+        if let writable = T.self as? any StateJSONWritable.Type { return writable.stateEncoder(as: T.self) }
+        return { value, fallback in try StateJSON.encode(value, fallback: fallback) }
     }
 
     let databases: [String: Database<String, [UInt8]>]

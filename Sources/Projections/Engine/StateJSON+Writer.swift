@@ -1,0 +1,112 @@
+import Foundation
+
+/// A state record that writes its own JSON: the same bytes as `JSONEncoder` with sorted keys gives for it (debug builds
+/// check each one), without `Encodable`'s containers or a tree to sort. Its members must be written in sorted order,
+/// as ``StateJSON/Writer`` does not sort them. For the records a catch-up writes most.
+protocol StateJSONWritable: Encodable {
+    /// Writes the record as one JSON value.
+    func write(to writer: inout StateJSON.Writer)
+}
+
+extension StateJSONWritable {
+    /// How to store a `T`, which is `Self`: by ``write(to:)``.
+    static func stateEncoder<T>(as _: T.Type) -> (T, JSONEncoder) throws -> [UInt8] {
+        precondition(T.self == Self.self)
+        return { value, fallback in StateJSON.write(unsafeBitCast(value, to: Self.self), fallback: fallback) }
+    }
+}
+
+extension StateJSON {
+    /// `value`'s JSON as it writes it; debug builds check it against `fallback`, a `JSONEncoder` with sorted keys.
+    static func write<W: StateJSONWritable>(_ value: W, fallback: JSONEncoder) -> [UInt8] {
+        var writer = Writer()
+        value.write(to: &writer)
+        assert(writer.bytes == (try? Array(fallback.encode(value))), "the JSON \(W.self) writes differs from JSONEncoder's")
+        return writer.bytes
+    }
+
+    /// Writes JSON values to bytes: objects whose members come in the order they are written, arrays, and the
+    /// scalars of state; an absent optional member is left out, as `JSONEncoder` leaves it out.
+    struct Writer {
+        private(set) var bytes: [UInt8] = []
+        /// Whether the next member or item needs a comma before it.
+        private var comma = false
+
+        init() { bytes.reserveCapacity(256) }
+
+        /// An object, whose members `body` writes in sorted order.
+        mutating func object(_ body: (inout Writer) -> Void) {
+            let outer = comma
+            bytes.append(UInt8(ascii: "{"))
+            comma = false
+            body(&self)
+            bytes.append(UInt8(ascii: "}"))
+            comma = outer
+        }
+
+        private mutating func name(_ key: StaticString) {
+            if comma { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+            bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+            comma = true
+        }
+
+        private mutating func string(_ value: String) { Node.write(value, into: &bytes) }
+
+        mutating func member(_ key: StaticString, _ value: String) {
+            name(key)
+            string(value)
+        }
+        mutating func member(_ key: StaticString, _ value: String?) { if let value { member(key, value) } }
+        mutating func member(_ key: StaticString, _ value: some BinaryInteger) {
+            name(key)
+            bytes.append(contentsOf: String(value).utf8)
+        }
+        mutating func member(_ key: StaticString, _ value: (some BinaryInteger)?) { if let value { member(key, value) } }
+        mutating func member(_ key: StaticString, _ value: Bool) {
+            name(key)
+            bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
+        }
+        mutating func member(_ key: StaticString, _ value: Bool?) { if let value { member(key, value) } }
+
+        mutating func member(_ key: StaticString, _ values: [String]) {
+            name(key)
+            items(values) { writer, value in writer.string(value) }
+        }
+        mutating func member(_ key: StaticString, _ values: [some StateJSONWritable]) {
+            name(key)
+            items(values) { writer, value in value.write(to: &writer) }
+        }
+        mutating func member(_ key: StaticString, _ dictionary: [String: String]?) {
+            guard let dictionary else { return }
+            name(key)
+            entries(dictionary) { writer, value in writer.string(value) }
+        }
+        mutating func member(_ key: StaticString, _ dictionary: [String: Int]) {
+            name(key)
+            entries(dictionary) { writer, value in writer.bytes.append(contentsOf: String(value).utf8) }
+        }
+
+        private mutating func items<S: Sequence>(_ values: S, _ write: (inout Writer, S.Element) -> Void) {
+            bytes.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                write(&self, value)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        }
+
+        /// A dictionary as an object with its keys sorted, as `JSONEncoder` sorts them.
+        private mutating func entries<V>(_ dictionary: [String: V], _ write: (inout Writer, V) -> Void) {
+            bytes.append(UInt8(ascii: "{"))
+            for (index, entry) in dictionary.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                string(entry.key)
+                bytes.append(UInt8(ascii: ":"))
+                write(&self, entry.value)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+}
