@@ -194,7 +194,8 @@ public final class ProjectionState {
         }
         dirty.removeAll(keepingCapacity: true)
         if cached > capacity || cachedBytes > byteCapacity {
-            cache.removeAll(keepingCapacity: true)
+            // Each table's dictionary keeps its room, so that it does not grow again from nothing.
+            for table in Array(cache.keys) { cache[table]?.removeAll(keepingCapacity: true) }
             cached = 0
             cachedBytes = 0
         }
