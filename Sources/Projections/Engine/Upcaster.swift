@@ -30,8 +30,8 @@ public struct Upcasters: Sendable {
     /// `body` applied to `event` in today's shape; the event is not copied when no upcaster applies to it, as for
     /// most events.
     public func with<R>(_ event: Event, _ body: (Event) throws -> R) throws -> R {
-        guard chain.contains(where: { $0.applies(to: event) }) else { return try body(event) }
-        return try body(apply(event))
+        for upcaster in chain where upcaster.applies(to: event) { return try body(apply(event)) }
+        return try body(event)
     }
 }
 
