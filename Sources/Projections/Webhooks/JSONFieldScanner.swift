@@ -21,8 +21,9 @@ public struct JSONFieldScanner {
     public struct Paths: Sendable, ExpressibleByArrayLiteral {
         let keys: [[[UInt8]]]
 
-        /// Prepares `paths`, such as `[["id"], ["data", "object", "amount"]]`.
+        /// Prepares `paths`, such as `[["id"], ["data", "object", "amount"]]`: at most 64.
         public init(_ paths: [[String]]) {
+            precondition(paths.count <= 64, "a scan takes at most 64 paths")
             keys = paths.map { $0.map { Array($0.utf8) } }
         }
 
@@ -72,7 +73,7 @@ public struct JSONFieldScanner {
         skipWhitespace()
         guard index < bytes.count else { throw Failure(message: "the body is empty") }
         topLevelIsObject = bytes[index] == UInt8(ascii: "{")
-        _ = try value(depth: 0, candidates: Array(paths.indices), capture: nil)
+        _ = try value(depth: 0, candidates: paths.count == 64 ? ~0 : (1 << paths.count) - 1, capture: nil)
         skipWhitespace()
         guard index == bytes.count else { throw fail("unexpected data after the JSON value") }
     }
@@ -90,8 +91,9 @@ public struct JSONFieldScanner {
         }
     }
 
-    /// Parses one value. `candidates` are the paths still matching at this depth; `capture` is the path that ends here.
-    private mutating func value(depth: Int, candidates: [Int], capture: Int?) throws(Failure) {
+    /// Parses one value. `candidates` are the paths still matching at this depth, a bit each (bit `i` for path `i`:
+    /// no list to allocate for each key); `capture` is the path that ends here.
+    private mutating func value(depth: Int, candidates: UInt64, capture: Int?) throws(Failure) {
         guard depth < Self.maxDepth else { throw fail("nested deeper than \(Self.maxDepth) levels") }
         skipWhitespace()
         guard index < bytes.count else { throw fail("the body ends early") }
@@ -115,25 +117,29 @@ public struct JSONFieldScanner {
         }
     }
 
-    private mutating func object(depth: Int, candidates: [Int]) throws(Failure) {
+    private mutating func object(depth: Int, candidates: UInt64) throws(Failure) {
         index += 1
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-            var next = [Int]()
+            var next: UInt64 = 0
             var capture: Int?
             let keyStart = index + 1
             let escaped = try skipString()
-            if !candidates.isEmpty {
+            if candidates != 0 {
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[keyStart..<(index - 1)])
                 let key = escaped ? Array(try unescape(raw, at: keyStart).utf8) : nil
-                for c in candidates where key.map({ $0 == paths[c][depth] }) ?? Self.same(raw, paths[c][depth]) {
+                var remaining = candidates
+                while remaining != 0 {
+                    let c = remaining.trailingZeroBitCount
+                    remaining &= remaining - 1
+                    guard key.map({ $0 == paths[c][depth] }) ?? Self.same(raw, paths[c][depth]) else { continue }
                     // A key seen before at this place: like JSONDecoder, keep what came first.
                     guard reached[c] <= depth else { continue }
                     reached[c] = depth + 1
-                    if paths[c].count == depth + 1 { capture = c } else { next.append(c) }
+                    if paths[c].count == depth + 1 { capture = c } else { next |= 1 << c }
                 }
             }
             skipWhitespace()
@@ -160,7 +166,7 @@ public struct JSONFieldScanner {
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return }
         while true {
-            try value(depth: depth + 1, candidates: [], capture: nil)
+            try value(depth: depth + 1, candidates: 0, capture: nil)
             skipWhitespace()
             guard index < bytes.count else { throw fail("the body ends inside an array") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
