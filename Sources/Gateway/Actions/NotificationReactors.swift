@@ -72,7 +72,7 @@ struct StripeTeamsReactor: Reactor {
     func react(to event: Event) throws -> [ActionRequest] {
         guard event.type == "webhook.received", event.source == "stripe",
               let type = event.metadata["event-type"], Self.types.contains(type) else { return [] }
-        let stripe = try StripeEvent.scanned(event.payload) ?? JSONDecoder().decode(StripeEvent.self, from: Data(event.payload))
+        let stripe = try StripeEvent.scanned(event.payload) ?? JSONPayload.decode(StripeEvent.self, from: event.payload)
         let object = stripe.data.object
         var params = ["event_type": stripe.type, "event_id": stripe.id, "object_id": object.id, "mode": stripe.livemode == true ? "live" : "test"]
         params["amount"] = object.amount.map(String.init)

@@ -88,7 +88,7 @@ enum ASCIIContact {
         guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.first != UInt8(ascii: "-") && $0.last != UInt8(ascii: "-") }),
               labels[labels.count - 1].count >= 2, labels[labels.count - 1].allSatisfy(isLetter) else { return nil }
         guard local.allSatisfy({ allowedLocal[Int($0)] }), local.first != UInt8(ascii: "."),
-              local.last != UInt8(ascii: "."), !contains(local, Array("..".utf8)),
+              local.last != UInt8(ascii: "."), !local.contains(Array("..".utf8)),
               domain.allSatisfy({ isLetter($0) || isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) else { return nil }
         return String(decoding: email, as: UTF8.self)
     }
@@ -101,20 +101,10 @@ enum ASCIIContact {
         var flags = [String]()
         for pattern in ContactNormalization.fakePatterns {
             let needle = Array(pattern.utf8)
-            if contains(digits[...], needle) { flags.append("phone:\(pattern)") }
-            if contains(local, needle) { flags.append("email:\(pattern)") }
+            if digits.contains(needle) { flags.append("phone:\(pattern)") }
+            if local.contains(needle) { flags.append("email:\(pattern)") }
         }
         return flags
-    }
-
-    static func contains(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard needle.count <= haystack.count else { return false }
-        var start = haystack.startIndex
-        while start + needle.count <= haystack.endIndex {
-            if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
-            start += 1
-        }
-        return false
     }
 }
 

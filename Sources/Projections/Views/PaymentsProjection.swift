@@ -108,7 +108,7 @@ public struct PaymentsProjection: Projection {
     public func decode(_ event: Event) throws -> Input? {
         if event.type == RefundRequest.eventType { return .refundRequested(try JSONPayload.decode(RefundRequest.self, from: event.payload)) }
         guard event.type == "webhook.received", event.source == "stripe" else { return nil }
-        return .stripe(try StripeEvent.scanned(event.payload) ?? JSONDecoder().decode(StripeEvent.self, from: Data(event.payload)))
+        return .stripe(try StripeEvent.scanned(event.payload) ?? JSONPayload.decode(StripeEvent.self, from: event.payload))
     }
 
     public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
