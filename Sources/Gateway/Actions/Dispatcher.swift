@@ -8,9 +8,9 @@ import Synchronization
 /// Works through the outbox: calls out for each due action (or records a sandbox delivery) and appends what
 /// happened: `action.attempted`, then `action.succeeded`, `action.failed` with the next try, or `action.dead`.
 ///
-/// Only the dispatcher calls out, and only for requested actions. It reads the outbox projection only once that
-/// has applied everything the dispatcher appended, so an action is never taken twice; pending actions survive
-/// a restart in the log.
+/// Only the dispatcher calls out, and only for requested actions. It takes a target only from a snapshot of the
+/// outbox that has applied everything the dispatcher appended for that target, so an action is never taken twice;
+/// pending actions survive a restart in the log.
 final class Dispatcher<Log: EventStore>: Service, Sendable {
     let log: Log
     let views: ProjectionStore
@@ -26,9 +26,9 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
     private struct Progress {
         /// Targets (`channel/target`) with a run of actions under way.
         var busyTargets = Set<String>()
-        var lastAppended: UInt64 = 0
-        /// `lastAppended` when the outbox last showed it applied.
-        var seenAppended: UInt64 = 0
+        /// For each target whose run has ended: the last position appended for it, until the outbox shows it
+        /// applied. Till then the outbox still shows the run's actions as they were before it.
+        var unseen: [String: UInt64] = [:]
     }
 
     init(log: Log, views: ProjectionStore, connectors: [any Connector], configuration: ActionsConfiguration, client: HTTPClient, health: ComponentHealth,
@@ -64,7 +64,7 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
                         for (target, run) in pass.runs {
                             group.addTask(operation: { await self.work(through: run, of: target) })
                         }
-                        if !pass.runs.isEmpty || self.progress.withLock({ !$0.busyTargets.isEmpty || $0.lastAppended > $0.seenAppended }) {
+                        if !pass.runs.isEmpty || self.progress.withLock({ !$0.busyTargets.isEmpty || !$0.unseen.isEmpty }) {
                             timeout = .milliseconds(20)
                         }
                         if let wakeAt = pass.wakeAt {
@@ -104,51 +104,61 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
 
     /// For each target that takes a call now: its first unfinished actions in request order (up to
     /// ``runLength``), when the first is due; the target is taken (busy, and through its gate) for the run.
+    func due() throws -> Pass {
+        try views.read("outbox") { reader in try due(in: reader) } ?? Pass()
+    }
+
+    /// ``due()`` from one snapshot of the outbox. A target is taken only when it is free and the snapshot has
+    /// applied everything appended for it (checked at once, under one lock, with the run that ended); so a run that
+    /// ends while the pass reads an older snapshot cannot have its actions taken again.
     ///
     /// Each target costs one seek and one decoded action; only a target that is free, due and let through by its
     /// gate has the rest of its run decoded, so a long queue that waits (for a retry, or for a rate limit) costs
     /// nothing per pass.
-    func due() throws -> Pass {
-        let appended = progress.withLock { $0.lastAppended }
+    func due(in reader: ProjectionReader) throws -> Pass {
         let now = Timestamp.now().nanosecondsSinceEpoch
-        // One snapshot: the outbox is read only when it has applied everything this dispatcher appended.
-        return try views.read("outbox") { reader -> Pass in
-            guard reader.checkpoint >= appended else { return Pass() }
-            progress.withLock { $0.seenAppended = max($0.seenAppended, appended) }
-            var pass = Pass()
-            do {
-                var after: String?
-                while let (key, id) = try reader.list(String.self, in: "queue", after: after, limit: 1).first {
-                    let target = OutboxProjection.target(ofQueueKey: key)
-                    after = target + "\u{1}"
-                    guard !isBusy(target), let first = try reader.get(OutboxProjection.Entry.self, id, in: "pending") else { continue }
-                    guard first.dueAt <= now, take(target, for: first, now: now) else {
-                        let opens = isSandbox(first) ? first.dueAt : max(first.dueAt, gates.opensAt(target))
-                        pass.wakeAt = min(pass.wakeAt ?? .max, opens)
-                        continue
-                    }
-                    pass.runs.append((target, [first]))
-                    let rest = try reader.list(String.self, in: "queue", prefix: target + "\u{0}", limit: Self.runLength).dropFirst()
-                    pass.runs[pass.runs.count - 1].run += try rest.compactMap { _, id in try reader.get(OutboxProjection.Entry.self, id, in: "pending") }
+        let checkpoint = reader.checkpoint
+        progress.withLock { progress in
+            if !progress.unseen.isEmpty { progress.unseen = progress.unseen.filter { $0.value > checkpoint } }
+        }
+        var pass = Pass()
+        do {
+            var after: String?
+            while let (key, id) = try reader.list(String.self, in: "queue", after: after, limit: 1).first {
+                let target = OutboxProjection.target(ofQueueKey: key)
+                after = target + "\u{1}"
+                // A target busy or with records unseen is woken by the outbox moving.
+                guard isFree(target, at: checkpoint), let first = try reader.get(OutboxProjection.Entry.self, id, in: "pending") else { continue }
+                guard first.dueAt <= now, take(target, for: first, now: now, at: checkpoint) else {
+                    let opens = isSandbox(first) ? first.dueAt : max(first.dueAt, gates.opensAt(target))
+                    pass.wakeAt = min(pass.wakeAt ?? .max, opens)
+                    continue
                 }
-            } catch {
-                for (target, run) in pass.runs { release(target, sandbox: isSandbox(run[0])) }
-                throw error
+                pass.runs.append((target, [first]))
+                let rest = try reader.list(String.self, in: "queue", prefix: target + "\u{0}", limit: Self.runLength).dropFirst()
+                pass.runs[pass.runs.count - 1].run += try rest.compactMap { _, id in try reader.get(OutboxProjection.Entry.self, id, in: "pending") }
             }
-            return pass
-        } ?? Pass()
+        } catch {
+            for (target, run) in pass.runs { release(target, sandbox: isSandbox(run[0])) }
+            throw error
+        }
+        return pass
     }
 
-    private func isBusy(_ target: String) -> Bool { progress.withLock { $0.busyTargets.contains(target) } }
+    /// Whether `target` has no run under way and a snapshot at `checkpoint` shows everything appended for it.
+    private func isFree(_ target: String, at checkpoint: UInt64) -> Bool {
+        progress.withLock { !$0.busyTargets.contains(target) && ($0.unseen[target] ?? 0) <= checkpoint }
+    }
 
     private func isSandbox(_ entry: OutboxProjection.Entry) -> Bool { configuration.mode(of: entry.request.channel) == .sandbox }
 
-    /// Takes `target` for a run that starts with `first`, if it is free and (unless the run is a sandbox one: nothing
-    /// is called, so there is no rate or circuit to respect) its gate lets a call through now.
-    private func take(_ target: String, for first: OutboxProjection.Entry, now: Int64) -> Bool {
+    /// Takes `target` for a run that starts with `first`, if it is free at `checkpoint` (see ``isFree(_:at:)``) and
+    /// (unless the run is a sandbox one: nothing is called, so there is no rate or circuit to respect) its gate lets a
+    /// call through now.
+    private func take(_ target: String, for first: OutboxProjection.Entry, now: Int64, at checkpoint: UInt64) -> Bool {
         let sandbox = isSandbox(first)
         return progress.withLock { progress in
-            guard !progress.busyTargets.contains(target) else { return false }
+            guard !progress.busyTargets.contains(target), (progress.unseen[target] ?? 0) <= checkpoint else { return false }
             if !sandbox { guard gates.enter(target, channel: first.request.channel, now: now) else { return false } }
             progress.busyTargets.insert(target)
             return true
@@ -170,9 +180,15 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
         } else {
             await callOut(run, of: target)
         }
+        finished(target, appended: appended)
+    }
+
+    /// Frees `target` at the end of its run, in which the last position appended was `appended` (0 for none); it is
+    /// not taken again until the outbox shows that position applied.
+    func finished(_ target: String, appended: UInt64) {
         progress.withLock { progress in
             progress.busyTargets.remove(target)
-            progress.lastAppended = max(progress.lastAppended, appended)
+            if appended > 0 { progress.unseen[target] = max(progress.unseen[target] ?? 0, appended) }
         }
     }
 
