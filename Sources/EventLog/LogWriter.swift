@@ -49,8 +49,10 @@ final class LogWriter: @unchecked Sendable {
 
     func start() {
         running = true
-        let thread = Thread { [self] in run() }
-        thread.name = "switchyard-log-writer"
+        let thread = Thread { [self] in
+            ThreadPool.nameCurrentThread("log-writer")
+            run()
+        }
         thread.start()
     }
 

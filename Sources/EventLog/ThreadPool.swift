@@ -15,7 +15,7 @@ public final class ThreadPool: @unchecked Sendable {
     /// How many threads take jobs.
     public let count: Int
 
-    /// Starts `threads` threads named `name`, each at `niceness` (0, the default, is the process's own priority;
+    /// Starts `threads` threads named `name` (as `top -H` shows them; Linux keeps the first 15 bytes), each at `niceness` (0, the default, is the process's own priority;
     /// higher values yield to other threads under load; ignored where threads cannot have their own).
     public init(name: String, threads: Int = 1, niceness: Int32 = 0) {
         count = max(1, threads)
@@ -25,11 +25,17 @@ public final class ThreadPool: @unchecked Sendable {
                 // On Linux the nice value belongs to each thread, and `who` 0 is the calling one.
                 if niceness != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }
                 #endif
+                Self.nameCurrentThread(name)
                 loop()
             }
-            thread.name = name
             thread.start()
         }
+    }
+
+    /// Names the calling thread `name` where the system keeps thread names (Linux: the first 15 bytes), as
+    /// `top -H` and profilers show it.
+    static func nameCurrentThread(_ name: String) {
+        Thread.current.name = String(decoding: name.utf8.prefix(15), as: UTF8.self)
     }
 
     /// Runs `body` on one of the threads and returns its result.

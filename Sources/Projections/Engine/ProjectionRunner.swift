@@ -71,7 +71,7 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
     }
 
     public func run() async throws {
-        let workers = ThreadPool(name: "switchyard-projections", threads: ProcessInfo.processInfo.activeProcessorCount, niceness: niceness)
+        let workers = ThreadPool(name: "projections", threads: ProcessInfo.processInfo.activeProcessorCount, niceness: niceness)
         defer { workers.stop() }
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
