@@ -63,6 +63,27 @@ struct RefundTests {
         }
     }
 
+    @Test("refund requests at the same time never ask for more than the payment: of eight for 60 % of it, one is accepted")
+    func concurrentRefunds() async throws {
+        try await TestGateway.run { gateway in
+            let body = try fixture("stripe/payment_intent.succeeded.json")
+            #expect(try await gateway.post("/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]).status == 200)
+            let request = Array(#"{"payment_id":"\#(Self.intent)","amount":77940}"#.utf8)
+            let answers = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        let response = try await gateway.post("/api/payments/refund", body: request, headers: [("Content-Type", "application/json"), Self.admin])
+                        return "\(response.status) \(response.errorCode ?? "")"
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(answers.sorted() == ["202 "] + Array(repeating: "400 invalid_amount", count: 7), "\(answers)")
+            let requested = try gateway.log.events(from: 1, limit: 100).filter { $0.type == RefundRequest.eventType }
+            #expect(requested.count == 1)
+        }
+    }
+
     @Test("SIGKILL of the gateway in the middle of a refund: after a restart Stripe has seen one idempotency key, and the refund is recorded")
     func killedMidRefund() async throws {
         try await FakeTarget.run { stripe in

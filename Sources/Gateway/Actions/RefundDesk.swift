@@ -6,9 +6,16 @@ import Projections
 /// Takes refund requests one at a time: each is checked against the payment as the log stands (the payments
 /// projection caught up to the head), appended as `refund.requested`, and applied before the next is checked,
 /// so two requests at once cannot refund more than the payment.
+///
+/// An actor alone would not do: it takes the next call whenever the current one awaits (the log, the projection),
+/// so requests also queue for their turn, in order of arrival.
 actor RefundDesk {
     let log: LMDBEventLog
     let read: ReadController
+    /// Whether a request is between its check and its append being applied.
+    private var busy = false
+    /// Requests waiting for their turn, first come first served.
+    private var waiting: [CheckedContinuation<Void, Never>] = []
 
     init(log: LMDBEventLog, read: ReadController) {
         self.log = log
@@ -28,6 +35,8 @@ actor RefundDesk {
         } catch {
             throw GatewayError(.badRequest, "invalid_json", #"send {"payment_id":"pi_…","amount":<minor units, optional>}"#)
         }
+        await takeTurn()
+        defer { endTurn() }
         try await read.awaitPosition(try log.head().position, projection: "payments")
         let payment = try read.store.read("payments") { try $0.get(PaymentsProjection.Payment.self, body.payment_id, in: "payments") } ?? nil
         guard let payment, payment.kind == "payment_intent" else {
@@ -50,5 +59,19 @@ actor RefundDesk {
         return try jsonResponse(object: [
             "action_id": StripeRefundReactor.actionId(position: position), "position": position, "amount": amount, "currency": payment.currency,
         ], status: .accepted)
+    }
+
+    /// Returns when no other request is being checked, waiting behind those that came first.
+    private func takeTurn() async {
+        guard busy else {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Hands the turn to the next waiting request, if any.
+    private func endTurn() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
     }
 }
