@@ -34,7 +34,7 @@ struct GatewayCommand: AsyncParsableCommand {
                 file: config, environment: ProcessInfo.processInfo.environment, host: host, port: port, dataDirectory: dataDir
             )
         } catch let error as ConfigurationError {
-            FileHandle.standardError.write(Data("gateway: \(error)\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("gateway: \(error)\n".utf8))
             throw ExitCode(2)
         }
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
@@ -51,7 +51,7 @@ struct GatewayCommand: AsyncParsableCommand {
             log = try openLog(configuration, metrics: metrics, logger: logger)
             views = try openViews(configuration, logger: logger)
         } catch {
-            FileHandle.standardError.write(Data("gateway: cannot open the data directory \(configuration.dataDirectory): \(error)\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("gateway: cannot open the data directory \(configuration.dataDirectory): \(error)\n".utf8))
             throw ExitCode(1)
         }
         let app = buildApplication(configuration, log: log, views: views, metrics: metrics, logger: logger)
@@ -63,7 +63,7 @@ struct GatewayCommand: AsyncParsableCommand {
             case EACCES: "permission denied (ports below 1024 need privileges)"
             default: "the host is not an address of this machine"
             }
-            FileHandle.standardError.write(Data(
+            try? FileHandle.standardError.write(contentsOf: Data(
                 "gateway: cannot listen on \(configuration.host):\(configuration.port): \(reason); set SWITCHYARD_HOST / SWITCHYARD_PORT or --host / --port\n".utf8
             ))
             throw ExitCode(1)

@@ -31,7 +31,7 @@ struct CheckSignatures: AsyncParsableCommand {
         await log.close()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
+        try output(try encoder.encode(report) + Data("\n".utf8))
         if !report.ok { throw ExitCode(1) }
     }
 }

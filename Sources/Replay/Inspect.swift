@@ -52,7 +52,7 @@ struct Tail: AsyncParsableCommand {
         // Appends by another process wake no one here, so the tail looks again every 100 ms when it is idle.
         while !Task.isCancelled {
             let batch = try log.events(from: next, limit: 1024)
-            for event in batch { FileHandle.standardOutput.write(try event.jsonLine() + Data("\n".utf8)) }
+            for event in batch { try output(try event.jsonLine() + Data("\n".utf8)) }
             if let last = batch.last {
                 next = last.position + 1
             } else {

@@ -37,9 +37,35 @@ let quiet = Logger(label: "replay") { _ in SwiftLogNoOpLogHandler() }
 
 func printJSON(_ object: Any) throws {
     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-    FileHandle.standardOutput.write(data + Data("\n".utf8))
+    try output(data + Data("\n".utf8))
 }
 
+/// Writes `data` to standard output, whole. A reader that has gone (`replay tail | head`) ends the command
+/// quietly with the shell's status for a closed pipe, 141; any other failure (a full disk) ends it with a line
+/// that names the error, so a cut-short export never looks finished.
+func output(_ data: Data) throws {
+    try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+            if written >= 0 {
+                offset += written
+            } else if errno == EPIPE {
+                throw ExitCode(141)
+            } else if errno != EINTR {
+                throw OutputError(code: errno)
+            }
+        }
+    }
+}
+
+/// Standard output refused a write.
+struct OutputError: Error, CustomStringConvertible {
+    let code: Int32
+    var description: String { "cannot write to standard output: \(String(cString: strerror(code)))" }
+}
+
+/// Writes a line to standard error; a line that cannot be written is dropped.
 func say(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
 }

@@ -17,7 +17,6 @@ struct Export: AsyncParsableCommand {
     func run() async throws {
         let log = try data.openLog()
         var position = max(from, 1)
-        let output = FileHandle.standardOutput
         while position <= to {
             let batch = try log.events(from: position, limit: 4096)
             guard let tail = batch.last else { break }
@@ -27,7 +26,7 @@ struct Export: AsyncParsableCommand {
                 chunk += try event.jsonLine()
                 chunk.append(UInt8(ascii: "\n"))
             }
-            output.write(chunk)
+            try Replay.output(chunk)
             position = tail.position + 1
         }
         await log.close()

@@ -79,6 +79,29 @@ struct GatewayProcessTests {
         }
     }
 
+    @Test("standard output gone (its reader ended): the gateway goes on acknowledging, and SIGTERM still exits 0")
+    func outputGone() async throws {
+        try await withTemporaryDirectory("gateway-output") { directory in
+            let gateway = try GatewayProcess.start(dataDirectory: directory)
+            gateway.child.closeOutput()
+            for n in 0..<3 {
+                let request = GatewayProcess.signedStripe("evt_output_\(n)")
+                let response = try await TestResponse.send(port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body, headers: request.headers)
+                #expect(response.status == 200)
+                // A request the gateway logs (a rejection) is answered too.
+                let bad = try await TestResponse.send(port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body,
+                                                      headers: [("Content-Type", "application/json"), ("Stripe-Signature", "t=1,v1=00")])
+                #expect(bad.status == 401)
+            }
+            gateway.child.send(SIGTERM)
+            #expect(gateway.child.waitForExit() == 0)
+            #expect(!gateway.child.wasSignalled)
+            let log = try LMDBEventLog(directory: directory + "/log", logger: quietLogger)
+            #expect(try log.events(from: 1, limit: 100).filter { $0.type == "webhook.received" }.count == 3)
+            await log.close()
+        }
+    }
+
     @Test("SIGTERM: requests in flight are answered and recorded, then the process exits 0")
     func gracefulShutdown() async throws {
         try await withTemporaryDirectory("gateway-term") { directory in

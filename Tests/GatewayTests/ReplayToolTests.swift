@@ -158,4 +158,23 @@ struct ReplayToolTests {
             await log.close()
         }
     }
+
+    @Test("export to a full disk ends with exit 1 and a line that names the error, not a crash")
+    func exportToFullDisk() async throws {
+        try await withTemporaryDirectory("replay-full") { directory in
+            try await CatchUpCrashTests.seed(directory, count: 50)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: productsDirectory + "/replay")
+            process.arguments = ["export", "--data-dir", directory]
+            process.standardOutput = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .exit)
+            #expect(process.terminationStatus == 1)
+            #expect(message.contains("cannot write to standard output: No space left on device"), "\(message)")
+        }
+    }
 }

@@ -42,6 +42,13 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    /// Closes this end of the child's standard output, as a reader that goes away would: the child's next write
+    /// there fails (`EPIPE`). Nothing more can be read after this.
+    public func closeOutput() {
+        try? output.fileHandleForReading.close()
+        ended = true
+    }
+
     /// Sends `signal` to the child.
     public func send(_ signal: Int32) {
         kill(process.processIdentifier, signal)

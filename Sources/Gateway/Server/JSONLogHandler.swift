@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 
-/// Writes one JSON object per line to standard output: time, level, label, message and metadata.
+/// Writes one JSON object per line to standard output: time, level, label, message and metadata. A line that
+/// cannot be written is dropped.
 struct JSONLogHandler: LogHandler {
     let label: String
     var logLevel: Logger.Level = .info
@@ -31,7 +32,9 @@ struct JSONLogHandler: LogHandler {
         line += "}\n"
         Self.lock.lock()
         defer { Self.lock.unlock() }
-        FileHandle.standardOutput.write(Data(line.utf8))
+        // A line that cannot be written (the reader of standard output has gone, say) is dropped: the gateway
+        // goes on serving. The non-throwing `write(_:)` would stop the process instead.
+        try? FileHandle.standardOutput.write(contentsOf: Data(line.utf8))
     }
 
     private static func flatten(_ value: Logger.Metadata.Value) -> String {
