@@ -7,10 +7,18 @@ final class RateLimiter: Sendable {
         var updated: ContinuousClock.Instant
     }
 
+    private struct State {
+        var buckets: [String: Bucket] = [:]
+        var prunedAt: ContinuousClock.Instant?
+    }
+
     private let perSecond: Double
     private let burst: Double
-    private let buckets = Mutex<[String: Bucket]>([:])
-    private static let maxTracked = 100_000
+    private let state = Mutex(State())
+    /// Above this many addresses, buckets that have refilled are forgotten, at most once a second: so many
+    /// senders within one refill time (a spray of IPv6 addresses, say) cost memory for that time, not a sweep of
+    /// every bucket on every request.
+    static var maxTracked: Int { 100_000 }
 
     /// `perSecond` of 0 lets everything through.
     init(perSecond: Int, burst: Int) {
@@ -21,14 +29,17 @@ final class RateLimiter: Sendable {
     /// Takes a token for `address`; otherwise returns how many whole seconds until one is free.
     func acquire(_ address: String, now: ContinuousClock.Instant = .now) -> Int? {
         guard perSecond > 0 else { return nil }
-        return buckets.withLock { buckets in
-            if buckets.count > Self.maxTracked { prune(&buckets, now: now) }
-            var bucket = buckets[address] ?? Bucket(tokens: burst, updated: now)
+        return state.withLock { state in
+            if state.buckets.count > Self.maxTracked, state.prunedAt.map({ now - $0 >= .seconds(1) }) ?? true {
+                prune(&state.buckets, now: now)
+                state.prunedAt = now
+            }
+            var bucket = state.buckets[address] ?? Bucket(tokens: burst, updated: now)
             let elapsed = now - bucket.updated
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             bucket.tokens = min(burst, bucket.tokens + seconds * perSecond)
             bucket.updated = now
-            defer { buckets[address] = bucket }
+            defer { state.buckets[address] = bucket }
             if bucket.tokens >= 1 {
                 bucket.tokens -= 1
                 return nil
@@ -36,6 +47,9 @@ final class RateLimiter: Sendable {
             return max(1, Int(((1 - bucket.tokens) / perSecond).rounded(.up)))
         }
     }
+
+    /// How many addresses have a bucket.
+    var tracked: Int { state.withLock { $0.buckets.count } }
 
     /// Forgets buckets that have refilled; a full bucket and no bucket behave the same.
     private func prune(_ buckets: inout [String: Bucket], now: ContinuousClock.Instant) {
