@@ -32,12 +32,12 @@ final class Progress: Sendable {
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled)
             return "\r\(label) [\(bar)] \(Int(fraction * 100))% \(counts)\u{1B}[K"
         }
-        if let line { try? FileHandle.standardError.write(contentsOf: Data(line.utf8)) }
+        if let line { standardError(line) }
     }
 
     /// Ends the bar's line on a terminal.
     func finish() {
-        if terminal, state.withLock({ $0.drawn }) { try? FileHandle.standardError.write(contentsOf: Data("\n".utf8)) }
+        if terminal, state.withLock({ $0.drawn }) { standardError("\n") }
     }
 
     private static func seconds(_ duration: Duration) -> Double {

@@ -65,7 +65,10 @@ struct OutputError: Error, CustomStringConvertible {
     var description: String { "cannot write to standard output: \(String(cString: strerror(code)))" }
 }
 
-/// Writes a line to standard error; a line that cannot be written is dropped.
-func say(_ line: String) {
-    try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
+/// Writes a line to standard error.
+func say(_ line: String) { standardError(line + "\n") }
+
+/// Writes `text` to standard error; text that cannot be written is dropped.
+func standardError(_ text: String) {
+    try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
 }

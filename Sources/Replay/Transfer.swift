@@ -26,7 +26,7 @@ struct Export: AsyncParsableCommand {
                 chunk += try event.jsonLine()
                 chunk.append(UInt8(ascii: "\n"))
             }
-            try Replay.output(chunk)
+            try output(chunk)
             position = tail.position + 1
         }
         await log.close()

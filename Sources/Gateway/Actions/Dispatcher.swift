@@ -29,6 +29,11 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
         /// For each target whose run has ended: the last position appended for it, until the outbox shows it
         /// applied. Till then the outbox still shows the run's actions as they were before it.
         var unseen: [String: UInt64] = [:]
+
+        /// Whether `target` has no run under way and a snapshot at `checkpoint` shows everything appended for it.
+        func isFree(_ target: String, at checkpoint: UInt64) -> Bool {
+            !busyTargets.contains(target) && (unseen[target] ?? 0) <= checkpoint
+        }
     }
 
     init(log: Log, views: ProjectionStore, connectors: [any Connector], configuration: ActionsConfiguration, client: HTTPClient, health: ComponentHealth,
@@ -128,7 +133,7 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
                 let target = OutboxProjection.target(ofQueueKey: key)
                 after = target + "\u{1}"
                 // A target busy or with records unseen is woken by the outbox moving.
-                guard isFree(target, at: checkpoint), let first = try reader.get(OutboxProjection.Entry.self, id, in: "pending") else { continue }
+                guard progress.withLock({ $0.isFree(target, at: checkpoint) }), let first = try reader.get(OutboxProjection.Entry.self, id, in: "pending") else { continue }
                 guard first.dueAt <= now, take(target, for: first, now: now, at: checkpoint) else {
                     let opens = isSandbox(first) ? first.dueAt : max(first.dueAt, gates.opensAt(target))
                     pass.wakeAt = min(pass.wakeAt ?? .max, opens)
@@ -145,20 +150,15 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
         return pass
     }
 
-    /// Whether `target` has no run under way and a snapshot at `checkpoint` shows everything appended for it.
-    private func isFree(_ target: String, at checkpoint: UInt64) -> Bool {
-        progress.withLock { !$0.busyTargets.contains(target) && ($0.unseen[target] ?? 0) <= checkpoint }
-    }
-
     private func isSandbox(_ entry: OutboxProjection.Entry) -> Bool { configuration.mode(of: entry.request.channel) == .sandbox }
 
-    /// Takes `target` for a run that starts with `first`, if it is free at `checkpoint` (see ``isFree(_:at:)``) and
+    /// Takes `target` for a run that starts with `first`, if it is free at `checkpoint` (see ``Progress/isFree(_:at:)``) and
     /// (unless the run is a sandbox one: nothing is called, so there is no rate or circuit to respect) its gate lets a
     /// call through now.
     private func take(_ target: String, for first: OutboxProjection.Entry, now: Int64, at checkpoint: UInt64) -> Bool {
         let sandbox = isSandbox(first)
         return progress.withLock { progress in
-            guard !progress.busyTargets.contains(target), (progress.unseen[target] ?? 0) <= checkpoint else { return false }
+            guard progress.isFree(target, at: checkpoint) else { return false }
             if !sandbox { guard gates.enter(target, channel: first.request.channel, now: now) else { return false } }
             progress.busyTargets.insert(target)
             return true
