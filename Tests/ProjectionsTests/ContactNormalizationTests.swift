@@ -58,6 +58,9 @@ struct ContactNormalizationTests {
             if !fast.isEmpty { flagged += 1 }
         }
         #expect(ContactNormalization.fakeFlags(email: "@@123456789@x", phone: nil) == ["email:123456789"])
+        // A pattern that starts inside a partial match of itself.
+        #expect(ContactNormalization.fakeFlags(email: "a1212345678912@b.com", phone: "+55 (11) 99999-9999") == ["phone:999999", "email:123456789"])
+        #expect(ContactNormalization.fakeFlags(email: "a12345678@b.com", phone: "+55 11 9999-8999") == [])
         #expect(flagged > 100)
     }
 }

@@ -88,10 +88,13 @@ enum ASCIIContact {
         guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.first != UInt8(ascii: "-") && $0.last != UInt8(ascii: "-") }),
               labels[labels.count - 1].count >= 2, labels[labels.count - 1].allSatisfy(isLetter) else { return nil }
         guard local.allSatisfy({ allowedLocal[Int($0)] }), local.first != UInt8(ascii: "."),
-              local.last != UInt8(ascii: "."), !local.contains(Array("..".utf8)),
+              local.last != UInt8(ascii: "."), !zip(local, local.dropFirst()).contains(where: { $0 == UInt8(ascii: ".") && $1 == UInt8(ascii: ".") }),
               domain.allSatisfy({ isLetter($0) || isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) else { return nil }
         return String(decoding: email, as: UTF8.self)
     }
+
+    /// ``ContactNormalization/fakePatterns`` as bytes, with the flags they raise.
+    static let fakePatterns = ContactNormalization.fakePatterns.map { (bytes: Array($0.utf8), phoneFlag: "phone:\($0)", emailFlag: "email:\($0)") }
 
     static func fakeFlags(email: [UInt8], phone: [UInt8]) -> [String] {
         let digits = phone.filter(isDigit)
@@ -99,12 +102,27 @@ enum ASCIIContact {
         let start = email.firstIndex { $0 != UInt8(ascii: "@") } ?? email.endIndex
         let local = email[start..<(email[start...].firstIndex(of: UInt8(ascii: "@")) ?? email.endIndex)]
         var flags = [String]()
-        for pattern in ContactNormalization.fakePatterns {
-            let needle = Array(pattern.utf8)
-            if digits.contains(needle) { flags.append("phone:\(pattern)") }
-            if local.contains(needle) { flags.append("email:\(pattern)") }
+        for pattern in fakePatterns {
+            if occurs(pattern.bytes, in: digits[...]) { flags.append(pattern.phoneFlag) }
+            if occurs(pattern.bytes, in: local) { flags.append(pattern.emailFlag) }
         }
         return flags
+    }
+
+    /// Whether `needle` occurs in `haystack`. The patterns and the texts are short, so a plain scan beats the standard
+    /// library's generic `contains(_:)` on collections, which looks up type metadata on every call.
+    static func occurs(_ needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard haystack.count >= needle.count else { return false }
+        var start = haystack.startIndex
+        let last = haystack.endIndex - needle.count
+        while start <= last {
+            var offset = 0
+            while offset < needle.count, haystack[start + offset] == needle[offset] { offset += 1 }
+            if offset == needle.count { return true }
+            start += 1
+        }
+        return false
     }
 }
 
