@@ -86,4 +86,39 @@ struct LogWindowTests {
             #expect(counting.reads.withLock { $0 } == before + 1)
         }
     }
+
+    @Test("readers in step share the array of the read that brought their events, instead of copying it")
+    func readersInStepShareOneArray() async throws {
+        try await withWindow(events: 30, capacity: 100) { _, counting, window in
+            // The leading reader extends the window twice; the second read is not the window's first.
+            _ = try await window.events(from: 1, limit: 10)
+            let first = try await window.events(from: 11, limit: 10)
+            let second = try await window.events(from: 11, limit: 10)
+            #expect(counting.reads.withLock { $0 } == 2)
+            #expect(first.map(\.position) == Array(11...20))
+            #expect(first.withUnsafeBufferPointer { $0.baseAddress } == second.withUnsafeBufferPointer { $0.baseAddress })
+            // A read that starts inside an earlier read is a copy of the events, with the same values.
+            #expect(try await window.events(from: 3, limit: 4).map(\.position) == [3, 4, 5, 6])
+        }
+    }
+
+    @Test("reads across several of the window's reads give the log's events, in order, up to the limit")
+    func readsAcrossReads() async throws {
+        try await withWindow(events: 120, capacity: 40) { harness, _, window in
+            var generator = SplitMix(seed: 7)
+            var next: UInt64 = 1
+            for _ in 0..<300 {
+                // Mostly extend with small reads (as projections following a busy log do), sometimes read back.
+                let back = UInt64.random(in: 0...20, using: &generator)
+                let position = Bool.random(using: &generator) ? next : (next > back ? next - back : 1)
+                let limit = Int.random(in: 1...12, using: &generator)
+                let shared = try await window.events(from: position, limit: limit)
+                let direct = try harness.log.events(from: position, limit: limit)
+                #expect(shared == Array(direct.prefix(shared.count)), "from \(position), limit \(limit)")
+                #expect(!shared.isEmpty || direct.isEmpty, "from \(position), limit \(limit)")
+                if position == next, let last = shared.last { next = last.position + 1 }
+                if next > 120 { next = 1 }
+            }
+        }
+    }
 }

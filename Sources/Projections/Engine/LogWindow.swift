@@ -8,18 +8,46 @@ import Synchronization
 /// reader at a time goes to the log, and the others that want the same events wait for that read and are served
 /// from it. A read from before the window (a projection far behind, such as one building a new version) goes to the
 /// log and leaves the window as it is. The window keeps at most `capacity` events and `byteCapacity` bytes of
-/// payload; beyond either, it drops its older half.
+/// payload; beyond either, it drops its older half (whole reads, so the newest read always stays). Readers that
+/// follow the log in step ask for the same events as the read that brought them, and share its array.
 public final class LogWindow<Log: EventStore>: Sendable {
     private struct State {
-        /// The position of `events[0]`.
-        var start: UInt64 = 0
-        var events: [Event] = []
+        /// The events as read from the log, one array a read, oldest first; `starts[i]` is the position of
+        /// `chunks[i][0]`. A reader that asks for exactly one read's events gets that array itself, not a copy.
+        var chunks: [[Event]] = []
+        var starts: [UInt64] = []
+        var count = 0
         var bytes = 0
         /// Whether a reader is reading the events after the window from the log.
         var extending = false
         var waiters: [CheckedContinuation<Void, Never>] = []
 
-        var end: UInt64 { start + UInt64(events.count) }
+        var start: UInt64 { starts.first ?? 0 }
+        var end: UInt64 { start + UInt64(count) }
+
+        /// Up to `limit` events from `position`, which the window holds.
+        func events(from position: UInt64, limit: Int) -> [Event] {
+            // The last chunk that starts at or before `position`.
+            var low = 0, high = starts.count - 1
+            while low < high {
+                let middle = (low + high + 1) / 2
+                if starts[middle] <= position { low = middle } else { high = middle - 1 }
+            }
+            let offset = Int(position - starts[low])
+            if offset == 0, chunks[low].count <= limit, low == chunks.count - 1 || chunks[low].count == limit {
+                return chunks[low]
+            }
+            var events = [Event]()
+            events.reserveCapacity(min(limit, Int(end - position)))
+            var index = low, first = offset
+            while index < chunks.count, events.count < limit {
+                let chunk = chunks[index]
+                events.append(contentsOf: chunk[first..<min(chunk.count, first + limit - events.count)])
+                index += 1
+                first = 0
+            }
+            return events
+        }
     }
 
     private enum Step {
@@ -48,11 +76,10 @@ public final class LogWindow<Log: EventStore>: Sendable {
     public func events(from position: UInt64, limit: Int) async throws -> [Event] {
         while true {
             let step = state.withLock { state -> Step in
-                if !state.events.isEmpty, position >= state.start, position < state.end {
-                    let first = Int(position - state.start)
-                    return .serve(Array(state.events[first..<min(first + limit, state.events.count)]))
+                if state.count > 0, position >= state.start, position < state.end {
+                    return .serve(state.events(from: position, limit: limit))
                 }
-                if !state.events.isEmpty, position < state.start { return .bypass }
+                if state.count > 0, position < state.start { return .bypass }
                 if state.extending { return .wait }
                 state.extending = true
                 return .extend
@@ -87,18 +114,27 @@ public final class LogWindow<Log: EventStore>: Sendable {
 
     private func add(_ events: [Event], at position: UInt64, to state: inout State) {
         let bytes = events.reduce(0) { $0 + $1.payload.count }
-        if state.events.isEmpty || position != state.end {
-            state.start = position
-            state.events = events
-            state.bytes = bytes
-        } else {
-            state.events.append(contentsOf: events)
-            state.bytes += bytes
+        if state.count == 0 || position != state.end {
+            state.chunks = []
+            state.starts = []
+            state.count = 0
+            state.bytes = 0
         }
-        guard state.events.count > capacity || state.bytes > byteCapacity else { return }
-        let dropped = max(state.events.count / 2, state.events.count - capacity)
-        state.bytes -= state.events[..<dropped].reduce(0) { $0 + $1.payload.count }
-        state.events.removeFirst(dropped)
-        state.start += UInt64(dropped)
+        state.chunks.append(events)
+        state.starts.append(position)
+        state.count += events.count
+        state.bytes += bytes
+        guard state.count > capacity || state.bytes > byteCapacity else { return }
+        // Drop whole reads, oldest first, until at least half the events (or all beyond capacity) are gone.
+        let target = max(state.count / 2, state.count - capacity)
+        var dropped = 0, chunks = 0
+        while dropped < target, chunks < state.chunks.count - 1 {
+            dropped += state.chunks[chunks].count
+            state.bytes -= state.chunks[chunks].reduce(0) { $0 + $1.payload.count }
+            chunks += 1
+        }
+        state.chunks.removeFirst(chunks)
+        state.starts.removeFirst(chunks)
+        state.count -= dropped
     }
 }

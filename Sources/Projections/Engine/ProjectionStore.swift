@@ -30,7 +30,7 @@ public final class ProjectionStore: Sendable {
         let env = try Environment(path: directory, configuration: configuration, logger: logger)
         self.env = env
         meta = try env.database("meta")
-        worker = ThreadPool(name: "switchyard-views-writer")
+        worker = ThreadPool(name: "views-writer")
     }
 
     /// Stops the writer thread and closes the environment; wakes every task waiting on a checkpoint.
