@@ -6,11 +6,14 @@ import Glibc
 /// Threads of their own that run synchronous work from one queue, so that blocking storage calls and long
 /// computations never run on a NIO event loop or Swift's cooperative pool.
 ///
-/// With one thread, jobs run one at a time in the order queued (the views writer). A pool may run at a lower
-/// scheduling priority (`niceness`, Linux): under load the kernel then gives the CPU to request handling first.
+/// Jobs run in order of their `priority` (lowest first), and in the order queued among equal priorities; with one
+/// thread and the default priority, one at a time in the order queued (the views writer). The projections use the
+/// priority to let the one furthest behind go first. A pool may run at a lower scheduling priority (`niceness`,
+/// Linux): under load the kernel then gives the CPU to request handling first.
 public final class ThreadPool: @unchecked Sendable {
     private let condition = NSCondition()
-    private var jobs: [() -> Void] = []
+    /// Queued jobs, sorted by priority, then by the order queued.
+    private var jobs: [(priority: UInt64, job: () -> Void)] = []
     private var stopping = false
     /// How many threads take jobs.
     public let count: Int
@@ -38,22 +41,33 @@ public final class ThreadPool: @unchecked Sendable {
         Thread.current.name = String(decoding: name.utf8.prefix(15), as: UTF8.self)
     }
 
-    /// Runs `body` on one of the threads and returns its result.
-    public func run<R: Sendable>(_ body: @escaping @Sendable () throws -> R) async throws -> R {
+    /// Runs `body` on one of the threads, after the jobs queued with a lower or equal `priority`, and returns its result.
+    public func run<R: Sendable>(priority: UInt64 = 0, _ body: @escaping @Sendable () throws -> R) async throws -> R {
         try await withCheckedThrowingContinuation { continuation in
-            if !submit({ continuation.resume(with: Result { try body() }) }) {
+            if !submit(priority: priority, { continuation.resume(with: Result { try body() }) }) {
                 continuation.resume(throwing: EventLogError(.closed, "the worker thread has stopped"))
             }
         }
     }
 
-    /// Queues `job` to run on a thread; returns `false` (and drops it) once the pool is stopping.
+    /// Queues `job` to run on a thread after the jobs queued with a lower or equal `priority`; returns `false` (and
+    /// drops it) once the pool is stopping.
     @discardableResult
-    public func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
+    public func submit(priority: UInt64 = 0, _ job: @escaping @Sendable () -> Void) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         guard !stopping else { return false }
-        jobs.append(job)
+        if let last = jobs.last, last.priority > priority {
+            // After every job of a lower or equal priority: the first of a higher one, found by halving.
+            var low = 0, high = jobs.count - 1
+            while low < high {
+                let middle = (low + high) / 2
+                if jobs[middle].priority > priority { high = middle } else { low = middle + 1 }
+            }
+            jobs.insert((priority, job), at: low)
+        } else {
+            jobs.append((priority, job))
+        }
         condition.signal()
         return true
     }
@@ -74,7 +88,7 @@ public final class ThreadPool: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let job = jobs.removeFirst()
+            let job = jobs.removeFirst().job
             condition.unlock()
             job()
         }

@@ -132,7 +132,11 @@ func run() async throws {
     let group = ServiceGroup(services: [runner], gracefulShutdownSignals: [], logger: quiet)
     try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
+        var finished = [String: Double]()
         while !(runner.statuses().count == projections.count && runner.statuses().allSatisfy { $0.checkpoint == UInt64(count) }) {
+            for status in runner.statuses() where status.checkpoint == UInt64(count) && finished[status.name] == nil {
+                finished[status.name] = seconds(ContinuousClock.now - start)
+            }
             if let failed = runner.statuses().first(where: { if case .failed = $0.state { true } else { false } }) {
                 print("projection failed: \(failed)")
                 exit(1)
@@ -143,6 +147,9 @@ func run() async throws {
         }
         await group.triggerGracefulShutdown()
         try await tasks.waitForAll()
+        // When each projection caught up: the slowest one alone sets the pace at the end.
+        let total = seconds(ContinuousClock.now - start)
+        print("finished_s " + projections.map { "\($0.name)=\(String(format: "%.1f", finished[$0.name] ?? total))" }.joined(separator: " "))
     }
     let rate = Double(count) / seconds(ContinuousClock.now - start)
     print("projections events=\(count) rate=\(Int(rate)) ratio=\(String(format: "%.2f", rate / ceiling)) peak_anon_mb=\(peakAnonymous) timeline_anon_mb=\(timeline.text) cpu_us_per_event=\(Int((cpuSeconds() - cpu) * 1e6) / count)")

@@ -42,7 +42,7 @@ extension ProjectionRunner {
                     batch = next
                     prefetched = nil
                 } else {
-                    batch = try await load(from: checkpoint + 1, for: projection, on: workers)
+                    batch = try await load(from: checkpoint + 1, for: projection, as: assignment.role, on: workers)
                 }
                 guard let last = batch.events.last?.position else {
                     if let building {
@@ -57,7 +57,7 @@ extension ProjectionRunner {
                 let failure: ApplyFailure?
                 if batch.events.count == batchSize {
                     // Catching up: read and decode the next batch while this one is folded and committed.
-                    async let next = load(from: last + 1, for: projection, on: workers)
+                    async let next = load(from: last + 1, for: projection, as: assignment.role, on: workers)
                     failure = try await apply(batch, to: projection, as: assignment.role, state: &state, on: workers)
                     prefetched = failure == nil ? try await next : nil
                 } else {
@@ -86,9 +86,18 @@ extension ProjectionRunner {
 
     /// Reads up to a batch of events from `position` (through the window the projections share) and decodes them for
     /// `projection`, in parallel on `workers`.
-    func load(from position: UInt64, for projection: AnyProjection, on workers: ThreadPool) async throws -> DecodedBatch {
+    func load(from position: UInt64, for projection: AnyProjection, as role: Role, on workers: ThreadPool) async throws -> DecodedBatch {
         let events = try await window.events(from: position, limit: batchSize)
-        return DecodedBatch(events: events, inputs: try await decode(events, with: projection, on: workers))
+        return DecodedBatch(events: events, inputs: try await decode(events, with: projection, priority: priority(role, at: position), on: workers))
+    }
+
+    /// The order in which the workers take a projection's jobs: the projection furthest behind first, so that the
+    /// projections move through the log together (reading it once, through the window) and the slowest one does
+    /// not finish alone on one core. In the gateway, a build of a new version beside the live state yields to
+    /// every live projection, so that the live state stays current while it builds.
+    func priority(_ role: Role, at position: UInt64) -> UInt64 {
+        if mode == .follow, case .build = role { return 1 << 63 | position }
+        return position
     }
 
     /// Folds `batch` into `state` in log order on one of `workers`, then stores the changes and the checkpoint in one
@@ -101,14 +110,17 @@ extension ProjectionRunner {
         // The state is this task's alone: it is handed to a worker thread and back while this task waits.
         let owned = OwnedState(state)
         do {
-            let changes = try await workers.run { try self.fold(batch, inputs, count: batch.count, into: owned.state, projection) }
+            let priority = priority(role, at: batch[0].position)
+            let changes = try await workers.run(priority: priority) { try self.fold(batch, inputs, count: batch.count, into: owned.state, projection) }
             try await commit(changes, through: batch[batch.count - 1].position, projection, as: role)
             return nil
         } catch let failure as ApplyFailure {
             state = ProjectionState(databases: state.databases, capacity: state.capacity, byteCapacity: state.byteCapacity)
             if failure.index > 0 {
                 let retry = OwnedState(state)
-                let changes = try await workers.run { try self.fold(batch, inputs, count: failure.index, into: retry.state, projection) }
+                let changes = try await workers.run(priority: priority(role, at: batch[0].position)) {
+                    try self.fold(batch, inputs, count: failure.index, into: retry.state, projection)
+                }
                 try await commit(changes, through: batch[failure.index - 1].position, projection, as: role)
             }
             return failure
@@ -170,7 +182,9 @@ extension ProjectionRunner {
         if case .follow = role { store.checkpointWatch(name).advance(to: position) }
     }
 
-    private func decode(_ batch: [Event], with projection: AnyProjection, on workers: ThreadPool) async throws -> [Result<(any Sendable)?, any Error>] {
+    private func decode(
+        _ batch: [Event], with projection: AnyProjection, priority: UInt64, on workers: ThreadPool
+    ) async throws -> [Result<(any Sendable)?, any Error>] {
         guard !batch.isEmpty else { return [] }
         let parts = max(1, min(workers.count, batch.count / 64))
         let upcasters = self.upcasters
@@ -180,7 +194,7 @@ extension ProjectionRunner {
                 let slice = batch[start..<min(start + chunk, batch.count)]
                 group.addTask(operation: {
                     // Through the buffer, so that each event is lent to the projection, not copied (a copy retains each field).
-                    let decoded = try await workers.run {
+                    let decoded = try await workers.run(priority: priority) {
                         slice.withUnsafeBufferPointer { events in
                             events.indices.map { index in Result { try upcasters.with(events[index], projection.decode) } }
                         }
