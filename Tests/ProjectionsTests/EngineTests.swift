@@ -55,10 +55,10 @@ struct EngineTests {
         }
     }
 
-    @Test("many small batches, and a cache that forgets between them, give byte-identical state to one big batch")
+    @Test("many small batches (each folded while the one before is stored), and a cache that forgets between them, give byte-identical state to one big batch")
     func batchingIsDeterministic() async throws {
         var digests = [String]()
-        for (batchSize, cacheCapacity) in [(1, 0), (7, 1), (64, 0), (1024, 100_000)] {
+        for (batchSize, cacheCapacity) in [(1, 0), (7, 1), (3, 4), (7, 100_000), (64, 0), (1024, 100_000)] {
             try await Harness.with { h in
                 try await seed(h, count: 100)
                 _ = try await h.project([CountingProjection()], batchSize: batchSize, cacheCapacity: cacheCapacity)

@@ -15,75 +15,6 @@ struct DecodedBatch: Sendable {
 }
 
 extension ProjectionRunner {
-    /// Whether a projection's task is done, or must plan again because its slot moved.
-    enum DriveOutcome { case finished, moved }
-
-    /// Applies the log to the assignment's slot: catches up, then follows the log (`follow`), or switches readers
-    /// to the slot once caught up (`build`).
-    func drive(_ projection: AnyProjection, _ assignment: Assignment, on workers: ThreadPool) async throws -> DriveOutcome {
-        var checkpoint = assignment.checkpoint
-        var state = ProjectionState(databases: assignment.databases, capacity: cacheCapacity)
-        let building: ProjectionSlot? = if case .build(let slot) = assignment.role { slot } else { nil }
-        let slot: ProjectionSlot = switch assignment.role {
-        case .follow(let slot), .build(let slot): slot
-        }
-        let live = assignment.liveVersion
-        set(projection, slot: slot, live: live, checkpoint: checkpoint, state: building == nil ? .live : .building)
-        if let building {
-            logger.notice("building the projection beside the live state", metadata: [
-                "projection": "\(projection.name)", "slot": "\(building)", "from": "\(checkpoint)", "live_version": "\(live)",
-            ])
-        }
-        var prefetched: DecodedBatch?
-        do {
-            while !Task.isCancelled {
-                let batch: DecodedBatch
-                if let next = prefetched {
-                    batch = next
-                    prefetched = nil
-                } else {
-                    batch = try await load(from: checkpoint + 1, for: projection, as: assignment.role, on: workers)
-                }
-                guard let last = batch.events.last?.position else {
-                    if let building {
-                        try await switchLive(projection, to: building)
-                        store.checkpointWatch(projection.name).advance(to: checkpoint)
-                        set(projection, slot: slot, live: projection.version, checkpoint: checkpoint, state: .live)
-                        return mode == .rebuild ? .finished : .moved
-                    }
-                    guard try await log.waitForEvents(after: checkpoint) else { return .finished }
-                    continue
-                }
-                let failure: ApplyFailure?
-                if batch.events.count == batchSize {
-                    // Catching up: read and decode the next batch while this one is folded and committed.
-                    async let next = load(from: last + 1, for: projection, as: assignment.role, on: workers)
-                    failure = try await apply(batch, to: projection, as: assignment.role, state: &state, on: workers)
-                    prefetched = failure == nil ? try await next : nil
-                } else {
-                    failure = try await apply(batch, to: projection, as: assignment.role, state: &state, on: workers)
-                }
-                if let failure {
-                    set(projection, slot: slot, live: live, checkpoint: failure.position - 1, state: .failed(position: failure.position, reason: failure.reason))
-                    logger.error("projection stopped at an event it cannot apply", metadata: [
-                        "projection": "\(projection.name)", "position": "\(failure.position)", "reason": "\(failure.reason)",
-                    ])
-                    return .finished
-                }
-                checkpoint = last
-                set(projection, slot: slot, live: live, checkpoint: checkpoint, state: building == nil ? .live : .building)
-            }
-        } catch is SlotMoved {
-            logger.notice("another process switched the projection or took its build; planning again", metadata: ["projection": "\(projection.name)"])
-            return .moved
-        } catch is CancellationError {
-            if mode == .rebuild, let building { try? await release(projection, building) }
-            throw CancellationError()
-        }
-        if mode == .rebuild, let building { try? await release(projection, building) }
-        return .finished
-    }
-
     /// Reads up to a batch of events from `position` (through the window the projections share) and decodes them for
     /// `projection`, in parallel on `workers`.
     func load(from position: UInt64, for projection: AnyProjection, as role: Role, on workers: ThreadPool) async throws -> DecodedBatch {
@@ -100,31 +31,36 @@ extension ProjectionRunner {
         return position
     }
 
-    /// Folds `batch` into `state` in log order on one of `workers`, then stores the changes and the checkpoint in one
-    /// transaction on the views writer. Returns the failure if an event could not be
-    /// decoded or applied; the events before it are committed, and `state` starts afresh.
-    func apply(
-        _ decoded: DecodedBatch, to projection: AnyProjection, as role: Role, state: inout ProjectionState, on workers: ThreadPool
-    ) async throws -> ApplyFailure? {
+    /// Folds `decoded` into `state` in log order on one of `workers`, and returns the changes to store, or where it
+    /// stopped: the event that could not be decoded or applied. After a failure, `state` holds a part of the batch:
+    /// drop it.
+    func foldBatch(
+        _ decoded: DecodedBatch, into state: ProjectionState, _ projection: AnyProjection, as role: Role, on workers: ThreadPool
+    ) async throws -> Result<[ProjectionState.Change], ApplyFailure> {
         let (batch, inputs) = (decoded.events, decoded.inputs)
         // The state is this task's alone: it is handed to a worker thread and back while this task waits.
         let owned = OwnedState(state)
         do {
-            let priority = priority(role, at: batch[0].position)
-            let changes = try await workers.run(priority: priority) { try self.fold(batch, inputs, count: batch.count, into: owned.state, projection) }
-            try await commit(changes, through: batch[batch.count - 1].position, projection, as: role)
-            return nil
+            return .success(try await workers.run(priority: priority(role, at: batch[0].position)) {
+                try self.fold(batch, inputs, count: batch.count, into: owned.state, projection)
+            })
         } catch let failure as ApplyFailure {
-            state = ProjectionState(databases: state.databases, capacity: state.capacity, byteCapacity: state.byteCapacity)
-            if failure.index > 0 {
-                let retry = OwnedState(state)
-                let changes = try await workers.run(priority: priority(role, at: batch[0].position)) {
-                    try self.fold(batch, inputs, count: failure.index, into: retry.state, projection)
-                }
-                try await commit(changes, through: batch[failure.index - 1].position, projection, as: role)
-            }
-            return failure
+            return .failure(failure)
         }
+    }
+
+    /// After `failure`, stores the events of `decoded` before it (folded into a fresh `state`) with their checkpoint.
+    func storeBefore(
+        _ failure: ApplyFailure, of decoded: DecodedBatch, into state: ProjectionState, _ projection: AnyProjection, as role: Role,
+        on workers: ThreadPool
+    ) async throws {
+        guard failure.index > 0 else { return }
+        let (batch, inputs) = (decoded.events, decoded.inputs)
+        let owned = OwnedState(state)
+        let changes = try await workers.run(priority: priority(role, at: batch[0].position)) {
+            try self.fold(batch, inputs, count: failure.index, into: owned.state, projection)
+        }
+        try await commit(changes, through: batch[failure.index - 1].position, projection, as: role)
     }
 
     /// Applies the first `count` events of `batch` to `state`, reading what it lacks from a snapshot of the views.
@@ -153,7 +89,7 @@ extension ProjectionRunner {
     /// with the other projections' batches waiting then), if the
     /// slot is still this task's: the live one when following, one this runner claims when building (the claim
     /// is renewed). Otherwise throws ``SlotMoved`` and writes nothing.
-    private func commit(_ changes: [ProjectionState.Change], through position: UInt64, _ projection: AnyProjection, as role: Role) async throws {
+    func commit(_ changes: [ProjectionState.Change], through position: UInt64, _ projection: AnyProjection, as role: Role) async throws {
         let store = self.store
         let owner = self.owner
         let name = projection.name

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Reads go through a cache of decoded values that outlives a batch (bounded by ``capacity`` records and by
 /// ``byteCapacity`` bytes of their stored JSON, so that records that grow with history, such as a lead's hook
-/// actions, cannot make memory grow with the log), backed by a read
+/// actions, cannot make memory grow with the log; the runner drops it whole, once stored, when it is beyond either), backed by a read
 /// snapshot of the views environment; writes stay in the cache until ``changes()`` encodes them for the
 /// writer. So folding and encoding run on the runner's worker threads, in parallel with the other projections,
 /// and the views writer thread only stores bytes. A record updated by many events (a day's ledger, an hour's
@@ -193,13 +193,20 @@ public final class ProjectionState {
             }
         }
         dirty.removeAll(keepingCapacity: true)
-        if cached > capacity || cachedBytes > byteCapacity {
-            // Each table's dictionary keeps its room, so that it does not grow again from nothing.
-            for table in Array(cache.keys) { cache[table]?.removeAll(keepingCapacity: true) }
-            cached = 0
-            cachedBytes = 0
-        }
         return changes
+    }
+
+    /// Whether the cache holds more records or bytes than its bounds allow; then ``dropCached()`` once the changes
+    /// are stored.
+    var isOverCapacity: Bool { cached > capacity || cachedBytes > byteCapacity }
+
+    /// Drops every cached record: call it only when all changes are stored, since a record read again comes from
+    /// the views.
+    func dropCached() {
+        // Each table's dictionary keeps its room, so that it does not grow again from nothing.
+        for table in Array(cache.keys) { cache[table]?.removeAll(keepingCapacity: true) }
+        cached = 0
+        cachedBytes = 0
     }
 
     /// One record to store or delete.
