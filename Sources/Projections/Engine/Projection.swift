@@ -43,6 +43,27 @@ public protocol Projection: Sendable {
 
     /// Folds one decoded event into the state.
     func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws
+
+    /// ``decode(_:)`` with the input's type erased, as the runner calls it. Keep the default: as a requirement, it is
+    /// compiled for each projection's own types, where a generic wrapper would look them up at every call.
+    func decodeErased(_ event: Event) throws -> (any Sendable)?
+
+    /// ``apply(_:event:to:)`` of an input that ``decodeErased(_:)`` gave. Keep the default, as for that one.
+    func applyErased(_ input: any Sendable, event: EventInfo, to state: ProjectionState) throws
+}
+
+extension Projection {
+    /// The default: ``decode(_:)``, its result boxed.
+    public func decodeErased(_ event: Event) throws -> (any Sendable)? {
+        guard let input = try decode(event) else { return nil }
+        return input
+    }
+
+    /// The default: ``apply(_:event:to:)`` of `input` as this projection's `Input`; an input of another type is ignored.
+    public func applyErased(_ input: any Sendable, event: EventInfo, to state: ProjectionState) throws {
+        guard let input = input as? Input else { return }
+        try apply(input, event: event, to: state)
+    }
 }
 
 /// A projection with its input type erased, so that projections of different kinds run side by side.
@@ -57,10 +78,7 @@ struct AnyProjection: Sendable {
         name = projection.name
         version = projection.version
         tables = projection.tables
-        decode = { try projection.decode($0) }
-        apply = { input, event, state in
-            guard let input = input as? P.Input else { return }
-            try projection.apply(input, event: event, to: state)
-        }
+        decode = { try projection.decodeErased($0) }
+        apply = { try projection.applyErased($0, event: $1, to: $2) }
     }
 }
