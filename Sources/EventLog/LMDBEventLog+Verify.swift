@@ -30,7 +30,7 @@ extension LMDBEventLog {
                         failure = .broken(position: min(position, expected), reason: problem)
                         return false
                     }
-                    previous = EventHash(bytes: Array(value.suffix(RecordCodec.hashSize)))
+                    previous = EventHash(copying: UnsafeRawBufferPointer(rebasing: value.suffix(RecordCodec.hashSize)))
                     expected = position + 1
                     return true
                 }
@@ -49,10 +49,10 @@ extension LMDBEventLog {
         let stored = record[1..<9].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         guard stored == position else { return "the record says position \(stored) but is stored at \(position)" }
         let canonical = UnsafeRawBufferPointer(rebasing: record[0..<(record.count - RecordCodec.trailerSize)])
-        let link = Array(record[(record.count - RecordCodec.trailerSize)..<(record.count - RecordCodec.hashSize)])
-        guard link == previous.bytes else { return "the previous-hash link does not match the record before" }
+        let link = EventHash(copying: UnsafeRawBufferPointer(rebasing: record[(record.count - RecordCodec.trailerSize)..<(record.count - RecordCodec.hashSize)]))
+        guard link == previous else { return "the previous-hash link does not match the record before" }
         let computed = RecordCodec.chainHash(previous: previous, canonical: canonical)
-        guard computed.bytes.elementsEqual(record.suffix(RecordCodec.hashSize)) else {
+        guard computed == EventHash(copying: UnsafeRawBufferPointer(rebasing: record.suffix(RecordCodec.hashSize))) else {
             return "the stored hash does not match the record's bytes"
         }
         if (try? RecordCodec.decode(record)) == nil { return "the record's fields do not parse" }

@@ -36,17 +36,17 @@ enum RecordCodec {
         }
         appendField(event.payload, to: &out)
         let hash = chainHash(previous: previousHash, canonical: out)
-        out.append(contentsOf: previousHash.bytes)
-        out.append(contentsOf: hash.bytes)
+        previousHash.withUnsafeBytes { out.append(contentsOf: $0) }
+        hash.withUnsafeBytes { out.append(contentsOf: $0) }
         return (out, hash)
     }
 
     /// `SHA-256(previous ‖ canonical)`.
     static func chainHash(previous: EventHash, canonical: some ContiguousBytes) -> EventHash {
         var hasher = SHA256()
-        hasher.update(data: previous.bytes)
+        previous.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         canonical.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        return EventHash(bytes: Array(hasher.finalize()))
+        return hasher.finalize().withUnsafeBytes { EventHash(copying: $0) }
     }
 
     /// Decodes a stored record.
@@ -74,8 +74,8 @@ enum RecordCodec {
         guard reader.remaining == trailerSize else {
             throw .init("record has \(reader.remaining) bytes after its payload, expected \(trailerSize)")
         }
-        let previous = EventHash(bytes: Array(try reader.take(hashSize)))
-        let hash = EventHash(bytes: Array(try reader.take(hashSize)))
+        let previous = EventHash(copying: try reader.take(hashSize))
+        let hash = EventHash(copying: try reader.take(hashSize))
         return Event(
             position: position, recordedAt: recordedAt, type: type, source: source, idempotencyKey: key,
             metadata: metadata, payload: payload, previousHash: previous, hash: hash

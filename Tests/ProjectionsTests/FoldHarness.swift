@@ -26,7 +26,7 @@ final class ProjectionStateHarness {
         if slot == nil {
             let slot = ProjectionSlot(name: projection.name, version: projection.version, generation: 0)
             let databases = try store.createTables(slot, tables: projection.tables)
-            try store.env.write { txn in try store.meta.put(Array(slot.id.utf8), for: "live:\(projection.name)", in: txn) }
+            _ = try store.env.write { txn in try store.meta.put(Array(slot.id.utf8), for: "live:\(projection.name)", in: txn) }
             self.slot = slot
             state = ProjectionState(databases: databases, capacity: 10)
         }

@@ -48,7 +48,7 @@ struct AlertEvaluator<Log: EventStore>: Service {
     let evaluations: Counter
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     try await evaluate()
