@@ -18,8 +18,9 @@ public final class ThreadPool: @unchecked Sendable {
     /// How many threads take jobs.
     public let count: Int
 
-    /// Starts `threads` threads named `name` (as `top -H` shows them; Linux keeps the first 15 bytes), each at `niceness` (0, the default, is the process's own priority;
-    /// higher values yield to other threads under load; ignored where threads cannot have their own).
+    /// Starts `threads` threads named `name` (as `top -H` shows them; Linux keeps the first 15 bytes), each at
+    /// `niceness` (0, the default, is the process's own priority; higher values yield to other threads under load;
+    /// ignored where threads cannot have their own).
     public init(name: String, threads: Int = 1, niceness: Int32 = 0) {
         count = max(1, threads)
         for _ in 0..<count {

@@ -18,7 +18,7 @@ final class RateLimiter: Sendable {
     /// Above this many addresses, buckets that have refilled are forgotten, at most once a second: so many
     /// senders within one refill time (a spray of IPv6 addresses, say) cost memory for that time, not a sweep of
     /// every bucket on every request.
-    static var maxTracked: Int { 100_000 }
+    static let maxTracked = 100_000
 
     /// `perSecond` of 0 lets everything through.
     init(perSecond: Int, burst: Int) {

@@ -37,13 +37,8 @@ extension ProjectionRunner {
     func foldBatch(
         _ decoded: DecodedBatch, into state: ProjectionState, _ projection: AnyProjection, as role: Role, on workers: ThreadPool
     ) async throws -> Result<[ProjectionState.Change], ApplyFailure> {
-        let (batch, inputs) = (decoded.events, decoded.inputs)
-        // The state is this task's alone: it is handed to a worker thread and back while this task waits.
-        let owned = OwnedState(state)
         do {
-            return .success(try await workers.run(priority: priority(role, at: batch[0].position)) {
-                try self.fold(batch, inputs, count: batch.count, into: owned.state, projection)
-            })
+            return .success(try await fold(decoded, count: decoded.events.count, into: state, projection, as: role, on: workers))
         } catch let failure as ApplyFailure {
             return .failure(failure)
         }
@@ -55,12 +50,21 @@ extension ProjectionRunner {
         on workers: ThreadPool
     ) async throws {
         guard failure.index > 0 else { return }
+        let changes = try await fold(decoded, count: failure.index, into: state, projection, as: role, on: workers)
+        try await commit(changes, through: decoded.events[failure.index - 1].position, projection, as: role)
+    }
+
+    /// Folds the first `count` events of `decoded` into `state` on one of `workers`, at the projection's priority.
+    private func fold(
+        _ decoded: DecodedBatch, count: Int, into state: ProjectionState, _ projection: AnyProjection, as role: Role,
+        on workers: ThreadPool
+    ) async throws -> [ProjectionState.Change] {
         let (batch, inputs) = (decoded.events, decoded.inputs)
+        // The state is this task's alone: it is handed to a worker thread and back while this task waits.
         let owned = OwnedState(state)
-        let changes = try await workers.run(priority: priority(role, at: batch[0].position)) {
-            try self.fold(batch, inputs, count: failure.index, into: owned.state, projection)
+        return try await workers.run(priority: priority(role, at: batch[0].position)) {
+            try self.fold(batch, inputs, count: count, into: owned.state, projection)
         }
-        try await commit(changes, through: batch[failure.index - 1].position, projection, as: role)
     }
 
     /// Applies the first `count` events of `batch` to `state`, reading what it lacks from a snapshot of the views.
