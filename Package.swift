@@ -98,7 +98,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "BareServer",
-            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "EventLog", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ],
             path: "bench/BareServer"
         ),
         .target(

@@ -27,6 +27,8 @@ public final class ProjectionStore: Sendable {
         // Views are rebuilt from the log: a system crash may undo the last batch (state and checkpoint together),
         // which the runner then applies again.
         configuration.metaSync = false
+        // Commits write inside the file instead of growing it at each sync.
+        configuration.preallocationStep = 8 << 20
         let env = try Environment(path: directory, configuration: configuration, logger: logger)
         self.env = env
         meta = try env.database("meta")
@@ -160,7 +162,7 @@ extension ProjectionStore {
             return Dictionary(uniqueKeysWithValues: zip(tables, cached))
         }
         let databases: [Database<String, [UInt8]>] = try env.databases(tables.map(slot.table), create: true).map { $0! }
-        try env.write { txn in try meta.put(Array(tables.joined(separator: "\n").utf8), for: slot.tablesKey, in: txn) }
+        _ = try env.write { txn in try meta.put(Array(tables.joined(separator: "\n").utf8), for: slot.tablesKey, in: txn) }
         handles.withLock { handles in
             for database in databases { handles[database.name] = database }
         }
