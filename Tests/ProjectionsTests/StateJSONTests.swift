@@ -149,4 +149,29 @@ struct StateJSONWritableTests {
             #expect(writer.bytes == Array(try StateJSONTests.reference.encode(sample)), "\(label)")
         }
     }
+
+    @Test("integers are written as String spells them, at every length and at the limits of each width")
+    func integers() {
+        var values: [Int64] = [0, -1, 1, 9, 10, -10, 99, 100, Int64.max, Int64.min, Int64.max - 1, Int64.min + 1]
+        var power: Int64 = 1
+        for _ in 0..<18 {
+            power *= 10
+            values += [power - 1, power, power + 1, -power, -(power - 1)]
+        }
+        for value in values {
+            var writer = StateJSON.Writer()
+            writer.integer(value)
+            #expect(writer.bytes == Array(String(value).utf8), "\(value)")
+        }
+        for value in [UInt64.max, UInt64.max / 10, UInt64(Int64.max) + 1] {
+            var writer = StateJSON.Writer()
+            writer.integer(value)
+            #expect(writer.bytes == Array(String(value).utf8), "\(value)")
+        }
+        for value in [Int8.min, Int8.max, Int8(0)] {
+            var writer = StateJSON.Writer()
+            writer.integer(value)
+            #expect(writer.bytes == Array(String(value).utf8), "\(value)")
+        }
+    }
 }

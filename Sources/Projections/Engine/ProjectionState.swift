@@ -26,22 +26,24 @@ public final class ProjectionState {
     /// A record of type `T`, read and changed in place (``update(_:in:initial:_:)``): no copy for each change.
     final class Typed<T>: Record {
         var value: T?
-        /// How to store a `T`: set by the first ``put(_:_:in:)`` or ``update(_:in:initial:_:)``, which know `T` is
-        /// `Encodable` (a record only read never needs it).
-        var encode: ((T, JSONEncoder) throws -> [UInt8])?
+        /// How to store this record (`nil` when absent): set by the first ``put(_:_:in:)`` or
+        /// ``update(_:in:initial:_:)``, which know `T` is `Encodable` (a record only read never needs it). It takes
+        /// the record, not its value, so that the value is read in code compiled for `T`: this class's own methods
+        /// are compiled once for every `T`, and would copy the value through its type's metadata.
+        var encode: ((Typed<T>, JSONEncoder) throws -> [UInt8]?)?
         init(_ value: T?) { self.value = value }
         override var isAbsent: Bool { value == nil }
         override func encoded(fallback: JSONEncoder) throws -> [UInt8]? {
-            guard let value else { return nil }
-            guard let encode else { throw ProjectionError("a record of type \(T.self) was changed without being stored") }
-            return try encode(value, fallback)
+            if let encode { return try encode(self, fallback) }
+            if isAbsent { return nil }
+            throw ProjectionError("a record of type \(T.self) was changed without being stored")
         }
     }
 
     /// How to store a `T`, for ``Typed/encode``.
-    private static func encoding<T: Encodable>(_ type: T.Type) -> (T, JSONEncoder) throws -> [UInt8] {
+    private static func encoding<T: Encodable>(_ type: T.Type) -> (Typed<T>, JSONEncoder) throws -> [UInt8]? {
         if let writable = T.self as? any StateJSONWritable.Type { return writable.stateEncoder(as: T.self) }
-        return { value, fallback in try StateJSON.encode(value, fallback: fallback) }
+        return { record, fallback in try record.value.map { try StateJSON.encode($0, fallback: fallback) } }
     }
 
     let databases: [String: Database<String, [UInt8]>]

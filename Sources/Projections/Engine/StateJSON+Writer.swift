@@ -9,10 +9,13 @@ protocol StateJSONWritable: Encodable {
 }
 
 extension StateJSONWritable {
-    /// How to store a `T`, which is `Self`: by ``write(to:)``.
-    static func stateEncoder<T>(as _: T.Type) -> (T, JSONEncoder) throws -> [UInt8] {
+    /// How to store a record of `T`, which is `Self`: by ``write(to:)``; `nil` when the record is absent.
+    static func stateEncoder<T>(as _: T.Type) -> (ProjectionState.Typed<T>, JSONEncoder) throws -> [UInt8]? {
         precondition(T.self == Self.self)
-        return { value, fallback in StateJSON.write(unsafeBitCast(value, to: Self.self), fallback: fallback) }
+        return { record, fallback in
+            guard let value = record.value else { return nil }
+            return StateJSON.write(unsafeBitCast(value, to: Self.self), fallback: fallback)
+        }
     }
 }
 
@@ -59,11 +62,11 @@ extension StateJSON {
             string(value)
         }
         mutating func member(_ key: StaticString, _ value: String?) { if let value { member(key, value) } }
-        mutating func member(_ key: StaticString, _ value: some BinaryInteger) {
+        mutating func member(_ key: StaticString, _ value: some FixedWidthInteger) {
             name(key)
-            bytes.append(contentsOf: String(value).utf8)
+            integer(value)
         }
-        mutating func member(_ key: StaticString, _ value: (some BinaryInteger)?) { if let value { member(key, value) } }
+        mutating func member(_ key: StaticString, _ value: (some FixedWidthInteger)?) { if let value { member(key, value) } }
         mutating func member(_ key: StaticString, _ value: Bool) {
             name(key)
             bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
@@ -85,7 +88,23 @@ extension StateJSON {
         }
         mutating func member(_ key: StaticString, _ dictionary: [String: Int]) {
             name(key)
-            entries(dictionary) { writer, value in writer.bytes.append(contentsOf: String(value).utf8) }
+            entries(dictionary) { writer, value in writer.integer(value) }
+        }
+
+        /// `value` in decimal, as `String(value)` spells it, written straight into the bytes.
+        mutating func integer(_ value: some FixedWidthInteger) {
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            var magnitude = UInt64(value.magnitude)
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            withUnsafeMutableBytes(of: &digits) { buffer in
+                var start = buffer.count
+                repeat {
+                    start -= 1
+                    buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                    magnitude /= 10
+                } while magnitude > 0
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
+            }
         }
 
         private mutating func items<S: Sequence>(_ values: S, _ write: (inout Writer, S.Element) -> Void) {
