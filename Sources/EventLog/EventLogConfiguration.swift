@@ -1,11 +1,9 @@
 /// How the log is opened, read once at start-up.
 public struct EventLogConfiguration: Sendable {
-    /// The LMDB environment; the log starts with a 256 MiB map that grows as needed, and writes zeros 8 MiB
-    /// ahead of the data file's end (``Environment/Configuration/preallocationStep``).
+    /// The LMDB environment; the log starts with a 256 MiB map that grows as needed.
     public var environment: Environment.Configuration = {
         var configuration = Environment.Configuration()
         configuration.mapSize = 256 << 20
-        configuration.preallocationStep = 8 << 20
         return configuration
     }()
     /// Most events committed in one group commit. Default 8,192.

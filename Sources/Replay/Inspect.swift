@@ -27,7 +27,6 @@ struct Stats: AsyncParsableCommand {
             position = tail.position + 1
         }
         let head = try log.head()
-        let used = try log.usage().usedBytes
         await log.close()
         func size(_ directory: String) -> Int {
             ((try? FileManager.default.attributesOfItem(atPath: (directory as NSString).appendingPathComponent("data.mdb")))?[.size] as? Int) ?? 0
@@ -35,7 +34,7 @@ struct Stats: AsyncParsableCommand {
         try printJSON([
             "head": head.position, "head_hash": head.hash.hex, "by_source": bySource, "by_type": byType,
             "first_recorded_at": first?.iso8601 as Any? ?? NSNull(), "last_recorded_at": last?.iso8601 as Any? ?? NSNull(),
-            "log_bytes": size(data.logDirectory), "log_used_bytes": used, "views_bytes": size(data.viewsDirectory),
+            "log_bytes": size(data.logDirectory), "views_bytes": size(data.viewsDirectory),
         ])
     }
 }

@@ -26,10 +26,6 @@ public final class Environment: @unchecked Sendable {
         /// one flush per commit instead of two, the database stays intact, and a system crash may undo the last
         /// commit. Suits state that is rebuilt from elsewhere.
         public var metaSync: Bool = true
-        /// Bytes of zeros written ahead of the data file's end when a write finds fewer than half of them left,
-        /// so that durable commits write inside the file instead of growing it (see `Environment+Preallocation`).
-        /// Skipped when the file system has less than four steps free. Default 0: off.
-        public var preallocationStep: Int = 0
 
         /// The defaults.
         public init() {}
@@ -43,8 +39,6 @@ public final class Environment: @unchecked Sendable {
     let handleLock = NSLock()
     private let logger: Logger
     private var isClosed = false
-    /// Where this process last saw the data file end; only read and written under LMDB's writer lock.
-    var preallocatedEnd = 0
 
     /// Opens (creating if needed) the environment in the directory `path`, and clears reader slots left by
     /// processes that died.
@@ -132,7 +126,6 @@ public final class Environment: @unchecked Sendable {
                 let attempt: R? = try lock.withShared {
                     guard !isClosed else { throw LMDBError(code: EINVAL, operation: "write on a closed environment") }
                     guard let txn = try begin(flags: 0) else { return nil }
-                    preallocate()
                     let result: R
                     do {
                         result = try body(WriteTransaction(handle: TransactionHandle(pointer: txn)))

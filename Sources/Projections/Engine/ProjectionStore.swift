@@ -27,8 +27,6 @@ public final class ProjectionStore: Sendable {
         // Views are rebuilt from the log: a system crash may undo the last batch (state and checkpoint together),
         // which the runner then applies again.
         configuration.metaSync = false
-        // Commits write inside the file instead of growing it at each sync.
-        configuration.preallocationStep = 8 << 20
         let env = try Environment(path: directory, configuration: configuration, logger: logger)
         self.env = env
         meta = try env.database("meta")
