@@ -44,25 +44,50 @@ public protocol Projection: Sendable {
     /// Folds one decoded event into the state.
     func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws
 
-    /// ``decode(_:)`` with the input's type erased, as the runner calls it. Keep the default: as a requirement, it is
-    /// compiled for each projection's own types, where a generic wrapper would look them up at every call.
-    func decodeErased(_ event: Event) throws -> (any Sendable)?
+    /// ``decode(_:)`` of each of `events` in today's shape (through `upcasters`), as the runner calls it: the
+    /// inputs, or each one's error, kept in this projection's own `Input` type inside the returned box. Keep the
+    /// default: as a requirement, it is compiled for each projection's own types, where a generic wrapper would look
+    /// them up at every event, and the inputs are not boxed one by one.
+    func decodeAll(_ events: UnsafeBufferPointer<Event>, upcasters: Upcasters) -> any Sendable
 
-    /// ``apply(_:event:to:)`` of an input that ``decodeErased(_:)`` gave. Keep the default, as for that one.
-    func applyErased(_ input: any Sendable, event: EventInfo, to state: ProjectionState) throws
+    /// ``apply(_:event:to:)`` of the first `count` of `events`, whose inputs ``decodeAll(_:upcasters:)`` gave in
+    /// `parts`, in order. Keep the default, as for that one.
+    func applyAll(_ parts: [any Sendable], events: UnsafeBufferPointer<Event>, count: Int, to state: ProjectionState) throws
+}
+
+/// What one projection decoded of a run of events, in its own input type.
+final class DecodedInputs<Input: Sendable>: Sendable {
+    let results: [Result<Input?, any Error>]
+    init(_ results: [Result<Input?, any Error>]) { self.results = results }
 }
 
 extension Projection {
-    /// The default: ``decode(_:)``, its result boxed.
-    public func decodeErased(_ event: Event) throws -> (any Sendable)? {
-        guard let input = try decode(event) else { return nil }
-        return input
+    /// The default: ``decode(_:)`` of each event.
+    public func decodeAll(_ events: UnsafeBufferPointer<Event>, upcasters: Upcasters) -> any Sendable {
+        var results = [Result<Input?, any Error>]()
+        results.reserveCapacity(events.count)
+        for index in events.indices { results.append(Result { try upcasters.with(events[index], decode) }) }
+        return DecodedInputs(results)
     }
 
-    /// The default: ``apply(_:event:to:)`` of `input` as this projection's `Input`; an input of another type is ignored.
-    public func applyErased(_ input: any Sendable, event: EventInfo, to state: ProjectionState) throws {
-        guard let input = input as? Input else { return }
-        try apply(input, event: event, to: state)
+    /// The default: ``apply(_:event:to:)`` of each decoded input in log order. A failure to decode or apply an
+    /// event stops it with an error that names the event's index and position.
+    public func applyAll(_ parts: [any Sendable], events: UnsafeBufferPointer<Event>, count: Int, to state: ProjectionState) throws {
+        var index = 0
+        for part in parts {
+            guard let inputs = part as? DecodedInputs<Input> else {
+                throw ProjectionError("inputs of another projection given to \(name)")
+            }
+            for result in inputs.results {
+                guard index < count else { return }
+                do {
+                    if let input = try result.get() { try apply(input, event: EventInfo(events[index]), to: state) }
+                } catch {
+                    throw ApplyFailure(index: index, position: events[index].position, reason: "\(error)")
+                }
+                index += 1
+            }
+        }
     }
 }
 
@@ -71,14 +96,14 @@ struct AnyProjection: Sendable {
     let name: String
     let version: Int
     let tables: [String]
-    let decode: @Sendable (Event) throws -> (any Sendable)?
-    let apply: @Sendable (any Sendable, EventInfo, ProjectionState) throws -> Void
+    let decodeAll: @Sendable (UnsafeBufferPointer<Event>, Upcasters) -> any Sendable
+    let applyAll: @Sendable ([any Sendable], UnsafeBufferPointer<Event>, Int, ProjectionState) throws -> Void
 
     init<P: Projection>(_ projection: P) {
         name = projection.name
         version = projection.version
         tables = projection.tables
-        decode = { try projection.decodeErased($0) }
-        apply = { try projection.applyErased($0, event: $1, to: $2) }
+        decodeAll = { projection.decodeAll($0, upcasters: $1) }
+        applyAll = { try projection.applyAll($0, events: $1, count: $2, to: $3) }
     }
 }

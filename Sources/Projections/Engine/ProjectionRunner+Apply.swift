@@ -8,10 +8,11 @@ struct ApplyFailure: Error {
     let reason: String
 }
 
-/// Events read from the log, with what one projection decoded of each.
+/// Events read from the log, with what one projection decoded of each: ``Projection/decodeAll(_:upcasters:)`` of
+/// consecutive parts of them, in order.
 struct DecodedBatch: Sendable {
     let events: [Event]
-    let inputs: [Result<(any Sendable)?, any Error>]
+    let inputs: [any Sendable]
 }
 
 extension ProjectionRunner {
@@ -59,31 +60,21 @@ extension ProjectionRunner {
         _ decoded: DecodedBatch, count: Int, into state: ProjectionState, _ projection: AnyProjection, as role: Role,
         on workers: ThreadPool
     ) async throws -> [ProjectionState.Change] {
-        let (batch, inputs) = (decoded.events, decoded.inputs)
+        let (batch, parts) = (decoded.events, decoded.inputs)
         // The state is this task's alone: it is handed to a worker thread and back while this task waits.
         let owned = OwnedState(state)
         return try await workers.run(priority: priority(role, at: batch[0].position)) {
-            try self.fold(batch, inputs, count: count, into: owned.state, projection)
+            try self.fold(batch, parts, count: count, into: owned.state, projection)
         }
     }
 
     /// Applies the first `count` events of `batch` to `state`, reading what it lacks from a snapshot of the views.
     private func fold(
-        _ batch: [Event], _ inputs: [Result<(any Sendable)?, any Error>], count: Int, into state: ProjectionState,
-        _ projection: AnyProjection
+        _ batch: [Event], _ parts: [any Sendable], count: Int, into state: ProjectionState, _ projection: AnyProjection
     ) throws -> [ProjectionState.Change] {
         try store.env.read { txn in
             try state.reading(txn) {
-                try batch.withUnsafeBufferPointer { events in
-                    for index in 0..<count {
-                        do {
-                            guard let input = try inputs[index].get() else { continue }
-                            try projection.apply(input, EventInfo(events[index]), state)
-                        } catch {
-                            throw ApplyFailure(index: index, position: events[index].position, reason: "\(error)")
-                        }
-                    }
-                }
+                try batch.withUnsafeBufferPointer { events in try projection.applyAll(parts, events, count, state) }
                 return try state.changes()
             }
         }
@@ -124,29 +115,25 @@ extension ProjectionRunner {
 
     private func decode(
         _ batch: [Event], with projection: AnyProjection, priority: UInt64, on workers: ThreadPool
-    ) async throws -> [Result<(any Sendable)?, any Error>] {
+    ) async throws -> [any Sendable] {
         guard !batch.isEmpty else { return [] }
         let parts = max(1, min(workers.count, batch.count / 64))
         let upcasters = self.upcasters
         let chunk = (batch.count + parts - 1) / parts
-        return try await withThrowingTaskGroup(of: (Int, [Result<(any Sendable)?, any Error>]).self) { group in
+        return try await withThrowingTaskGroup(of: (Int, any Sendable).self) { group in
             for start in stride(from: 0, to: batch.count, by: chunk) {
                 let slice = batch[start..<min(start + chunk, batch.count)]
                 group.addTask(operation: {
                     // Through the buffer, so that each event is lent to the projection, not copied (a copy retains each field).
                     let decoded = try await workers.run(priority: priority) {
-                        slice.withUnsafeBufferPointer { events in
-                            events.indices.map { index in Result { try upcasters.with(events[index], projection.decode) } }
-                        }
+                        slice.withUnsafeBufferPointer { events in projection.decodeAll(events, upcasters) }
                     }
                     return (start, decoded)
                 })
             }
-            var results = [Result<(any Sendable)?, any Error>](repeating: .success(nil), count: batch.count)
-            for try await (start, decoded) in group {
-                for (offset, result) in decoded.enumerated() { results[start + offset] = result }
-            }
-            return results
+            var parts = [(Int, any Sendable)]()
+            for try await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.map(\.1)
         }
     }
 }
