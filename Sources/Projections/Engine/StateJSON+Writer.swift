@@ -20,6 +20,22 @@ extension StateJSONWritable {
 }
 
 extension StateJSON {
+    /// Appends `value` in decimal to `bytes`, as `String(value)` spells it, without making the string.
+    static func append(_ value: some FixedWidthInteger, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = UInt64(value.magnitude)
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
+        }
+    }
+
     /// `value`'s JSON as it writes it; debug builds check it against `fallback`, a `JSONEncoder` with sorted keys.
     static func write<W: StateJSONWritable>(_ value: W, fallback: JSONEncoder) -> [UInt8] {
         var writer = Writer()
@@ -92,20 +108,7 @@ extension StateJSON {
         }
 
         /// `value` in decimal, as `String(value)` spells it, written straight into the bytes.
-        mutating func integer(_ value: some FixedWidthInteger) {
-            if value < 0 { bytes.append(UInt8(ascii: "-")) }
-            var magnitude = UInt64(value.magnitude)
-            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-            withUnsafeMutableBytes(of: &digits) { buffer in
-                var start = buffer.count
-                repeat {
-                    start -= 1
-                    buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                    magnitude /= 10
-                } while magnitude > 0
-                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
-            }
-        }
+        mutating func integer(_ value: some FixedWidthInteger) { StateJSON.append(value, to: &bytes) }
 
         private mutating func items<S: Sequence>(_ values: S, _ write: (inout Writer, S.Element) -> Void) {
             bytes.append(UInt8(ascii: "["))

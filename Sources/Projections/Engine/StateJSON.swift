@@ -65,8 +65,8 @@ enum StateJSON {
             switch self {
             case .null: out += "null".utf8
             case .bool(let value): out += value ? "true".utf8 : "false".utf8
-            case .int(let value): out += String(value).utf8
-            case .uint(let value): out += String(value).utf8
+            case .int(let value): StateJSON.append(value, to: &out)
+            case .uint(let value): StateJSON.append(value, to: &out)
             case .string(let value): Self.write(value, into: &out)
             case .array(let box):
                 out.append(UInt8(ascii: "["))
