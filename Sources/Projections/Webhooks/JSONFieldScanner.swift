@@ -19,17 +19,72 @@ public struct JSONFieldScanner {
 
     /// Paths to scan for, prepared once: each a list of object keys from the top.
     public struct Paths: Sendable, ExpressibleByArrayLiteral {
-        let keys: [[[UInt8]]]
+        /// A key some paths have at one depth, and which paths (a bit each) have it there.
+        struct Entry: Sendable {
+            /// The key's bytes: `keyBytes[start..<end]`.
+            let start: Int
+            let end: Int
+            let paths: UInt64
+        }
+
+        /// Each path's number of keys.
+        let lengths: [Int]
+        /// `entries[levels[depth]]` are the distinct keys the paths have at `depth`; so a key in the body is compared
+        /// with each distinct key once, not with every path that has one there.
+        let levels: [Range<Int>]
+        let entries: [Entry]
+        /// The keys' bytes, one after another.
+        let keyBytes: [UInt8]
+
+        /// How many paths there are.
+        var count: Int { lengths.count }
 
         /// Prepares `paths`, such as `[["id"], ["data", "object", "amount"]]`: at most 64.
         public init(_ paths: [[String]]) {
             precondition(paths.count <= 64, "a scan takes at most 64 paths")
-            keys = paths.map { $0.map { Array($0.utf8) } }
+            lengths = paths.map(\.count)
+            var levels = [Range<Int>]()
+            var entries = [Entry]()
+            var keyBytes = [UInt8]()
+            for depth in 0..<(lengths.max() ?? 0) {
+                var keys = [[UInt8]]()
+                var masks = [UInt64]()
+                for (number, path) in paths.enumerated() where path.count > depth {
+                    let key = Array(path[depth].utf8)
+                    if let known = keys.firstIndex(of: key) {
+                        masks[known] |= 1 << number
+                    } else {
+                        keys.append(key)
+                        masks.append(1 << number)
+                    }
+                }
+                let first = entries.count
+                for (key, mask) in zip(keys, masks) {
+                    entries.append(Entry(start: keyBytes.count, end: keyBytes.count + key.count, paths: mask))
+                    keyBytes += key
+                }
+                levels.append(first..<entries.count)
+            }
+            (self.levels, self.entries, self.keyBytes) = (levels, entries, keyBytes)
         }
 
         /// Prepares the paths of a literal.
         public init(arrayLiteral paths: [String]...) {
             self.init(paths)
+        }
+
+        /// Which of `candidates` have `key` at `depth`.
+        func matching(_ key: UnsafeRawBufferPointer, at depth: Int, among candidates: UInt64) -> UInt64 {
+            guard depth < levels.count else { return 0 }
+            for entry in entries[levels[depth]] where entry.paths & candidates != 0 && entry.end - entry.start == key.count {
+                var same = true
+                for offset in 0..<key.count where key[offset] != keyBytes[entry.start + offset] {
+                    same = false
+                    break
+                }
+                if same { return entry.paths & candidates }
+            }
+            return 0
         }
     }
 
@@ -44,7 +99,7 @@ public struct JSONFieldScanner {
     }
 
     private let bytes: UnsafeRawBufferPointer
-    private let paths: [[[UInt8]]]
+    private let paths: Paths
     private var index = 0
     private(set) var values: [String?]
     private(set) var kinds: [Kind?]
@@ -56,12 +111,12 @@ public struct JSONFieldScanner {
 
     /// Scans `bytes` for `paths`.
     public static func scan(_ bytes: UnsafeRawBufferPointer, paths: Paths) throws(Failure) -> Fields {
-        var scanner = JSONFieldScanner(bytes: bytes, paths: paths.keys)
+        var scanner = JSONFieldScanner(bytes: bytes, paths: paths)
         try scanner.run()
         return Fields(values: scanner.values, kinds: scanner.kinds, isObject: scanner.topLevelIsObject)
     }
 
-    private init(bytes: UnsafeRawBufferPointer, paths: [[[UInt8]]]) {
+    private init(bytes: UnsafeRawBufferPointer, paths: Paths) {
         self.bytes = bytes
         self.paths = paths
         values = Array(repeating: nil, count: paths.count)
@@ -130,16 +185,16 @@ public struct JSONFieldScanner {
             let escaped = try skipString()
             if candidates != 0 {
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[keyStart..<(index - 1)])
-                let key = escaped ? Array(try unescape(raw, at: keyStart).utf8) : nil
-                var remaining = candidates
+                var remaining = escaped
+                    ? Array(try unescape(raw, at: keyStart).utf8).withUnsafeBytes { paths.matching($0, at: depth, among: candidates) }
+                    : paths.matching(raw, at: depth, among: candidates)
                 while remaining != 0 {
                     let c = remaining.trailingZeroBitCount
                     remaining &= remaining - 1
-                    guard key.map({ $0 == paths[c][depth] }) ?? Self.same(raw, paths[c][depth]) else { continue }
                     // A key seen before at this place: like JSONDecoder, keep what came first.
                     guard reached[c] <= depth else { continue }
                     reached[c] = depth + 1
-                    if paths[c].count == depth + 1 { capture = c } else { next |= 1 << c }
+                    if paths.lengths[c] == depth + 1 { capture = c } else { next |= 1 << c }
                 }
             }
             skipWhitespace()
@@ -152,13 +207,6 @@ public struct JSONFieldScanner {
             if bytes[index] == UInt8(ascii: "}") { index += 1; return }
             throw fail("expected ',' or '}' in an object")
         }
-    }
-
-    /// Whether a key as it stands in the body is `wanted`: lengths first, then bytes (most keys differ in length).
-    private static func same(_ key: UnsafeRawBufferPointer, _ wanted: [UInt8]) -> Bool {
-        guard key.count == wanted.count else { return false }
-        for offset in 0..<key.count where key[offset] != wanted[offset] { return false }
-        return true
     }
 
     private mutating func array(depth: Int) throws(Failure) {
