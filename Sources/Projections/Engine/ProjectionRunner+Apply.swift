@@ -12,7 +12,7 @@ struct ApplyFailure: Error {
 /// consecutive parts of them, in order.
 struct DecodedBatch: Sendable {
     let events: [Event]
-    let inputs: [any Sendable]
+    let parts: [any Sendable]
 }
 
 extension ProjectionRunner {
@@ -20,7 +20,7 @@ extension ProjectionRunner {
     /// `projection`, in parallel on `workers`.
     func load(from position: UInt64, for projection: AnyProjection, as role: Role, on workers: ThreadPool) async throws -> DecodedBatch {
         let events = try await window.events(from: position, limit: batchSize)
-        return DecodedBatch(events: events, inputs: try await decode(events, with: projection, priority: priority(role, at: position), on: workers))
+        return DecodedBatch(events: events, parts: try await decode(events, with: projection, priority: priority(role, at: position), on: workers))
     }
 
     /// The order in which the workers take a projection's jobs: the projection furthest behind first, so that the
@@ -60,7 +60,7 @@ extension ProjectionRunner {
         _ decoded: DecodedBatch, count: Int, into state: ProjectionState, _ projection: AnyProjection, as role: Role,
         on workers: ThreadPool
     ) async throws -> [ProjectionState.Change] {
-        let (batch, parts) = (decoded.events, decoded.inputs)
+        let (batch, parts) = (decoded.events, decoded.parts)
         // The state is this task's alone: it is handed to a worker thread and back while this task waits.
         let owned = OwnedState(state)
         return try await workers.run(priority: priority(role, at: batch[0].position)) {
@@ -131,9 +131,9 @@ extension ProjectionRunner {
                     return (start, decoded)
                 })
             }
-            var parts = [(Int, any Sendable)]()
-            for try await part in group { parts.append(part) }
-            return parts.sorted { $0.0 < $1.0 }.map(\.1)
+            var decoded = [(start: Int, part: any Sendable)]()
+            for try await part in group { decoded.append(part) }
+            return decoded.sorted { $0.start < $1.start }.map(\.part)
         }
     }
 }
