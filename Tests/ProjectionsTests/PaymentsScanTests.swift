@@ -23,6 +23,14 @@ struct PaymentsScanTests {
         ("an amount with an exponent", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":1e3"#)),
         ("a negative amount", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":-5"#)),
         ("an amount beyond Int64", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":92233720368547758070"#)),
+        ("the largest Int64 amount", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":9223372036854775807"#)),
+        ("the smallest Int64 amount", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":-9223372036854775808"#)),
+        ("one beyond the largest Int64", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":9223372036854775808"#)),
+        ("a negative zero amount", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":-0"#)),
+        ("a zero amount", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":0"#)),
+        ("a bad escape", intent.replacingOccurrences(of: #""customer":"cus_1""#, with: #""customer":"cus_\q""#)),
+        ("a bad escape in a field not read", intent.replacingOccurrences(of: #""not this one""#, with: #""not \q this one""#)),
+        ("livemode true", intent.replacingOccurrences(of: #""livemode":false,"type""#, with: #""livemode":true,"type""#)),
         ("livemode in a string", intent.replacingOccurrences(of: #""livemode":false,"type""#, with: #""livemode":"false","type""#)),
         ("a null customer", intent.replacingOccurrences(of: #""customer":"cus_1""#, with: #""customer":null"#)),
         ("a numeric customer", intent.replacingOccurrences(of: #""customer":"cus_1""#, with: #""customer":42"#)),
@@ -58,12 +66,18 @@ struct PaymentsScanTests {
     func whichWay() throws {
         let scannedLabels = Self.variants.filter { StripeEvent.scanned(Array($0.1.utf8)) != nil }.map(\.0)
         #expect(scannedLabels == [
-            "as is", "a failure code", "a failure without a code", "no data", "data null", "a negative amount", "a null customer",
-            "escapes", "refunds null", "a repeated key", "a repeated object", "whitespace",
+            "as is", "a failure code", "a failure without a code", "no data", "data null", "a negative amount",
+            "the largest Int64 amount", "the smallest Int64 amount", "a negative zero amount", "a zero amount", "a bad escape in a field not read",
+            "livemode true", "a null customer", "escapes", "refunds null", "a repeated key", "a repeated object", "whitespace",
         ])
-        let escaped = try #require(StripeEvent.scanned(Array(Self.variants[16].1.utf8)))
+        let escapes = try #require(Self.variants.first { $0.0 == "escapes" }).1
+        let escaped = try #require(StripeEvent.scanned(Array(escapes.utf8)))
         #expect(escaped.data?.object.customer == "cus_é\n\"q\"/😀")
         #expect(StripeEvent.scanned(Array(Self.intent.utf8))?.data?.object.amount == 1000)
+        let amounts = ["the largest Int64 amount", "the smallest Int64 amount", "a negative zero amount"].map { label in
+            Self.variants.first { $0.0 == label }.flatMap { StripeEvent.scanned(Array($0.1.utf8))?.data?.object.amount }
+        }
+        #expect(amounts == [.max, .min, 0])
     }
 
     @Test("the Stripe fixtures read the same by scanning as by decoding; payment intents by scanning", arguments: fixtures)

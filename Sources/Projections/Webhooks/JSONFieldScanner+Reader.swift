@@ -1,3 +1,88 @@
+extension JSONFieldScanner {
+    /// A value that typed reading leaves to `JSONDecoder`: of another type than asked for, or missing where required.
+    public struct Unscanned: Error {
+        /// Creates the error.
+        public init() {}
+    }
+
+    /// Scanned fields read by `Field`, an enum whose raw values are the indexes of its paths, inside
+    /// ``read(_:paths:by:_:)`` only. A value's text is made when it is read, and a number is read from its bytes.
+    public struct Reader<Field: RawRepresentable> where Field.RawValue == Int {
+        private let payload: UnsafeRawBufferPointer
+        private let spans: UnsafeBufferPointer<Span>
+
+        fileprivate init(payload: UnsafeRawBufferPointer, spans: UnsafeBufferPointer<Span>) {
+            self.payload = payload
+            self.spans = spans
+        }
+
+        /// The kind of value at `field`; `nil` when the body has nothing there.
+        public func kind(_ field: Field) -> Kind? { Kind(rawValue: spans[field.rawValue].kind) }
+
+        /// Whether the body has nothing, or `null`, at `field`: what `decodeIfPresent` reads as `nil`.
+        public func isAbsent(_ field: Field) -> Bool { kind(field) == nil || kind(field) == .null }
+
+        /// The string at `field`, `nil` when absent; throws for a value of another kind, or a bad escape.
+        public func string(_ field: Field) throws(Unscanned) -> String? {
+            if isAbsent(field) { return nil }
+            guard kind(field) == .string else { throw Unscanned() }
+            guard let text = try? JSONFieldScanner.text(spans[field.rawValue], in: payload) else { throw Unscanned() }
+            return text
+        }
+
+        /// The string at `field`; throws when it is absent or of another kind.
+        public func requiredString(_ field: Field) throws(Unscanned) -> String {
+            guard let value = try string(field) else { throw Unscanned() }
+            return value
+        }
+
+        /// The whole number at `field`, `nil` when absent; throws for another kind, a fraction or an exponent, or a
+        /// number beyond `Int64`: what `Int64` reads of the number's text.
+        public func int64(_ field: Field) throws(Unscanned) -> Int64? {
+            if isAbsent(field) { return nil }
+            guard kind(field) == .number else { throw Unscanned() }
+            let span = spans[field.rawValue]
+            var index = Int(span.start)
+            let negative = payload[index] == UInt8(ascii: "-")
+            if negative { index += 1 }
+            // Accumulated as a negative number, whose range reaches Int64.min.
+            var value: Int64 = 0
+            while index < Int(span.end) {
+                let digit = payload[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { throw Unscanned() }
+                let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+                let (next, borrow) = times.subtractingReportingOverflow(Int64(digit))
+                guard !overflow, !borrow else { throw Unscanned() }
+                value = next
+                index += 1
+            }
+            if negative { return value }
+            guard value != .min else { throw Unscanned() }
+            return -value
+        }
+
+        /// The boolean at `field`, `nil` when absent; throws for a value of another kind.
+        public func bool(_ field: Field) throws(Unscanned) -> Bool? {
+            if isAbsent(field) { return nil }
+            guard kind(field) == .bool else { throw Unscanned() }
+            return payload[Int(spans[field.rawValue].start)] == UInt8(ascii: "t")
+        }
+    }
+
+    /// `body` of what a scan of `payload` for `paths` found, read by `Field`; `nil` when the payload is not JSON or
+    /// not an object, or when `body` leaves it to `JSONDecoder`. The reader is valid only inside `body`.
+    public static func read<Field, T>(
+        _ payload: [UInt8], paths: Paths, by _: Field.Type, _ body: (Reader<Field>) throws(Unscanned) -> T
+    ) -> T? {
+        payload.withUnsafeBytes { bytes in
+            let result = try? withSpans(bytes, paths: paths) { spans, isObject throws(Unscanned) -> T? in
+                isObject ? try body(Reader(payload: bytes, spans: spans)) : nil
+            }
+            return (try? result?.get()) ?? nil
+        }
+    }
+}
+
 extension JSONFieldScanner.Reader {
     /// The id at `field`, written as a whole number or a string, `nil` when absent; throws for anything else, as
     /// ``FlexibleID``'s decoding does (or for a number it would read another way, which is left to it).

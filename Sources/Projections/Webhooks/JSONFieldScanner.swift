@@ -13,79 +13,22 @@ public struct JSONFieldScanner {
     }
 
     /// What kind of JSON value a path led to.
-    public enum Kind: Sendable, Equatable {
-        case string, number, bool, null, object, array
+    public enum Kind: UInt8, Sendable, Equatable {
+        case string = 1, number, bool, null, object, array
     }
 
-    /// Paths to scan for, prepared once: each a list of object keys from the top.
-    public struct Paths: Sendable, ExpressibleByArrayLiteral {
-        /// A key some paths have at one depth, and which paths (a bit each) have it there.
-        struct Entry: Sendable {
-            /// The key's bytes: `keyBytes[start..<end]`.
-            let start: Int
-            let end: Int
-            let paths: UInt64
-        }
-
-        /// Each path's number of keys.
-        let lengths: [Int]
-        /// `entries[levels[depth]]` are the distinct keys the paths have at `depth`; so a key in the body is compared
-        /// with each distinct key once, not with every path that has one there.
-        let levels: [Range<Int>]
-        let entries: [Entry]
-        /// The keys' bytes, one after another.
-        let keyBytes: [UInt8]
-
-        /// How many paths there are.
-        var count: Int { lengths.count }
-
-        /// Prepares `paths`, such as `[["id"], ["data", "object", "amount"]]`: at most 64.
-        public init(_ paths: [[String]]) {
-            precondition(paths.count <= 64, "a scan takes at most 64 paths")
-            lengths = paths.map(\.count)
-            var levels = [Range<Int>]()
-            var entries = [Entry]()
-            var keyBytes = [UInt8]()
-            for depth in 0..<(lengths.max() ?? 0) {
-                var keys = [[UInt8]]()
-                var masks = [UInt64]()
-                for (number, path) in paths.enumerated() where path.count > depth {
-                    let key = Array(path[depth].utf8)
-                    if let known = keys.firstIndex(of: key) {
-                        masks[known] |= 1 << number
-                    } else {
-                        keys.append(key)
-                        masks.append(1 << number)
-                    }
-                }
-                let first = entries.count
-                for (key, mask) in zip(keys, masks) {
-                    entries.append(Entry(start: keyBytes.count, end: keyBytes.count + key.count, paths: mask))
-                    keyBytes += key
-                }
-                levels.append(first..<entries.count)
-            }
-            (self.levels, self.entries, self.keyBytes) = (levels, entries, keyBytes)
-        }
-
-        /// Prepares the paths of a literal.
-        public init(arrayLiteral paths: [String]...) {
-            self.init(paths)
-        }
-
-        /// Which of `candidates` have `key` at `depth`.
-        func matching(_ key: UnsafeRawBufferPointer, at depth: Int, among candidates: UInt64) -> UInt64 {
-            guard depth < levels.count else { return 0 }
-            for entry in entries[levels[depth]] where entry.paths & candidates != 0 && entry.end - entry.start == key.count {
-                var same = true
-                for offset in 0..<key.count where key[offset] != keyBytes[entry.start + offset] {
-                    same = false
-                    break
-                }
-                if same { return entry.paths & candidates }
-            }
-            return 0
-        }
+    /// Where a path's value lies in the body, and its kind: what a scan records, before any text is made of it.
+    struct Span {
+        /// The value's bytes: a string's without its quotes; empty for an object, an array or `null`.
+        var start: UInt32 = 0
+        var end: UInt32 = 0
+        /// The ``Kind``'s raw value; 0 when the body has nothing there.
+        var kind: UInt8 = 0
+        /// Whether a string holds escapes.
+        var escaped = false
+        /// How many of the path's keys have been found: a key found again at a place already reached is a repeat,
+        /// and ignored.
+        var reached: UInt8 = 0
     }
 
     /// What a scan found at each path, in the order of the paths.
@@ -100,28 +43,66 @@ public struct JSONFieldScanner {
 
     private let bytes: UnsafeRawBufferPointer
     private let paths: Paths
+    /// Each path's span, by the path's number: on the stack of ``withSpans(_:paths:_:)``, so that a scan allocates
+    /// nothing until a value's text is made.
+    private let spans: UnsafeMutableBufferPointer<Span>
     private var index = 0
-    private(set) var values: [String?]
-    private(set) var kinds: [Kind?]
-    /// For each path, how many of its keys have been found: a key found again at a place already reached is a
-    /// repeat, and ignored.
-    private var reached: [Int]
-    private(set) var topLevelIsObject = false
+    private var topLevelIsObject = false
     private static let maxDepth = 128
 
     /// Scans `bytes` for `paths`.
     public static func scan(_ bytes: UnsafeRawBufferPointer, paths: Paths) throws(Failure) -> Fields {
-        var scanner = JSONFieldScanner(bytes: bytes, paths: paths)
-        try scanner.run()
-        return Fields(values: scanner.values, kinds: scanner.kinds, isObject: scanner.topLevelIsObject)
+        try withSpans(bytes, paths: paths) { spans, isObject throws(Failure) in
+            var values = [String?]()
+            var kinds = [Kind?]()
+            values.reserveCapacity(paths.count)
+            kinds.reserveCapacity(paths.count)
+            for span in spans {
+                kinds.append(Kind(rawValue: span.kind))
+                values.append(try text(span, in: bytes))
+            }
+            return Fields(values: values, kinds: kinds, isObject: isObject)
+        }.get()
     }
 
-    private init(bytes: UnsafeRawBufferPointer, paths: Paths) {
+    /// Scans `bytes` for `paths` and gives `body` each path's span (valid only inside `body`), and whether the body
+    /// is an object.
+    static func withSpans<R, E: Error>(
+        _ bytes: UnsafeRawBufferPointer, paths: Paths, _ body: (UnsafeBufferPointer<Span>, Bool) throws(E) -> R
+    ) throws(Failure) -> Result<R, E> {
+        try withUnsafeTemporaryAllocation(of: Span.self, capacity: paths.count) { spans throws(Failure) in
+            spans.initialize(repeating: Span())
+            var scanner = JSONFieldScanner(bytes: bytes, paths: paths, spans: spans)
+            try scanner.run()
+            let isObject = scanner.topLevelIsObject
+            return Result { () throws(E) in try body(UnsafeBufferPointer(spans), isObject) }
+        }
+    }
+
+    /// The text of a string (unescaped), number or boolean at `span`; `nil` for anything else.
+    static func text(_ span: Span, in bytes: UnsafeRawBufferPointer) throws(Failure) -> String? {
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[Int(span.start)..<Int(span.end)])
+        switch Kind(rawValue: span.kind) {
+        case .string?: return span.escaped ? try unescape(raw, at: Int(span.start)) : String(decoding: raw, as: UTF8.self)
+        case .number?, .bool?: return String(decoding: raw, as: UTF8.self)
+        default: return nil
+        }
+    }
+
+    private init(bytes: UnsafeRawBufferPointer, paths: Paths, spans: UnsafeMutableBufferPointer<Span>) {
+        precondition(bytes.count < Int(UInt32.max), "a scan takes a body of less than 4 GiB")
         self.bytes = bytes
         self.paths = paths
-        values = Array(repeating: nil, count: paths.count)
-        kinds = Array(repeating: nil, count: paths.count)
-        reached = Array(repeating: 0, count: paths.count)
+        self.spans = spans
+    }
+
+    /// Records that the value of path `capture` (if any) is of `kind` and lies in `range`.
+    private func record(_ capture: Int?, _ kind: Kind, _ range: Range<Int> = 0..<0, escaped: Bool = false) {
+        guard let capture else { return }
+        spans[capture].start = UInt32(range.lowerBound)
+        spans[capture].end = UInt32(range.upperBound)
+        spans[capture].kind = kind.rawValue
+        spans[capture].escaped = escaped
     }
 
     private mutating func run() throws(Failure) {
@@ -154,19 +135,20 @@ public struct JSONFieldScanner {
         guard index < bytes.count else { throw fail("the body ends early") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
-            if let capture { (values[capture], kinds[capture]) = (nil, .object) }
+            record(capture, .object)
             try object(depth: depth, candidates: candidates)
         case UInt8(ascii: "["):
-            if let capture { (values[capture], kinds[capture]) = (nil, .array) }
+            record(capture, .array)
             try array(depth: depth)
         case UInt8(ascii: "\""):
-            let text = try string(decode: capture != nil)
-            if let capture { (values[capture], kinds[capture]) = (text, .string) }
+            let start = index + 1
+            let escaped = try skipString()
+            record(capture, .string, start..<(index - 1), escaped: escaped)
         case UInt8(ascii: "t"): try literal("true", capture: capture)
         case UInt8(ascii: "f"): try literal("false", capture: capture)
         case UInt8(ascii: "n"):
             try literal("null", capture: nil)
-            if let capture { (values[capture], kinds[capture]) = (nil, .null) }
+            record(capture, .null)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number(capture: capture)
         default: throw fail("unexpected character")
         }
@@ -186,14 +168,14 @@ public struct JSONFieldScanner {
             if candidates != 0 {
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[keyStart..<(index - 1)])
                 var remaining = escaped
-                    ? Array(try unescape(raw, at: keyStart).utf8).withUnsafeBytes { paths.matching($0, at: depth, among: candidates) }
+                    ? Array(try Self.unescape(raw, at: keyStart).utf8).withUnsafeBytes { paths.matching($0, at: depth, among: candidates) }
                     : paths.matching(raw, at: depth, among: candidates)
                 while remaining != 0 {
                     let c = remaining.trailingZeroBitCount
                     remaining &= remaining - 1
                     // A key seen before at this place: like JSONDecoder, keep what came first.
-                    guard reached[c] <= depth else { continue }
-                    reached[c] = depth + 1
+                    guard spans[c].reached <= depth else { continue }
+                    spans[c].reached = UInt8(depth + 1)
                     if paths.lengths[c] == depth + 1 { capture = c } else { next |= 1 << c }
                 }
             }
@@ -227,8 +209,8 @@ public struct JSONFieldScanner {
         let count = word.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw fail("the body ends early") }
         for i in 0..<count where bytes[index + i] != word.utf8Start[i] { throw fail("unexpected character") }
+        record(capture, .bool, index..<(index + count))
         index += count
-        if let capture { (values[capture], kinds[capture]) = (word.description, .bool) }
     }
 
     private mutating func number(capture: Int?) throws(Failure) {
@@ -256,18 +238,7 @@ public struct JSONFieldScanner {
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard digits(&self) > 0 else { throw fail("a number has no digits in its exponent") }
         }
-        if let capture {
-            (values[capture], kinds[capture]) = (String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self), .number)
-        }
-    }
-
-    /// Parses a string at `index` (on its opening quote); returns its unescaped text when `decode` is set.
-    private mutating func string(decode: Bool) throws(Failure) -> String? {
-        let start = index + 1
-        let escaped = try skipString()
-        guard decode else { return nil }
-        let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<(index - 1)])
-        return escaped ? try unescape(raw, at: start) : String(decoding: raw, as: UTF8.self)
+        record(capture, .number, start..<index)
     }
 
     /// Moves past a string at `index` (on its opening quote); returns whether it held escapes.
@@ -298,7 +269,8 @@ public struct JSONFieldScanner {
         throw fail("a string is not closed")
     }
 
-    private func unescape(_ raw: UnsafeRawBufferPointer, at offset: Int) throws(Failure) -> String {
+    /// The text of a string's bytes `raw` (found at byte `offset` of the body), its escapes resolved.
+    static func unescape(_ raw: UnsafeRawBufferPointer, at offset: Int) throws(Failure) -> String {
         var out = [UInt8]()
         out.reserveCapacity(raw.count)
         var i = 0
@@ -327,60 +299,5 @@ public struct JSONFieldScanner {
             }
         }
         return String(decoding: out, as: UTF8.self)
-    }
-}
-
-extension JSONFieldScanner {
-    /// A value that typed reading leaves to `JSONDecoder`: of another type than asked for, or missing where required.
-    public struct Unscanned: Error {
-        /// Creates the error.
-        public init() {}
-    }
-
-    /// Scanned fields read by `Field`, an enum whose raw values are the indexes of its paths.
-    public struct Reader<Field: RawRepresentable> where Field.RawValue == Int {
-        /// What the scan found.
-        public let fields: Fields
-
-        /// The kind of value at `field`; `nil` when the body has nothing there.
-        public func kind(_ field: Field) -> Kind? { fields.kinds[field.rawValue] }
-
-        /// Whether the body has nothing, or `null`, at `field`: what `decodeIfPresent` reads as `nil`.
-        public func isAbsent(_ field: Field) -> Bool { kind(field) == nil || kind(field) == .null }
-
-        /// The string at `field`, `nil` when absent; throws for a value of another kind.
-        public func string(_ field: Field) throws(Unscanned) -> String? {
-            if isAbsent(field) { return nil }
-            guard kind(field) == .string else { throw Unscanned() }
-            return fields.values[field.rawValue]
-        }
-
-        /// The string at `field`; throws when it is absent or of another kind.
-        public func requiredString(_ field: Field) throws(Unscanned) -> String {
-            guard let value = try string(field) else { throw Unscanned() }
-            return value
-        }
-
-        /// The whole number at `field`, `nil` when absent; throws for another kind, a fraction or an exponent, or a
-        /// number beyond `Int64`.
-        public func int64(_ field: Field) throws(Unscanned) -> Int64? {
-            if isAbsent(field) { return nil }
-            guard kind(field) == .number, let text = fields.values[field.rawValue], let value = Int64(text) else { throw Unscanned() }
-            return value
-        }
-
-        /// The boolean at `field`, `nil` when absent; throws for a value of another kind.
-        public func bool(_ field: Field) throws(Unscanned) -> Bool? {
-            if isAbsent(field) { return nil }
-            guard kind(field) == .bool else { throw Unscanned() }
-            return fields.values[field.rawValue] == "true"
-        }
-    }
-
-    /// Scans `payload` for `paths`, read by `Field`; `nil` when it is not JSON or not an object.
-    public static func object<Field>(_ payload: [UInt8], paths: Paths, by _: Field.Type) -> Reader<Field>? {
-        let fields = try? payload.withUnsafeBytes { bytes throws(Failure) in try scan(bytes, paths: paths) }
-        guard let fields, fields.isObject else { return nil }
-        return Reader(fields: fields)
     }
 }
