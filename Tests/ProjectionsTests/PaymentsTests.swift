@@ -46,4 +46,18 @@ struct PaymentsTests {
             #expect(state.events.first?.value.mode == "live")
         }
     }
+
+    @Test("a created time far beyond what nanoseconds hold is filed under its own day, not trapped on")
+    func farCreated() async throws {
+        try await Harness.with { h in
+            try await h.receive("stripe", payload: json(#"{"id":"evt_far","type":"payment_intent.succeeded","created":99999999999,"livemode":false,"data":{"object":{"id":"pi_far","object":"payment_intent","amount":700,"amount_received":700,"currency":"brl","status":"succeeded"}}}"#))
+            try await h.receive("stripe", payload: json(#"{"id":"evt_past","type":"payment_intent.succeeded","created":-99999999999,"livemode":false,"data":{"object":{"id":"pi_past","object":"payment_intent","amount":300,"amount_received":300,"currency":"brl","status":"succeeded"}}}"#))
+            _ = try await h.project([PaymentsProjection()])
+            let days = try h.store.read("payments") { reader in
+                (try reader.get(PaymentsProjection.Daily.self, "5138-11-16|brl", in: "daily"), try reader.get(PaymentsProjection.Daily.self, "-1199-02-15|brl", in: "daily"))
+            }
+            #expect(days?.0?.gross == 700)
+            #expect(days?.1?.gross == 300)
+        }
+    }
 }

@@ -87,8 +87,8 @@ struct AlertEvaluator<Log: EventStore>: Service {
                 sum + (try DeliveriesProjection.window(reader, source: source.key, minutes: c.rejectionMinutes, now: now).rejected)
             }
         } ?? 0
-        let hour = String(now.iso8601.prefix(13))
-        let previousHour = String(Timestamp(nanosecondsSinceEpoch: now.nanosecondsSinceEpoch - 3_600_000_000_000).iso8601.prefix(13))
+        let hour = now.iso8601(.hour)
+        let previousHour = Timestamp.iso8601(secondsSinceEpoch: now.seconds - 3600, .hour)
         let (attempts, failures, drops) = try views.read("payments") { reader -> (Int, Int, [String]) in
             let hours = try [hour, previousHour].compactMap { try reader.get(PaymentsProjection.Hourly.self, $0, in: "hourly") }
             return (hours.reduce(0) { $0 + $1.attempts }, hours.reduce(0) { $0 + $1.failures }, try revenueDrops(reader, now: now))
@@ -108,8 +108,8 @@ struct AlertEvaluator<Log: EventStore>: Service {
 
     /// The currencies whose net revenue today, up to this hour, is more than the threshold below yesterday's.
     func revenueDrops(_ reader: ProjectionReader, now: Timestamp) throws -> [String] {
-        let day = String(now.iso8601.prefix(10))
-        let yesterday = String(Timestamp(nanosecondsSinceEpoch: now.nanosecondsSinceEpoch - 86_400_000_000_000).iso8601.prefix(10))
+        let day = now.iso8601(.day)
+        let yesterday = Timestamp.iso8601(secondsSinceEpoch: now.seconds - 86_400, .day)
         let hour = String(now.iso8601.dropFirst(11).prefix(2))
         var net = [String: (today: Int64, yesterday: Int64)]()
         for (key, totals) in try reader.list(PaymentsProjection.Daily.self, in: "hourly_ledger", prefix: yesterday, limit: .max)

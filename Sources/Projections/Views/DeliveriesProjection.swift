@@ -48,7 +48,7 @@ public struct DeliveriesProjection: Projection {
                 totals.rejectedByReason[outcome, default: 0] += 1
             }
         }
-        let minute = String(event.recordedAt.iso8601.prefix(16))
+        let minute = event.recordedAt.iso8601(.minute)
         try state.update(Self.bucketKey(event.source, minute), in: "minutes", initial: Minute(minute: minute)) { bucket in
             if bucket.minute != minute { bucket = Minute(minute: minute) }
             if received { bucket.received += 1 } else { bucket.rejected += 1 }
@@ -63,7 +63,7 @@ public struct DeliveriesProjection: Projection {
         var total = (received: 0, rejected: 0)
         let nowMinute = now.seconds / 60
         for back in 0..<max(0, min(minutes, 1440)) {
-            let minute = String(Timestamp(nanosecondsSinceEpoch: (nowMinute - Int64(back)) * 60_000_000_000).iso8601.prefix(16))
+            let minute = Timestamp.iso8601(secondsSinceEpoch: (nowMinute - Int64(back)) * 60, .minute)
             guard let bucket = try reader.get(Minute.self, bucketKey(source, minute), in: "minutes"), bucket.minute == minute else { continue }
             total.received += bucket.received
             total.rejected += bucket.rejected

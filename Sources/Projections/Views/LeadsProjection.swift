@@ -159,7 +159,7 @@ public struct LeadsProjection: Projection {
             contactChanged: action == "on_update_lead" ? contactChanged : nil
         ), Self.historyKey(id, event.position), in: "history")
         try state.put(lead, id, in: "leads")
-        let day = String(event.recordedAt.iso8601.prefix(10))
+        let day = event.recordedAt.iso8601(.day)
         try state.update("\(day)|\(action)", in: "stats", initial: Stats()) { stats in
             stats.total += 1
             if usable || action == "on_close_lead" { stats.completed += 1 } else { stats.failed += 1 }

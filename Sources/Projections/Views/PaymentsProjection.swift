@@ -178,7 +178,7 @@ public struct PaymentsProjection: Projection {
         String.zeroPadded(UInt64.max - position, width: 20)
     }
 
-    static func day(_ seconds: Int64) -> String { String(Timestamp(nanosecondsSinceEpoch: seconds * 1_000_000_000).iso8601.prefix(10)) }
+    static func day(_ seconds: Int64) -> String { Timestamp.iso8601(secondsSinceEpoch: seconds, .day) }
 
-    static func hour(_ seconds: Int64) -> String { String(Timestamp(nanosecondsSinceEpoch: seconds * 1_000_000_000).iso8601.prefix(13)) }
+    static func hour(_ seconds: Int64) -> String { Timestamp.iso8601(secondsSinceEpoch: seconds, .hour) }
 }
