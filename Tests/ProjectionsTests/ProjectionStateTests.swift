@@ -72,4 +72,44 @@ struct ProjectionStateTests {
         }
         #expect(changes == Dictionary(uniqueKeysWithValues: (0..<5).map { ("k\($0)", #"{"count":\#($0 + 10),"name":"n\#($0)"}"#) }))
     }
+
+    /// Whether `key` is in the cache: outside a batch, a read the cache cannot answer throws. A record found counts
+    /// as found for the next trim.
+    func isCached(_ key: String, _ state: ProjectionState) -> Bool {
+        (try? state.get(Narrow.self, key, in: "t")) != nil
+    }
+
+    /// A fixture whose store holds `count` records, `k0` and on, and whose cache then found `found` in a batch (k2
+    /// changed in place, the others read), then was trimmed.
+    func trimmed(capacity: Int, count: Int, found: [Int]) throws -> Fixture {
+        let fixture = try Fixture(capacity: capacity)
+        try fixture.batch { state in
+            for n in 0..<count { try state.put(Narrow(name: "n\(n)", count: n), "k\(n)", in: "t") }
+        }
+        try fixture.batch { state in
+            for n in found where n != 2 { _ = try state.get(Narrow.self, "k\(n)", in: "t") }
+            if found.contains(2) { try state.update("k2", in: "t", initial: Narrow(name: "", count: 0)) { $0.count += 1 } }
+        }
+        fixture.state.trimCache()
+        return fixture
+    }
+
+    @Test("a trim keeps the records found in the cache since the last trim, and drops the others")
+    func trim() throws {
+        let fixture = try trimmed(capacity: 10, count: 6, found: [1, 2])
+        #expect((0..<6).map { isCached("k\($0)", fixture.state) } == [false, true, true, false, false, false])
+        // The look above found k1 and k2 again, so the next trim keeps them; nothing finds them before the one after.
+        fixture.state.trimCache()
+        fixture.state.trimCache()
+        #expect(!isCached("k1", fixture.state) && !isCached("k2", fixture.state))
+        // Read again from the store, with what was stored.
+        let reread = try fixture.store.env.read { txn in try fixture.state.reading(txn) { try fixture.state.get(Narrow.self, "k2", in: "t") } }
+        #expect(reread == Narrow(name: "n2", count: 3))
+    }
+
+    @Test("a trim drops every record when the ones found since the last trim would fill half the cache")
+    func trimAll() throws {
+        let fixture = try trimmed(capacity: 4, count: 4, found: [0, 1, 3])
+        #expect((0..<4).allSatisfy { !isCached("k\($0)", fixture.state) })
+    }
 }

@@ -60,7 +60,7 @@ extension ProjectionRunner {
                     // The cache may drop records only once the batch that changed them is stored.
                     if state.isOverCapacity {
                         try await settle()
-                        state.dropCached()
+                        state.trimCache()
                     }
                     let result: Result<[ProjectionState.Change], ApplyFailure>
                     if batch.events.count == batchSize {

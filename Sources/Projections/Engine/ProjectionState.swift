@@ -17,6 +17,8 @@ public final class ProjectionState {
     class Record {
         var dirty = false
         var bytes = 0
+        /// Whether the record was found in the cache since the cache was last trimmed: it stays through the next trim.
+        var referenced = false
         /// Whether the record is absent: never stored, or deleted.
         var isAbsent: Bool { true }
         /// The value's stored form; `nil` for an absent record, which is a deletion when it is dirty.
@@ -50,11 +52,20 @@ public final class ProjectionState {
     private let encoder: JSONEncoder
     private let decoder = JSONDecoder()
     private var snapshot: ReadTransaction?
-    private var cache: [String: [String: Record]] = [:]
+    /// One table's cached records, and the keys changed in it since the last ``changes()``.
+    private final class Table {
+        let name: String
+        let database: Database<String, [UInt8]>
+        var records: [String: Record] = [:]
+        var dirty: [String] = []
+        init(name: String, database: Database<String, [UInt8]>) { (self.name, self.database) = (name, database) }
+    }
+
+    /// The tables used so far, found by comparing names: a projection has a handful, and comparing short names
+    /// costs less than hashing them at each read.
+    private var tables: [Table] = []
     private var cached = 0
     private var cachedBytes = 0
-    /// The keys changed since the last ``changes()``, by table.
-    private var dirty: [String: [String]] = [:]
     /// How many decoded records the cache keeps between batches; beyond it, clean records are dropped.
     let capacity: Int
     /// How many bytes of stored JSON the cached records may come to between batches; beyond it, they are dropped.
@@ -75,18 +86,20 @@ public final class ProjectionState {
         return try body()
     }
 
-    private func database(_ table: String) throws -> Database<String, [UInt8]> {
-        guard let database = databases[table] else {
-            throw ProjectionError("no table named \(table); declare it in the projection's tables")
+    private func table(_ name: String) throws -> Table {
+        for table in tables where table.name == name { return table }
+        guard let database = databases[name] else {
+            throw ProjectionError("no table named \(name); declare it in the projection's tables")
         }
-        return database
+        let table = Table(name: name, database: database)
+        tables.append(table)
+        return table
     }
 
     /// Puts `record` in the cache at `key`, in place of any other; it stays listed as changed if the one it
     /// replaces was.
-    private func install(_ record: Record, _ key: String, in table: String) throws {
-        if cache[table] == nil { _ = try database(table) }
-        let previous = cache[table, default: [:]].updateValue(record, forKey: key)
+    private func install(_ record: Record, _ key: String, in table: Table) {
+        let previous = table.records.updateValue(record, forKey: key)
         if let previous {
             if record.bytes == 0 { record.bytes = previous.bytes }
             record.dirty = record.dirty || previous.dirty
@@ -96,33 +109,36 @@ public final class ProjectionState {
         cachedBytes += record.bytes - (previous?.bytes ?? 0)
     }
 
-    private func changed(_ record: Record, _ key: String, in table: String) {
+    private func changed(_ record: Record, _ key: String, in table: Table) {
         guard !record.dirty else { return }
         record.dirty = true
-        dirty[table, default: []].append(key)
+        table.dirty.append(key)
     }
 
     /// The cached record of type `T` at `key`, read from the snapshot (or from a cached record of another type) on
     /// a miss.
-    private func record<T: Decodable>(_ type: T.Type, _ key: String, in table: String) throws -> Typed<T> {
-        let cachedRecord = cache[table]?[key]
-        if let typed = cachedRecord as? Typed<T> { return typed }
+    private func record<T: Decodable>(_ type: T.Type, _ key: String, in table: Table) throws -> Typed<T> {
+        let cachedRecord = table.records[key]
+        if let typed = cachedRecord as? Typed<T> {
+            typed.referenced = true
+            return typed
+        }
         let record: Typed<T>
         if let cachedRecord, cachedRecord.isAbsent {
             record = Typed(nil)
         } else if let cachedRecord, cachedRecord.dirty {
             record = Typed(try Self.decode(T.self, from: cachedRecord, decoder))
         } else {
-            guard let snapshot else { throw ProjectionError("a read of \(table) outside a batch") }
+            guard let snapshot else { throw ProjectionError("a read of \(table.name) outside a batch") }
             var bytes = 0
-            let value = try database(table).withValue(for: key, in: snapshot) { stored in
+            let value = try table.database.withValue(for: key, in: snapshot) { stored in
                 bytes = stored.count
                 return try StateJSON.decode(T.self, from: stored, fallback: decoder)
             }
             record = Typed(value)
             record.bytes = bytes
         }
-        try install(record, key, in: table)
+        install(record, key, in: table)
         return record
     }
 
@@ -135,8 +151,12 @@ public final class ProjectionState {
 
     /// The value at `key` in `table`, or `nil`.
     public func get<T: Decodable>(_ type: T.Type, _ key: String, in table: String) throws -> T? {
-        if let cachedRecord = cache[table]?[key] {
-            if let typed = cachedRecord as? Typed<T> { return typed.value }
+        let table = try self.table(table)
+        if let cachedRecord = table.records[key] {
+            if let typed = cachedRecord as? Typed<T> {
+                typed.referenced = true
+                return typed.value
+            }
             if cachedRecord.isAbsent { return nil }
             // Changed in this batch under another type: read as `T` from what it would store, leaving it as it is.
             if cachedRecord.dirty { return try Self.decode(T.self, from: cachedRecord, decoder) }
@@ -146,7 +166,9 @@ public final class ProjectionState {
 
     /// Stores `value` at `key` in `table`.
     public func put<T: Encodable>(_ value: T, _ key: String, in table: String) throws {
-        if let typed = cache[table]?[key] as? Typed<T> {
+        let table = try self.table(table)
+        if let typed = table.records[key] as? Typed<T> {
+            typed.referenced = true
             typed.value = value
             if typed.encode == nil { typed.encode = Self.encoding(T.self) }
             changed(typed, key, in: table)
@@ -154,24 +176,27 @@ public final class ProjectionState {
         }
         let record = Typed(value)
         record.encode = Self.encoding(T.self)
-        try install(record, key, in: table)
+        install(record, key, in: table)
         changed(record, key, in: table)
     }
 
     /// Removes `key` from `table`.
     public func delete(_ key: String, in table: String) throws {
-        if let record = cache[table]?[key], record.isAbsent {
+        let table = try self.table(table)
+        if let record = table.records[key], record.isAbsent {
+            record.referenced = true
             changed(record, key, in: table)
             return
         }
         let record = Record()
-        try install(record, key, in: table)
+        install(record, key, in: table)
         changed(record, key, in: table)
     }
 
     /// Reads, changes and stores the value at `key`, starting from `initial` when absent. The cached value is
     /// changed in place.
     public func update<T: Codable>(_ key: String, in table: String, initial: @autoclosure () -> T, _ change: (inout T) throws -> Void) throws {
+        let table = try self.table(table)
         let record = try record(T.self, key, in: table)
         if record.encode == nil { record.encode = Self.encoding(T.self) }
         if record.value == nil { record.value = initial() }
@@ -183,32 +208,49 @@ public final class ProjectionState {
     /// a deletion. If storing them fails, drop this state: its cache would be ahead of the stored one.
     func changes() throws -> [Change] {
         var changes = [Change]()
-        for (table, keys) in dirty.sorted(by: { $0.key < $1.key }) {
-            let database = try database(table)
-            for key in keys.sorted() {
-                guard let record = cache[table]?[key], record.dirty else { continue }
+        for table in tables.sorted(by: { $0.name < $1.name }) where !table.dirty.isEmpty {
+            for key in table.dirty.sorted() {
+                guard let record = table.records[key], record.dirty else { continue }
                 let value = try record.encoded(fallback: encoder)
-                changes.append(Change(database: database, key: key, value: value))
+                changes.append(Change(database: table.database, key: key, value: value))
                 record.dirty = false
                 cachedBytes += (value?.count ?? 0) - record.bytes
                 record.bytes = value?.count ?? 0
             }
+            table.dirty.removeAll(keepingCapacity: true)
         }
-        dirty.removeAll(keepingCapacity: true)
         return changes
     }
 
-    /// Whether the cache holds more records or bytes than its bounds allow; then ``dropCached()`` once the changes
+    /// Whether the cache holds more records or bytes than its bounds allow; then ``trimCache()`` once the changes
     /// are stored.
     var isOverCapacity: Bool { cached > capacity || cachedBytes > byteCapacity }
 
-    /// Drops every cached record: call it only when all changes are stored, since a record read again comes from
-    /// the views.
-    func dropCached() {
-        // Each table's dictionary keeps its room, so that it does not grow again from nothing.
-        for table in Array(cache.keys) { cache[table]?.removeAll(keepingCapacity: true) }
-        cached = 0
-        cachedBytes = 0
+    /// Trims the cache: keeps the records found in it since the last trim (a day's totals, a payment in the middle of
+    /// its life) and drops the others (a list entry written once and never read again). If the kept ones alone
+    /// would fill more than half the bounds, drops every record. Call it only when all changes are stored, since a
+    /// record read again comes from the views.
+    func trimCache() {
+        var kept = 0
+        var keptBytes = 0
+        for table in tables {
+            // Each table's dictionary keeps its room, so that it does not grow again from nothing.
+            var survivors = table.records
+            survivors.removeAll(keepingCapacity: true)
+            for (key, record) in table.records where record.referenced {
+                record.referenced = false
+                survivors[key] = record
+                kept += 1
+                keptBytes += record.bytes
+            }
+            table.records = survivors
+        }
+        if kept > capacity / 2 || keptBytes > byteCapacity / 2 {
+            for table in tables { table.records.removeAll(keepingCapacity: true) }
+            (kept, keptBytes) = (0, 0)
+        }
+        cached = kept
+        cachedBytes = keptBytes
     }
 
     /// One record to store or delete.
