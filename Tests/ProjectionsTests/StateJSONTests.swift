@@ -175,3 +175,46 @@ struct StateJSONWritableTests {
         }
     }
 }
+
+/// A payment reads its stored JSON by scanning: the same value as JSONDecoder, or it leaves the bytes to it.
+@Suite("State records that read their own JSON")
+struct StateJSONReadableTests {
+    typealias Payment = PaymentsProjection.Payment
+
+    @Test("payments read back as written, every optional present and absent; with refunds by the general decoder")
+    func roundTrip() throws {
+        let samples = StateJSONWritableTests.samples().compactMap { $0.1 as? Payment }
+        var awkward = try #require(samples.first)
+        (awkward.id, awkward.customer, awkward.amount, awkward.created) = (StateJSONWritableTests.awkward, "cus_é", .min, .max)
+        for payment in samples + [awkward] {
+            var writer = StateJSON.Writer()
+            payment.write(to: &writer)
+            let read = writer.bytes.withUnsafeBytes { try? StateJSON.decode(Payment.self, from: $0, fallback: JSONDecoder()) }
+            #expect(read == payment)
+            let scanned = writer.bytes.withUnsafeBytes { Payment.scanned($0) }
+            #expect(scanned == (payment.refunds.isEmpty ? payment : nil))
+        }
+    }
+
+    @Test("other shapes read as JSONDecoder reads them, or fail with it")
+    func otherShapes() throws {
+        let stored = #"{"amount":1000,"amountRefunded":0,"created":1,"currency":"brl","id":"pi_1","kind":"payment_intent","livemode":false,"refunds":[],"status":"succeeded"}"#
+        let variants = [
+            stored, stored.replacingOccurrences(of: ",", with: " ,\n "), stored.replacingOccurrences(of: #""refunds":[]"#, with: #""refunds":[ ]"#),
+            stored.replacingOccurrences(of: #""created":1,"#, with: ""), stored.replacingOccurrences(of: #""amount":1000"#, with: #""amount":"1000""#),
+            stored.replacingOccurrences(of: #""amount":1000"#, with: #""amount":1.5"#), stored.replacingOccurrences(of: #""livemode":false"#, with: #""livemode":0"#),
+            stored.replacingOccurrences(of: #""status""#, with: #""customer":null,"paymentIntent":"pi_0","refundRequested":null,"status""#),
+            stored.replacingOccurrences(of: #""status""#, with: #""customer":7,"status""#), stored.replacingOccurrences(of: #""refunds":[]"#, with: #""refunds":{}"#),
+            stored.replacingOccurrences(of: #""refunds":[],"#, with: ""), stored.replacingOccurrences(of: #""id":"pi_1""#, with: #""id":"pi_1","id":"pi_2""#),
+            stored.replacingOccurrences(of: #""id":"pi_1""#, with: #""id":"p\u0069_\n""#), String(stored.dropLast()),
+        ]
+        for variant in variants {
+            let bytes = Array(variant.utf8)
+            let ours = bytes.withUnsafeBytes { try? StateJSON.decode(Payment.self, from: $0, fallback: JSONDecoder()) }
+            let theirs = try? JSONDecoder().decode(Payment.self, from: Data(bytes))
+            #expect(ours == theirs, "\(variant)")
+        }
+        // The usual shape is read by scanning.
+        #expect(Array(stored.utf8).withUnsafeBytes { Payment.scanned($0) }?.amount == 1000)
+    }
+}

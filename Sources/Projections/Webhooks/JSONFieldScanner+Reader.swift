@@ -61,6 +61,27 @@ extension JSONFieldScanner {
             return -value
         }
 
+        /// The whole number at `field`; throws when it is absent, or as ``int64(_:)`` does.
+        public func requiredInt64(_ field: Field) throws(Unscanned) -> Int64 {
+            guard let value = try int64(field) else { throw Unscanned() }
+            return value
+        }
+
+        /// The boolean at `field`; throws when it is absent or of another kind.
+        public func requiredBool(_ field: Field) throws(Unscanned) -> Bool {
+            guard let value = try bool(field) else { throw Unscanned() }
+            return value
+        }
+
+        /// Whether `field` holds an empty array; `false` for anything else, or nothing.
+        public func isEmptyArray(_ field: Field) -> Bool {
+            guard kind(field) == .array else { return false }
+            let span = spans[field.rawValue]
+            return UnsafeRawBufferPointer(rebasing: payload[Int(span.start) + 1..<Int(span.end) - 1]).allSatisfy { byte in
+                byte == 0x20 || byte == 0x09 || byte == 0x0a || byte == 0x0d
+            }
+        }
+
         /// The boolean at `field`, `nil` when absent; throws for a value of another kind.
         public func bool(_ field: Field) throws(Unscanned) -> Bool? {
             if isAbsent(field) { return nil }
@@ -72,14 +93,19 @@ extension JSONFieldScanner {
     /// `body` of what a scan of `payload` for `paths` found, read by `Field`; `nil` when the payload is not JSON or
     /// not an object, or when `body` leaves it to `JSONDecoder`. The reader is valid only inside `body`.
     public static func read<Field, T>(
-        _ payload: [UInt8], paths: Paths, by _: Field.Type, _ body: (Reader<Field>) throws(Unscanned) -> T
+        _ payload: [UInt8], paths: Paths, by field: Field.Type, _ body: (Reader<Field>) throws(Unscanned) -> T
     ) -> T? {
-        payload.withUnsafeBytes { bytes in
-            let result = try? withSpans(bytes, paths: paths) { spans, isObject throws(Unscanned) -> T? in
-                isObject ? try body(Reader(payload: bytes, spans: spans)) : nil
-            }
-            return (try? result?.get()) ?? nil
+        payload.withUnsafeBytes { bytes in read(bytes, paths: paths, by: field, body) }
+    }
+
+    /// ``read(_:paths:by:_:)`` of the bytes of `payload`.
+    public static func read<Field, T>(
+        _ payload: UnsafeRawBufferPointer, paths: Paths, by _: Field.Type, _ body: (Reader<Field>) throws(Unscanned) -> T
+    ) -> T? {
+        let result = try? withSpans(payload, paths: paths) { spans, isObject throws(Unscanned) -> T? in
+            isObject ? try body(Reader(payload: payload, spans: spans)) : nil
         }
+        return (try? result?.get()) ?? nil
     }
 }
 

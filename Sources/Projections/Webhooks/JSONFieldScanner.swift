@@ -19,7 +19,8 @@ public struct JSONFieldScanner {
 
     /// Where a path's value lies in the body, and its kind: what a scan records, before any text is made of it.
     struct Span {
-        /// The value's bytes: a string's without its quotes; empty for an object, an array or `null`.
+        /// The value's bytes: a string's without its quotes, an object's or an array's with its brackets; empty for
+        /// `null`.
         var start: UInt32 = 0
         var end: UInt32 = 0
         /// The ``Kind``'s raw value; 0 when the body has nothing there.
@@ -135,11 +136,13 @@ public struct JSONFieldScanner {
         guard index < bytes.count else { throw fail("the body ends early") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
-            record(capture, .object)
+            let start = index
             try object(depth: depth, candidates: candidates)
+            record(capture, .object, start..<index)
         case UInt8(ascii: "["):
-            record(capture, .array)
+            let start = index
             try array(depth: depth)
+            record(capture, .array, start..<index)
         case UInt8(ascii: "\""):
             let start = index + 1
             let escaped = try skipString()
