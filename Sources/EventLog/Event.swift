@@ -26,25 +26,63 @@ public struct NewEvent: Sendable, Equatable {
 }
 
 /// An event as recorded in the log.
+///
+/// Its strings, metadata and payload sit in one shared, immutable box: a copy of an event (each projection's
+/// decoding takes one) retains one object instead of five. Setting one of them replaces the box.
 public struct Event: Sendable, Equatable {
     /// Its position: gapless, starting at 1.
     public var position: UInt64
     /// When the log recorded it.
     public var recordedAt: Timestamp
-    /// What happened.
-    public var type: String
-    /// Where it came from.
-    public var source: String
-    /// The idempotency key it was appended with.
-    public var idempotencyKey: String?
-    /// Its metadata.
-    public var metadata: [String: String]
-    /// Its payload, byte for byte as appended.
-    public var payload: [UInt8]
     /// The hash of the record before it (all zeros for position 1).
     public var previousHash: EventHash
     /// SHA-256 over `previousHash` and this record's canonical bytes.
     public var hash: EventHash
+    @usableFromInline var body: Body
+
+    /// The fields of an event that are counted references.
+    @usableFromInline final class Body: Sendable, Equatable {
+        @usableFromInline let type: String
+        @usableFromInline let source: String
+        @usableFromInline let idempotencyKey: String?
+        @usableFromInline let metadata: [String: String]
+        @usableFromInline let payload: [UInt8]
+
+        init(type: String, source: String, idempotencyKey: String?, metadata: [String: String], payload: [UInt8]) {
+            (self.type, self.source, self.idempotencyKey, self.metadata, self.payload) = (type, source, idempotencyKey, metadata, payload)
+        }
+
+        @usableFromInline static func == (lhs: Body, rhs: Body) -> Bool {
+            lhs === rhs || (lhs.type == rhs.type && lhs.source == rhs.source && lhs.idempotencyKey == rhs.idempotencyKey
+                && lhs.metadata == rhs.metadata && lhs.payload == rhs.payload)
+        }
+    }
+
+    /// What happened.
+    public var type: String {
+        @inlinable get { body.type }
+        set { body = Body(type: newValue, source: source, idempotencyKey: idempotencyKey, metadata: metadata, payload: payload) }
+    }
+    /// Where it came from.
+    public var source: String {
+        @inlinable get { body.source }
+        set { body = Body(type: type, source: newValue, idempotencyKey: idempotencyKey, metadata: metadata, payload: payload) }
+    }
+    /// The idempotency key it was appended with.
+    public var idempotencyKey: String? {
+        @inlinable get { body.idempotencyKey }
+        set { body = Body(type: type, source: source, idempotencyKey: newValue, metadata: metadata, payload: payload) }
+    }
+    /// Its metadata.
+    public var metadata: [String: String] {
+        @inlinable get { body.metadata }
+        set { body = Body(type: type, source: source, idempotencyKey: idempotencyKey, metadata: newValue, payload: payload) }
+    }
+    /// Its payload, byte for byte as appended.
+    public var payload: [UInt8] {
+        @inlinable get { body.payload }
+        set { body = Body(type: type, source: source, idempotencyKey: idempotencyKey, metadata: metadata, payload: newValue) }
+    }
 
     /// Creates an event value; the log creates these when it reads.
     public init(
@@ -53,13 +91,9 @@ public struct Event: Sendable, Equatable {
     ) {
         self.position = position
         self.recordedAt = recordedAt
-        self.type = type
-        self.source = source
-        self.idempotencyKey = idempotencyKey
-        self.metadata = metadata
-        self.payload = payload
         self.previousHash = previousHash
         self.hash = hash
+        body = Body(type: type, source: source, idempotencyKey: idempotencyKey, metadata: metadata, payload: payload)
     }
 }
 
