@@ -86,6 +86,20 @@ struct EngineTests {
         }
     }
 
+    @Test("a poison event after full batches whose changes wait to be stored together: everything before it is stored")
+    func poisonAfterWaitingBatches() async throws {
+        try await Harness.with { h in
+            try await seed(h, count: 13)
+            try await h.receive("stripe", payload: json("{}"), type: "poison")
+            // Batches of two: six full ones wait to be stored together when the seventh meets the poison.
+            let runner = try await h.project([CountingProjection(name: "fragile", poisonType: "poison")], batchSize: 2)
+            #expect(runner.statuses().first?.state == .failed(position: 14, reason: "cannot read poison"))
+            #expect(try h.store.liveCheckpoint("fragile") == 13)
+            let counts = try h.store.read("fragile") { reader in try ["stripe", "c2s", "intercom"].map { try reader.get(Int.self, $0, in: "counts") } }
+            #expect(counts == [1 + 5, 1 + 4, 1 + 4])
+        }
+    }
+
     @Test("batches commit together on the views writer, yet a key LMDB cannot store fails only its own projection")
     func unstorableKeyStopsOnlyItsProjection() async throws {
         try await Harness.with { h in

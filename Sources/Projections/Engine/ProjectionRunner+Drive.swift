@@ -1,15 +1,23 @@
 import EventLog
 
 extension ProjectionRunner {
+    /// While catching up, how many batches' changes at most go in one store.
+    static var storeEvery: Int { 8 }
+    /// While catching up, how many bytes of keys and values at most wait for one store.
+    static var storeBytes: Int { 8 << 20 }
+
     /// Whether a projection's task is done, or must plan again because its slot moved.
     enum DriveOutcome { case finished, moved }
 
     /// Applies the log to the assignment's slot: catches up, then follows the log (`follow`), or switches readers
     /// to the slot once caught up (`build`).
     ///
-    /// A batch is stored while the next one is folded: one batch at most is on its way to the views writer. The
+    /// A batch is stored while the next one is folded: one store at most is on its way to the views writer. The
     /// next batch reads every record the stored one changed from the cache, which keeps them until that batch is
-    /// stored; so its snapshot of the views may or may not hold the batch before it, with the same result.
+    /// stored; so its snapshot of the views may or may not hold the batch before it, with the same result. While
+    /// catching up (full batches), the changes of up to ``storeEvery`` batches (and ``storeBytes`` bytes) go in one
+    /// store: each commit copies every B-tree page it touches, and a batch of keys spread over a large table touches
+    /// most of its pages, so fewer, larger commits write far less.
     func drive(_ projection: AnyProjection, _ assignment: Assignment, on workers: ThreadPool) async throws -> DriveOutcome {
         let building: ProjectionSlot? = if case .build(let slot) = assignment.role { slot } else { nil }
         let slot: ProjectionSlot = switch assignment.role {
@@ -30,6 +38,11 @@ extension ProjectionRunner {
                 var checkpoint = assignment.checkpoint
                 var folded = checkpoint
                 var inFlight = false
+                // Folded changes not yet on their way to the writer, through `pendingThrough`.
+                var pending = [ProjectionState.Change]()
+                var pendingThrough: UInt64?
+                var pendingBatches = 0
+                var pendingBytes = 0
                 var prefetched: DecodedBatch?
                 /// Waits until the batch on its way (if any) is stored, and reports its checkpoint.
                 func settle() async throws {
@@ -37,6 +50,23 @@ extension ProjectionRunner {
                     inFlight = false
                     checkpoint = stored
                     set(projection, slot: slot, live: live, checkpoint: checkpoint, state: running)
+                }
+                /// Sends the pending changes on their way to the writer, once the store before them is done.
+                func startStore() async throws {
+                    guard let through = pendingThrough else { return }
+                    try await settle()
+                    let (changes, role) = (pending, assignment.role)
+                    storing.addTask {
+                        try await self.commit(changes, through: through, projection, as: role)
+                        return through
+                    }
+                    inFlight = true
+                    (pending, pendingThrough, pendingBatches, pendingBytes) = ([], nil, 0, 0)
+                }
+                /// Stores every folded change and waits for it.
+                func flush() async throws {
+                    try await startStore()
+                    try await settle()
                 }
                 while !Task.isCancelled {
                     let batch: DecodedBatch
@@ -47,7 +77,7 @@ extension ProjectionRunner {
                         batch = try await load(from: folded + 1, for: projection, as: assignment.role, on: workers)
                     }
                     guard let last = batch.events.last?.position else {
-                        try await settle()
+                        try await flush()
                         if let building {
                             try await switchLive(projection, to: building)
                             store.checkpointWatch(projection.name).advance(to: checkpoint)
@@ -59,7 +89,7 @@ extension ProjectionRunner {
                     }
                     // The cache may drop records only once the batch that changed them is stored.
                     if state.isOverCapacity {
-                        try await settle()
+                        try await flush()
                         state.trimCache()
                     }
                     let result: Result<[ProjectionState.Change], ApplyFailure>
@@ -71,18 +101,22 @@ extension ProjectionRunner {
                     } else {
                         result = try await foldBatch(batch, into: state, projection, as: assignment.role, on: workers)
                     }
-                    // Batches are stored in log order, one at a time.
-                    try await settle()
+                    // Batches are stored in log order, one store at a time.
                     switch result {
                     case .success(let changes):
-                        let role = assignment.role
-                        storing.addTask {
-                            try await self.commit(changes, through: last, projection, as: role)
-                            return last
-                        }
-                        inFlight = true
+                        // A batch with a key LMDB refuses is stored alone, after what came before it, and fails there.
+                        let storable = (try? UnstorableKey.check(changes)) != nil
+                        if !storable { try await flush() }
+                        pending += changes
+                        pendingThrough = last
+                        pendingBatches += 1
+                        pendingBytes += changes.reduce(0) { $0 + $1.key.utf8.count + ($1.value?.count ?? 0) }
                         folded = last
+                        if !storable || batch.events.count < batchSize || pendingBatches >= Self.storeEvery || pendingBytes >= Self.storeBytes {
+                            try await startStore()
+                        }
                     case .failure(let failure):
+                        try await flush()
                         state = ProjectionState(databases: state.databases, capacity: state.capacity, byteCapacity: state.byteCapacity)
                         try await storeBefore(failure, of: batch, into: state, projection, as: assignment.role, on: workers)
                         set(projection, slot: slot, live: live, checkpoint: failure.position - 1, state: .failed(position: failure.position, reason: failure.reason))
@@ -92,7 +126,7 @@ extension ProjectionRunner {
                         return .finished
                     }
                 }
-                try await settle()
+                try await flush()
                 return nil
             }
             if let outcome { return outcome }
