@@ -110,7 +110,7 @@ struct AlertEvaluator<Log: EventStore>: Service {
     func revenueDrops(_ reader: ProjectionReader, now: Timestamp) throws -> [String] {
         let day = now.iso8601(.day)
         let yesterday = Timestamp.iso8601(secondsSinceEpoch: now.seconds - 86_400, .day)
-        let hour = String(now.iso8601.dropFirst(11).prefix(2))
+        let hour = String(now.iso8601(.hour).suffix(2))
         var net = [String: (today: Int64, yesterday: Int64)]()
         for (key, totals) in try reader.list(PaymentsProjection.Daily.self, in: "hourly_ledger", prefix: yesterday, limit: .max)
             + (try reader.list(PaymentsProjection.Daily.self, in: "hourly_ledger", prefix: day, limit: .max)) {

@@ -124,7 +124,8 @@ extension ProjectionRunner {
             for start in stride(from: 0, to: batch.count, by: chunk) {
                 let slice = batch[start..<min(start + chunk, batch.count)]
                 group.addTask(operation: {
-                    // Through the buffer, so that each event is lent to the projection, not copied (a copy retains each field).
+                    // A decode copies an event where it reads fields around calls the compiler cannot see into; the
+                    // event keeps its strings, metadata and payload in one box, so such a copy retains one object.
                     let decoded = try await workers.run(priority: priority) {
                         slice.withUnsafeBufferPointer { events in projection.decodeAll(events, upcasters) }
                     }

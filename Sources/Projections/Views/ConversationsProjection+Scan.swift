@@ -14,7 +14,7 @@ extension ConversationsProjection.Input {
     /// JSON), which `JSONDecoder` then reads with its own rules. So both ways give the same input, or the decoder's
     /// error.
     static func scanned(_ payload: [UInt8]) -> Self? {
-        JSONFieldScanner.read(payload, paths: paths, by: Field.self) { reader throws(JSONFieldScanner.Unscanned) in try Self(scanned: reader) }
+        JSONFieldScanner.read(payload, paths: paths, by: Field.self, Self.init(scanned:))
     }
 
     private init(scanned f: JSONFieldScanner.Reader<Field>) throws(JSONFieldScanner.Unscanned) {
