@@ -108,3 +108,41 @@ struct LeadEnrichmentTests {
         }
     }
 }
+
+/// The enrichment reactor never waits on the leads projection without a deadline.
+@Suite("Lead enrichment without the leads projection")
+struct LeadEnrichmentWaitTests {
+    @Test("with the leads projection stopped, an update waits at most its deadline, shows waiting in /health, and later leads are still enriched")
+    func stoppedProjection() async throws {
+        try await FakeTarget.run { fake in
+            fake.route { request in
+                request.path == "/lookup" ? (200, [:], #"{}"#) : (200, [:], #"{"ok":true}"#)
+            }
+            // No leads projection runs: its checkpoint never moves, as when it has stopped.
+            try await TestGateway.run(configure: {
+                $0.actions.mode = .live
+                $0.actions.enrichmentLookupURL = fake.url + "/lookup"
+                $0.actions.enrichmentFetchURL = fake.url + "/people/{id}"
+                $0.actions.enrichmentToken = "enrichment-token"
+            }, projections: BuiltInProjections.all.filter { $0.name != "leads" }) { gateway in
+                _ = await poll { ((try? gateway.log.checkpoint(named: "reactor:lead-enrichment")) ?? nil) != nil }
+                let tests = LeadEnrichmentTests()
+                _ = try await tests.deliver(gateway, LeadEnrichmentTests.delivery("on_update_lead", phone: "(11) 98765-4321", email: "a@example.com.br", updated: "u1"))
+                let waiting = await poll(timeout: .seconds(20)) {
+                    let components = try? await gateway.get("/health").json?["components"] as? [String: [String: Any]]
+                    return components?["reactor:lead-enrichment"]?["state"] as? String == "waiting"
+                }
+                #expect(waiting, "the reactor shows waiting in /health")
+                let health = try await gateway.get("/health").json
+                let reason = ((health?["components"] as? [String: [String: Any]])?["reactor:lead-enrichment"]?["reason"] as? String) ?? ""
+                #expect(reason.contains("leads projection"), "\(reason)")
+                #expect(health?["status"] as? String == "degraded")
+                // The update was enriched anyway, and a new lead after it too.
+                let json = #"{"id":"lead-43","hook_action":"on_create_lead","attributes":{"updated_at":"c1","customer":{"name":"Bia","phone":"(21) 99876-5432"}}}"#
+                _ = try await tests.deliver(gateway, json)
+                let lookedUp = await poll(timeout: .seconds(20)) { fake.requests.filter { $0.path == "/lookup" }.count >= 2 }
+                #expect(lookedUp, "both leads were looked up: \(fake.requests.map(\.path))")
+            }
+        }
+    }
+}

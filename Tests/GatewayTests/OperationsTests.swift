@@ -53,7 +53,7 @@ struct OperationsTests {
             let responses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                 for n in 0..<30 {
                     group.addTask {
-                        let body = Array(#"{"id":"evt_rate_\#(n)"}"#.utf8)
+                        let body = Array(#"{"id":"evt_rate_\#(n)","type":"charge.succeeded"}"#.utf8)
                         return try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))])
                     }
                 }

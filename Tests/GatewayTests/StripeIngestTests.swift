@@ -75,7 +75,7 @@ struct StripeIngestTests {
                 ("no v1", body, [Self.json, ("Stripe-Signature", "t=\(Sign.now),v0=abcd")], 400, "malformed_signature_header"),
                 ("no t", body, [Self.json, ("Stripe-Signature", "v1=abcd")], 400, "malformed_signature_header"),
                 ("not JSON", notJSON, [Self.json, ("Stripe-Signature", Sign.stripe(notJSON))], 400, "invalid_json"),
-                ("no id", noID, [Self.json, ("Stripe-Signature", Sign.stripe(noID))], 400, "invalid_json"),
+                ("no id", noID, [Self.json, ("Stripe-Signature", Sign.stripe(noID))], 400, "invalid_field"),
                 ("not UTF-8", latin1, [Self.json, ("Stripe-Signature", Sign.stripe(latin1))], 400, "invalid_json"),
                 ("empty body", [], [Self.json, ("Stripe-Signature", Sign.stripe([]))], 400, "invalid_json"),
                 ("wrong content type", body, [("Content-Type", "text/plain"), ("Stripe-Signature", Sign.stripe(body))], 415, "unsupported_media_type"),

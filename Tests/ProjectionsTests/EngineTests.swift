@@ -4,11 +4,16 @@ import Foundation
 import Testing
 import TestSupport
 
-/// A projection that counts events per source; its version and a poison type are set per test.
+/// A projection that counts events per source; its version, a poison type (that it cannot decode), a type that it
+/// rejects in `apply`, and a type that meets a bug of its own are set per test.
 struct CountingProjection: Projection {
     var name = "counting"
     var version = 1
     var poisonType: String? = nil
+    var rejectedType: String? = nil
+    /// Rejected after a write: a bug, since a rejection must change nothing.
+    var rejectedLateType: String? = nil
+    var bugType: String? = nil
     let tables = ["counts"]
 
     func decode(_ event: Event) throws -> String? {
@@ -17,7 +22,10 @@ struct CountingProjection: Projection {
     }
 
     func apply(_ source: String, event: EventInfo, to state: ProjectionState) throws {
+        if event.type == rejectedType { throw EventRejected("refused \(event.type)") }
+        if event.type == bugType { throw ProjectionError("an invariant broke at \(event.type)") }
         try state.update(source, in: "counts", initial: version) { $0 += 1 }
+        if event.type == rejectedLateType { throw EventRejected("refused \(event.type) too late") }
     }
 }
 
@@ -70,15 +78,61 @@ struct EngineTests {
         #expect(Set(digests).count == 1)
     }
 
-    @Test("a poison event stops only its projection, at that position, with the reason; the rest is committed")
-    func poisonEvent() async throws {
+    @Test("an event a projection cannot decode or rejects costs one record: listed in rejected_events, the events after it applied")
+    func poisonEventIsSkipped() async throws {
         try await Harness.with { h in
             try await seed(h, count: 10)
             try await h.receive("stripe", payload: json("{}"), type: "poison")
-            try await seed(h, count: 5)
-            let runner = try await h.project([CountingProjection(name: "fragile", poisonType: "poison"), CountingProjection(name: "sturdy")])
+            try await seed(h, count: 3)
+            try await h.receive("c2s", payload: json("{}"), type: "refused")
+            try await seed(h, count: 2)
+            let runner = try await h.project([
+                CountingProjection(name: "fragile", poisonType: "poison", rejectedType: "refused"), CountingProjection(name: "sturdy"),
+            ])
             let statuses = Dictionary(uniqueKeysWithValues: runner.statuses().map { ($0.name, $0) })
-            #expect(statuses["fragile"]?.state == .failed(position: 11, reason: "cannot read poison"))
+            #expect(statuses["fragile"]?.state == .live)
+            #expect(try h.store.liveCheckpoint("fragile") == 17)
+            #expect(try h.store.liveCheckpoint("sturdy") == 17)
+            let (rejected, counts) = try #require(try h.store.read("fragile") { reader in
+                (try reader.list(RejectedEvent.self, in: RejectedEvent.table, limit: 10).map(\.value),
+                 try ["stripe", "c2s", "intercom"].map { try reader.get(Int.self, $0, in: "counts") })
+            })
+            #expect(rejected.map(\.position) == [11, 15])
+            #expect(rejected.map(\.type) == ["poison", "refused"])
+            #expect(rejected[0].reason == "cannot decode: cannot read poison")
+            #expect(rejected[1].reason == "refused refused")
+            #expect(rejected.allSatisfy { $0.version == 1 })
+            // Seeded: stripe 4 + 1 + 1, c2s 3 + 1 + 1, intercom 3 + 1 (a count starts at the version, 1); the two
+            // skipped events count nowhere.
+            #expect(counts == [1 + 6, 1 + 5, 1 + 4])
+            #expect(try h.store.read("sturdy") { try $0.count(RejectedEvent.table) } == 0)
+        }
+    }
+
+    @Test("skipped events are part of the state: any batching gives the same digest")
+    func skipsAreDeterministic() async throws {
+        var digests = Set<String>()
+        for batchSize in [1, 3, 64] {
+            try await Harness.with { h in
+                try await seed(h, count: 20)
+                try await h.receive("stripe", payload: json("{}"), type: "poison")
+                try await seed(h, count: 20)
+                _ = try await h.project([CountingProjection(poisonType: "poison")], batchSize: batchSize, cacheCapacity: 0)
+                digests.insert(try #require(try h.store.digest("counting")))
+            }
+        }
+        #expect(digests.count == 1)
+    }
+
+    @Test("a bug of ours stops only its projection, at that position, with the reason; the rest is committed")
+    func bugStopsTheProjection() async throws {
+        try await Harness.with { h in
+            try await seed(h, count: 10)
+            try await h.receive("stripe", payload: json("{}"), type: "bug")
+            try await seed(h, count: 5)
+            let runner = try await h.project([CountingProjection(name: "fragile", bugType: "bug"), CountingProjection(name: "sturdy")])
+            let statuses = Dictionary(uniqueKeysWithValues: runner.statuses().map { ($0.name, $0) })
+            #expect(statuses["fragile"]?.state == .failed(position: 11, reason: "an invariant broke at bug"))
             #expect(statuses["fragile"]?.checkpoint == 10)
             #expect(statuses["sturdy"]?.state == .live)
             #expect(try h.store.liveCheckpoint("fragile") == 10)
@@ -86,14 +140,30 @@ struct EngineTests {
         }
     }
 
-    @Test("a poison event after full batches whose changes wait to be stored together: everything before it is stored")
-    func poisonAfterWaitingBatches() async throws {
+    @Test("a projection that rejects an event after changing its state has a bug: it stops there")
+    func lateRejectionStops() async throws {
+        try await Harness.with { h in
+            try await seed(h, count: 4)
+            try await h.receive("stripe", payload: json("{}"), type: "late")
+            let runner = try await h.project([CountingProjection(name: "sloppy", rejectedLateType: "late")])
+            guard case .failed(let position, let reason)? = runner.statuses().first?.state else {
+                Issue.record("the projection did not stop: \(String(describing: runner.statuses().first?.state))")
+                return
+            }
+            #expect(position == 5)
+            #expect(reason.contains("after changing its state"))
+            #expect(try h.store.liveCheckpoint("sloppy") == 4)
+        }
+    }
+
+    @Test("a bug after full batches whose changes wait to be stored together: everything before it is stored")
+    func bugAfterWaitingBatches() async throws {
         try await Harness.with { h in
             try await seed(h, count: 13)
-            try await h.receive("stripe", payload: json("{}"), type: "poison")
-            // Batches of two: six full ones wait to be stored together when the seventh meets the poison.
-            let runner = try await h.project([CountingProjection(name: "fragile", poisonType: "poison")], batchSize: 2)
-            #expect(runner.statuses().first?.state == .failed(position: 14, reason: "cannot read poison"))
+            try await h.receive("stripe", payload: json("{}"), type: "bug")
+            // Batches of two: six full ones wait to be stored together when the seventh meets the bug.
+            let runner = try await h.project([CountingProjection(name: "fragile", bugType: "bug")], batchSize: 2)
+            #expect(runner.statuses().first?.state == .failed(position: 14, reason: "an invariant broke at bug"))
             #expect(try h.store.liveCheckpoint("fragile") == 13)
             let counts = try h.store.read("fragile") { reader in try ["stripe", "c2s", "intercom"].map { try reader.get(Int.self, $0, in: "counts") } }
             #expect(counts == [1 + 5, 1 + 4, 1 + 4])

@@ -36,4 +36,18 @@ struct JSONFieldScannerTests {
         let body = "{" + members.joined(separator: ",") + #","deep":{"# + deep.joined(separator: ",") + "}}"
         #expect(try scan(body, paths) == names.map { $0 })
     }
+
+    @Test("escapes follow RFC 8259: any other escape, a short \\u, or a lone surrogate is refused, wherever it is", arguments: [
+        #"{"a":"\q"}"#, #"{"a":"\u12"}"#, #"{"a":"\u12G4"}"#, #"{"a":"\"}"#, #"{"a":"\u"}"#, #"{"\x":1}"#, #"["\'"]"#,
+        #"{"a":"\ud800"}"#, #"{"a":"\ud800x"}"#, #"{"a":"\ud800\u0041"}"#, #"{"a":"\udc00"}"#, #"{"a":"\udfff\ud800"}"#,
+        #"{"a":"\ud800\n"}"#, #"{"a":"x\"#,
+    ])
+    func badEscapes(body: String) {
+        #expect(throws: JSONFieldScanner.Failure.self, "\(body)") { try scan(body, [["a"]]) }
+    }
+
+    @Test("every escape RFC 8259 has is accepted and read as the character it stands for")
+    func goodEscapes() throws {
+        #expect(try scan(#"{"a":"\" \\ \/ \b \f \n \r \t \u00e9 \uD83D\uDE00 \u0000"}"#, [["a"]]) == ["\" \\ / \u{8} \u{c} \n \r \t é 😀 \u{0}"])
+    }
 }

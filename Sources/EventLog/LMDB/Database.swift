@@ -107,6 +107,13 @@ extension Database {
         try lmdbCheck(mdb_drop(txn.handle.pointer, dbi, 0), "mdb_drop \(name)")
     }
 
+    /// How many entries the database holds, as `txn` sees it (from LMDB's statistics: no scan).
+    public func count(in txn: some Transaction) throws -> Int {
+        var stat = MDB_stat()
+        try lmdbCheck(mdb_stat(txn.handle.pointer, dbi, &stat), "mdb_stat \(name)")
+        return stat.ms_entries
+    }
+
 }
 
 extension MDB_val {

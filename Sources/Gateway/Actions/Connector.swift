@@ -34,13 +34,17 @@ struct ConnectorError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// Money in minor units as text, such as `1299.00 BRL`, with integer arithmetic only.
+/// Money in minor units as text, such as `1299.00 BRL`, `500 JPY` or `1.250 KWD`, in the currency's own number of
+/// decimals (ISO 4217, as Stripe counts them), with integer arithmetic only; any `Int64` is written, `Int64.min`
+/// included.
 func formatMoney(_ minor: Int64, currency: String) -> String {
-    let zeroDecimal: Set<String> = ["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"]
     let code = currency.uppercased()
-    guard !zeroDecimal.contains(currency.lowercased()) else { return "\(minor) \(code)" }
-    let sign = minor < 0 ? "-" : ""
-    let units = abs(minor) / 100
-    let cents = abs(minor) % 100
-    return "\(sign)\(units).\(cents < 10 ? "0" : "")\(cents) \(code)"
+    let exponent = MinorUnits.exponent(of: currency)
+    guard exponent > 0 else { return "\(minor) \(code)" }
+    var scale: UInt64 = 1
+    for _ in 0..<exponent { scale *= 10 }
+    let magnitude = minor.magnitude
+    let fraction = String(magnitude % scale)
+    let padding = String(repeating: "0", count: exponent - fraction.count)
+    return "\(minor < 0 ? "-" : "")\(magnitude / scale).\(padding)\(fraction) \(code)"
 }

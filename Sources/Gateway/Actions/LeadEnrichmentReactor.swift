@@ -12,6 +12,11 @@ struct LeadEnrichmentReactor: Reactor {
     let views: ProjectionStore
     /// Where a closed lead is announced: a channel (`lark` or `teams`) and its target; `nil` for nowhere.
     let closedNotice: (channel: String, target: String)?
+    /// Where the reactor says it is waiting on the leads projection.
+    var health: ComponentHealth?
+    /// How long an update waits for the leads projection to reach it. Default 5 s.
+    var projectionWait: Duration = .seconds(5)
+    static let component = "reactor:lead-enrichment"
 
     func react(to event: Event) async throws -> [ActionRequest] {
         if event.type == ActionEvent.succeeded, let subject = event.metadata["subject"], subject.hasPrefix("lead:") {
@@ -71,10 +76,17 @@ struct LeadEnrichmentReactor: Reactor {
         }
     }
 
-    /// Whether the update at `position` changed the lead's email or phone, as the leads projection saw it
-    /// (waiting for it to get there).
+    /// Whether the update at `position` changed the lead's email or phone, as the leads projection saw it, waiting
+    /// at most ``projectionWait`` for it to get there. When it does not (the projection has stopped, or lags far
+    /// behind), the reactor shows `waiting` with the reason in `/health` and enriches the lead again, as it would a
+    /// lead the projection knows nothing of: a repeated look-up costs less than a lead never enriched.
     func contactChanged(_ lead: String, at position: UInt64) async throws -> Bool {
-        _ = try await views.awaitCheckpoint("leads", position)
+        guard try await views.awaitCheckpoint("leads", position, timeout: projectionWait) else {
+            let checkpoint = (try? views.liveCheckpoint("leads")).flatMap { $0 }.map(String.init) ?? "none"
+            health?.waiting(Self.component, reason: "the leads projection has not reached position \(position) within \(projectionWait) (its checkpoint: \(checkpoint)); updates are enriched without knowing whether the contact changed")
+            return true
+        }
+        health?.running(Self.component, ifWaiting: true)
         let stored = try views.read("leads") {
             try $0.get(LeadsProjection.Action.self, LeadsProjection.historyKey(lead, position), in: "history")
         } ?? nil

@@ -35,6 +35,10 @@ actor RefundDesk {
         } catch {
             throw GatewayError(.badRequest, "invalid_json", #"send {"payment_id":"pi_…","amount":<minor units, optional>}"#)
         }
+        let idBytes = body.payment_id.utf8.count
+        guard idBytes > 0, idBytes <= IngestController.maxKeyBytes else {
+            throw GatewayError(.badRequest, "invalid_payment_id", "payment_id must be a payment intent's id of 1 to \(IngestController.maxKeyBytes) bytes")
+        }
         await takeTurn()
         defer { endTurn() }
         try await read.awaitPosition(try log.head().position, projection: "payments")

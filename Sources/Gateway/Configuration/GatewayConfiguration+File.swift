@@ -20,6 +20,7 @@ extension GatewayConfiguration {
         var apiKeys: [String]?
         var adminKeys: [String]?
         var adminAllow: [String]?
+        var trustedProxies: [String]?
         var rateLimit: RateLimit?
         var rejectionsPerAddressPerMinute: Int?
         var logLevel: String?
@@ -27,7 +28,7 @@ extension GatewayConfiguration {
 
         static let keys: Set<String> = [
             "host", "port", "dataDir", "maxBodyBytes", "stripe", "intercom", "c2s", "inbound", "inboundToleranceSeconds",
-            "apiKeys", "adminKeys", "adminAllow", "rateLimit", "rejectionsPerAddressPerMinute", "logLevel", "actions", "_comment",
+            "apiKeys", "adminKeys", "adminAllow", "trustedProxies", "rateLimit", "rejectionsPerAddressPerMinute", "logLevel", "actions", "_comment",
         ]
     }
 
@@ -63,6 +64,7 @@ extension GatewayConfiguration {
         if let value = file.apiKeys { apiKeys = value }
         if let value = file.adminKeys { adminKeys = value }
         if let value = file.adminAllow { adminAllow = value }
+        if let value = file.trustedProxies { trustedProxies = try AddressRanges(parsing: value, setting: "\(path): trustedProxies") }
         if let value = file.rateLimit?.perSecond { rateLimitPerSecond = value }
         if let value = file.rateLimit?.burst { rateLimitBurst = value }
         if let value = file.rejectionsPerAddressPerMinute { rejectionsPerAddressPerMinute = value }

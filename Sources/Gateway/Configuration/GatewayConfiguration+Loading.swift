@@ -50,6 +50,7 @@ extension GatewayConfiguration {
         if let value = list("SWITCHYARD_API_KEYS") { apiKeys = value }
         if let value = list("SWITCHYARD_ADMIN_KEYS") { adminKeys = value }
         if let value = list("SWITCHYARD_ADMIN_ALLOW") { adminAllow = value }
+        if let value = list("SWITCHYARD_TRUSTED_PROXIES") { trustedProxies = try AddressRanges(parsing: value, setting: "SWITCHYARD_TRUSTED_PROXIES") }
         if let value = try integer("SWITCHYARD_RATE_LIMIT_PER_SECOND", 0...10_000_000) { rateLimitPerSecond = value }
         if let value = try integer("SWITCHYARD_RATE_LIMIT_BURST", 1...10_000_000) { rateLimitBurst = value }
         if let value = try integer("SWITCHYARD_REJECTIONS_PER_MINUTE", 0...1_000_000) { rejectionsPerAddressPerMinute = value }

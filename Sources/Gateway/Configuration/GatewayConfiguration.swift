@@ -46,6 +46,10 @@ struct GatewayConfiguration: Sendable, Equatable {
     var adminKeys: [String] = []
     /// Addresses the admin API answers, when not empty [`adminAllow`, `SWITCHYARD_ADMIN_ALLOW`]. Default any.
     var adminAllow: [String] = []
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client, as addresses or CIDR ranges; for
+    /// requests from anyone else those headers are ignored [`trustedProxies`, `SWITCHYARD_TRUSTED_PROXIES`].
+    /// Default none: every request's address is its peer's.
+    var trustedProxies = AddressRanges()
     /// Requests per second allowed from one remote address to the webhook routes; 0 turns the limit off
     /// [`rateLimit.perSecond`, `SWITCHYARD_RATE_LIMIT_PER_SECOND`]. Default 500.
     var rateLimitPerSecond = 500

@@ -96,6 +96,9 @@ struct IngestController: Sendable {
             return try await request.body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw tooLarge()
+        } catch is NIOTooManyBytesError {
+            // A body sent without Content-Length (chunked) is cut off here, at the limit.
+            throw tooLarge()
         }
     }
 
@@ -108,8 +111,23 @@ struct IngestController: Sendable {
         } catch {
             throw Rejection(GatewayError(.badRequest, "invalid_json", error.message), body: bytes)
         }
-        guard scan.isObject, let key = source.key(scan.values, request.headers) else {
+        guard scan.isObject else {
             throw Rejection(GatewayError(.badRequest, "invalid_json", "the body must be a JSON object: \(source.requiredFields)"), body: bytes)
+        }
+        for rule in source.rules {
+            if let violation = rule.violation(scan.kinds[rule.index], scan.values[rule.index]) {
+                throw Rejection(GatewayError(.badRequest, "invalid_field", violation), body: bytes)
+            }
+        }
+        guard let key = source.key(scan.values, request.headers, bytes) else {
+            throw Rejection(GatewayError(.badRequest, "invalid_json", "the body must be a JSON object: \(source.requiredFields)"), body: bytes)
+        }
+        let keyBytes = key.utf8.count
+        guard keyBytes <= Self.maxKeyBytes else {
+            throw Rejection(GatewayError(
+                .badRequest, "key_too_long",
+                "the event's id makes an idempotency key of \(keyBytes) bytes; at most \(Self.maxKeyBytes) are kept (\(source.requiredFields))"
+            ), body: bytes)
         }
         var metadata = [
             "content-type": contentType,
@@ -126,6 +144,10 @@ struct IngestController: Sendable {
         let outcome: AppendOutcome
         do {
             outcome = try await log.append(event)
+        } catch let error as EventLogError where error.code == .invalidEvent {
+            // Permanent: the same delivery would be refused again, so no Retry-After.
+            metrics.request(route: source.route, outcome: "invalid_event")
+            throw GatewayError(.badRequest, "invalid_event", "the webhook cannot be stored as it is: \(error.message)")
         } catch let error as EventLogError {
             context.logger.error("append failed", metadata: ["code": "\(error.code)", "source": "\(source.name)"])
             metrics.request(route: source.route, outcome: "log_unavailable")
@@ -148,6 +170,9 @@ struct IngestController: Sendable {
         }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
+
+    /// The longest idempotency key the log keeps, in UTF-8 bytes.
+    static var maxKeyBytes: Int { LogLimits().maxKeyBytes }
 
     /// Whether a `Content-Type` names `application/json` (in any case, with or without parameters such as
     /// `charset`), read from its bytes: the Foundation string functions cost more than the rest of the check.

@@ -1,6 +1,51 @@
+import Crypto
+import EventLog
 import Projections
 import HTTPTypes
 import Hummingbird
+
+/// A field of a webhook's body whose kind of JSON value the projections rely on: the gateway refuses a body that
+/// breaks it, so that the log holds no webhook the projections' decoders would refuse for its shape.
+struct FieldRule: Sendable {
+    /// The field's index in the source's `fields`.
+    let index: Int
+    /// The field as the sender's documentation names it, for the message.
+    let name: String
+    /// The kinds of value accepted; `null` is accepted wherever the field is optional.
+    let kinds: Set<JSONFieldScanner.Kind>
+    /// Whether the field must be there (and not `null`).
+    let required: Bool
+
+    init(index: Int, name: String, kinds: Set<JSONFieldScanner.Kind>, required: Bool) {
+        (self.index, self.name, self.kinds, self.required) = (index, name, kinds, required)
+    }
+
+    /// A message saying how a value of `kind` (`nil`: absent) with text `value` breaks the rule, or `nil` when it
+    /// keeps it. A number must be whole and fit in 64 bits, as the projections read every number they use.
+    func violation(_ kind: JSONFieldScanner.Kind?, _ value: String?) -> String? {
+        guard let kind, kind != .null || required else {
+            return required ? "\"\(name)\" is required and must be \(expected)" : nil
+        }
+        guard kinds.contains(kind) else { return "\"\(name)\" must be \(expected); got \(Self.describe(kind))" }
+        if kind == .number, Int64(value ?? "") == nil {
+            return "\"\(name)\" must be a whole number from \(Int64.min) to \(Int64.max)"
+        }
+        return nil
+    }
+
+    private var expected: String { kinds.map(Self.describe).sorted().joined(separator: " or ") }
+
+    private static func describe(_ kind: JSONFieldScanner.Kind) -> String {
+        switch kind {
+        case .string: "a string"
+        case .number: "a number"
+        case .bool: "a boolean"
+        case .null: "null"
+        case .object: "an object"
+        case .array: "an array"
+        }
+    }
+}
 
 /// What the gateway knows about one kind of sender: how to check it, which fields name its event, and which
 /// headers are worth keeping for auditors.
@@ -11,10 +56,13 @@ struct WebhookSource: Sendable {
     let route: String
     /// Fields read from the body: the first ones make up the idempotency key.
     let fields: JSONFieldScanner.Paths
-    /// Builds the idempotency key from the fields' values (and headers); `nil` when a required one is missing.
-    let key: @Sendable (_ values: [String?], _ headers: HTTPFields) -> String?
+    /// Builds the idempotency key from the fields' values (and headers, or the body itself); `nil` when a required
+    /// one is missing.
+    let key: @Sendable (_ values: [String?], _ headers: HTTPFields, _ body: UnsafeRawBufferPointer) -> String?
     /// Names the fields a sender must fill in, for the error message.
     let requiredFields: String
+    /// The kinds of value the projections rely on, checked before the key is made.
+    var rules: [FieldRule] = []
     /// Headers kept in the event's metadata (signatures only; never tokens).
     let keptHeaders: [HTTPField.Name]
     /// Metadata taken from fields: (metadata name, index into `fields`).
@@ -36,9 +84,17 @@ extension WebhookSource {
     static func stripe(_ configuration: GatewayConfiguration) -> WebhookSource {
         let verifier = StripeSignature(secrets: configuration.stripeSecrets, tolerance: configuration.stripeToleranceSeconds)
         return WebhookSource(
-            name: "stripe", route: "stripe", fields: [["id"], ["type"], ["livemode"]],
-            key: { values, _ in values[0].map { "stripe:" + $0 } },
+            name: "stripe", route: "stripe", fields: [["id"], ["type"], ["livemode"], ["created"], ["data"], ["data", "object"]],
+            key: { values, _, _ in values[0].map { "stripe:" + $0 } },
             requiredFields: "a Stripe event needs a string \"id\"",
+            rules: [
+                FieldRule(index: 0, name: "id", kinds: [.string], required: true),
+                FieldRule(index: 1, name: "type", kinds: [.string], required: true),
+                FieldRule(index: 2, name: "livemode", kinds: [.bool], required: false),
+                FieldRule(index: 3, name: "created", kinds: [.number], required: false),
+                FieldRule(index: 4, name: "data", kinds: [.object], required: false),
+                FieldRule(index: 5, name: "data.object", kinds: [.object], required: false),
+            ],
             keptHeaders: [.stripeSignature],
             fieldMetadata: [("event-type", 1), ("livemode", 2)],
             verify: { headers, body, now throws(VerificationFailure) in
@@ -50,9 +106,22 @@ extension WebhookSource {
     static func intercom(_ configuration: GatewayConfiguration) -> WebhookSource {
         let verifier = IntercomSignature(secrets: configuration.intercomSecrets)
         return WebhookSource(
-            name: "intercom", route: "intercom", fields: [["id"], ["topic"]],
-            key: { values, _ in values[0].map { "intercom:" + $0 } },
-            requiredFields: "an Intercom notification needs an \"id\"",
+            name: "intercom", route: "intercom", fields: [["id"], ["topic"], ["data"], ["data", "item"], ["created_at"]],
+            key: { values, _, body in
+                if let id = values[0] { return "intercom:" + id }
+                // The endpoint test Intercom sends when a webhook is set up has "id": null; the body's digest keys it,
+                // so a repeat of the same ping is a duplicate.
+                guard values[1] == "ping" else { return nil }
+                return "intercom:ping:" + Hex.encode(SHA256.hash(data: body))
+            },
+            requiredFields: "an Intercom notification needs an \"id\" (a ping may have \"id\": null)",
+            rules: [
+                FieldRule(index: 0, name: "id", kinds: [.string, .number], required: false),
+                FieldRule(index: 1, name: "topic", kinds: [.string], required: true),
+                FieldRule(index: 2, name: "data", kinds: [.object], required: false),
+                FieldRule(index: 3, name: "data.item", kinds: [.object], required: false),
+                FieldRule(index: 4, name: "created_at", kinds: [.number], required: false),
+            ],
             keptHeaders: [.hubSignature],
             fieldMetadata: [("event-type", 1)],
             verify: { headers, body, _ throws(VerificationFailure) in
@@ -70,11 +139,19 @@ extension WebhookSource {
                 ["id"], ["hook_action"], ["attributes", "updated_at"],
                 ["data", "id"], ["data", "hook_action"], ["data", "attributes", "updated_at"],
             ],
-            key: { v, _ in
+            key: { v, _, _ in
                 guard let id = v[0] ?? v[3], let action = v[1] ?? v[4], let updated = v[2] ?? v[5] else { return nil }
                 return "c2s:\(id):\(action):\(updated)"
             },
             requiredFields: "a Contact2Sale lead needs \"id\", \"hook_action\" and \"attributes.updated_at\"",
+            rules: [
+                FieldRule(index: 0, name: "id", kinds: [.string, .number], required: false),
+                FieldRule(index: 1, name: "hook_action", kinds: [.string], required: false),
+                FieldRule(index: 2, name: "attributes.updated_at", kinds: [.string], required: false),
+                FieldRule(index: 3, name: "data.id", kinds: [.string, .number], required: false),
+                FieldRule(index: 4, name: "data.hook_action", kinds: [.string], required: false),
+                FieldRule(index: 5, name: "data.attributes.updated_at", kinds: [.string], required: false),
+            ],
             keptHeaders: [],
             fieldMetadata: [("hook-action", 1), ("hook-action", 4)],
             verify: { headers, _, _ throws(VerificationFailure) in try verifier.verify(header: headers.value(.webhookToken)) }
@@ -85,7 +162,7 @@ extension WebhookSource {
         let verifier = StandardWebhookSignature(secrets: secrets, tolerance: tolerance)
         return WebhookSource(
             name: "in:\(name)", route: "inbound", fields: [["type"]],
-            key: { _, headers in headers.value(.webhookID).map { "in:\(name):" + $0 } },
+            key: { _, headers, _ in headers.value(.webhookID).map { "in:\(name):" + $0 } },
             requiredFields: "a Standard Webhooks delivery needs a webhook-id header",
             keptHeaders: [.webhookID, .webhookTimestamp, .webhookSignature],
             fieldMetadata: [("event-type", 0)],

@@ -7,7 +7,8 @@ import Synchronization
 final class ComponentHealth: Sendable {
     /// One component's state.
     struct Component: Sendable, Equatable {
-        /// `running`, or `failing` (it cannot do its work for now, and retries).
+        /// `running`; `failing` (it cannot do its work for now, and retries); or `waiting` (it goes on, but another
+        /// component it relies on does not answer in time, and `reason` says what it does meanwhile).
         var state: String
         /// Why it is not running, when it is not.
         var reason: String?
@@ -18,6 +19,19 @@ final class ComponentHealth: Sendable {
     /// Marks `name` as running (the normal state).
     func running(_ name: String) {
         components.withLock { $0[name] = Component(state: "running") }
+    }
+
+    /// Marks `name` as running again; with `ifWaiting`, only when it was `waiting` (so a failure stays shown).
+    func running(_ name: String, ifWaiting: Bool) {
+        components.withLock { components in
+            guard !ifWaiting || components[name]?.state == "waiting" else { return }
+            components[name] = Component(state: "running")
+        }
+    }
+
+    /// Marks `name` as waiting on another component, with the reason.
+    func waiting(_ name: String, reason: String) {
+        components.withLock { $0[name] = Component(state: "waiting", reason: reason) }
     }
 
     /// Marks `name` as failing for now (it goes on trying), with the reason.

@@ -8,52 +8,84 @@ webhook ingest and the read API over the event log and its projections."},"serve
 :[{"name":"Stripe-Signature","in":"header","required":true,"schema":{"type":"string"}}],"requestBody":{"requir\#
 ed":true,"content":{"application/json":{"schema":{"type":"object"}}}},"responses":{"200":{"description":"Accep\#
 ted (durable) or a duplicate of an earlier delivery","content":{"application/json":{"schema":{"$ref":"#/compon\#
-ents/schemas/Ack"}}}},"400":{"description":"stale_timestamp, malformed_signature_header or invalid_json","cont\#
-ent":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"invalid_sign\#
-ature or invalid_token","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"413"\#
-:{"description":"payload_too_large","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Erro\#
-r"}}}},"415":{"description":"unsupported_media_type","content":{"application/json":{"schema":{"$ref":"#/compon\#
-ents/schemas/Error"}}}},"429":{"description":"rate_limited, with Retry-After","content":{"application/json":{"\#
-schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"description":"log_unavailable, with Retry-After","con\#
-tent":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"/webhooks/intercom":{"post":{\#
-"summary":"Receive an Intercom notification","tags":["ingest"],"parameters":[{"name":"X-Hub-Signature","in":"h\#
-eader","required":true,"schema":{"type":"string"}}],"requestBody":{"required":true,"content":{"application/jso\#
-n":{"schema":{"type":"object"}}}},"responses":{"200":{"description":"Accepted (durable) or a duplicate of an \#
-earlier delivery","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Ack"}}}},"400":{"descr\#
-iption":"stale_timestamp, malformed_signature_header or invalid_json","content":{"application/json":{"schema":\#
-{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"invalid_signature or invalid_token","content":{\#
-"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"413":{"description":"payload_too_large"\#
-,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"415":{"description":"unsupp\#
-orted_media_type","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"429":{"des\#
-cription":"rate_limited, with Retry-After","content":{"application/json":{"schema":{"$ref":"#/components/schem\#
-as/Error"}}}},"503":{"description":"log_unavailable, with Retry-After","content":{"application/json":{"schema"\#
-:{"$ref":"#/components/schemas/Error"}}}}}}},"/webhooks/c2s":{"post":{"summary":"Receive a Contact2Sale lead",\#
-"tags":["ingest"],"parameters":[{"name":"X-Webhook-Token","in":"header","required":true,"schema":{"type":"stri\#
-ng"}}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object"}}}},"responses"\#
-:{"200":{"description":"Accepted (durable) or a duplicate of an earlier delivery","content":{"application/json\#
-":{"schema":{"$ref":"#/components/schemas/Ack"}}}},"400":{"description":"stale_timestamp, \#
-malformed_signature_header or invalid_json","content":{"application/json":{"schema":{"$ref":"#/components/sche\#
-mas/Error"}}}},"401":{"description":"invalid_signature or invalid_token","content":{"application/json":{"schem\#
-a":{"$ref":"#/components/schemas/Error"}}}},"413":{"description":"payload_too_large","content":{"application/j\#
-son":{"schema":{"$ref":"#/components/schemas/Error"}}}},"415":{"description":"unsupported_media_type","content\#
-":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"429":{"description":"rate_limited, \#
-with Retry-After","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"des\#
-cription":"log_unavailable, with Retry-After","content":{"application/json":{"schema":{"$ref":"#/components/sc\#
-hemas/Error"}}}}}}},"/webhooks/in/{name}":{"post":{"summary":"Receive a Standard Webhooks delivery for a \#
-configured endpoint","tags":["ingest"],"parameters":[{"name":"name","in":"path","required":true,"schema":{"typ\#
-e":"string"}},{"name":"webhook-id","in":"header","required":true,"schema":{"type":"string"}},{"name":"webhook-\#
-timestamp","in":"header","required":true,"schema":{"type":"string"}},{"name":"webhook-signature","in":"header"\#
-,"required":true,"schema":{"type":"string"}}],"requestBody":{"required":true,"content":{"application/json":{"s\#
-chema":{"type":"object"}}}},"responses":{"200":{"description":"Accepted (durable) or a duplicate of an earlier\#
- delivery","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Ack"}}}},"400":{"description"\#
-:"stale_timestamp, malformed_signature_header or invalid_json","content":{"application/json":{"schema":{"$ref"\#
-:"#/components/schemas/Error"}}}},"401":{"description":"invalid_signature or invalid_token","content":{"applic\#
-ation/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"413":{"description":"payload_too_large","conte\#
-nt":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"415":{"description":"unsupported_m\#
-edia_type","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"429":{"descriptio\#
-n":"rate_limited, with Retry-After","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Erro\#
-r"}}}},"503":{"description":"log_unavailable, with Retry-After","content":{"application/json":{"schema":{"$ref\#
-":"#/components/schemas/Error"}}}}}}},"/health":{"get":{"summary":"Health of the gateway and its \#
+ents/schemas/Ack"}}}},"400":{"description":"stale_timestamp, malformed_signature_header (also: more than 16 \#
+signatures), invalid_json (not RFC 8259 JSON, or not an object with the source's id), invalid_field (a field \#
+the projections read has the wrong type: a Stripe event's id and type must be strings, created a whole number,\#
+ livemode a boolean, data and data.object objects; an Intercom notification's topic a string; a Contact2Sale \#
+lead's id a string or whole number), key_too_long (the id makes an idempotency key over 480 bytes), \#
+invalid_event (the webhook breaks another limit of the log, such as 64 KiB of kept headers), or invalid_http \#
+(the HTTP parser refused the request)","content":{"application/json":{"schema":{"$ref":"#/components/schemas/E\#
+rror"}}}},"401":{"description":"invalid_signature or invalid_token","content":{"application/json":{"schema":{"\#
+$ref":"#/components/schemas/Error"}}}},"413":{"description":"payload_too_large: the body is over maxBodyBytes,\#
+ with or without Content-Length","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}\#
+}}},"415":{"description":"unsupported_media_type","content":{"application/json":{"schema":{"$ref":"#/component\#
+s/schemas/Error"}}}},"429":{"description":"rate_limited, with Retry-After","content":{"application/json":{"sch\#
+ema":{"$ref":"#/components/schemas/Error"}}}},"503":{"description":"log_unavailable, with Retry-After","conten\#
+t":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"431":{"description":"header_too_lar\#
+ge: the request's header section is over the HTTP decoder's limit","content":{"application/json":{"schema":{"$\#
+ref":"#/components/schemas/Error"}}}}}}},"/webhooks/intercom":{"post":{"summary":"Receive an Intercom notifica\#
+tion","tags":["ingest"],"parameters":[{"name":"X-Hub-Signature","in":"header","required":true,"schema":{"type"\#
+:"string"}}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object"}}}},"resp\#
+onses":{"200":{"description":"Accepted (durable) or a duplicate of an earlier delivery","content":{"applicatio\#
+n/json":{"schema":{"$ref":"#/components/schemas/Ack"}}}},"400":{"description":"stale_timestamp, \#
+malformed_signature_header (also: more than 16 signatures), invalid_json (not RFC 8259 JSON, or not an object \#
+with the source's id), invalid_field (a field the projections read has the wrong type: a Stripe event's id and\#
+ type must be strings, created a whole number, livemode a boolean, data and data.object objects; an Intercom \#
+notification's topic a string; a Contact2Sale lead's id a string or whole number), key_too_long (the id makes \#
+an idempotency key over 480 bytes), invalid_event (the webhook breaks another limit of the log, such as 64 KiB\#
+ of kept headers), or invalid_http (the HTTP parser refused the request)","content":{"application/json":{"sche\#
+ma":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"invalid_signature or invalid_token","conten\#
+t":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"413":{"description":"payload_too_la\#
+rge: the body is over maxBodyBytes, with or without Content-Length","content":{"application/json":{"schema":{"\#
+$ref":"#/components/schemas/Error"}}}},"415":{"description":"unsupported_media_type","content":{"application/j\#
+son":{"schema":{"$ref":"#/components/schemas/Error"}}}},"429":{"description":"rate_limited, with Retry-After",\#
+"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"description":"log_una\#
+vailable, with Retry-After","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"\#
+431":{"description":"header_too_large: the request's header section is over the HTTP decoder's limit","content\#
+":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"/webhooks/c2s":{"post":{"summary"\#
+:"Receive a Contact2Sale lead","tags":["ingest"],"parameters":[{"name":"X-Webhook-Token","in":"header","requir\#
+ed":true,"schema":{"type":"string"}}],"requestBody":{"required":true,"content":{"application/json":{"schema":{\#
+"type":"object"}}}},"responses":{"200":{"description":"Accepted (durable) or a duplicate of an earlier deliver\#
+y","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Ack"}}}},"400":{"description":"stale_\#
+timestamp, malformed_signature_header (also: more than 16 signatures), invalid_json (not RFC 8259 JSON, or not\#
+ an object with the source's id), invalid_field (a field the projections read has the wrong type: a Stripe \#
+event's id and type must be strings, created a whole number, livemode a boolean, data and data.object objects;\#
+ an Intercom notification's topic a string; a Contact2Sale lead's id a string or whole number), key_too_long \#
+(the id makes an idempotency key over 480 bytes), invalid_event (the webhook breaks another limit of the log, \#
+such as 64 KiB of kept headers), or invalid_http (the HTTP parser refused the request)","content":{"applicatio\#
+n/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"invalid_signature or invalid_\#
+token","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"413":{"description":"\#
+payload_too_large: the body is over maxBodyBytes, with or without Content-Length","content":{"application/json\#
+":{"schema":{"$ref":"#/components/schemas/Error"}}}},"415":{"description":"unsupported_media_type","content":{\#
+"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"429":{"description":"rate_limited, with\#
+ Retry-After","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"descrip\#
+tion":"log_unavailable, with Retry-After","content":{"application/json":{"schema":{"$ref":"#/components/schema\#
+s/Error"}}}},"431":{"description":"header_too_large: the request's header section is over the HTTP decoder's l\#
+imit","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"/webhooks/in/{name}\#
+":{"post":{"summary":"Receive a Standard Webhooks delivery for a configured endpoint","tags":["ingest"],"param\#
+eters":[{"name":"name","in":"path","required":true,"schema":{"type":"string"}},{"name":"webhook-id","in":"head\#
+er","required":true,"schema":{"type":"string"}},{"name":"webhook-timestamp","in":"header","required":true,"sch\#
+ema":{"type":"string"}},{"name":"webhook-signature","in":"header","required":true,"schema":{"type":"string"}}]\#
+,"requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object"}}}},"responses":{"200\#
+":{"description":"Accepted (durable) or a duplicate of an earlier delivery","content":{"application/json":{"sc\#
+hema":{"$ref":"#/components/schemas/Ack"}}}},"400":{"description":"stale_timestamp, malformed_signature_header\#
+ (also: more than 16 signatures), invalid_json (not RFC 8259 JSON, or not an object with the source's id), \#
+invalid_field (a field the projections read has the wrong type: a Stripe event's id and type must be strings, \#
+created a whole number, livemode a boolean, data and data.object objects; an Intercom notification's topic a \#
+string; a Contact2Sale lead's id a string or whole number), key_too_long (the id makes an idempotency key over\#
+ 480 bytes), invalid_event (the webhook breaks another limit of the log, such as 64 KiB of kept headers), or \#
+invalid_http (the HTTP parser refused the request)","content":{"application/json":{"schema":{"$ref":"#/compone\#
+nts/schemas/Error"}}}},"401":{"description":"invalid_signature or invalid_token","content":{"application/json"\#
+:{"schema":{"$ref":"#/components/schemas/Error"}}}},"413":{"description":"payload_too_large: the body is over \#
+maxBodyBytes, with or without Content-Length","content":{"application/json":{"schema":{"$ref":"#/components/sc\#
+hemas/Error"}}}},"415":{"description":"unsupported_media_type","content":{"application/json":{"schema":{"$ref"\#
+:"#/components/schemas/Error"}}}},"429":{"description":"rate_limited, with Retry-After","content":{"applicatio\#
+n/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"description":"log_unavailable, with Retry-A\#
+fter","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"431":{"description":"h\#
+eader_too_large: the request's header section is over the HTTP decoder's limit","content":{"application/json":\#
+{"schema":{"$ref":"#/components/schemas/Error"}}}},"404":{"description":"not_found: no Standard Webhooks \#
+endpoint is configured with that name","content":{"application/json":{"schema":{"$ref":"#/components/schemas/E\#
+rror"}}}}}}},"/health":{"get":{"summary":"Health of the gateway and its \#
 log","tags":["operations"],"responses":{"200":{"description":"ok, or degraded (a projection stopped, a reactor\#
  or the dispatcher not running, under 256 MiB of disk left); the body has status, log (head, map use, \#
 writable), failedProjections and components (each reactor and the dispatcher: state and \#
@@ -84,17 +116,19 @@ parameter is invalid","content":{"application/json":{"schema":{"$ref":"#/compone
 "503":{"description":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schema\#
 s/Error"}}}},"404":{"description":"not_found","content":{"application/json":{"schema":{"$ref":"#/components/sc\#
 hemas/Error"}}}}}}},"/api/projections":{"get":{"summary":"Every projection: version, slot, checkpoint, lag, \#
-state (live, building, waiting or failed), digest on request","tags":["read"],"security":[{"apiKey":[]}],"para\#
-meters":[{"name":"digest","in":"query","schema":{"type":"boolean"}}],"responses":{"200":{"description":"Every \#
-projection: version, slot, checkpoint, lag, state (live, building, waiting or failed), digest on \#
-request","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is inv\#
-alid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"u\#
-nauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"descript\#
-ion":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},\#
-"/api/payments/events":{"get":{"summary":"Stripe payment events, newest first","tags":["read"],"security":[{"a\#
-piKey":[]}],"parameters":[{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":500,"d\#
-efault":50}},{"name":"cursor","in":"query","schema":{"type":"string"},"description":"next_cursor of the \#
-previous \#
+state (live, building, waiting or failed), digest on request; each with rejected (how many events it skipped) \#
+and recent_rejections","tags":["read"],"security":[{"apiKey":[]}],"parameters":[{"name":"digest","in":"query",\#
+"schema":{"type":"boolean"}}],"responses":{"200":{"description":"Every projection: version, slot, checkpoint, \#
+lag, state (live, building, waiting or failed), digest on request; each with rejected (how many events it \#
+skipped) and \#
+recent_rejections","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a \#
+parameter is invalid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{\#
+"description":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},\#
+"503":{"description":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schema\#
+s/Error"}}}}}}},"/api/payments/events":{"get":{"summary":"Stripe payment events, newest first","tags":["read"]\#
+,"security":[{"apiKey":[]}],"parameters":[{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,\#
+"maximum":500,"default":50}},{"name":"cursor","in":"query","schema":{"type":"string"},"description":"next_curs\#
+or of the previous \#
 page"},{"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at \#
 most 5 s) until the projection has applied this position"}],"responses":{"200":{"description":"Stripe payment \#
 events, newest first","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a \#
@@ -116,15 +150,15 @@ ing","format":"date"}},{"name":"to","in":"query","required":true,"schema":{"type
 "name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at most 5 s) \#
 until the projection has applied this position"}],"responses":{"200":{"description":"Gross, refunded and net \#
 per currency, in minor \#
-units","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is inval\#
-id","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"una\#
-uthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"descriptio\#
-n":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"/\#
-api/leads":{"get":{"summary":"Leads, optionally by status","tags":["read"],"security":[{"apiKey":[]}],"paramet\#
-ers":[{"name":"status","in":"query","schema":{"type":"string","enum":["received","invalid_contact","enrichment\#
-_pending","enriched","enrichment_failed","closed"]}},{"name":"limit","in":"query","schema":{"type":"integer","\#
-minimum":1,"maximum":500,"default":50}},{"name":"cursor","in":"query","schema":{"type":"string"},"description"\#
-:"next_cursor of the previous \#
+units","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is \#
+invalid; total_too_large (a currency's total over the range passes 64 bits)","content":{"application/json":{"s\#
+chema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"unauthorized","content":{"application/js\#
+on":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"description":"projection_lagging","content":{"a\#
+pplication/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"/api/leads":{"get":{"summary":"Leads, \#
+optionally by status","tags":["read"],"security":[{"apiKey":[]}],"parameters":[{"name":"status","in":"query","\#
+schema":{"type":"string","enum":["received","invalid_contact","enrichment_pending","enriched","enrichment_fail\#
+ed","closed"]}},{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":500,"default":50\#
+}},{"name":"cursor","in":"query","schema":{"type":"string"},"description":"next_cursor of the previous \#
 page"},{"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at \#
 most 5 s) until the projection has applied this position"}],"responses":{"200":{"description":"Leads, \#
 optionally by status","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a \#
@@ -211,20 +245,33 @@ perties":{"payment_id":{"type":"string","description":"pi_…"},"amount":{"type"
 ion":"minor units; omitted for the rest of the payment"}}}}}},"responses":{"202":{"description":"the refund is\#
  requested","content":{"application/json":{"schema":{"type":"object","properties":{"action_id":{"type":"string\#
 "},"position":{"type":"integer"},"amount":{"type":"integer"},"currency":{"type":"string"}}}}}},"400":{"descrip\#
-tion":"invalid_json, unknown_payment or invalid_amount (above what remains)","content":{"application/json":{"s\#
-chema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"unauthorized","content":{"application/js\#
-on":{"schema":{"$ref":"#/components/schemas/Error"}}}},"403":{"description":"forbidden: the address is not all\#
-owed","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"description":"p\#
-rojection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"/api/a\#
-lerts":{"get":{"summary":"Alerts: those firing now and the 50 most recent firings and resolutions","tags":["re\#
-ad"],"security":[{"apiKey":[]}],"parameters":[{"name":"min_position","in":"query","schema":{"type":"integer","\#
-minimum":0},"description":"wait (at most 5 s) until the projection has applied this \#
-position"}],"responses":{"200":{"description":"Alerts: those firing now and the 50 most recent firings and \#
+tion":"invalid_json, unknown_payment or invalid_amount (above what remains); invalid_payment_id (empty, or \#
+over 480 bytes)","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"desc\#
+ription":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"403"\#
+:{"description":"forbidden: the address is not allowed","content":{"application/json":{"schema":{"$ref":"#/com\#
+ponents/schemas/Error"}}}},"503":{"description":"projection_lagging","content":{"application/json":{"schema":{\#
+"$ref":"#/components/schemas/Error"}}}}}}},"/api/alerts":{"get":{"summary":"Alerts: those firing now and the \#
+50 most recent firings and resolutions","tags":["read"],"security":[{"apiKey":[]}],"parameters":[{"name":"min_\#
+position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at most 5 s) until the \#
+projection has applied this position"}],"responses":{"200":{"description":"Alerts: those firing now and the 50\#
+ most recent firings and \#
 resolutions","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is\#
  invalid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description\#
 ":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"desc\#
 ription":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}\#
-}}}},"components":{"securitySchemes":{"apiKey":{"type":"http","scheme":"bearer","description":"A key from \#
+}}},"/api/projections/{name}/rejected":{"get":{"summary":"The events a projection skipped under the failure \#
+policy (position, type, source, the sender's event type, reason, the projection's version), in log order","tag\#
+s":["read"],"security":[{"apiKey":[]}],"parameters":[{"name":"name","in":"path","required":true,"schema":{"typ\#
+e":"string"}},{"name":"after","in":"query","schema":{"type":"integer","minimum":0}},{"name":"limit","in":"quer\#
+y","schema":{"type":"integer","minimum":1,"maximum":500}}],"responses":{"200":{"description":"{items:[{positio\#
+n,type,source,event_type,reason,version}], total, \#
+next_cursor}","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter \#
+is invalid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"descripti\#
+on":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"404":{"de\#
+scription":"not_found: no projection of that name","content":{"application/json":{"schema":{"$ref":"#/componen\#
+ts/schemas/Error"}}}},"503":{"description":"projection_lagging: the projection has no live state yet","content\#
+":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}}},"components":{"securitySchemes":{\#
+"apiKey":{"type":"http","scheme":"bearer","description":"A key from \#
 SWITCHYARD_API_KEYS"},"adminKey":{"type":"http","scheme":"bearer","description":"A key from \#
 SWITCHYARD_ADMIN_KEYS, from an address in SWITCHYARD_ADMIN_ALLOW when that is set"}},"schemas":{"Ack":{"type":\#
 "object","required":["status","position"],"properties":{"status":{"type":"string","enum":["accepted","duplicat\#

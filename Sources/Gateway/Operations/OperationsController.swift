@@ -11,6 +11,8 @@ struct OperationsController: Sendable {
     let components: ComponentHealth
     let dataDirectory: String
     let runner: ProjectionRunner<LMDBEventLog>
+    /// The projections' views, for the events each has skipped.
+    let views: ProjectionStore
     let started = ContinuousClock.now
 
     func addRoutes(to router: Router<GatewayContext>) {
@@ -56,6 +58,14 @@ struct OperationsController: Sendable {
             guard case .failed(let position, let reason) = projection.state else { return nil }
             return #"{"name":\#(JSONText.quote(projection.name)),"position":\#(position),"reason":\#(JSONText.quote(reason))}"#
         }
+        // Events skipped under the failure policy: shown, but not a degradation (each cost one record).
+        let rejected = runner.statuses().compactMap { projection -> String? in
+            let summary = try? views.read(projection.name) { reader in
+                (try reader.count(RejectedEvent.table), try reader.last(RejectedEvent.self, in: RejectedEvent.table, limit: 1).first?.value)
+            }
+            guard let (count, newest) = summary ?? nil, count > 0, let newest else { return nil }
+            return #"\#(JSONText.quote(projection.name)):{"count":\#(count),"newestPosition":\#(newest.position),"newestReason":\#(JSONText.quote(newest.reason))}"#
+        }
         let components = components.snapshot().sorted { $0.key < $1.key }
         if status == "ok" && (!failed.isEmpty || components.contains { $0.value.state != "running" }) { status = "degraded" }
         let componentsJSON = components.map { name, component in
@@ -65,6 +75,7 @@ struct OperationsController: Sendable {
         let body = """
             {"status":"\(status)","log":{"head":\(head),"mapUsedBytes":\(usage.usedBytes),"mapSizeBytes":\(usage.mapSizeBytes),\
             "writable":\(writable)},"failedProjections":[\(failed.joined(separator: ","))],\
+            "rejectedEvents":{\(rejected.joined(separator: ","))},\
             "components":{\(componentsJSON.joined(separator: ","))},"uptimeSeconds":\(uptime)}
             """
         return Response(

@@ -29,8 +29,14 @@ extension ReadController {
             for (key, day) in days {
                 let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
                 guard parts.count == 2, parts[0] >= from, parts[0] <= to else { continue }
-                totals[parts[1], default: (0, 0)].gross += day.gross
-                totals[parts[1], default: (0, 0)].refunded += day.refunded
+                var total = totals[parts[1], default: (0, 0)]
+                let gross = total.gross.addingReportingOverflow(day.gross)
+                let refunded = total.refunded.addingReportingOverflow(day.refunded)
+                guard !gross.overflow, !refunded.overflow else {
+                    throw GatewayError(.badRequest, "total_too_large", "the \(parts[1]) total from \(from) to \(to) passes the 64-bit limit; ask for a shorter range")
+                }
+                total = (gross.partialValue, refunded.partialValue)
+                totals[parts[1]] = total
             }
             let currencies = totals.keys.sorted().map { currency -> [String: Any] in
                 let total = totals[currency]!

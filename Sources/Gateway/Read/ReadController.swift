@@ -18,6 +18,7 @@ struct ReadController: Sendable {
             return jsonResponse(bytes: try event.jsonLine())
         }
         group.get("projections") { request, _ in try projections(request) }
+        group.get("projections/{name}/rejected") { request, context in try rejected(request, name: try context.parameters.require("name")) }
         addStateRoutes(to: group)
     }
 
@@ -78,9 +79,39 @@ struct ReadController: Sendable {
                 item["reason"] = reason
             }
             if withDigest { item["digest"] = try store.digest(status.name) }
+            let rejections = try rejectionSummary(status.name)
+            item["rejected"] = rejections.count
+            item["recent_rejections"] = rejections.recent.map { ["position": $0.position, "reason": $0.reason] }
             items.append(item)
         }
         return try jsonResponse(object: ["items": items, "head": head])
+    }
+
+    /// How many events projection `name` has skipped under the failure policy, and the newest few of them.
+    func rejectionSummary(_ name: String, recent: Int = 3) throws -> (count: Int, recent: [RejectedEvent]) {
+        try store.read(name) { reader in
+            (try reader.count(RejectedEvent.table), try reader.last(RejectedEvent.self, in: RejectedEvent.table, limit: recent).map(\.value))
+        } ?? (0, [])
+    }
+
+    /// `GET /api/projections/{name}/rejected?after=&limit=`: the events the projection skipped, in log order.
+    private func rejected(_ request: Request, name: String) throws -> Response {
+        guard runner.tables(of: name) != nil else { throw notFound("projection named \(name)") }
+        let query = QueryParameters(request: request)
+        let after = try query.integer("after", 0...UInt64.max)
+        let limit = try query.limit
+        let page = try store.read(name) { reader in
+            (try reader.count(RejectedEvent.table),
+             try reader.list(RejectedEvent.self, in: RejectedEvent.table, after: after.map(RejectedEvent.key), limit: limit + 1).map(\.value))
+        } ?? (0, [])
+        let items = Array(page.1.prefix(limit))
+        let next: String? = page.1.count > limit ? items.last.map { "\($0.position)" } : nil
+        struct Page: Encodable {
+            let items: [RejectedEvent]
+            let total: Int
+            let next_cursor: String?
+        }
+        return try jsonResponse(Page(items: items, total: page.0, next_cursor: next))
     }
 
     /// Waits (at most 5 s) until projection `name` has applied `min_position`, when the request asks for it.

@@ -30,6 +30,7 @@ func buildApplication(
     let router = buildRouter(configuration, log: log, views: views, runner: runner, metrics: metrics, components: components)
     var app = Application(
         router: router,
+        server: .http1(additionalChannelHandlers: [HTTPParseErrorResponder()]),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "switchyard"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
@@ -55,18 +56,18 @@ func buildApplication(
     app.addServices(StorageService(log: log, views: views), runner)
     if actions.enabled {
         app.addServices(
-            ReactorService(log: log, reactors: reactors(actions, views: views), health: components, logger: logger), dispatcher, evaluator
+            ReactorService(log: log, reactors: reactors(actions, views: views, health: components), health: components, logger: logger), dispatcher, evaluator
         )
     }
     return app
 }
 
 /// The reactors the configuration turns on.
-func reactors(_ actions: ActionsConfiguration, views: ProjectionStore) -> [any Reactor] {
+func reactors(_ actions: ActionsConfiguration, views: ProjectionStore, health: ComponentHealth? = nil) -> [any Reactor] {
     var reactors = [any Reactor]()
     let closed = actions.leadClosedChannel.map { (channel: $0, target: actions.leadClosedTarget ?? "manager") }
     if actions.enrichmentLookupURL != nil || closed != nil {
-        reactors.append(LeadEnrichmentReactor(views: views, closedNotice: closed))
+        reactors.append(LeadEnrichmentReactor(views: views, closedNotice: closed, health: health))
     }
     if let team = actions.intercomTeamId, !actions.larkBots.isEmpty {
         reactors.append(IntercomLarkReactor(teamId: team, bots: actions.larkBots.map(\.name)))
@@ -85,11 +86,12 @@ func buildRouter(
     metrics: GatewayMetrics, components: ComponentHealth
 ) -> Router<GatewayContext> {
     let router = Router(context: GatewayContext.self)
+    router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.add(middleware: ResponseHeadersMiddleware())
     router.add(middleware: ErrorMiddleware())
     IngestController(log: log, configuration: configuration, metrics: metrics).addRoutes(to: router)
     OperationsController(log: log, metrics: metrics, components: components, dataDirectory: configuration.dataDirectory,
-                         runner: runner)
+                         runner: runner, views: views)
         .addRoutes(to: router)
     let api = router.group("api").add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
     let read = ReadController(log: log, store: views, runner: runner, metrics: metrics)

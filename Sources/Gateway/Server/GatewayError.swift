@@ -41,6 +41,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             default: "http_\(error.status.code)"
             }
             throw GatewayError(error.status, code, error.body ?? error.status.reasonPhrase, headers: error.headers)
+        } catch is NIOTooManyBytesError {
+            throw GatewayError(.contentTooLarge, "payload_too_large", "the body is larger than this gateway accepts")
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             throw GatewayError(.internalServerError, "internal_error", "the gateway failed to handle this request; it has been logged")

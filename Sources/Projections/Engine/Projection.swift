@@ -70,8 +70,10 @@ extension Projection {
         return DecodedInputs(results)
     }
 
-    /// The default: ``apply(_:event:to:)`` of each decoded input in log order. A failure to decode or apply an
-    /// event stops it with an error that names the event's index and position.
+    /// The default: ``apply(_:event:to:)`` of each decoded input in log order, under the failure policy: an event
+    /// that cannot be decoded, or that `apply` rejects (``EventRejected``), is recorded in `rejected_events` and
+    /// skipped; any other failure of `apply` (a bug of ours, a damaged record) stops the projection with an error
+    /// that names the event's index and position.
     public func applyAll(_ parts: [any Sendable], events: UnsafeBufferPointer<Event>, count: Int, to state: ProjectionState) throws {
         var index = 0
         for part in parts {
@@ -80,13 +82,41 @@ extension Projection {
             }
             for result in inputs.results {
                 guard index < count else { return }
+                let event = events[index]
+                let decoded: Input?
                 do {
-                    if let input = try result.get() { try apply(input, event: EventInfo(events[index]), to: state) }
+                    decoded = try result.get()
                 } catch {
-                    throw ApplyFailure(index: index, position: events[index].position, reason: "\(error)")
+                    try reject(event, reason: "cannot decode: \(EventRejected.describe(error))", in: state, at: index)
+                    index += 1
+                    continue
+                }
+                if let input = decoded {
+                    let writes = state.writes
+                    do {
+                        try apply(input, event: EventInfo(event), to: state)
+                    } catch let rejected as EventRejected where state.writes == writes {
+                        try reject(event, reason: rejected.reason, in: state, at: index)
+                    } catch let rejected as EventRejected {
+                        throw ApplyFailure(index: index, position: event.position, reason: "\(name) rejected the event after changing its state (a bug): \(rejected)")
+                    } catch {
+                        throw ApplyFailure(index: index, position: event.position, reason: "\(error)")
+                    }
                 }
                 index += 1
             }
+        }
+    }
+
+    /// Records `event` in `rejected_events` with `reason`.
+    func reject(_ event: Event, reason: String, in state: ProjectionState, at index: Int) throws {
+        do {
+            try state.put(RejectedEvent(
+                position: event.position, type: event.type, source: event.source, eventType: event.metadata["event-type"],
+                reason: String(reason.prefix(1000)), version: version
+            ), RejectedEvent.key(event.position), in: RejectedEvent.table)
+        } catch {
+            throw ApplyFailure(index: index, position: event.position, reason: "\(error)")
         }
     }
 }
@@ -102,7 +132,7 @@ struct AnyProjection: Sendable {
     init<P: Projection>(_ projection: P) {
         name = projection.name
         version = projection.version
-        tables = projection.tables
+        tables = projection.tables + [RejectedEvent.table]
         decodeAll = { projection.decodeAll($0, upcasters: $1) }
         applyAll = { try projection.applyAll($0, events: $1, count: $2, to: $3) }
     }

@@ -66,6 +66,9 @@ public final class ProjectionState {
     private var tables: [Table] = []
     private var cached = 0
     private var cachedBytes = 0
+    /// How many writes (`put`, `update`, `delete`) the state has taken: the runner compares it around an `apply` that
+    /// rejects its event, to prove the rejection changed nothing.
+    private(set) var writes = 0
     /// How many decoded records the cache keeps between batches; beyond it, clean records are dropped.
     let capacity: Int
     /// How many bytes of stored JSON the cached records may come to between batches; beyond it, they are dropped.
@@ -166,6 +169,7 @@ public final class ProjectionState {
 
     /// Stores `value` at `key` in `table`.
     public func put<T: Encodable>(_ value: T, _ key: String, in table: String) throws {
+        writes &+= 1
         let table = try self.table(table)
         if let typed = table.records[key] as? Typed<T> {
             typed.referenced = true
@@ -182,6 +186,7 @@ public final class ProjectionState {
 
     /// Removes `key` from `table`.
     public func delete(_ key: String, in table: String) throws {
+        writes &+= 1
         let table = try self.table(table)
         if let record = table.records[key], record.isAbsent {
             record.referenced = true
@@ -196,6 +201,7 @@ public final class ProjectionState {
     /// Reads, changes and stores the value at `key`, starting from `initial` when absent. The cached value is
     /// changed in place.
     public func update<T: Codable>(_ key: String, in table: String, initial: @autoclosure () -> T, _ change: (inout T) throws -> Void) throws {
+        writes &+= 1
         let table = try self.table(table)
         let record = try record(T.self, key, in: table)
         if record.encode == nil { record.encode = Self.encoding(T.self) }

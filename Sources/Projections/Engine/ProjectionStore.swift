@@ -192,6 +192,23 @@ public struct ProjectionReader {
         return try database.withValue(for: key, in: txn) { try StateJSON.decode(T.self, from: $0, fallback: JSONDecoder()) }
     }
 
+    /// How many entries `table` holds (0 for a table this state does not have).
+    public func count(_ table: String) throws -> Int {
+        try databases[table]?.count(in: txn) ?? 0
+    }
+
+    /// The last `limit` entries of `table` (those with the greatest keys), newest first.
+    public func last<T: Decodable>(_ type: T.Type, in table: String, limit: Int) throws -> [(key: String, value: T)] {
+        guard let database = databases[table], limit > 0 else { return [] }
+        var result = [(key: String, value: T)]()
+        let decoder = JSONDecoder()
+        try database.scanBackward(in: txn) { key, value in
+            result.append((String(decoding: key, as: UTF8.self), try decoder.decode(T.self, from: Data(value))))
+            return result.count < limit
+        }
+        return result
+    }
+
     /// Every entry of `table` in key order, as raw stored bytes (JSON), until `body` returns `false`.
     public func scan(_ table: String, _ body: (String, UnsafeRawBufferPointer) throws -> Bool) throws {
         try databases[table]?.scan(in: txn) { key, value in try body(String(decoding: key, as: UTF8.self), value) }

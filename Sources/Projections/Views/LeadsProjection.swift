@@ -126,7 +126,7 @@ public struct LeadsProjection: Projection {
 
     func apply(_ input: Delivery, event: EventInfo, to state: ProjectionState) throws {
         guard let id = input.leadID, let action = input.action else {
-            throw ProjectionError("a Contact2Sale delivery without a lead id or hook_action")
+            throw EventRejected("a Contact2Sale delivery without a lead id or hook_action")
         }
         let customer = input.customer
         var lead = try state.get(Lead.self, id, in: "leads") ?? Lead(

@@ -116,36 +116,56 @@ public struct PaymentsProjection: Projection {
         case .stripe(let stripe): try apply(stripe, event: event, to: state)
         case .refundRequested(let request):
             guard var payment = try state.get(Payment.self, request.paymentId, in: "payments") else { return }
-            payment.refundRequested = (payment.refundRequested ?? 0) + request.resolvedAmount
+            payment.refundRequested = try Checked.add(payment.refundRequested ?? 0, request.resolvedAmount, "the amount requested to refund")
             try state.put(payment, request.paymentId, in: "payments")
         }
     }
 
+    /// Applies a Stripe event. Whatever can refuse it (a negative amount, a sum past 64 bits) is worked out before
+    /// the first write, so that a refused event changes nothing.
     func apply(_ input: StripeEvent, event: EventInfo, to state: ProjectionState) throws {
         let created = input.created ?? event.recordedAt.seconds
         let livemode = input.livemode ?? false
+        let object = input.data?.object
+        for (name, amount) in [("amount", object?.amount), ("amount_received", object?.amount_received), ("amount_refunded", object?.amount_refunded)] {
+            if let amount, amount < 0 { throw EventRejected("data.object.\(name) is negative (\(amount)); Stripe amounts are never negative") }
+        }
+        let day = Self.day(created)
+        let hour = Self.hour(created)
+        let currency = object?.currency ?? ""
+        // The ledger's new totals, by table and key.
+        var ledger = [(table: String, key: String, totals: Daily)]()
+        func add(gross: Int64 = 0, refunded: Int64 = 0) throws {
+            for (table, key) in [("daily", "\(day)|\(currency)"), ("hourly_ledger", "\(hour)|\(currency)")] {
+                var totals = try state.get(Daily.self, key, in: table) ?? Daily()
+                totals.gross = try Checked.add(totals.gross, gross, "the \(key) gross in \(table)")
+                totals.refunded = try Checked.add(totals.refunded, refunded, "the \(key) refunded total in \(table)")
+                ledger.append((table, key, totals))
+            }
+        }
+        if let object {
+            switch input.type {
+            case "payment_intent.succeeded":
+                try add(gross: object.amount_received ?? object.amount ?? 0)
+            case "charge.refunded":
+                let before = try state.get(Payment.self, object.id, in: "payments")?.amountRefunded ?? 0
+                let delta = try Checked.subtract(object.amount_refunded ?? 0, before, "the refunded amount's change")
+                if delta > 0 { try add(refunded: delta) }
+            default:
+                break
+            }
+        }
         try state.put(
             PaymentEvent(eventId: input.id, type: input.type, created: created, mode: livemode ? "live" : "test", position: event.position),
             Self.newestFirst(event.position), in: "events"
         )
-        guard let object = input.data?.object else { return }
-        let day = Self.day(created)
-        let hour = Self.hour(created)
+        for entry in ledger { try state.put(entry.totals, entry.key, in: entry.table) }
+        guard let object else { return }
         switch input.type {
         case "payment_intent.succeeded":
-            let amount = object.amount_received ?? object.amount ?? 0
-            try state.update("\(day)|\(object.currency ?? "")", in: "daily", initial: Daily()) { $0.gross += amount }
-            try state.update("\(hour)|\(object.currency ?? "")", in: "hourly_ledger", initial: Daily()) { $0.gross += amount }
             try state.update(hour, in: "hourly", initial: Hourly()) { $0.attempts += 1 }
         case "payment_intent.payment_failed":
             try state.update(hour, in: "hourly", initial: Hourly()) { $0.attempts += 1; $0.failures += 1 }
-        case "charge.refunded":
-            let before = try state.get(Payment.self, object.id, in: "payments")?.amountRefunded ?? 0
-            let delta = (object.amount_refunded ?? 0) - before
-            if delta > 0 {
-                try state.update("\(day)|\(object.currency ?? "")", in: "daily", initial: Daily()) { $0.refunded += delta }
-                try state.update("\(hour)|\(object.currency ?? "")", in: "hourly_ledger", initial: Daily()) { $0.refunded += delta }
-            }
         default:
             break
         }

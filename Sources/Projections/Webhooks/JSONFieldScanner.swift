@@ -264,12 +264,37 @@ public struct JSONFieldScanner {
             if byte < 0x20 { throw fail("a control character inside a string") }
             if byte == UInt8(ascii: "\\") {
                 escaped = true
-                index += 2
+                try skipEscape()
                 continue
             }
             index += 1
         }
         throw fail("a string is not closed")
+    }
+
+    /// Moves past the escape at `index` (on its backslash), refusing what RFC 8259 does not allow: an escape other
+    /// than `\" \\ \/ \b \f \n \r \t \uXXXX`, and (as `JSONDecoder` does) a `\u` surrogate without its pair.
+    private mutating func skipEscape() throws(Failure) {
+        guard index + 1 < bytes.count else { throw fail("a string ends inside an escape") }
+        let code = bytes[index + 1]
+        if JSONEscape.byte(for: code) != nil {
+            index += 2
+            return
+        }
+        guard code == UInt8(ascii: "u") else { throw fail("an escape JSON does not have (a backslash before byte \(code))") }
+        guard let scalar = JSONEscape.hex4(bytes, at: index + 2) else { throw fail("a \\u escape without four hexadecimal digits") }
+        index += 6
+        switch scalar {
+        case 0xD800..<0xDC00:
+            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"),
+                  let low = JSONEscape.hex4(bytes, at: index + 2), (0xDC00..<0xE000).contains(low)
+            else { throw fail("a \\u escape of a high surrogate without its low surrogate") }
+            index += 6
+        case 0xDC00..<0xE000:
+            throw fail("a \\u escape of a low surrogate without its high surrogate")
+        default:
+            break
+        }
     }
 
     /// The text of a string's bytes `raw` (found at byte `offset` of the body), its escapes resolved.

@@ -44,11 +44,10 @@ public struct StandardWebhookSignature: Sendable {
         guard !signatures.isEmpty else {
             throw VerificationFailure(.malformedSignatureHeader, "webhook-signature has no v1,<base64> entry")
         }
+        try Verification.checkSignatureCount(signatures.count, header: "webhook-signature")
         guard Verification.anySHA256Matches(keyed: keys, prefix: Array("\(id).\(timestamp).".utf8), body: body, signatures: signatures) else {
             throw VerificationFailure(.invalidSignature, "no v1 signature in webhook-signature matches the body with any configured secret")
         }
-        if let now, abs(now - seconds) > tolerance {
-            throw VerificationFailure(.staleTimestamp, "webhook-timestamp is \(abs(now - seconds)) s from now; at most \(tolerance) s is accepted")
-        }
+        try Verification.checkFreshness(seconds, now: now, tolerance: tolerance, header: "webhook-timestamp")
     }
 }

@@ -37,12 +37,11 @@ public struct StripeSignature: Sendable {
         guard !signatures.isEmpty else {
             throw VerificationFailure(.malformedSignatureHeader, "the Stripe-Signature header has no v1=<signature> element")
         }
+        try Verification.checkSignatureCount(signatures.count, header: "the Stripe-Signature timestamp")
         guard Verification.anySHA256Matches(keyed: keys, prefix: timestampText + [UInt8(ascii: ".")], body: body, signatures: signatures) else {
             throw VerificationFailure(.invalidSignature, "no v1 signature in Stripe-Signature matches the body with any configured secret")
         }
-        if let now, abs(now - timestamp) > tolerance {
-            throw VerificationFailure(.staleTimestamp, "the Stripe-Signature timestamp is \(abs(now - timestamp)) s from now; at most \(tolerance) s is accepted")
-        }
+        try Verification.checkFreshness(timestamp, now: now, tolerance: tolerance, header: "the Stripe-Signature timestamp")
     }
 }
 

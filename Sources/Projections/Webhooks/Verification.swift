@@ -23,8 +23,33 @@ public struct VerificationFailure: Error, Equatable, Sendable {
     }
 }
 
-/// Constant-time comparisons and the HMAC the signature schemes share.
+/// Constant-time comparisons, the HMAC and the limits the signature schemes share.
 public enum Verification {
+    /// The most signature entries a header may list (key rotation needs two or three); more is refused as
+    /// malformed rather than compared one by one.
+    public static let maxSignatures = 16
+
+    /// How far `timestamp` lies from `now`, in seconds, for any two values: the distance of two `Int64`s can exceed
+    /// `Int64.max`, so it is computed as a magnitude and never traps.
+    public static func distance(_ now: Int64, _ timestamp: Int64) -> UInt64 {
+        now >= timestamp ? UInt64(bitPattern: now &- timestamp) : UInt64(bitPattern: timestamp &- now)
+    }
+
+    /// Throws ``VerificationFailure/Kind/staleTimestamp`` when `timestamp` is more than `tolerance` seconds from
+    /// `now`; `header` names where the timestamp came from, for the message.
+    static func checkFreshness(_ timestamp: Int64, now: Int64?, tolerance: Int64, header: String) throws(VerificationFailure) {
+        guard let now else { return }
+        let distance = distance(now, timestamp)
+        guard distance > UInt64(max(0, tolerance)) else { return }
+        throw VerificationFailure(.staleTimestamp, "\(header) is \(distance) s from now; at most \(tolerance) s is accepted")
+    }
+
+    /// Throws when a header lists more than ``maxSignatures`` entries.
+    static func checkSignatureCount(_ count: Int, header: String) throws(VerificationFailure) {
+        guard count > maxSignatures else { return }
+        throw VerificationFailure(.malformedSignatureHeader, "\(header) lists \(count) signatures; at most \(maxSignatures) are accepted")
+    }
+
     /// Compares two byte strings in time that depends only on their lengths.
     public static func constantTimeEquals(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
