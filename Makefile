@@ -1,7 +1,7 @@
 # The two commands of a new machine: `make run` and `make test`.
 SWIFT ?= swift
 
-.PHONY: bootstrap build run test bench clean
+.PHONY: bootstrap build run test bench fuzz clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -23,5 +23,10 @@ bench:
 	@scripts/bootstrap --bench
 	bench/run
 
+## Fuzz every parser of sender input for FUZZ_SECONDS each (default 60); crash inputs land in fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+fuzz: bootstrap
+	scripts/fuzz $(FUZZ_SECONDS)
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -105,6 +105,18 @@ let package = Package(
             ],
             path: "bench/BareServer"
         ),
+        // Fuzzing: the harnesses, and an executable that is libFuzzer's target under `make fuzz` and replays inputs
+        // otherwise.
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "EventLog", "Projections",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "fuzz/FuzzTargets"
+        ),
+        .executableTarget(name: "Fuzz", dependencies: ["FuzzTargets"], path: "fuzz/Fuzz"),
         .target(
             name: "TestSupport",
             dependencies: [.product(name: "Logging", package: "swift-log")],
@@ -124,6 +136,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "FuzzTargetsTests",
+            dependencies: ["FuzzTargets"]
         ),
         .testTarget(
             name: "GatewayTests",

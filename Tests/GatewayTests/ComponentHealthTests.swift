@@ -81,4 +81,54 @@ struct ComponentHealthTests {
             }
         }
     }
+
+    @Test("projections that cannot write their views to a full disk show retrying, and go on by themselves once space returns",
+          .enabled(if: canMount, "needs root to mount a small tmpfs"))
+    func projectionsRetryThenRecover() async throws {
+        try await withTemporaryDirectory("views-full") { directory in
+            let viewsDirectory = directory + "/views"
+            try FileManager.default.createDirectory(atPath: viewsDirectory, withIntermediateDirectories: true)
+            let mount = try ChildProcess(executable: "/bin/mount", arguments: ["-t", "tmpfs", "-o", "size=4m", "tmpfs", viewsDirectory])
+            #expect(mount.waitForExit() == 0)
+            defer { _ = try? ChildProcess(executable: "/bin/umount", arguments: [viewsDirectory]).waitForExit() }
+
+            try await TestGateway.run(configure: { $0.dataDirectory = directory }) { gateway in
+                let auth = ("Authorization", "Bearer test-api-key")
+                func payments() async -> [String: Any]? {
+                    let items = try? await gateway.get("/api/projections", headers: [auth]).json?["items"] as? [[String: Any]]
+                    return items?.first { $0["name"] as? String == "payments" }
+                }
+                #expect(await poll { await payments()?["state"] as? String == "live" })
+                let filler = viewsDirectory + "/filler"
+                #expect(FileManager.default.createFile(atPath: filler, contents: nil))
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: filler))
+                while (try? handle.write(contentsOf: Data(count: 4096))) != nil {}
+                try handle.close()
+
+                // Enough payments that their records cannot fit in the pages the views file already has.
+                var last: UInt64 = 0
+                for n in 0..<200 {
+                    let body = Array(#"{"id":"evt_full_\#(n)","object":"event","type":"payment_intent.succeeded","created":\#(1764590400 + n * 3600),"data":{"object":{"id":"pi_full_\#(n)","object":"payment_intent","amount":\#(1000 + n),"currency":"usd","status":"succeeded","description":"\#(String(repeating: "d", count: 300))"}}}"#.utf8)
+                    let response = try await gateway.post("/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))])
+                    #expect(response.status == 200, "\(response.text)")
+                    last = response.position ?? last
+                }
+                #expect(await poll(timeout: .seconds(20)) { await payments()?["state"] as? String == "retrying" }, "payments shows retrying")
+                let health = try await gateway.get("/health").json
+                #expect(health?["status"] as? String == "degraded")
+                #expect((health?["retryingProjections"] as? [[String: Any]])?.isEmpty == false)
+
+                try FileManager.default.removeItem(atPath: filler)
+                let caughtUp = await poll(timeout: .seconds(60)) {
+                    let item = await payments()
+                    return item?["state"] as? String == "live" && (item?["checkpoint"] as? NSNumber)?.uint64Value ?? 0 >= last
+                }
+                let final = await payments()
+                #expect(caughtUp, "payments resumed without a restart: \(String(describing: final))")
+                let served = try await gateway.get("/api/payments/pi_full_199?min_position=\(last)", headers: [auth])
+                #expect(served.status == 200, "\(served.text)")
+                #expect(try await gateway.get("/health").json?["status"] as? String == "ok")
+            }
+        }
+    }
 }

@@ -66,8 +66,12 @@ struct OperationsController: Sendable {
             guard let (count, newest) = summary ?? nil, count > 0, let newest else { return nil }
             return #"\#(JSONText.quote(projection.name)):{"count":\#(count),"newestPosition":\#(newest.position),"newestReason":\#(JSONText.quote(newest.reason))}"#
         }
+        let retrying = runner.statuses().compactMap { projection -> String? in
+            guard case .retrying(let reason) = projection.state else { return nil }
+            return #"{"name":\#(JSONText.quote(projection.name)),"checkpoint":\#(projection.checkpoint),"reason":\#(JSONText.quote(reason))}"#
+        }
         let components = components.snapshot().sorted { $0.key < $1.key }
-        if status == "ok" && (!failed.isEmpty || components.contains { $0.value.state != "running" }) { status = "degraded" }
+        if status == "ok" && (!failed.isEmpty || !retrying.isEmpty || components.contains { $0.value.state != "running" }) { status = "degraded" }
         let componentsJSON = components.map { name, component in
             #"\#(JSONText.quote(name)):{"state":"\#(component.state)""# + (component.reason.map { #","reason":\#(JSONText.quote($0))"# } ?? "") + "}"
         }
@@ -75,6 +79,7 @@ struct OperationsController: Sendable {
         let body = """
             {"status":"\(status)","log":{"head":\(head),"mapUsedBytes":\(usage.usedBytes),"mapSizeBytes":\(usage.mapSizeBytes),\
             "writable":\(writable)},"failedProjections":[\(failed.joined(separator: ","))],\
+            "retryingProjections":[\(retrying.joined(separator: ","))],\
             "rejectedEvents":{\(rejected.joined(separator: ","))},\
             "components":{\(componentsJSON.joined(separator: ","))},"uptimeSeconds":\(uptime)}
             """

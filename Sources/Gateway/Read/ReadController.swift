@@ -73,6 +73,9 @@ struct ReadController: Sendable {
             case .waiting(let reason):
                 item["state"] = "waiting"
                 item["reason"] = reason
+            case .retrying(let reason):
+                item["state"] = "retrying"
+                item["reason"] = reason
             case .failed(let position, let reason):
                 item["state"] = "failed"
                 item["failed_at"] = position

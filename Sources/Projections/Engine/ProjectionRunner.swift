@@ -86,23 +86,49 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
         if mode == .follow { try? await gracefulShutdown() }
     }
 
-    /// Runs `projection` until it is done or shut down; a storage error stops only this projection, and is reported.
+    /// Runs `projection` until it is done or shut down. In ``Mode/follow``, a storage error (a full disk, an I/O error) is retried from
+    /// the stored checkpoint, after a pause that doubles from 100 ms up to 30 s, until it clears; meanwhile the
+    /// projection shows ``ProjectionStatus/State/retrying(reason:)``. Any other error stops only this projection,
+    /// and is reported.
     func runReportingErrors(_ projection: AnyProjection, on workers: ThreadPool) async {
-        do {
-            try await run(projection, on: workers)
-        } catch let error as EventLogError where error.code == .closed {
-            return
-        } catch is CancellationError {
-            return
-        } catch where Task.isCancelled {
-            // Stopped from outside (the service group is cancelled, say because the server could not start): the
-            // storage may close under it, and that is not the projection's failure.
-            return
-        } catch {
-            let current = status.withLock { $0[projection.name] }
-            set(projection, slot: nil, live: current?.liveVersion ?? projection.version, checkpoint: current?.checkpoint ?? 0,
-                state: .failed(position: (current?.checkpoint ?? 0) + 1, reason: "\(error)"))
-            logger.error("projection stopped on a storage error", metadata: ["projection": "\(projection.name)", "error": "\(error)"])
+        var pause = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            do {
+                try await run(projection, on: workers)
+                return
+            } catch let error as EventLogError where error.code == .closed {
+                return
+            } catch is CancellationError {
+                return
+            } catch where Task.isCancelled {
+                // Stopped from outside (the service group is cancelled, say because the server could not start): the
+                // storage may close under it, and that is not the projection's failure.
+                return
+            } catch where mode == .follow && Self.isRetriable(error) {
+                let current = status.withLock { $0[projection.name] }
+                set(projection, slot: nil, live: current?.liveVersion ?? projection.version, checkpoint: current?.checkpoint ?? 0,
+                    state: .retrying(reason: "\(error)"))
+                logger.error("projection cannot write its views; it tries again from its checkpoint", metadata: [
+                    "projection": "\(projection.name)", "error": "\(error)", "retry_in": "\(pause)",
+                ])
+                do { try await Task.sleep(for: pause) } catch { return }
+                pause = min(pause * 2, .seconds(30))
+            } catch {
+                let current = status.withLock { $0[projection.name] }
+                set(projection, slot: nil, live: current?.liveVersion ?? projection.version, checkpoint: current?.checkpoint ?? 0,
+                    state: .failed(position: (current?.checkpoint ?? 0) + 1, reason: "\(error)"))
+                logger.error("projection stopped", metadata: ["projection": "\(projection.name)", "error": "\(error)"])
+                return
+            }
+        }
+    }
+
+    /// Whether `error` is the storage's, and may clear by itself: not the events' fault, nor a bug.
+    static func isRetriable(_ error: any Error) -> Bool {
+        switch error {
+        case let error as EventLogError: error.code == .storageFull || error.code == .storageFailure
+        case is LMDBError: true
+        default: false
         }
     }
 

@@ -8,8 +8,11 @@ public struct ProjectionStatus: Sendable, Equatable {
         case building
         /// Another process is building it; this runner looks again every second.
         case waiting(reason: String)
-        /// Stopped at `position`, which it could not decode or apply.
+        /// Stopped at `position`: a bug of ours, or a damaged record (see the failure policy).
         case failed(position: UInt64, reason: String)
+        /// The views could not be written (a full disk, an I/O error): not the events' fault. The runner tries again
+        /// from the stored checkpoint after a pause that doubles up to 30 s, and goes on by itself once it can.
+        case retrying(reason: String)
     }
 
     /// The projection's name.
