@@ -13,10 +13,11 @@ build: bootstrap
 run: build
 	$(SWIFT) run -c release --skip-build gateway --config config/switchyard.example.json
 
-## Build everything, then run the whole test suite.
+## Build everything, run the whole test suite, then Schemathesis against a gateway from its own /openapi.json.
 test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	scripts/schemathesis
 
 ## Run the benchmarks in bench/ (not part of the tests).
 bench:

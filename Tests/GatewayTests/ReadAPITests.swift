@@ -98,9 +98,11 @@ struct ReadAPITests {
             let badDate = try await gateway.get("/api/ledger/summary?from=yesterday&to=2025-11-30", headers: [Self.auth])
             #expect(badDate.errorMessage?.contains("from") == true)
             #expect(try await gateway.get("/api/payments/pi_missing", headers: [Self.auth]).status == 404)
-            let lagging = try await gateway.get("/api/payments/pi_x?min_position=999", headers: [Self.auth])
-            #expect(lagging.status == 503)
-            #expect(lagging.errorCode == "projection_lagging")
+            // A position past the head was never acknowledged: waiting for it cannot help.
+            let future = try await gateway.get("/api/payments/pi_x?min_position=999", headers: [Self.auth])
+            #expect(future.status == 400)
+            #expect(future.errorCode == "invalid_parameter")
+            #expect(future.errorMessage?.contains("head") == true)
         }
     }
 

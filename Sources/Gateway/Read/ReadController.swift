@@ -123,8 +123,13 @@ struct ReadController: Sendable {
         try await awaitPosition(target, projection: name)
     }
 
-    /// Waits (at most 5 s) until projection `name` has applied `target`.
+    /// Waits (at most 5 s) until projection `name` has applied `target`. A target past the log's head is a 400:
+    /// no such write was ever acknowledged, so waiting cannot help.
     func awaitPosition(_ target: UInt64, projection name: String) async throws {
+        let head = try log.head().position
+        guard target <= head else {
+            throw GatewayError(.badRequest, "invalid_parameter", "min_position \(target) is past the log's head (\(head)): no event there has been acknowledged")
+        }
         guard try await !store.awaitCheckpoint(name, target, timeout: .seconds(5)) else { return }
         throw GatewayError(
             .serviceUnavailable, "projection_lagging", "the \(name) projection has not reached position \(target) within 5 s; retry later",
