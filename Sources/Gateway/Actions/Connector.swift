@@ -20,11 +20,24 @@ protocol Connector: Sendable {
     func output(of action: ActionRequest, response: [UInt8]) -> [String: String]?
     /// What a sandbox delivery reports instead.
     func sandboxOutput(of action: ActionRequest) -> [String: String]?
+    /// For a service that reports errors in the body of a 2xx answer: the refusal that `response` holds, or `nil`
+    /// when it is a success.
+    func refusal(in response: [UInt8]) -> Refusal?
+}
+
+/// A call the target answered with a 2xx status but refused in its body.
+struct Refusal: Equatable {
+    /// What the target said, with its code.
+    let message: String
+    /// Whether a later attempt may succeed (a rate limit, a server error); `false` for what only a change of
+    /// configuration fixes (a bad signature, a missing keyword), which makes the action dead at once.
+    let retryable: Bool
 }
 
 extension Connector {
     func output(of action: ActionRequest, response: [UInt8]) -> [String: String]? { nil }
     func sandboxOutput(of action: ActionRequest) -> [String: String]? { nil }
+    func refusal(in response: [UInt8]) -> Refusal? { nil }
 }
 
 /// An action no attempt can carry, such as one for a target that is not configured: it is dead at once.

@@ -44,7 +44,11 @@ extension Dispatcher {
                 response: String(decoding: body.prefix(2048), as: UTF8.self), sandbox: false
             )
             if (200..<300).contains(status) {
-                return self.record(request, record, .succeeded(output: connector.output(of: request, response: body), sandbox: false))
+                guard let refusal = connector.refusal(in: body) else {
+                    return self.record(request, record, .succeeded(output: connector.output(of: request, response: body), sandbox: false))
+                }
+                guard refusal.retryable else { return self.record(request, record, .dead(refusal.message)) }
+                return self.record(request, record, next(after: attempt, retryAfter: nil, error: refusal.message))
             }
             let retryable = status == 408 || status == 425 || status == 429 || status >= 500
             let retryAfter = response.headers.first(name: "Retry-After").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }

@@ -72,6 +72,24 @@ struct LarkConnector: Connector {
         ]
     }
 
+    /// Lark's custom bots answer HTTP 200 for a refused card too, with a non-zero `code` and a `msg`
+    /// (`{"code":19021,"data":{},"msg":"sign match fail or timestamp is not within one hour from current time"}`);
+    /// older bots answer `{"StatusCode":0,"StatusMessage":"success"}`. A code in ``permanentCodes`` needs the
+    /// configuration changed; any other (a rate limit such as 11232, a server error) is retried.
+    func refusal(in response: [UInt8]) -> Refusal? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(response)) as? [String: Any] else {
+            return Refusal(message: "Lark answered with a body that is not its JSON: \(String(decoding: response.prefix(200), as: UTF8.self))", retryable: true)
+        }
+        let code = (object["code"] ?? object["StatusCode"]) as? NSNumber
+        guard let code, code.intValue != 0 else { return nil }
+        let message = (object["msg"] ?? object["StatusMessage"]) as? String ?? ""
+        return Refusal(message: "Lark refused the card: code \(code.intValue) (\(message))", retryable: !Self.permanentCodes.contains(code.intValue))
+    }
+
+    /// Lark's codes for a refusal that no retry can fix: a bad request (9499), bad parameters (19001, 19002), a
+    /// signature that does not match (19021), an address not allowed (19022), a keyword not in the card (19024).
+    static let permanentCodes: Set<Int> = [9499, 19001, 19002, 19021, 19022, 19024]
+
     /// Lark's signature: HMAC-SHA256 keyed with `"{timestamp}\n{secret}"` over an empty message, in base64.
     static func sign(timestamp: String, secret: String) -> String {
         let key = SymmetricKey(data: Array("\(timestamp)\n\(secret)".utf8))

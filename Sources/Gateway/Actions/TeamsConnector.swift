@@ -8,6 +8,18 @@ struct TeamsConnector: Connector {
 
     static let titles = ["payment_intent.payment_failed": "Payment failed", "charge.dispute.created": "Dispute opened", "lead.closed": "Lead closed", "alert.card": "Switchyard alert"]
 
+    /// Office 365 connector webhooks answer 200 for a failed delivery too, with a text body
+    /// (`Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with
+    /// ContextId …`), where a success is a number (`1`); Power Automate workflows answer 202 with an empty body.
+    /// The inner status decides: 408, 429 and 5xx are retried, any other is dead.
+    func refusal(in response: [UInt8]) -> Refusal? {
+        let text = String(decoding: response.prefix(1024), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("Webhook message delivery failed") || text.contains("returned HTTP error") else { return nil }
+        let status = text.range(of: "HTTP error ").flatMap { Int(text[$0.upperBound...].prefix { $0.isNumber }) }
+        let retryable = status.map { $0 == 408 || $0 == 429 || $0 >= 500 } ?? true
+        return Refusal(message: "Teams refused the card: \(text.prefix(300))", retryable: retryable)
+    }
+
     func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
         guard let url else { throw ConnectorError("no Teams webhook is configured (actions.teams.url)") }
         let p = action.params
