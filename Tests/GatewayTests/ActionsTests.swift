@@ -70,6 +70,28 @@ struct ActionsTests {
         }
     }
 
+    @Test("Intercom API 1.x: a conversation assigned to the team as {type: team} still makes a card, with the admin's name from 1.x")
+    func intercomV1ToLark() async throws {
+        try await FakeTarget.run { lark in
+            try await TestGateway.run(configure: {
+                $0.actions.mode = .live
+                $0.actions.intercomTeamId = "5372074"
+                $0.actions.larkBots = [.init(name: "support", url: lark.url + "/hook")]
+            }) { gateway in
+                try await reactorsStarted(gateway, ["intercom-lark"])
+                for name in ["v1.conversation.admin.assigned.team", "v1.conversation.admin.assigned"] {
+                    let body = try fixture("intercom/\(name).json")
+                    let response = try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))])
+                    #expect(response.status == 200, "\(response.text)")
+                }
+                // Only the first is the team's: the second names an admin and no team.
+                #expect(await poll(timeout: .seconds(20)) { lark.requests.count == 1 })
+                let text = String(decoding: try #require(lark.requests.first).body, as: UTF8.self)
+                #expect(text.contains("215471832004778"))
+            }
+        }
+    }
+
     @Test("Stripe → Teams: a target down for a while then back gets the card once, after failures honouring Retry-After")
     func stripeToTeamsWithRetries() async throws {
         try await FakeTarget.run { teams in

@@ -2,12 +2,10 @@ import Foundation
 import Testing
 @testable import Projections
 
-/// Contact2Sale deliveries and Intercom notifications read by scanning must read as `JSONDecoder` reads them, or be
-/// left to it.
-@Suite("Reading C2S and Intercom webhooks by scanning")
+/// Contact2Sale deliveries read by scanning must read as `JSONDecoder` reads them, or be left to it.
+@Suite("Reading C2S webhooks by scanning")
 struct WebhookScanTests {
     typealias Delivery = LeadsProjection.Delivery
-    typealias Notification = ConversationsProjection.Input
 
     static let lead = #"{"id":"L-1","type":"lead","hook_action":"on_create_lead","attributes":{"updated_at":"2026-11-23T14:02:11Z","customer":{"name":"Carla","email":"carla@example.com","phone":"(11) 98765-4321","cpf":null},"product":{"price":"R$ 1"}}}"#
 
@@ -35,37 +33,11 @@ struct WebhookScanTests {
         ("not JSON", #"{"id":}"#),
     ]
 
-    static let notification = #"{"type":"notification_event","id":"notif_1","topic":"conversation.admin.assigned","created_at":1763917604,"data":{"type":"notification_event_data","item":{"type":"conversation","id":"2154","state":"open","admin_assignee_id":4820115,"team_assignee_id":"5372074","title":"x"}}}"#
-
-    static let notificationVariants: [(String, String)] = [
-        ("as is", notification),
-        ("no topic", notification.replacingOccurrences(of: #""topic":"conversation.admin.assigned","#, with: "")),
-        ("a null created_at", notification.replacingOccurrences(of: #""created_at":1763917604"#, with: #""created_at":null"#)),
-        ("a created_at in a string", notification.replacingOccurrences(of: #""created_at":1763917604"#, with: #""created_at":"1763917604""#)),
-        ("a numeric item id", notification.replacingOccurrences(of: #""id":"2154""#, with: #""id":2154"#)),
-        ("no item", #"{"topic":"conversation.admin.closed","data":{}}"#),
-        ("no data", #"{"topic":"conversation.admin.closed"}"#),
-        ("item null", #"{"topic":"conversation.admin.closed","data":{"item":null}}"#),
-        ("a null team", notification.replacingOccurrences(of: #""team_assignee_id":"5372074""#, with: #""team_assignee_id":null"#)),
-        ("a boolean admin", notification.replacingOccurrences(of: #""admin_assignee_id":4820115"#, with: #""admin_assignee_id":true"#)),
-        ("a state that is a number", notification.replacingOccurrences(of: #""state":"open""#, with: #""state":1"#)),
-        ("whitespace", notification.replacingOccurrences(of: ",", with: " ,\n ")),
-        ("cut short", String(notification.dropLast(2))),
-    ]
-
     @Test("C2S deliveries read the same by scanning as by decoding, or are left to the decoder", arguments: leadVariants)
     func deliveries(label: String, payload: String) {
         let bytes = Array(payload.utf8)
         if let scanned = Delivery.scanned(bytes) {
             #expect(scanned == (try? JSONDecoder().decode(Delivery.self, from: Data(bytes))), "\(label)")
-        }
-    }
-
-    @Test("Intercom notifications read the same by scanning as by decoding, or are left to the decoder", arguments: notificationVariants)
-    func notifications(label: String, payload: String) {
-        let bytes = Array(payload.utf8)
-        if let scanned = Notification.scanned(bytes) {
-            #expect(scanned == (try? JSONDecoder().decode(Notification.self, from: Data(bytes))), "\(label)")
         }
     }
 
@@ -75,20 +47,12 @@ struct WebhookScanTests {
             "as is", "a numeric id", "a negative zero id", "a null id", "no id", "no attributes", "attributes null", "customer null",
             "a null email", "escapes", "a repeated key", "whitespace",
         ])
-        #expect(Self.notificationVariants.filter { Notification.scanned(Array($0.1.utf8)) != nil }.map(\.0) == [
-            "as is", "a null created_at", "a null team", "whitespace",
-        ])
         #expect(Delivery.scanned(Array(Self.leadVariants[1].1.utf8))?.leadID == "42")
         #expect(Delivery.scanned(Array(Self.leadVariants[16].1.utf8))?.customer?.name == "Carla É\n\"C\"/")
         for name in ["on_create_lead", "on_update_lead", "on_close_lead"] {
             let bytes = try fixtureBytes("c2s/\(name).json")
             let scanned = try #require(Delivery.scanned(bytes), "\(name)")
             #expect(scanned == (try JSONDecoder().decode(Delivery.self, from: Data(bytes))))
-        }
-        for name in ["conversation.admin.assigned", "conversation.admin.closed", "conversation.admin.noted"] {
-            let bytes = try fixtureBytes("intercom/\(name).json")
-            let scanned = try #require(Notification.scanned(bytes), "\(name)")
-            #expect(scanned == (try JSONDecoder().decode(Notification.self, from: Data(bytes))))
         }
     }
 }

@@ -11,32 +11,14 @@ struct IntercomLarkReactor: Reactor {
 
     static let topics = ["conversation.admin.assigned", "conversation.admin.closed", "conversation.admin.noted"]
 
-    private struct Notification: Decodable {
-        struct Data: Decodable { let item: Item }
-        struct Item: Decodable {
-            let id: FlexibleID
-            let title: String?
-            let team_assignee_id: FlexibleID?
-            let admin_assignee_id: FlexibleID?
-            let assignee: Assignee?
-        }
-        struct Assignee: Decodable {
-            let name: String?
-            let email: String?
-        }
-        let topic: String
-        let data: Data
-    }
-
     func react(to event: Event) throws -> [ActionRequest] {
         guard event.type == "webhook.received", event.source == "intercom",
-              let topic = event.metadata["event-type"], Self.topics.contains(topic) else { return [] }
-        let notification = try JSONPayload.decode(Notification.self, from: event.payload)
-        let item = notification.data.item
-        guard item.team_assignee_id?.value == teamId else { return [] }
-        var params = ["topic": notification.topic, "conversation_id": item.id.value]
-        params["title"] = item.title
-        params["assignee"] = item.assignee?.name ?? item.assignee?.email ?? item.admin_assignee_id.map { "admin \($0.value)" }
+              let topic = event.metadata["event-type"], Self.topics.contains(topic),
+              let notification = IntercomNotification(payload: event.payload), let id = notification.itemID,
+              notification.teamAssigneeID == teamId else { return [] }
+        var params = ["topic": notification.topic, "conversation_id": id]
+        params["title"] = notification.title
+        params["assignee"] = notification.assigneeName ?? notification.adminAssigneeID.map { "admin \($0)" }
         return bots.enumerated().map { index, bot in
             ActionRequest(reactor: name, causedBy: event.position, index: index, kind: "lark.card", channel: "lark", target: bot, params: params)
         }

@@ -1,28 +1,20 @@
 import EventLog
 import Foundation
 
-/// Intercom conversations: last topic, team and admin assignee, state and last event time.
+/// Intercom conversations: last topic, team and admin assignee, state and last event time, from the
+/// notifications of API 1.x and 2.x (see ``IntercomNotification``). A conversation deleted in Intercom keeps its
+/// record with state `deleted`. Intercom does not deliver in order: a notification older (by its `created_at`)
+/// than the one already applied changes nothing. A notification the projection does not understand (another
+/// topic, no conversation id) is ignored, never a failure.
 public struct ConversationsProjection: Projection {
     public let name = "conversations"
-    public let version = 1
+    public let version = 2
     public let tables = ["conversations"]
 
     /// Creates the projection.
     public init() {}
 
-    /// What the projection reads of an Intercom notification.
-    public struct Input: Decodable, Sendable, Equatable {
-        struct Body: Decodable, Sendable, Equatable { let item: Item }
-        struct Item: Decodable, Sendable, Equatable {
-            let id: String
-            let state: String?
-            let team_assignee_id: FlexibleID?
-            let admin_assignee_id: FlexibleID?
-        }
-        let topic: String
-        let created_at: Int64?
-        let data: Body
-    }
+    public typealias Input = IntercomNotification
 
     /// A conversation as last seen.
     public struct Conversation: Codable, Sendable, Equatable {
@@ -37,17 +29,23 @@ public struct ConversationsProjection: Projection {
 
     public func decode(_ event: Event) throws -> Input? {
         guard event.type == "webhook.received", event.source == "intercom",
-              event.metadata["event-type"]?.hasPrefix("conversation.") == true else { return nil }
-        return try Input.scanned(event.payload) ?? JSONPayload.decode(Input.self, from: event.payload)
+              event.metadata["event-type"]?.hasPrefix("conversation.") == true,
+              let notification = IntercomNotification(payload: event.payload), notification.itemID != nil else { return nil }
+        return notification
     }
 
     public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
-        let item = input.data.item
+        guard let id = input.itemID else { return }
+        let stored = try state.get(Conversation.self, id, in: "conversations")
+        if let stored, let applied = stored.lastEventAt, let created = input.createdAt, created < applied { return }
+        let deleted = input.topic == "conversation.deleted"
         try state.put(Conversation(
-            id: item.id, lastTopic: input.topic, teamAssigneeId: item.team_assignee_id?.value,
-            adminAssigneeId: item.admin_assignee_id?.value, state: item.state, lastEventAt: input.created_at,
-            lastPosition: event.position
-        ), item.id, in: "conversations")
+            id: id, lastTopic: input.topic,
+            teamAssigneeId: deleted ? stored?.teamAssigneeId : input.teamAssigneeID ?? stored?.teamAssigneeId,
+            adminAssigneeId: deleted ? stored?.adminAssigneeId : input.adminAssigneeID ?? stored?.adminAssigneeId,
+            state: deleted ? "deleted" : input.state ?? stored?.state,
+            lastEventAt: input.createdAt ?? stored?.lastEventAt, lastPosition: event.position
+        ), id, in: "conversations")
     }
 }
 
