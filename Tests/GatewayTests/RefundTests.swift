@@ -56,10 +56,39 @@ struct RefundTests {
                 #expect(call.headers["authorization"] == "Bearer sk_test_refunds")
                 #expect(call.headers["content-type"] == "application/x-www-form-urlencoded")
                 #expect(form(call) == ["payment_intent": Self.intent, "amount": "50000"])
-                #expect(stripe.requests.contains { form($0) == ["payment_intent": Self.intent] }, "the rest of the payment: no amount")
+                #expect(stripe.requests.contains { form($0) == ["payment_intent": Self.intent, "amount": "79900"] }, "the rest of the payment, as the amount promised")
                 let keyInLog = try gateway.log.events(from: 1, limit: 100).contains { String(decoding: $0.payload, as: UTF8.self).contains("sk_test_refunds") }
                 #expect(!keyInLog)
             }
+        }
+    }
+
+    @Test("refunds made in Stripe's dashboard count: a pending one holds its amount back, a failed one gives it back, a full refund leaves nothing")
+    func refundsFromStripe() async throws {
+        try await TestGateway.run { gateway in
+            func deliver(_ json: String) async throws {
+                let body = Array(json.utf8)
+                let response = try await gateway.post("/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))])
+                #expect(response.status == 200, "\(response.text)")
+            }
+            func ask(_ amount: Int) async throws -> TestResponse {
+                try await gateway.post("/api/payments/refund", body: Array(#"{"payment_id":"\#(Self.intent)","amount":\#(amount)}"#.utf8), headers: [("Content-Type", "application/json"), Self.admin])
+            }
+            // Stripe API 2024-06-20 shapes: a refund made in the dashboard, then its failure.
+            func refund(_ event: String, _ type: String, _ status: String, _ created: Int) -> String {
+                #"{"id":"\#(event)","object":"event","api_version":"2024-06-20","created":\#(created),"livemode":false,"type":"\#(type)","data":{"object":{"id":"re_dash","object":"refund","amount":100000,"charge":"ch_3QxYpL2eZvKYlo2C1cM0d9Qe","created":1763998000,"currency":"brl","payment_intent":"\#(Self.intent)","status":"\#(status)"}}}"#
+            }
+            try await deliver(String(decoding: try fixture("stripe/payment_intent.succeeded.json"), as: UTF8.self))
+            try await deliver(refund("evt_dash_created", "refund.created", "pending", 1763998000))
+            let blocked = try await ask(50000)
+            #expect(blocked.status == 400, "129900 less a pending 100000 leaves 29900: \(blocked.text)")
+            #expect(blocked.errorMessage?.contains("29900") == true)
+            try await deliver(refund("evt_dash_failed", "refund.failed", "failed", 1763998100))
+            #expect(try await ask(50000).status == 202, "the failed refund gave its amount back")
+            // Stripe shows the rest refunded in full: nothing is left, however the hub's own request fares.
+            try await deliver(refund("evt_dash_2", "refund.updated", "succeeded", 1763999000).replacingOccurrences(of: "re_dash", with: "re_dash_2").replacingOccurrences(of: #""amount":100000"#, with: #""amount":79900"#))
+            let nothing = try await ask(1)
+            #expect(nothing.status == 400, "\(nothing.text)")
         }
     }
 

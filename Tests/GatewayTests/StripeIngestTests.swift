@@ -8,7 +8,7 @@ struct StripeIngestTests {
     static let json = ("Content-Type", "application/json; charset=utf-8")
 
     @Test("each Stripe fixture is accepted, stored byte for byte with its signature, and a repeat is a duplicate",
-          arguments: ["payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded"])
+          arguments: ["payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded", "charge.refunded.2013-08-13", "charge.refunded.2022-11-15", "charge.refund.updated.2019-12-03", "refund.created", "refund.updated", "refund.failed", "charge.dispute.created", "payment_intent.succeeded.jpy"])
     func acceptsFixture(name: String) async throws {
         try await TestGateway.run { gateway in
             let body = try fixture("stripe/\(name).json")
@@ -28,7 +28,9 @@ struct StripeIngestTests {
             let id = try #require((try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])?["id"] as? String)
             #expect(event.idempotencyKey == "stripe:" + id)
             #expect(event.metadata["stripe-signature"] == signature)
-            #expect(event.metadata["event-type"] == name)
+            let type = try #require((try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])?["type"] as? String)
+            #expect(event.metadata["event-type"] == type)
+            #expect(name.hasPrefix(type), "a fixture is named after its event type (then its API version or currency)")
             #expect(event.metadata["content-type"] == "application/json; charset=utf-8")
             #expect(event.metadata["remote-address"] == "127.0.0.1")
             #expect(event.metadata["request-id"] == first.headers["X-Request-Id"].first)

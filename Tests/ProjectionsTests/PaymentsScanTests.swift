@@ -48,7 +48,7 @@ struct PaymentsScanTests {
         ("cut short", String(intent.dropLast(3))),
     ]
 
-    static let fixtures = ["payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded"]
+    static let fixtures = ["payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded", "charge.refunded.2013-08-13", "charge.refunded.2022-11-15", "charge.refund.updated.2019-12-03", "refund.created", "refund.updated", "refund.failed", "charge.dispute.created", "payment_intent.succeeded.jpy"]
 
     private func decoded(_ payload: [UInt8]) -> StripeEvent? {
         try? JSONDecoder().decode(StripeEvent.self, from: Data(payload))
@@ -68,7 +68,7 @@ struct PaymentsScanTests {
         #expect(scannedLabels == [
             "as is", "a failure code", "a failure without a code", "no data", "data null", "a negative amount",
             "the largest Int64 amount", "the smallest Int64 amount", "a negative zero amount", "a zero amount",
-            "livemode true", "a null customer", "escapes", "refunds null", "a repeated key", "a repeated object", "whitespace",
+            "livemode true", "a null customer", "escapes", "refunds null", "no object id", "a repeated key", "a repeated object", "whitespace",
         ])
         let escapes = try #require(Self.variants.first { $0.0 == "escapes" }).1
         let escaped = try #require(StripeEvent.scanned(Array(escapes.utf8)))

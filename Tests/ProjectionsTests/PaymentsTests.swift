@@ -19,6 +19,7 @@ struct PaymentsTests {
                 (
                     intent: try reader.get(PaymentsProjection.Payment.self, "pi_3QxYpL2eZvKYlo2C1gH7kT2m", in: "payments"),
                     charge: try reader.get(PaymentsProjection.Payment.self, "ch_3QxYpL2eZvKYlo2C1cM0d9Qe", in: "payments"),
+                    refund: try reader.get(PaymentsProjection.Refund.self, "re_3QxYpL2eZvKYlo2C1pD2sK8v", in: "refunds"),
                     failed: try reader.get(PaymentsProjection.Payment.self, "pi_3QxZ1m2eZvKYlo2C0aW5yE1k", in: "payments"),
                     brlPay: try reader.get(PaymentsProjection.Daily.self, "2025-11-23|brl", in: "daily"),
                     brlRefund: try reader.get(PaymentsProjection.Daily.self, "2025-11-24|brl", in: "daily"),
@@ -31,7 +32,10 @@ struct PaymentsTests {
             #expect(state.intent?.amount == 129900)
             #expect(state.intent?.status == "succeeded")
             #expect(state.intent?.amountRefunded == 80000)
-            #expect(state.charge?.refunds.first?.amount == 50000)
+            #expect(state.refund?.amount == 50000)
+            #expect(state.charge?.refundIds == ["re_3QxYpL2eZvKYlo2C1pD2sK8v"])
+            #expect(state.intent?.refundIds == ["re_3QxYpL2eZvKYlo2C1pD2sK8v"])
+            #expect(state.intent?.refundable == Int64(49900))
             #expect(state.charge?.amountRefunded == 80000)
             #expect(state.failed?.lastFailureCode == "card_declined")
             #expect(state.brlPay?.gross == 129900)
@@ -58,6 +62,50 @@ struct PaymentsTests {
             }
             #expect(days?.0?.gross == 700)
             #expect(days?.1?.gross == 300)
+        }
+    }
+}
+
+/// Every Stripe fixture (several API versions) through the payments projection: none is refused, and what each shape
+/// says lands where it belongs.
+@Suite("Payments from every Stripe fixture")
+struct PaymentsFixturesTests {
+    @Test("refund lists as arrays and as lists, refund.* and charge.refund.* events, a dispute, a charge without a list")
+    func allShapes() async throws {
+        try await Harness.with { h in
+            for name in [
+                "payment_intent.succeeded", "charge.refunded", "refund.created", "refund.updated", "charge.refunded.2022-11-15",
+                "charge.dispute.created", "charge.refunded.2013-08-13", "charge.refund.updated.2019-12-03", "refund.failed",
+                "payment_intent.payment_failed", "payment_intent.succeeded.jpy",
+            ] {
+                try await h.receive("stripe", fixture: "stripe/\(name).json")
+            }
+            let runner = try await h.project([PaymentsProjection()])
+            #expect(runner.statuses().first?.state == .live)
+            let read = try #require(try h.store.read("payments") { reader in
+                (
+                    rejected: try reader.count(RejectedEvent.table),
+                    intent: try reader.get(PaymentsProjection.Payment.self, "pi_3QxYpL2eZvKYlo2C1gH7kT2m", in: "payments"),
+                    refund: try reader.get(PaymentsProjection.Refund.self, "re_3QyAbC2eZvKYlo2C0Lm3nP5q", in: "refunds"),
+                    legacy: try reader.get(PaymentsProjection.Payment.self, "ch_1GqIBwHYgolSBA35kW2PcU8e", in: "payments"),
+                    legacyRefund: try reader.get(PaymentsProjection.Refund.self, "re_1GqIC7HYgolSBA35R1XMJ1lF", in: "refunds"),
+                    jpy: try reader.get(PaymentsProjection.Daily.self, "2025-11-26|jpy", in: "daily"),
+                    legacyDay: try reader.get(PaymentsProjection.Daily.self, "2025-11-24|usd", in: "daily")
+                )
+            })
+            #expect(read.rejected == 0)
+            // The 2024 refund of 20000 failed in the end; the list's 50000 succeeded; the charge says 70000 refunded,
+            // of which 20000 belong to no refund seen: Stripe's figure is the larger, and a dispute holds the rest.
+            #expect(read.refund?.status == "failed")
+            #expect(read.intent?.refundIds.contains("re_3QyAbC2eZvKYlo2C0Lm3nP5q") == true)
+            #expect(read.intent?.disputed == 129900)
+            #expect(read.intent?.refundable == 0)
+            // The Charges API of 2013: a charge with no intent books its own gross; its refund (no status then) succeeded.
+            #expect(read.legacy?.status == "succeeded")
+            #expect(read.legacyRefund?.status == "succeeded")
+            #expect(read.legacyDay?.gross == 50000)
+            #expect(read.legacyDay?.refunded == 15000)
+            #expect(read.jpy?.gross == 5000)
         }
     }
 }

@@ -198,7 +198,7 @@ struct StateJSONReadableTests {
 
     @Test("other shapes read as JSONDecoder reads them, or fail with it")
     func otherShapes() throws {
-        let stored = #"{"amount":1000,"amountRefunded":0,"created":1,"currency":"brl","id":"pi_1","kind":"payment_intent","livemode":false,"refunds":[],"status":"succeeded"}"#
+        let stored = #"{"amount":1000,"amountRefunded":0,"chargeIds":[],"created":1,"currency":"brl","disputeIds":[],"disputed":0,"hubRefunds":[],"id":"pi_1","kind":"payment_intent","livemode":false,"refundIds":[],"refundOutstanding":0,"refundedKnown":0,"refunds":[],"status":"succeeded"}"#
         let variants = [
             stored, stored.replacingOccurrences(of: ",", with: " ,\n "), stored.replacingOccurrences(of: #""refunds":[]"#, with: #""refunds":[ ]"#),
             stored.replacingOccurrences(of: #""created":1,"#, with: ""), stored.replacingOccurrences(of: #""amount":1000"#, with: #""amount":"1000""#),

@@ -46,11 +46,11 @@ struct StripeRefundReactor: Reactor {
     func react(to event: Event) throws -> [ActionRequest] {
         guard event.type == RefundRequest.eventType else { return [] }
         let request = try JSONPayload.decode(RefundRequest.self, from: event.payload)
-        var params = ["payment_intent": request.paymentId]
-        params["amount"] = request.amount.map(String.init)
+        // Always the amount the hub promised (a full refund's too), so that Stripe and the hub cannot disagree on it.
+        let params = ["payment_intent": request.paymentId, "amount": String(request.resolvedAmount)]
         return [ActionRequest(reactor: name, causedBy: event.position, index: 0, kind: "stripe.refund", channel: "stripe", target: "refunds", params: params)]
     }
 
     /// The id the action for the refund requested at `position` gets.
-    static func actionId(position: UInt64) -> String { "stripe-refunds-\(position)-0" }
+    static func actionId(position: UInt64) -> String { RefundRequest.actionId(position: position) }
 }

@@ -14,7 +14,10 @@ extension ReadController {
             return try jsonResponse(Page(items: page.prefix(limit).map(\.value), nextCursor: page.count > limit ? page[limit - 1].key : nil))
         }
         group.get("payments/{id}") { request, context in
-            try await record(request, context, PaymentsProjection.Payment.self, projection: "payments", table: "payments", noun: "payment")
+            try await record(request, context, PaymentsProjection.Payment.self, projection: "payments", table: "payments", noun: "payment") { payment, reader in
+                payment.refunds = try payment.refundIds.compactMap { try reader.get(PaymentsProjection.Refund.self, $0, in: "refunds") }
+                    .sorted { ($0.created ?? 0, $0.id) < ($1.created ?? 0, $1.id) }
+            }
         }
         group.get("ledger/summary") { request, _ in
             let query = QueryParameters(request: request)

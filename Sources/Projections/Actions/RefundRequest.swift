@@ -11,6 +11,9 @@ public struct RefundRequest: Codable, Sendable, Equatable {
     /// What the amount came to when it was requested: the given amount, or the rest of the payment then.
     public var resolvedAmount: Int64
 
+    /// The id of the `stripe.refund` action that the request appended at `position` becomes.
+    public static func actionId(position: UInt64) -> String { "stripe-refunds-\(position)-0" }
+
     /// Creates a request.
     public init(paymentId: String, amount: Int64?, resolvedAmount: Int64) {
         self.paymentId = paymentId

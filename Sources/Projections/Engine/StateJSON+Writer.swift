@@ -93,6 +93,11 @@ extension StateJSON {
             name(key)
             items(values) { writer, value in writer.string(value) }
         }
+        mutating func member(_ key: StaticString, _ value: (some StateJSONWritable)?) {
+            guard let value else { return }
+            name(key)
+            value.write(to: &self)
+        }
         mutating func member(_ key: StaticString, _ values: [some StateJSONWritable]) {
             name(key)
             items(values) { writer, value in value.write(to: &writer) }

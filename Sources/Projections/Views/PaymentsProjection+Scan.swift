@@ -2,7 +2,7 @@ extension PaymentsProjection.StripeEvent {
     /// The fields the projection reads, in the order of ``paths``.
     private enum Field: Int {
         case id, type, created, livemode, data, object, objectId, objectKind, amount, amountReceived, amountRefunded, currency
-        case status, customer, objectCreated, objectLivemode, paymentIntent, lastPaymentError, failureCode, refunds
+        case status, customer, objectCreated, objectLivemode, paymentIntent, lastPaymentError, failureCode, refunds, charge
     }
 
     private static let paths: JSONFieldScanner.Paths = [
@@ -10,7 +10,7 @@ extension PaymentsProjection.StripeEvent {
         ["data", "object", "amount"], ["data", "object", "amount_received"], ["data", "object", "amount_refunded"],
         ["data", "object", "currency"], ["data", "object", "status"], ["data", "object", "customer"], ["data", "object", "created"],
         ["data", "object", "livemode"], ["data", "object", "payment_intent"], ["data", "object", "last_payment_error"],
-        ["data", "object", "last_payment_error", "code"], ["data", "object", "refunds"],
+        ["data", "object", "last_payment_error", "code"], ["data", "object", "refunds"], ["data", "object", "charge"],
     ]
 
     /// Reads a Stripe event by scanning for the fields the projection uses, several times faster than decoding it
@@ -39,10 +39,11 @@ extension PaymentsProjection.StripeEvent {
             failure = .init(code: try f.string(.failureCode))
         }
         data = Body(object: PaymentsProjection.StripeObject(
-            id: try f.requiredString(.objectId), object: try f.requiredString(.objectKind), amount: try f.int64(.amount),
+            id: try f.string(.objectId), object: try f.string(.objectKind), amount: try f.int64(.amount),
             amount_received: try f.int64(.amountReceived), amount_refunded: try f.int64(.amountRefunded), currency: try f.string(.currency),
             status: try f.string(.status), customer: try f.string(.customer), created: try f.int64(.objectCreated),
-            livemode: try f.bool(.objectLivemode), payment_intent: try f.string(.paymentIntent), last_payment_error: failure, refunds: nil
+            livemode: try f.bool(.objectLivemode), payment_intent: try f.string(.paymentIntent).map(PaymentsProjection.StripeReference.init(id:)),
+            charge: try f.string(.charge).map(PaymentsProjection.StripeReference.init(id:)), last_payment_error: failure, refunds: nil
         ))
     }
 }

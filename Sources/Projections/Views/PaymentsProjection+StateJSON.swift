@@ -6,43 +6,82 @@ extension PaymentsProjection.Payment: StateJSONWritable {
         writer.object { w in
             w.member("amount", amount)
             w.member("amountRefunded", amountRefunded)
+            w.member("bookedGross", bookedGross)
+            w.member("bookedUnattributed", bookedUnattributed)
+            w.member("chargeIds", chargeIds)
             w.member("created", created)
             w.member("currency", currency)
             w.member("customer", customer)
+            w.member("disputeIds", disputeIds)
+            w.member("disputed", disputed)
+            w.member("hubRefunds", hubRefunds)
             w.member("id", id)
             w.member("kind", kind)
             w.member("lastFailureCode", lastFailureCode)
             w.member("livemode", livemode)
             w.member("paymentIntent", paymentIntent)
+            w.member("refundIds", refundIds)
+            w.member("refundOutstanding", refundOutstanding)
             w.member("refundRequested", refundRequested)
+            w.member("refundedKnown", refundedKnown)
             w.member("refunds", refunds)
+            w.member("snapshot", snapshot)
             w.member("status", status)
+            w.member("succeededAt", succeededAt)
         }
     }
 }
 
 extension PaymentsProjection.Payment: StateJSONReadable {
     private enum Field: Int {
-        case amount, amountRefunded, created, currency, customer, id, kind, lastFailureCode, livemode, paymentIntent, refundRequested
-        case refunds, status
+        case amount, amountRefunded, bookedGross, grossDay, grossHour, grossCurrency, grossAmount, grossColumn, bookedUnattributed
+        case chargeIds, created, currency, customer, disputeIds, disputed, hubRefunds, id, kind, lastFailureCode, livemode, paymentIntent
+        case refundIds, refundOutstanding, refundRequested, refundedKnown, refunds, snapshot, snapshotCreated, snapshotRank
+        case snapshotDetail, snapshotEvent, status, succeededAt
     }
 
     private static let paths: JSONFieldScanner.Paths = [
-        ["amount"], ["amountRefunded"], ["created"], ["currency"], ["customer"], ["id"], ["kind"], ["lastFailureCode"], ["livemode"],
-        ["paymentIntent"], ["refundRequested"], ["refunds"], ["status"],
+        ["amount"], ["amountRefunded"], ["bookedGross"], ["bookedGross", "day"], ["bookedGross", "hour"], ["bookedGross", "currency"],
+        ["bookedGross", "amount"], ["bookedGross", "column"], ["bookedUnattributed"], ["chargeIds"], ["created"], ["currency"], ["customer"],
+        ["disputeIds"], ["disputed"], ["hubRefunds"], ["id"], ["kind"], ["lastFailureCode"], ["livemode"], ["paymentIntent"], ["refundIds"],
+        ["refundOutstanding"], ["refundRequested"], ["refundedKnown"], ["refunds"], ["snapshot"], ["snapshot", "created"],
+        ["snapshot", "rank"], ["snapshot", "detail"], ["snapshot", "eventId"], ["status"], ["succeededAt"],
     ]
 
-    /// A payment without refunds; one with refunds is left to the general decoder.
+    /// A payment with no refunds, disputes, charges, hub requests or unattributed booking: the common case, a
+    /// payment intent through its life; any other is left to the general decoder.
     static func scanned(_ stored: UnsafeRawBufferPointer) -> Self? {
         JSONFieldScanner.read(stored, paths: paths, by: Field.self) { f throws(JSONFieldScanner.Unscanned) in
-            guard f.isEmptyArray(.refunds) else { throw JSONFieldScanner.Unscanned() }
-            return Self(
+            for list in [Field.refunds, .refundIds, .chargeIds, .disputeIds, .hubRefunds] where !f.isEmptyArray(list) {
+                throw JSONFieldScanner.Unscanned()
+            }
+            guard f.isAbsent(.bookedUnattributed) else { throw JSONFieldScanner.Unscanned() }
+            var payment = Self(
                 id: try f.requiredString(.id), kind: try f.requiredString(.kind), amount: try f.requiredInt64(.amount),
                 currency: try f.requiredString(.currency), status: try f.requiredString(.status),
                 amountRefunded: try f.requiredInt64(.amountRefunded), customer: try f.string(.customer), created: try f.requiredInt64(.created),
                 livemode: try f.requiredBool(.livemode), lastFailureCode: try f.string(.lastFailureCode),
                 paymentIntent: try f.string(.paymentIntent), refunds: [], refundRequested: try f.int64(.refundRequested)
             )
+            payment.refundedKnown = try f.requiredInt64(.refundedKnown)
+            payment.refundOutstanding = try f.requiredInt64(.refundOutstanding)
+            payment.disputed = try f.requiredInt64(.disputed)
+            payment.succeededAt = try f.int64(.succeededAt)
+            if !f.isAbsent(.snapshot) {
+                guard f.kind(.snapshot) == .object else { throw JSONFieldScanner.Unscanned() }
+                payment.snapshot = PaymentsProjection.SnapshotOrder(
+                    created: try f.requiredInt64(.snapshotCreated), rank: Int(try f.requiredInt64(.snapshotRank)),
+                    detail: try f.requiredInt64(.snapshotDetail), eventId: try f.requiredString(.snapshotEvent)
+                )
+            }
+            if !f.isAbsent(.bookedGross) {
+                guard f.kind(.bookedGross) == .object else { throw JSONFieldScanner.Unscanned() }
+                payment.bookedGross = PaymentsProjection.Booking(
+                    day: try f.requiredString(.grossDay), hour: try f.requiredString(.grossHour), currency: try f.requiredString(.grossCurrency),
+                    amount: try f.requiredInt64(.grossAmount), column: try f.requiredString(.grossColumn)
+                )
+            }
+            return payment
         }
     }
 }
@@ -51,9 +90,64 @@ extension PaymentsProjection.Refund: StateJSONWritable {
     func write(to writer: inout StateJSON.Writer) {
         writer.object { w in
             w.member("amount", amount)
+            w.member("booked", booked)
+            w.member("charge", charge)
             w.member("created", created)
+            w.member("currency", currency)
             w.member("id", id)
+            w.member("paymentIntent", paymentIntent)
+            w.member("snapshot", snapshot)
             w.member("status", status)
+        }
+    }
+}
+
+extension PaymentsProjection.Dispute: StateJSONWritable {
+    func write(to writer: inout StateJSON.Writer) {
+        writer.object { w in
+            w.member("amount", amount)
+            w.member("charge", charge)
+            w.member("created", created)
+            w.member("currency", currency)
+            w.member("id", id)
+            w.member("paymentIntent", paymentIntent)
+            w.member("snapshot", snapshot)
+            w.member("status", status)
+        }
+    }
+}
+
+extension PaymentsProjection.HubRefund: StateJSONWritable {
+    func write(to writer: inout StateJSON.Writer) {
+        writer.object { w in
+            w.member("actionId", actionId)
+            w.member("amount", amount)
+            w.member("paymentId", paymentId)
+            w.member("refundId", refundId)
+            w.member("state", state)
+        }
+    }
+}
+
+extension PaymentsProjection.SnapshotOrder: StateJSONWritable {
+    func write(to writer: inout StateJSON.Writer) {
+        writer.object { w in
+            w.member("created", created)
+            w.member("detail", detail)
+            w.member("eventId", eventId)
+            w.member("rank", rank)
+        }
+    }
+}
+
+extension PaymentsProjection.Booking: StateJSONWritable {
+    func write(to writer: inout StateJSON.Writer) {
+        writer.object { w in
+            w.member("amount", amount)
+            w.member("column", column)
+            w.member("currency", currency)
+            w.member("day", day)
+            w.member("hour", hour)
         }
     }
 }
