@@ -17,6 +17,9 @@ public struct EventLogError: Error, Sendable, CustomStringConvertible {
         public static let storageFailure = Code("storage_failure")
         /// A stored record or the database is damaged.
         public static let corrupted = Code("corrupted")
+        /// The log disagrees with itself: `meta head` does not name the last record of `events` (records removed
+        /// from the end, or the head rewritten). Nothing repairs it silently; an operator must look.
+        public static let inconsistent = Code("inconsistent")
         /// The data directory was written by an unknown format version.
         public static let unsupportedFormat = Code("unsupported_format")
         /// A line of JSON does not describe a record of the log, or not the one its hash says.

@@ -36,7 +36,8 @@ extension LMDBEventLog {
                 results.reserveCapacity(pending.events.count)
                 for event in pending.events {
                     if let key = event.idempotencyKey, let original = try keys.get(key, in: txn) {
-                        results.append(.duplicate(of: original))
+                        let hash = try events.withValue(for: original, in: txn) { EventHash(copying: UnsafeRawBufferPointer(rebasing: $0.suffix(RecordCodec.hashSize))) }
+                        results.append(.duplicate(of: original, hash: hash ?? .zero))
                         continue
                     }
                     let position = head.position + 1
@@ -44,7 +45,7 @@ extension LMDBEventLog {
                     try events.put(record.bytes, for: position, in: txn, mode: .append)
                     if let key = event.idempotencyKey { try keys.put(position, for: key, in: txn) }
                     head = LogHead(position: position, hash: record.hash)
-                    results.append(.appended(position))
+                    results.append(.appended(position, hash: record.hash))
                 }
                 for record in pending.restored {
                     try events.put(try Self.restoredRecord(record, after: head), for: record.position, in: txn, mode: .append)

@@ -17,26 +17,64 @@ public enum VerificationReport: Sendable, Equatable {
 
 extension LMDBEventLog {
     /// Walks the whole chain from position 1: positions gapless, each record's previous hash equal to the hash
-    /// before it, and each hash equal to `SHA-256(previousHash ‖ canonicalBytes)`.
+    /// before it, and each hash equal to `SHA-256(previousHash ‖ canonicalBytes)`; then that `meta head` names the
+    /// last record (records cut from the end show here), and that the `keys` index is exactly the records' keys:
+    /// every record with a key has its entry pointing at it, and every entry points at a record with that key.
+    /// The first disagreement is reported with its position.
     public func verify() throws -> VerificationReport {
         try guardOpen {
             try env.read { txn in
                 var expected: UInt64 = 1
                 var previous = EventHash.zero
                 var failure: VerificationReport?
+                var keyed = 0
                 try events.scan(in: txn) { key, value in
                     let position = try UInt64(storedBytes: key)
                     if let problem = Self.check(record: value, at: position, expected: expected, previous: previous) {
                         failure = .broken(position: min(position, expected), reason: problem)
                         return false
                     }
+                    guard let record = try? RecordCodec.decode(value) else {
+                        failure = .broken(position: position, reason: "the record's fields do not parse")
+                        return false
+                    }
+                    if let idempotencyKey = record.idempotencyKey {
+                        keyed += 1
+                        let indexed = try keys.get(idempotencyKey, in: txn)
+                        guard indexed == position else {
+                            let found = indexed.map { "points at position \($0)" } ?? "is missing"
+                            failure = .broken(position: position, reason: "the keys index entry for this record's idempotency key \(found)")
+                            return false
+                        }
+                    }
                     previous = EventHash(copying: UnsafeRawBufferPointer(rebasing: value.suffix(RecordCodec.hashSize)))
                     expected = position + 1
                     return true
                 }
-                return failure ?? .intact(head: LogHead(position: expected - 1, hash: previous))
+                if let failure { return failure }
+                if let disagreement = try Self.headDisagreement(events: events, meta: meta, env: env) {
+                    return .broken(position: disagreement.position, reason: disagreement.message)
+                }
+                if try keys.count(in: txn) != keyed, let extra = try extraKey(in: txn) { return extra }
+                return .intact(head: LogHead(position: expected - 1, hash: previous))
             }
         }
+    }
+
+    /// The first entry of `keys` that points at no record with its key: an entry added without its record.
+    private func extraKey(in txn: ReadTransaction) throws -> VerificationReport? {
+        var found: VerificationReport?
+        try keys.scan(in: txn) { keyBytes, positionBytes in
+            let key = String(decoding: keyBytes, as: UTF8.self)
+            let position = try UInt64(storedBytes: positionBytes)
+            let recordKey = try events.withValue(for: position, in: txn) { try? RecordCodec.decode($0).idempotencyKey } ?? nil
+            guard recordKey == key else {
+                found = .broken(position: position, reason: "the keys index has an entry \"\(key.prefix(80))\" pointing at position \(position), whose record \(recordKey == nil ? "has no such key" : "has another key")")
+                return false
+            }
+            return true
+        }
+        return found
     }
 
     private static func check(
@@ -55,7 +93,6 @@ extension LMDBEventLog {
         guard computed == EventHash(copying: UnsafeRawBufferPointer(rebasing: record.suffix(RecordCodec.hashSize))) else {
             return "the stored hash does not match the record's bytes"
         }
-        if (try? RecordCodec.decode(record)) == nil { return "the record's fields do not parse" }
         return nil
     }
 

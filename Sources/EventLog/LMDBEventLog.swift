@@ -22,10 +22,13 @@ public final class LMDBEventLog: EventStore, @unchecked Sendable {
 
     /// Opens the log in `directory`, creating it when absent, and starts its writer thread.
     ///
-    /// Group-commit sizes and commit durations are reported to `metrics`. Call ``close()`` when done.
+    /// Unless `checkingHead` is `false` (for `replay verify`, which reports it), the log must agree with itself:
+    /// `meta head` names the last record of `events` with its hash, and nothing lies past it; otherwise the open
+    /// fails with ``EventLogError/Code/inconsistent``, naming both positions, and nothing is repaired. Group-commit
+    /// sizes and commit durations are reported to `metrics`. Call ``close()`` when done.
     public init(
         directory: String, configuration: EventLogConfiguration = .init(), logger: Logger,
-        metrics: any MetricsFactory = MetricsSystem.factory
+        metrics: any MetricsFactory = MetricsSystem.factory, checkingHead: Bool = true
     ) throws {
         self.directory = directory
         self.configuration = configuration
@@ -39,6 +42,10 @@ public final class LMDBEventLog: EventStore, @unchecked Sendable {
             throw EventLogError.storage(error, while: "opening the log at \(directory)")
         }
         let head = try Self.readHead(events: events, env: env)
+        if checkingHead, let disagreement = try Self.headDisagreement(events: events, meta: meta, env: env) {
+            env.close()
+            throw EventLogError(.inconsistent, disagreement.message)
+        }
         watch = PositionWatch(head: head.position)
         writer = LogWriter(
             maxEvents: configuration.maxEventsPerCommit, maxBytes: configuration.maxBytesPerCommit, logger: logger,
@@ -77,6 +84,29 @@ public final class LMDBEventLog: EventStore, @unchecked Sendable {
             throw EventLogError(.corrupted, "the record at \(last.key) is too short")
         }
         return LogHead(position: last.key, hash: EventHash(bytes: Array(last.value.suffix(RecordCodec.hashSize))))
+    }
+
+    /// Where `meta head` and the last record of `events` disagree, if they do: the first position at which the log
+    /// is not what its head says, and a one-line account naming both.
+    static func headDisagreement(
+        events: Database<UInt64, [UInt8]>, meta: Database<String, [UInt8]>, env: Environment
+    ) throws -> (position: UInt64, message: String)? {
+        try env.read { txn in
+            let last = try headOf(events: events, in: txn)
+            let stored = try meta.get("head", in: txn)
+            guard let stored else {
+                guard last.position > 0 else { return nil }
+                return (1, "the log has records up to position \(last.position) but no meta head: it was not written by this log's appends")
+            }
+            guard stored.count == 8 + RecordCodec.hashSize else {
+                return (last.position + 1, "the meta head is \(stored.count) bytes, not \(8 + RecordCodec.hashSize)")
+            }
+            let position = stored.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            let hash = EventHash(bytes: Array(stored.suffix(RecordCodec.hashSize)))
+            if position == last.position && hash == last.hash { return nil }
+            let message = "the meta head names position \(position) (hash \(hash.hex.prefix(16))…) but the last record is at position \(last.position) (hash \(last.hash.hex.prefix(16))…): records were removed from the end or the head was rewritten"
+            return (position == last.position ? position : min(position, last.position) + 1, message)
+        }
     }
 
     /// Stops accepting appends, commits those already queued, and closes the environment.

@@ -50,6 +50,10 @@ struct GatewayCommand: AsyncParsableCommand {
         do {
             log = try openLog(configuration, metrics: metrics, logger: logger)
             views = try openViews(configuration, logger: logger)
+        } catch let error as EventLogError where error.code == .inconsistent {
+            // Never repaired silently: the next append would write over the missing positions.
+            try? FileHandle.standardError.write(contentsOf: Data("gateway: the event log in \(configuration.dataDirectory) is inconsistent: \(error.message)\n".utf8))
+            throw ExitCode(2)
         } catch {
             try? FileHandle.standardError.write(contentsOf: Data("gateway: cannot open the data directory \(configuration.dataDirectory): \(error)\n".utf8))
             throw ExitCode(1)

@@ -11,7 +11,8 @@ struct ReplayCommand: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Verify, inspect, export and back up the event log; rebuild projections from it.",
         subcommands: [
-            Verify.self, RebuildCommand.self, AsOf.self, Stats.self, Export.self, Import.self, CheckSignatures.self, Tail.self, Backup.self,
+            Verify.self, Head.self, RebuildCommand.self, AsOf.self, Stats.self, Export.self, Import.self, CheckSignatures.self, Tail.self,
+            Backup.self,
         ]
     )
 }
@@ -24,12 +25,18 @@ struct DataOptions: ParsableArguments {
     var logDirectory: String { (dataDir as NSString).appendingPathComponent("log") }
     var viewsDirectory: String { (dataDir as NSString).appendingPathComponent("views") }
 
-    /// Opens the log, failing with one clear line when there is none.
-    func openLog() throws -> LMDBEventLog {
+    /// Opens the log, failing with one clear line when there is none, and with one line and exit status 2 when it
+    /// disagrees with itself (its meta head does not name its last record), unless `checkingHead` is `false`.
+    func openLog(checkingHead: Bool = true) throws -> LMDBEventLog {
         guard FileManager.default.fileExists(atPath: (logDirectory as NSString).appendingPathComponent("data.mdb")) else {
             throw ValidationError("no event log at \(logDirectory)")
         }
-        return try LMDBEventLog(directory: logDirectory, logger: quiet)
+        do {
+            return try LMDBEventLog(directory: logDirectory, logger: quiet, checkingHead: checkingHead)
+        } catch let error as EventLogError where error.code == .inconsistent {
+            say("replay: the event log at \(logDirectory) is inconsistent: \(error.message)")
+            throw ExitCode(2)
+        }
     }
 }
 

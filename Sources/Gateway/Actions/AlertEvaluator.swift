@@ -68,7 +68,13 @@ struct AlertEvaluator<Log: EventStore>: Service {
         for name in ["alerts", "deliveries", "payments"] { _ = try await views.awaitCheckpoint(name, head, timeout: .seconds(5)) }
         let active = Set(try views.read("alerts") { try $0.list(AlertsProjection.Alert.self, in: "active", limit: .max).map(\.key) } ?? [])
         var events = [NewEvent]()
-        for (alert, firing) in try rules(now: clock()) where firing != active.contains(alert.name) {
+        let now = clock()
+        for (evaluated, firing) in try rules(now: now) where firing != active.contains(evaluated.name) {
+            // The payload says what it describes: the rule, its figure and threshold, when and over which head.
+            var alert = evaluated
+            alert.state = firing ? "firing" : "resolved"
+            alert.at = now.iso8601
+            alert.position = head
             events.append(NewEvent(
                 type: firing ? AlertsProjection.fired : AlertsProjection.resolved, source: "alerts", metadata: ["alert": alert.name],
                 payload: try ActionCoding.encode(alert)
@@ -95,13 +101,16 @@ struct AlertEvaluator<Log: EventStore>: Service {
         } ?? (0, 0, [])
         return [
             (AlertsProjection.Alert(name: "webhook_rejections", severity: "critical",
-                                    message: "\(rejected) webhooks rejected in the last \(c.rejectionMinutes) minutes (threshold \(c.rejections))"),
+                                    message: "\(rejected) webhooks rejected in the last \(c.rejectionMinutes) minutes (threshold \(c.rejections))",
+                                    value: Int64(rejected), threshold: Int64(c.rejections)),
              rejected > c.rejections),
             (AlertsProjection.Alert(name: "payment_error_rate", severity: "critical",
-                                    message: "\(failures) of \(attempts) payment attempts failed in the last hour (threshold \(c.paymentErrorRatePercent) %)"),
+                                    message: "\(failures) of \(attempts) payment attempts failed in the last hour (threshold \(c.paymentErrorRatePercent) %)",
+                                    value: attempts > 0 ? Int64(failures * 100 / attempts) : 0, threshold: Int64(c.paymentErrorRatePercent)),
              attempts > 0 && failures * 100 > c.paymentErrorRatePercent * attempts),
             (AlertsProjection.Alert(name: "revenue_drop", severity: "warning",
-                                    message: "net revenue today is more than \(c.revenueDropPercent) % below yesterday's at this hour: \(drops.joined(separator: ", "))"),
+                                    message: "net revenue today is more than \(c.revenueDropPercent) % below yesterday's at this hour: \(drops.joined(separator: ", "))",
+                                    value: Int64(drops.count), threshold: Int64(c.revenueDropPercent)),
              !drops.isEmpty),
         ]
     }
@@ -111,14 +120,17 @@ struct AlertEvaluator<Log: EventStore>: Service {
         let day = now.iso8601(.day)
         let yesterday = Timestamp.iso8601(secondsSinceEpoch: now.seconds - 86_400, .day)
         let hour = String(now.iso8601(.hour).suffix(2))
-        var net = [String: (today: Int64, yesterday: Int64)]()
+        // Sums of amounts that input decides: in 128 bits, so that no day's totals can overflow them.
+        var net = [String: (today: Int128, yesterday: Int128)]()
         for (key, totals) in try reader.list(PaymentsProjection.Daily.self, in: "hourly_ledger", prefix: yesterday, limit: .max)
             + (try reader.list(PaymentsProjection.Daily.self, in: "hourly_ledger", prefix: day, limit: .max)) {
             let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
             guard parts.count == 2, String(parts[0].dropFirst(11)) <= hour else { continue }
-            if parts[0].hasPrefix(day) { net[parts[1], default: (0, 0)].today += totals.net } else { net[parts[1], default: (0, 0)].yesterday += totals.net }
+            let amount = Int128(totals.gross) - Int128(totals.refunded)
+            if parts[0].hasPrefix(day) { net[parts[1], default: (0, 0)].today += amount } else { net[parts[1], default: (0, 0)].yesterday += amount }
         }
-        return net.filter { $0.value.yesterday > 0 && $0.value.today * 100 < $0.value.yesterday * Int64(100 - configuration.revenueDropPercent) }
+        let kept = Int128(100 - configuration.revenueDropPercent)
+        return net.filter { $0.value.yesterday > 0 && $0.value.today * 100 < $0.value.yesterday * kept }
             .keys.sorted()
     }
 }

@@ -159,14 +159,14 @@ struct IngestController: Sendable {
         metrics.appendDuration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
         let body: String
         switch outcome {
-        case .appended(let position):
+        case .appended(let position, let hash):
             metrics.request(route: source.route, outcome: "accepted")
             metrics.logHead.record(Int64(position))
-            body = #"{"status":"accepted","position":\#(position)}"#
-        case .duplicate(of: let position):
+            body = #"{"status":"accepted","position":\#(position),"hash":"\#(hash.hex)"}"#
+        case .duplicate(of: let position, let hash):
             metrics.request(route: source.route, outcome: "duplicate")
             metrics.duplicate(source: source.name)
-            body = #"{"status":"duplicate","position":\#(position)}"#
+            body = #"{"status":"duplicate","position":\#(position),"hash":"\#(hash.hex)"}"#
         }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }

@@ -4,7 +4,7 @@ import Foundation
 /// Alerts: the ones firing now, and every firing and resolving, newest first.
 public struct AlertsProjection: Projection {
     public let name = "alerts"
-    public let version = 1
+    public let version = 2
     public let tables = ["active", "history"]
 
     /// The event types.
@@ -23,18 +23,28 @@ public struct AlertsProjection: Projection {
         public var message: String
         /// `firing` or `resolved`.
         public var state: String
-        /// When it changed, as the log recorded it.
+        /// When it changed: in an `alert.*` event's payload, when the rule was evaluated; in the projection's records,
+        /// when the log recorded the event.
         public var at: String
+        /// In the payload, the log's head the rule was evaluated at; in the records, the event's own position.
         public var position: UInt64
+        /// The rule's figure when it was evaluated, and its threshold, in the rule's unit (a count, a percent).
+        public var value: Int64?
+        public var threshold: Int64?
 
-        /// Creates an alert record; `state`, `at` and `position` are set when it is applied.
-        public init(name: String, severity: String, message: String) {
+        /// Creates an alert as a rule evaluated it at `at`, over the log up to `position`.
+        public init(
+            name: String, severity: String, message: String, state: String = "", at: String = "", position: UInt64 = 0,
+            value: Int64? = nil, threshold: Int64? = nil
+        ) {
             self.name = name
             self.severity = severity
             self.message = message
-            state = ""
-            at = ""
-            position = 0
+            self.state = state
+            self.at = at
+            self.position = position
+            self.value = value
+            self.threshold = threshold
         }
     }
 
