@@ -18,7 +18,7 @@ extension Timestamp {
 
     /// This time in UTC, as ISO 8601 up to `precision`.
     public func iso8601(_ precision: ISO8601Precision) -> String {
-        Self.iso8601(secondsSinceEpoch: seconds, nanoseconds: nanosecondsSinceEpoch - seconds * 1_000_000_000, precision)
+        Self.iso8601(secondsSinceEpoch: seconds, nanoseconds: nanosecondsOfSecond, precision)
     }
 
     /// The time `seconds` after the epoch in UTC, as ISO 8601 up to `precision` (with no fraction of a second): for

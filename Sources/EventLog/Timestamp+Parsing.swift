@@ -33,7 +33,10 @@ extension Timestamp {
         parts.tm_hour = Int32(hour)
         parts.tm_min = Int32(minute)
         parts.tm_sec = Int32(second)
-        let seconds = Int64(timegm(&parts))
-        self.init(nanosecondsSinceEpoch: seconds * 1_000_000_000 + Int64(nanos))
+        // A time a Timestamp cannot hold (after 2262 or before 1677) is no Timestamp.
+        let (scaled, overflow) = Int64(timegm(&parts)).multipliedReportingOverflow(by: 1_000_000_000)
+        let (total, carry) = scaled.addingReportingOverflow(Int64(nanos))
+        guard !overflow, !carry else { return nil }
+        self.init(nanosecondsSinceEpoch: total)
     }
 }

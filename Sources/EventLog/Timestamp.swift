@@ -23,9 +23,16 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         Date(timeIntervalSince1970: TimeInterval(nanosecondsSinceEpoch / 1000) / 1_000_000)
     }
 
-    /// Whole seconds since the epoch, rounded down.
+    /// Whole seconds since the epoch, rounded down; for any value, `Int64.min` included.
     public var seconds: Int64 {
-        nanosecondsSinceEpoch >= 0 ? nanosecondsSinceEpoch / 1_000_000_000 : (nanosecondsSinceEpoch - 999_999_999) / 1_000_000_000
+        let (quotient, remainder) = nanosecondsSinceEpoch.quotientAndRemainder(dividingBy: 1_000_000_000)
+        return remainder < 0 ? quotient - 1 : quotient
+    }
+
+    /// The nanoseconds past ``seconds``, from 0 to 999,999,999.
+    public var nanosecondsOfSecond: Int64 {
+        let remainder = nanosecondsSinceEpoch % 1_000_000_000
+        return remainder < 0 ? remainder + 1_000_000_000 : remainder
     }
 
     public var description: String { iso8601 }

@@ -49,4 +49,19 @@ struct TimestampTests {
         #expect(Timestamp(nanosecondsSinceEpoch: 0).iso8601 == "1970-01-01T00:00:00.000000000Z")
         #expect(Timestamp(nanosecondsSinceEpoch: -1).iso8601 == "1969-12-31T23:59:59.999999999Z")
     }
+
+    @Test("the extremes of Int64 nanoseconds have seconds and an ISO 8601 text; a time beyond them does not parse (found by the record-codec fuzzer)")
+    func nanosecondExtremes() {
+        let lowest = Timestamp(nanosecondsSinceEpoch: .min)
+        #expect(lowest.seconds == -9_223_372_037)
+        #expect(lowest.nanosecondsOfSecond == 145_224_192)
+        #expect(lowest.iso8601 == "1677-09-21T00:12:43.145224192Z")
+        let highest = Timestamp(nanosecondsSinceEpoch: .max)
+        #expect(highest.seconds == 9_223_372_036)
+        #expect(highest.iso8601 == "2262-04-11T23:47:16.854775807Z")
+        #expect(Timestamp(nanosecondsSinceEpoch: -1).seconds == -1)
+        #expect(Timestamp(nanosecondsSinceEpoch: -1).nanosecondsOfSecond == 999_999_999)
+        #expect(Timestamp(iso8601: "9999-12-31T23:59:59Z") == nil)
+        #expect(Timestamp(iso8601: "2262-04-11T23:47:16.854775807Z") == highest)
+    }
 }
