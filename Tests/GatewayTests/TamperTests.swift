@@ -34,6 +34,16 @@ struct TamperTests {
         try env.write { txn in try body(txn, events, keys, meta) }
     }
 
+    /// `docs/verify_log.py` (an auditor's verifier written from `docs/log-format.md`) on `directory/log`: its exit
+    /// status and its line.
+    static func pythonVerify(_ directory: String, _ arguments: [String] = []) throws -> (status: Int32, line: String) {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", root + "/docs/verify_log.py", directory + "/log"] + arguments, mergeStandardError: true)
+        var lines = [String]()
+        while let line = child.readLine(timeout: .seconds(60)) { lines.append(line) }
+        return (child.waitForExit(), lines.joined(separator: "\n"))
+    }
+
     /// What each refuses a tampered directory with: `replay verify`'s exit status and report, the gateway's start.
     func refusals(_ directory: String) throws -> (verify: (Int32, [String: Any]?), gateway: (Int32, String), head: Int32) {
         let verified = try replay(["verify", "--data-dir", directory])
@@ -62,6 +72,8 @@ struct TamperTests {
                 #expect(gateway.0 == 2, "the gateway refuses to start: \(gateway.1)")
                 #expect(gateway.1.contains("position 10") && gateway.1.contains("position \(10 - removed)"), "\(gateway.1)")
                 #expect(head == 2)
+                let python = try Self.pythonVerify(directory)
+                #expect(python.status == 1 && python.line.hasPrefix("broken \(11 - removed):"), "\(python.line)")
             }
         }
     }
@@ -76,6 +88,8 @@ struct TamperTests {
             #expect(status == 1)
             #expect((chain?["position"] as? NSNumber)?.intValue == 4, "\(String(describing: chain))")
             #expect((chain?["reason"] as? String)?.contains("keys index") == true)
+            let python = try Self.pythonVerify(directory)
+            #expect(python.status == 1 && python.line.hasPrefix("broken 4:"), "\(python.line)")
         }
         try await withTemporaryDirectory("tamper-keys-extra") { directory in
             _ = try await Self.seed(directory)
@@ -85,6 +99,8 @@ struct TamperTests {
             #expect(status == 1)
             #expect((chain?["position"] as? NSNumber)?.intValue == 6, "\(String(describing: chain))")
             #expect((chain?["reason"] as? String)?.contains("evt_forged") == true)
+            let python = try Self.pythonVerify(directory)
+            #expect(python.status == 1 && python.line.hasPrefix("broken 6:"), "\(python.line)")
         }
     }
 
@@ -111,6 +127,9 @@ struct TamperTests {
             let held = (object(lines.last)?["receipts"] as? [[String: Any]])?.first
             #expect(held?["ok"] as? Bool == false)
             #expect(held?["expected"] as? String == receipts[6].hash)
+            #expect(try Self.pythonVerify(directory).status == 0, "the chain alone cannot see it")
+            let python = try Self.pythonVerify(directory, ["--expect", receipt])
+            #expect(python.status == 1 && python.line.hasPrefix("broken \(receipts[6].position):"), "\(python.line)")
         }
     }
 
@@ -139,13 +158,18 @@ struct TamperTests {
             }
             let wrong = try replay(["verify", "--data-dir", gateway.dataDirectory, "--expect", "\(position):\(String(repeating: "0", count: 64))"])
             #expect(wrong.status == 1)
+            // The Python verifier, with the environment's lock, beside the running gateway.
+            let python = try Self.pythonVerify(gateway.dataDirectory, ["--expect", "\(position):\(hash)"])
+            #expect(python.status == 0 && python.line.hasPrefix("intact "), "\(python.line)")
         }
     }
 
     @Test("without views, verify checks the log and says there is nothing to compare; --rebuild-views builds them first")
     func withoutViews() async throws {
         try await withTemporaryDirectory("tamper-views") { directory in
-            _ = try await Self.seed(directory)
+            let receipts = try await Self.seed(directory)
+            let python = try Self.pythonVerify(directory)
+            #expect(python.status == 0 && python.line == "intact 10 \(receipts[9].hash)", "\(python.line)")
             let (status, lines) = try replay(["verify", "--data-dir", directory])
             #expect(status == 0, "\(lines)")
             let report = object(lines.last)
