@@ -109,3 +109,28 @@ struct PaymentsFixturesTests {
         }
     }
 }
+
+/// The hub's own refund requests: outstanding until Stripe shows the refund, given back when the call is dead.
+@Suite("Refunds asked through the hub")
+struct HubRefundTests {
+    @Test("a request holds its amount back; a dead call gives it back; a made refund counts once, whether seen from Stripe or not yet")
+    func outstanding() async throws {
+        try await Harness.with { h in
+            try await h.receive("stripe", payload: json(#"{"id":"evt_h1","type":"payment_intent.succeeded","created":1764590400,"data":{"object":{"id":"pi_h","object":"payment_intent","amount":10000,"amount_received":10000,"currency":"usd","status":"succeeded"}}}"#))
+            func refundable() async throws -> Int64? {
+                _ = try await h.project([PaymentsProjection()])
+                return try h.store.read("payments") { try $0.get(PaymentsProjection.Payment.self, "pi_h", in: "payments")?.refundable } ?? nil
+            }
+            #expect(try await refundable() == 10000)
+            let first = try await h.receive("admin", payload: json(#"{"payment_id":"pi_h","amount":3000,"resolved_amount":3000}"#), type: RefundRequest.eventType)
+            #expect(try await refundable() == 7000)
+            try await h.receive("dispatcher", payload: json(#"{"action_id":"\#(RefundRequest.actionId(position: first))","error":"HTTP 400"}"#), metadata: ["action-kind": "stripe.refund"], type: ActionEvent.dead)
+            #expect(try await refundable() == 10000, "a dead call refunded nothing")
+            let second = try await h.receive("admin", payload: json(#"{"payment_id":"pi_h","resolved_amount":2000}"#), type: RefundRequest.eventType)
+            try await h.receive("dispatcher", payload: json(#"{"action_id":"\#(RefundRequest.actionId(position: second))","output":{"refund_id":"re_h","status":"pending"}}"#), metadata: ["action-kind": "stripe.refund"], type: ActionEvent.succeeded)
+            #expect(try await refundable() == 8000, "made, not yet seen from Stripe: still held back")
+            try await h.receive("stripe", payload: json(#"{"id":"evt_h2","type":"refund.created","created":1764590500,"data":{"object":{"id":"re_h","object":"refund","amount":2000,"currency":"usd","status":"pending","payment_intent":"pi_h","charge":"ch_h","created":1764590499}}}"#))
+            #expect(try await refundable() == 8000, "seen from Stripe: counted once, as a pending refund")
+        }
+    }
+}
