@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "replay", targets: ["Replay"]),
         .library(name: "EventLog", targets: ["EventLog"]),
         .library(name: "Projections", targets: ["Projections"]),
+        .library(name: "JSONScan", targets: ["JSONScan"]),
+        .library(name: "WebhookAuth", targets: ["WebhookAuth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -38,20 +40,29 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // The one-pass JSON field scanner and JSON text helpers: no dependencies.
+        .target(name: "JSONScan"),
+        // Each sender's verification, the secrets, and re-checking stored signatures.
+        .target(
+            name: "WebhookAuth",
+            dependencies: [
+                "EventLog",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "Projections",
             dependencies: [
-                "EventLog",
+                "EventLog", "JSONScan",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "Gateway",
             dependencies: [
-                "EventLog",
+                "EventLog", "JSONScan", "WebhookAuth",
                 "Projections",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -70,9 +81,10 @@ let package = Package(
         .executableTarget(
             name: "Replay",
             dependencies: [
-                "EventLog",
+                "EventLog", "WebhookAuth",
                 "Projections",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -92,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "CatchUpBench",
             dependencies: [
-                "EventLog", "Projections",
+                "EventLog", "JSONScan", "Projections",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -110,7 +122,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "EventLog", "Projections",
+                "EventLog", "JSONScan", "WebhookAuth", "Projections",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -132,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "ProjectionsTests",
             dependencies: [
-                "Projections", "EventLog", "TestSupport",
+                "Projections", "EventLog", "JSONScan", "WebhookAuth", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -144,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "EventLog", "Projections", "TestSupport",
+                "Gateway", "EventLog", "JSONScan", "WebhookAuth", "Projections", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import EventLog
 import Foundation
 import Projections
+import WebhookAuth
 
 /// `replay check-signatures`: re-verifies every stored webhook's kept signature over its stored bytes.
 struct CheckSignatures: AsyncParsableCommand {

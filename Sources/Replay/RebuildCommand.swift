@@ -2,6 +2,7 @@ import ArgumentParser
 import EventLog
 import Foundation
 import Projections
+import UnixSignals
 
 /// `replay rebuild`: builds projections from position 0 beside the live views and switches readers to them,
 /// also while the gateway serves and appends; or, with `--into DIR`, builds an auditor's copy elsewhere.
@@ -35,7 +36,9 @@ struct RebuildCommand: AsyncParsableCommand {
             } else {
                 let store = try ProjectionStore(directory: data.viewsDirectory, logger: quiet)
                 defer { store.close() }
-                digests = try await Rebuild.inPlace(log: log, store: store, projections: chosen, logger: quiet, progress: progress.report)
+                digests = try await Self.untilSignalled {
+                    try await Rebuild.inPlace(log: log, store: store, projections: chosen, logger: quiet, progress: progress.report)
+                }
             }
         } catch {
             progress.finish()
@@ -51,5 +54,26 @@ struct RebuildCommand: AsyncParsableCommand {
             "head": head, "digests": digests, "seconds": seconds, "events_per_second": seconds > 0 ? Int(Double(head) / seconds) : 0,
             "into": into as Any? ?? NSNull(), "switched": into == nil,
         ])
+    }
+
+    /// Runs `build`, cancelling it at the first SIGINT or SIGTERM; a cancelled build abandons its work and throws,
+    /// saying so.
+    static func untilSignalled(_ build: @escaping @Sendable () async throws -> [String: String]) async throws -> [String: String] {
+        try await withThrowingTaskGroup(of: [String: String]?.self) { group in
+            group.addTask { try await build() }
+            group.addTask {
+                for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { return nil }
+                return nil
+            }
+            while let next = try await group.next() {
+                if let digests = next {
+                    group.cancelAll()
+                    return digests
+                }
+                // A signal: the build gives up, and its error says what was left as it was.
+                group.cancelAll()
+            }
+            throw CancellationError()
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Projections
 import Testing
+@testable import JSONScan
 
 @Suite("JSON field scanner")
 struct JSONFieldScannerTests {

@@ -1,5 +1,6 @@
 @testable import Projections
 import Testing
+@testable import JSONScan
 
 @Suite("UTF-8 in scanned JSON")
 struct UTF8ValidationTests {

@@ -2,6 +2,8 @@ import Crypto
 @testable import EventLog
 import Foundation
 @testable import Projections
+@testable import WebhookAuth
+@testable import JSONScan
 
 /// The code that parses what senders send, each behind a function from arbitrary bytes to nothing: a fuzzer feeds
 /// them bytes, and the regression tests feed them the corpus and every input that once crashed one. A trap is a

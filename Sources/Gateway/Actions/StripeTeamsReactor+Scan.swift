@@ -1,4 +1,5 @@
 import Projections
+import JSONScan
 
 extension StripeTeamsReactor.StripeEvent {
     /// The fields the card uses, in the order of ``paths``.

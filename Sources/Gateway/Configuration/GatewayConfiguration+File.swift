@@ -1,5 +1,6 @@
 import Foundation
 import Projections
+import WebhookAuth
 
 extension GatewayConfiguration {
     /// The config file's shape: every key optional, unknown keys refused. The secrets are read by

@@ -1,5 +1,6 @@
 import Foundation
 import Projections
+import WebhookAuth
 
 extension GatewayConfiguration {
     /// The defaults, then the config file (if any), then environment variables, then the command line.

@@ -1,4 +1,5 @@
 import Projections
+import WebhookAuth
 
 /// Everything the gateway reads at start-up. Each key can come from the config file (the name in brackets),
 /// be overridden by an environment variable, and (host, port, data directory) by the command line.

@@ -5,6 +5,8 @@ import Hummingbird
 import Logging
 import Projections
 import NIOCore
+import WebhookAuth
+import JSONScan
 
 /// The webhook routes: check, then append durably, then answer.
 struct IngestController: Sendable {

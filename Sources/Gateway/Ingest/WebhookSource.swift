@@ -3,6 +3,8 @@ import EventLog
 import Projections
 import HTTPTypes
 import Hummingbird
+import WebhookAuth
+import JSONScan
 
 /// A field of a webhook's body whose kind of JSON value the projections rely on: the gateway refuses a body that
 /// breaks it, so that the log holds no webhook the projections' decoders would refuse for its shape.

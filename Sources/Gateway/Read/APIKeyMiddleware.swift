@@ -1,5 +1,6 @@
 import Hummingbird
 import Projections
+import WebhookAuth
 
 /// Lets a request through only with `Authorization: Bearer <key>` for one of `keys`, compared in constant time,
 /// and, when `allow` is not empty, only from one of those addresses.

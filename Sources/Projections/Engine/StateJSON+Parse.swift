@@ -1,3 +1,4 @@
+import JSONScan
 extension StateJSON {
     /// A parsed JSON value, as the decoder reads it.
     enum Value {

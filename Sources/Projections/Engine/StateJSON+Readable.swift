@@ -1,3 +1,4 @@
+import JSONScan
 /// A state record that reads its usual stored shape by scanning for its members (``JSONFieldScanner``), without a
 /// tree of the JSON or `Decodable`'s containers: the same value `JSONDecoder` gives (debug builds check each one).
 /// For the records a catch-up reads back most.

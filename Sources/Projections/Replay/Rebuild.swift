@@ -2,7 +2,6 @@ import EventLog
 import Foundation
 import Logging
 import ServiceLifecycle
-import UnixSignals
 
 /// Rebuilds projections from position 0, reading the log only: the shared logic of `replay rebuild` and
 /// `replay verify`. It runs no reactor and calls nothing outside.
@@ -17,7 +16,7 @@ public enum Rebuild {
         let store = try ProjectionStore(directory: directory, logger: logger)
         defer { store.close() }
         let runner = ProjectionRunner(log: log, store: store, projections: projections, logger: logger)
-        try await drive(runner, signals: [], progress: progress) { statuses in
+        try await drive(runner, progress: progress) { statuses in
             statuses.count == projections.count && statuses.allSatisfy { $0.isFailed || $0.checkpoint >= head }
         }
         return try digests(projections, in: store)
@@ -25,8 +24,9 @@ public enum Rebuild {
 
     /// Builds `projections` from position 0 beside their live state in `store` and switches readers to each new
     /// build once it has caught up with the log, while other processes (the gateway) keep serving and
-    /// appending. Returns each projection's digest when switched. SIGINT or SIGTERM abandons the builds and
-    /// leaves the live state as it was.
+    /// appending. Returns each projection's digest when switched. Cancelling the task abandons the builds (each
+    /// build's claim is given up and its tables emptied) and leaves the live state as it was; it then throws. The
+    /// caller decides what cancels it (`replay rebuild`: SIGINT or SIGTERM).
     public static func inPlace<Log: EventStore>(
         log: Log, store: ProjectionStore, projections: [any Projection], logger: Logger,
         progress: @escaping @Sendable (UInt64, UInt64) -> Void = { _, _ in }
@@ -34,7 +34,11 @@ public enum Rebuild {
         let runner = ProjectionRunner(
             log: log, store: store, projections: projections, logger: logger, mode: .rebuild, owner: "replay-\(getpid())"
         )
-        try await drive(runner, signals: [.sigint, .sigterm], progress: progress) { _ in false }
+        do {
+            try await drive(runner, progress: progress) { _ in false }
+        } catch is CancellationError {
+            // Abandoned: the builds gave up their claims; say so below.
+        }
         let unfinished = runner.statuses().filter { $0.state != .live || $0.liveVersion != $0.version }
         guard unfinished.isEmpty else {
             throw ProjectionError("interrupted before \(unfinished.map(\.name).joined(separator: ", ")) switched; the live state is as it was")
@@ -45,14 +49,14 @@ public enum Rebuild {
     /// Runs `runner` until it stops by itself or `done` holds, reporting progress every 250 ms; throws if a
     /// projection failed.
     static func drive<Log>(
-        _ runner: ProjectionRunner<Log>, signals: [UnixSignal], progress: @escaping @Sendable (UInt64, UInt64) -> Void,
+        _ runner: ProjectionRunner<Log>, progress: @escaping @Sendable (UInt64, UInt64) -> Void,
         done: @escaping @Sendable ([ProjectionStatus]) -> Bool
     ) async throws {
         let logger = runner.logger
         // A runner in rebuild mode returns once it has switched: that ends the group.
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: signals, logger: logger
+            gracefulShutdownSignals: [], logger: logger
         ))
         let log = runner.log
         try await withThrowingTaskGroup(of: Void.self) { tasks in

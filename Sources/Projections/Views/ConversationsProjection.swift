@@ -48,20 +48,3 @@ public struct ConversationsProjection: Projection {
         ), id, in: "conversations")
     }
 }
-
-/// An id that senders write either as a number or as a string.
-public struct FlexibleID: Decodable, Sendable, Equatable {
-    /// The id as text.
-    public let value: String
-
-    init(value: String) { self.value = value }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let number = try? container.decode(Int64.self) {
-            value = String(number)
-        } else {
-            value = try container.decode(String.self)
-        }
-    }
-}

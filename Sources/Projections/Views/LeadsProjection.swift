@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import JSONScan
 
 /// Contact2Sale leads: contacts as received and as normalised, status, each hook action, the enrichment's
 /// outcome, and daily stats per hook action.

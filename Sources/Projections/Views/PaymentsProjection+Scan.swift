@@ -1,3 +1,4 @@
+import JSONScan
 extension PaymentsProjection.StripeEvent {
     /// The fields the projection reads, in the order of ``paths``.
     private enum Field: Int {

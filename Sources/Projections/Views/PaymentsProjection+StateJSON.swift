@@ -1,3 +1,4 @@
+import JSONScan
 // The payments records write their own JSON, members in sorted order (see StateJSONWritable); a payment, which a
 // catch-up reads back most, also reads its own (see StateJSONReadable).
 

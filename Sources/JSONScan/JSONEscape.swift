@@ -1,8 +1,8 @@
 /// What the escapes of a JSON string stand for, shared by the webhook scanner and the state decoder.
-enum JSONEscape {
+package enum JSONEscape {
     /// The byte that a one-character escape (`\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`) stands for; `nil` for
     /// any other character after the backslash.
-    static func byte(for code: UInt8) -> UInt8? {
+    package static func byte(for code: UInt8) -> UInt8? {
         switch code {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): code
         case UInt8(ascii: "b"): 0x08
@@ -15,7 +15,7 @@ enum JSONEscape {
     }
 
     /// The four hexadecimal digits of a `\u` escape at `at` in `bytes`, as a number; `nil` when they are not there.
-    static func hex4(_ bytes: UnsafeRawBufferPointer, at: Int) -> UInt32? {
+    package static func hex4(_ bytes: UnsafeRawBufferPointer, at: Int) -> UInt32? {
         guard at + 4 <= bytes.count else { return nil }
         var value: UInt32 = 0
         for byte in bytes[at..<at + 4] {
