@@ -59,8 +59,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .executableTarget(
-            name: "Gateway",
+        // The HTTP application: server, ingest, read, admin, operations, outbound actions, configuration; testable in
+        // process. The `gateway` executable is its @main alone.
+        .target(
+            name: "GatewayApp",
             dependencies: [
                 "EventLog", "JSONScan", "WebhookAuth",
                 "Projections",
@@ -76,6 +78,16 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            ]
+        ),
+        .executableTarget(
+            name: "Gateway",
+            dependencies: [
+                "GatewayApp", "EventLog", "Projections",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -156,7 +168,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "EventLog", "JSONScan", "WebhookAuth", "Projections", "TestSupport",
+                "GatewayApp", "EventLog", "JSONScan", "WebhookAuth", "Projections", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),

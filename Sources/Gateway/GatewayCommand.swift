@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Projections
+import GatewayApp
 
 /// `gateway`: receives webhooks, verifies them, and appends them durably to the event log.
 @main

@@ -1,7 +1,7 @@
 import Crypto
 import EventLog
 import Foundation
-@testable import Gateway
+@testable import GatewayApp
 import Projections
 import Testing
 import TestSupport

@@ -1,6 +1,6 @@
 import EventLog
 import Foundation
-@testable import Gateway
+@testable import GatewayApp
 import Testing
 import TestSupport
 

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import EventLog
-@testable import Gateway
+@testable import GatewayApp
 import Projections
 import ServiceLifecycle
 import Testing

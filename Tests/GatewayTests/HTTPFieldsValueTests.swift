@@ -1,6 +1,6 @@
 import HTTPTypes
 import Testing
-@testable import Gateway
+@testable import GatewayApp
 
 @Suite("Header look-up on the ingest path")
 struct HTTPFieldsValueTests {

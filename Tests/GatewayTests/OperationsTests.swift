@@ -1,7 +1,7 @@
 import EventLog
 import Foundation
 import Testing
-@testable import Gateway
+@testable import GatewayApp
 
 @Suite("Health, metrics and limits")
 struct OperationsTests {

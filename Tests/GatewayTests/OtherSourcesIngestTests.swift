@@ -1,7 +1,7 @@
 import EventLog
 import Foundation
 import Testing
-@testable import Gateway
+@testable import GatewayApp
 
 @Suite("Intercom, Contact2Sale and Standard Webhooks ingest")
 struct OtherSourcesIngestTests {

@@ -1,4 +1,4 @@
-@testable import Gateway
+@testable import GatewayApp
 import Testing
 
 @Suite("Rate limiter")

@@ -3,7 +3,7 @@ import Foundation
 import Projections
 import Testing
 import TestSupport
-@testable import Gateway
+@testable import GatewayApp
 
 @Suite("Read API")
 struct ReadAPITests {

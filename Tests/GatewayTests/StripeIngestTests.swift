@@ -1,7 +1,7 @@
 import EventLog
 import Foundation
 import Testing
-@testable import Gateway
+@testable import GatewayApp
 
 @Suite("Stripe ingest")
 struct StripeIngestTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Gateway
+@testable import GatewayApp
 
 @Suite("The Teams reactor reads Stripe events by scanning")
 struct StripeTeamsScanTests {

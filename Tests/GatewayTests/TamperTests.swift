@@ -1,7 +1,7 @@
 import Crypto
 @testable import EventLog
 import Foundation
-@testable import Gateway
+@testable import GatewayApp
 import Testing
 import TestSupport
 

@@ -7,7 +7,7 @@ import NIOHTTP1
 import Projections
 import ServiceLifecycle
 import TestSupport
-@testable import Gateway
+@testable import GatewayApp
 
 /// Example secrets the tests configure and sign with.
 enum Secrets {

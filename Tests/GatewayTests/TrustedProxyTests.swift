@@ -1,7 +1,7 @@
 import EventLog
 import Foundation
 import HTTPTypes
-@testable import Gateway
+@testable import GatewayApp
 import Testing
 import TestSupport
 

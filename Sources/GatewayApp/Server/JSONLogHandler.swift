@@ -3,20 +3,20 @@ import Logging
 
 /// Writes one JSON object per line to standard output: time, level, label, message and metadata. A line that
 /// cannot be written is dropped.
-struct JSONLogHandler: LogHandler {
+package struct JSONLogHandler: LogHandler {
     let label: String
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
+    package var logLevel: Logger.Level = .info
+    package var metadata: Logger.Metadata = [:]
     private static let lock = NSLock()
 
-    init(label: String) { self.label = label }
+    package init(label: String) { self.label = label }
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         let level = event.level
         let message = event.message
         var fields = metadata

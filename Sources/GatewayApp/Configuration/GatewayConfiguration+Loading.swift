@@ -4,7 +4,7 @@ import WebhookAuth
 
 extension GatewayConfiguration {
     /// The defaults, then the config file (if any), then environment variables, then the command line.
-    static func load(
+    package static func load(
         file: String?, environment: [String: String], host: String?, port: Int?, dataDirectory: String?
     ) throws -> GatewayConfiguration {
         var configuration = GatewayConfiguration()

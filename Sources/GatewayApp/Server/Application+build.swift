@@ -6,21 +6,21 @@ import NIOCore
 import Projections
 
 /// Opens the log under `configuration.dataDirectory`, reporting to `metrics`.
-func openLog(_ configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger) throws -> LMDBEventLog {
+package func openLog(_ configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger) throws -> LMDBEventLog {
     try LMDBEventLog(
         directory: (configuration.dataDirectory as NSString).appendingPathComponent("log"), logger: logger, metrics: metrics.factory
     )
 }
 
 /// Opens the projections' views environment under `configuration.dataDirectory`.
-func openViews(_ configuration: GatewayConfiguration, logger: Logger) throws -> ProjectionStore {
+package func openViews(_ configuration: GatewayConfiguration, logger: Logger) throws -> ProjectionStore {
     try ProjectionStore(directory: (configuration.dataDirectory as NSString).appendingPathComponent("views"), logger: logger)
 }
 
 /// Builds the gateway application around an open log and views store, which it closes when it shuts down.
 ///
 /// `onServerRunning` receives the bound port (useful with port 0).
-func buildApplication(
+package func buildApplication(
     _ configuration: GatewayConfiguration, log: LMDBEventLog, views: ProjectionStore, metrics: GatewayMetrics, logger: Logger,
     projections: [any Projection] = BuiltInProjections.all, clock: @escaping @Sendable () -> Timestamp = { .now() },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }

@@ -3,13 +3,13 @@ import WebhookAuth
 
 /// Everything the gateway reads at start-up. Each key can come from the config file (the name in brackets),
 /// be overridden by an environment variable, and (host, port, data directory) by the command line.
-struct GatewayConfiguration: Sendable, Equatable {
+package struct GatewayConfiguration: Sendable, Equatable {
     /// Address to listen on [`host`, `SWITCHYARD_HOST`]. Default `127.0.0.1`.
-    var host = "127.0.0.1"
+    package var host = "127.0.0.1"
     /// Port to listen on; 0 picks a free one [`port`, `SWITCHYARD_PORT`]. Default 8080.
-    var port = 8080
+    package var port = 8080
     /// Directory holding `log/` and `views/` [`dataDir`, `SWITCHYARD_DATA_DIR`]. Default `./data`.
-    var dataDirectory = "./data"
+    package var dataDirectory = "./data"
     /// Largest accepted request body in bytes [`maxBodyBytes`, `SWITCHYARD_MAX_BODY_BYTES`]. Default 1 MiB.
     var maxBodyBytes = 1 << 20
     /// The webhook secrets: `stripe.secrets`, `intercom.secrets`, `c2s.tokens`, `inbound.<name>.secrets` and their
@@ -60,7 +60,7 @@ struct GatewayConfiguration: Sendable, Equatable {
     /// it they are only counted [`rejectionsPerAddressPerMinute`, `SWITCHYARD_REJECTIONS_PER_MINUTE`]. Default 30.
     var rejectionsPerAddressPerMinute = 30
     /// Log level: trace, debug, info, notice, warning, error, critical [`logLevel`, `SWITCHYARD_LOG_LEVEL`]. Default info.
-    var logLevel = "info"
+    package var logLevel = "info"
 
     /// Outbound actions: connectors, delivery modes, retries [`actions`; see ``ActionsConfiguration``].
     var actions = ActionsConfiguration()
@@ -70,9 +70,9 @@ struct GatewayConfiguration: Sendable, Equatable {
 }
 
 /// A setting that is missing or wrong; stops start-up with one line that names it.
-struct ConfigurationError: Error, CustomStringConvertible {
+package struct ConfigurationError: Error, CustomStringConvertible {
     /// The setting's name as the user wrote it: a variable, a flag or a file key.
     let setting: String
     let message: String
-    var description: String { "\(setting): \(message)" }
+    package var description: String { "\(setting): \(message)" }
 }

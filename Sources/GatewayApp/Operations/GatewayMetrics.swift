@@ -5,7 +5,7 @@ import Prometheus
 import Synchronization
 
 /// The gateway's metrics, kept in its own Prometheus registry and served at `/metrics`.
-final class GatewayMetrics: Sendable {
+package final class GatewayMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
     /// How long a durable append took, from the route's point of view.
@@ -24,7 +24,7 @@ final class GatewayMetrics: Sendable {
     /// When this process started counting.
     let since = Timestamp.now()
 
-    init() {
+    package init() {
         registry = PrometheusCollectorRegistry()
         factory = PrometheusMetricsFactory(registry: registry)
         appendDuration = Metrics.Timer(label: "switchyard_append_duration_seconds", factory: factory)
