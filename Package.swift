@@ -59,12 +59,27 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // The HTTP application: server, ingest, read, admin, operations, outbound actions, configuration; testable in
-        // process. The `gateway` executable is its @main alone.
+        // Outbound actions: reactors, the dispatcher, target gates, connectors, alerts.
+        .target(
+            name: "Outbound",
+            dependencies: [
+                "EventLog", "JSONScan", "Projections",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The HTTP application: server, ingest, read, admin, operations, configuration; testable in process. The
+        // `gateway` executable is its @main alone.
         .target(
             name: "GatewayApp",
             dependencies: [
-                "EventLog", "JSONScan", "WebhookAuth",
+                "EventLog", "JSONScan", "WebhookAuth", "Outbound",
                 "Projections",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -83,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "Gateway",
             dependencies: [
-                "GatewayApp", "EventLog", "Projections",
+                "GatewayApp", "Outbound", "EventLog", "Projections",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -168,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "GatewayApp", "EventLog", "JSONScan", "WebhookAuth", "Projections", "TestSupport",
+                "GatewayApp", "Outbound", "EventLog", "JSONScan", "WebhookAuth", "Projections", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import Projections
 import GatewayApp
+import Outbound
 
 /// `gateway`: receives webhooks, verifies them, and appends them durably to the event log.
 @main

@@ -2,6 +2,7 @@ import Crypto
 import EventLog
 import Foundation
 @testable import GatewayApp
+@testable import Outbound
 import Projections
 import Testing
 import TestSupport

@@ -3,6 +3,7 @@ import Foundation
 @testable import GatewayApp
 import Testing
 import TestSupport
+@testable import Outbound
 
 private let canMount = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/bin/mount")
 
@@ -127,7 +128,13 @@ struct ComponentHealthTests {
                 #expect(caughtUp, "payments resumed without a restart: \(String(describing: final))")
                 let served = try await gateway.get("/api/payments/pi_full_199?min_position=\(last)", headers: [auth])
                 #expect(served.status == 200, "\(served.text)")
-                #expect(try await gateway.get("/health").json?["status"] as? String == "ok")
+                // Every projection resumes by itself, each after its own pause (up to 30 s).
+                var report: [String: Any]?
+                let healthy = await poll(timeout: .seconds(60)) {
+                    report = try? await gateway.get("/health").json
+                    return report?["status"] as? String == "ok"
+                }
+                #expect(healthy, "the gateway is healthy again: \(String(describing: report))")
             }
         }
     }

@@ -5,6 +5,7 @@ import Projections
 import ServiceLifecycle
 import Testing
 import TestSupport
+@testable import Outbound
 
 /// The dispatcher's passes over the outbox, step by step, with the outbox brought up to date only when the test
 /// says so.

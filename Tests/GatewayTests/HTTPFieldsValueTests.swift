@@ -1,6 +1,7 @@
 import HTTPTypes
 import Testing
 @testable import GatewayApp
+@testable import Outbound
 
 @Suite("Header look-up on the ingest path")
 struct HTTPFieldsValueTests {

@@ -1,6 +1,7 @@
 import EventLog
 import Foundation
 @testable import GatewayApp
+@testable import Outbound
 import Projections
 import Testing
 import TestSupport

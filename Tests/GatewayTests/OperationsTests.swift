@@ -2,6 +2,7 @@ import EventLog
 import Foundation
 import Testing
 @testable import GatewayApp
+@testable import Outbound
 
 @Suite("Health, metrics and limits")
 struct OperationsTests {

@@ -2,6 +2,7 @@ import EventLog
 import Foundation
 import Testing
 @testable import GatewayApp
+@testable import Outbound
 
 @Suite("Intercom, Contact2Sale and Standard Webhooks ingest")
 struct OtherSourcesIngestTests {

@@ -1,4 +1,5 @@
 @testable import GatewayApp
+@testable import Outbound
 import Testing
 
 @Suite("Rate limiter")

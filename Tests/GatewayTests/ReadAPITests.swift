@@ -4,6 +4,7 @@ import Projections
 import Testing
 import TestSupport
 @testable import GatewayApp
+@testable import Outbound
 
 @Suite("Read API")
 struct ReadAPITests {

@@ -4,6 +4,7 @@ import Foundation
 import Projections
 import Testing
 import TestSupport
+@testable import Outbound
 
 /// Services that answer 2xx and refuse in the body: the refusal is a failed attempt, retried or dead by its code.
 @Suite("Refusals in a 2xx answer")

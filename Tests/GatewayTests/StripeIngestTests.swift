@@ -2,6 +2,7 @@ import EventLog
 import Foundation
 import Testing
 @testable import GatewayApp
+@testable import Outbound
 
 @Suite("Stripe ingest")
 struct StripeIngestTests {

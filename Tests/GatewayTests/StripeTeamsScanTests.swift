@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import GatewayApp
+@testable import Outbound
 
 @Suite("The Teams reactor reads Stripe events by scanning")
 struct StripeTeamsScanTests {

@@ -2,6 +2,7 @@ import Crypto
 @testable import EventLog
 import Foundation
 @testable import GatewayApp
+@testable import Outbound
 import Testing
 import TestSupport
 

@@ -8,6 +8,7 @@ import Projections
 import ServiceLifecycle
 import TestSupport
 @testable import GatewayApp
+@testable import Outbound
 
 /// Example secrets the tests configure and sign with.
 enum Secrets {

@@ -2,6 +2,7 @@ import EventLog
 import Foundation
 import HTTPTypes
 @testable import GatewayApp
+@testable import Outbound
 import Testing
 import TestSupport
 

@@ -2,6 +2,7 @@ import EventLog
 import Foundation
 import Hummingbird
 import Projections
+import Outbound
 
 /// Takes refund requests one at a time: each is checked against the payment as the log stands (the payments
 /// projection caught up to the head), appended as `refund.requested`, and applied before the next is checked,

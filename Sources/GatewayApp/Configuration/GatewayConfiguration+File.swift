@@ -1,6 +1,7 @@
 import Foundation
 import Projections
 import WebhookAuth
+import Outbound
 
 extension GatewayConfiguration {
     /// The config file's shape: every key optional, unknown keys refused. The secrets are read by

@@ -1,6 +1,7 @@
 import Foundation
 import Projections
 import WebhookAuth
+import Outbound
 
 extension GatewayConfiguration {
     /// The defaults, then the config file (if any), then environment variables, then the command line.

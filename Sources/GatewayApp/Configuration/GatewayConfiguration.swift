@@ -1,5 +1,6 @@
 import Projections
 import WebhookAuth
+import Outbound
 
 /// Everything the gateway reads at start-up. Each key can come from the config file (the name in brackets),
 /// be overridden by an environment variable, and (host, port, data directory) by the command line.
@@ -67,12 +68,4 @@ package struct GatewayConfiguration: Sendable, Equatable {
 
     /// The defaults.
     init() {}
-}
-
-/// A setting that is missing or wrong; stops start-up with one line that names it.
-package struct ConfigurationError: Error, CustomStringConvertible {
-    /// The setting's name as the user wrote it: a variable, a flag or a file key.
-    let setting: String
-    let message: String
-    package var description: String { "\(setting): \(message)" }
 }

@@ -3,9 +3,10 @@ import Metrics
 import Projections
 import Prometheus
 import Synchronization
+import Outbound
 
 /// The gateway's metrics, kept in its own Prometheus registry and served at `/metrics`.
-package final class GatewayMetrics: Sendable {
+package final class GatewayMetrics: ActionMetrics {
     let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
     /// How long a durable append took, from the route's point of view.
@@ -40,7 +41,7 @@ package final class GatewayMetrics: Sendable {
     }
 
     /// Counts one recorded action attempt on `channel` that ended `result` (`succeeded`, `failed` or `dead`).
-    func action(channel: String, result: String) {
+    package func action(channel: String, result: String) {
         counter("switchyard_actions_total", key: channel + "|" + result, [("channel", channel), ("result", result)]).increment()
     }
 

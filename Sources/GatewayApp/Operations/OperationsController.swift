@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Projections
+import Outbound
 
 /// `GET /health` and `GET /metrics`.
 struct OperationsController: Sendable {

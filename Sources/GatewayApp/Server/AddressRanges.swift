@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Outbound
 
 /// A set of IP addresses given as single addresses or CIDR ranges (`10.0.0.0/8`, `::1`, `fd00::/8`), IPv4 and
 /// IPv6. An IPv4 address written as IPv6 (`::ffff:10.0.0.1`) matches the IPv4 ranges.

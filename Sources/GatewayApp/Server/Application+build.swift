@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Projections
+import Outbound
 
 /// Opens the log under `configuration.dataDirectory`, reporting to `metrics`.
 package func openLog(_ configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger) throws -> LMDBEventLog {

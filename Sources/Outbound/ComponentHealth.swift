@@ -4,14 +4,16 @@ import Synchronization
 ///
 /// A component that cannot do its work makes the gateway `degraded`: webhooks are still taken
 /// and kept, but actions are no longer decided or delivered.
-final class ComponentHealth: Sendable {
+package final class ComponentHealth: Sendable {
+    package init() {}
+
     /// One component's state.
-    struct Component: Sendable, Equatable {
+    package struct Component: Sendable, Equatable {
         /// `running`; `failing` (it cannot do its work for now, and retries); or `waiting` (it goes on, but another
         /// component it relies on does not answer in time, and `reason` says what it does meanwhile).
-        var state: String
+        package var state: String
         /// Why it is not running, when it is not.
-        var reason: String?
+        package var reason: String?
     }
 
     private let components = Mutex<[String: Component]>([:])
@@ -40,7 +42,7 @@ final class ComponentHealth: Sendable {
     }
 
     /// Every component that has reported, by name.
-    func snapshot() -> [String: Component] {
+    package func snapshot() -> [String: Component] {
         components.withLock { $0 }
     }
 }

@@ -4,14 +4,16 @@ import Projections
 
 /// Intercom → Lark: a card to every configured bot when a conversation of the configured team is assigned,
 /// closed or noted.
-struct IntercomLarkReactor: Reactor {
-    let name = "intercom-lark"
+package struct IntercomLarkReactor: Reactor {
+    package init(teamId: String, bots: [String]) { (self.teamId, self.bots) = (teamId, bots) }
+
+    package let name = "intercom-lark"
     let teamId: String
     let bots: [String]
 
     static let topics = ["conversation.admin.assigned", "conversation.admin.closed", "conversation.admin.noted"]
 
-    func react(to event: Event) throws -> [ActionRequest] {
+    package func react(to event: Event) throws -> [ActionRequest] {
         guard event.type == "webhook.received", event.source == "intercom",
               let topic = event.metadata["event-type"], Self.topics.contains(topic),
               let notification = IntercomNotification(payload: event.payload), let id = notification.itemID,
@@ -26,8 +28,10 @@ struct IntercomLarkReactor: Reactor {
 }
 
 /// Stripe → Teams: a card when a payment fails or a dispute opens.
-struct StripeTeamsReactor: Reactor {
-    let name = "stripe-teams"
+package struct StripeTeamsReactor: Reactor {
+    package init() {}
+
+    package let name = "stripe-teams"
 
     static let types = ["payment_intent.payment_failed", "charge.dispute.created"]
 
@@ -51,7 +55,7 @@ struct StripeTeamsReactor: Reactor {
         let data: Body
     }
 
-    func react(to event: Event) throws -> [ActionRequest] {
+    package func react(to event: Event) throws -> [ActionRequest] {
         guard event.type == "webhook.received", event.source == "stripe",
               let type = event.metadata["event-type"], Self.types.contains(type) else { return [] }
         let stripe = try StripeEvent.scanned(event.payload) ?? JSONPayload.decode(StripeEvent.self, from: event.payload)

@@ -11,7 +11,7 @@ import Synchronization
 /// Only the dispatcher calls out, and only for requested actions. It takes a target only from a snapshot of the
 /// outbox that has applied everything the dispatcher appended for that target, so an action is never taken twice;
 /// pending actions survive a restart in the log.
-final class Dispatcher<Log: EventStore>: Service, Sendable {
+package final class Dispatcher<Log: EventStore>: Service, Sendable {
     let log: Log
     let views: ProjectionStore
     let connectors: [String: any Connector]
@@ -20,7 +20,7 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
     let logger: Logger
     let gates: TargetGates
     let health: ComponentHealth
-    let metrics: GatewayMetrics
+    let metrics: any ActionMetrics
     private let progress = Mutex(Progress())
 
     private struct Progress {
@@ -36,8 +36,8 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
         }
     }
 
-    init(log: Log, views: ProjectionStore, connectors: [any Connector], configuration: ActionsConfiguration, client: HTTPClient, health: ComponentHealth,
-         metrics: GatewayMetrics, logger: Logger) {
+    package init(log: Log, views: ProjectionStore, connectors: [any Connector], configuration: ActionsConfiguration, client: HTTPClient, health: ComponentHealth,
+         metrics: any ActionMetrics, logger: Logger) {
         self.log = log
         self.health = health
         self.metrics = metrics
@@ -55,7 +55,7 @@ final class Dispatcher<Log: EventStore>: Service, Sendable {
     /// Until shutdown: look for due actions whenever the outbox moves (a new request, or the record of a call
     /// just made), when the first waiting action falls due or its target's rate limit or circuit opens, and at
     /// least every 20 ms while calls are in flight or every 100 ms when idle; let the calls in flight finish.
-    func run() async throws {
+    package func run() async throws {
         health.running("dispatcher")
         let outbox = views.checkpointWatch("outbox")
         try await cancelWhenGracefulShutdown {

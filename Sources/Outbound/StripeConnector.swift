@@ -4,12 +4,14 @@ import Projections
 
 /// Stripe's API: refunds, form-encoded, with the action id as `Idempotency-Key`, so a call repeated after a
 /// crash (between the call and its record) refunds once.
-struct StripeConnector: Connector {
-    let channel = "stripe"
+package struct StripeConnector: Connector {
+    package init(apiBase: String, apiKey: String?) { (self.apiBase, self.apiKey) = (apiBase, apiKey) }
+
+    package let channel = "stripe"
     let apiBase: String
     let apiKey: String?
 
-    func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
+    package func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
         guard action.kind == "stripe.refund" else { throw ConnectorError("Stripe does not carry \(action.kind)") }
         guard let apiKey else { throw ConnectorError("no Stripe API key is configured (actions.stripe.apiKey or SWITCHYARD_STRIPE_API_KEY)") }
         var fields = [("payment_intent", action.params["payment_intent"] ?? "")]
@@ -28,7 +30,7 @@ struct StripeConnector: Connector {
     }
 
     /// The refund's id and status.
-    func output(of action: ActionRequest, response: [UInt8]) -> [String: String]? {
+    package func output(of action: ActionRequest, response: [UInt8]) -> [String: String]? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(response)) as? [String: Any] else { return nil }
         var output = [String: String]()
         output["refund_id"] = object["id"] as? String
@@ -36,14 +38,16 @@ struct StripeConnector: Connector {
         return output
     }
 
-    func sandboxOutput(of action: ActionRequest) -> [String: String]? { ["refund_id": "re_sandbox_\(action.actionId)", "status": "succeeded"] }
+    package func sandboxOutput(of action: ActionRequest) -> [String: String]? { ["refund_id": "re_sandbox_\(action.actionId)", "status": "succeeded"] }
 }
 
 /// Refunds: an operator's `refund.requested` becomes a `stripe.refund` action.
-struct StripeRefundReactor: Reactor {
-    let name = "stripe-refunds"
+package struct StripeRefundReactor: Reactor {
+    package init() {}
 
-    func react(to event: Event) throws -> [ActionRequest] {
+    package let name = "stripe-refunds"
+
+    package func react(to event: Event) throws -> [ActionRequest] {
         guard event.type == RefundRequest.eventType else { return [] }
         let request = try JSONPayload.decode(RefundRequest.self, from: event.payload)
         // Always the amount the hub promised (a full refund's too), so that Stripe and the hub cannot disagree on it.
@@ -52,5 +56,5 @@ struct StripeRefundReactor: Reactor {
     }
 
     /// The id the action for the refund requested at `position` gets.
-    static func actionId(position: UInt64) -> String { RefundRequest.actionId(position: position) }
+    package static func actionId(position: UInt64) -> String { RefundRequest.actionId(position: position) }
 }

@@ -6,8 +6,12 @@ import Projections
 /// the person found is fetched (`enrichment.fetch`), and a readable message with the data goes back to the lead
 /// in Contact2Sale (`c2s.message`). An update is enriched again only when it changed the email or phone; a closed
 /// lead tells the manager (`lead.closed`, on Lark or Teams). Each step is caused by the record of the last.
-struct LeadEnrichmentReactor: Reactor {
-    let name = "lead-enrichment"
+package struct LeadEnrichmentReactor: Reactor {
+    package init(views: ProjectionStore, closedNotice: (channel: String, target: String)?, health: ComponentHealth? = nil, projectionWait: Duration = .seconds(5)) {
+        (self.views, self.closedNotice, self.health, self.projectionWait) = (views, closedNotice, health, projectionWait)
+    }
+
+    package let name = "lead-enrichment"
     /// The leads projection, which says whether an update changed the contact.
     let views: ProjectionStore
     /// Where a closed lead is announced: a channel (`lark` or `teams`) and its target; `nil` for nowhere.
@@ -18,7 +22,7 @@ struct LeadEnrichmentReactor: Reactor {
     var projectionWait: Duration = .seconds(5)
     static let component = "reactor:lead-enrichment"
 
-    func react(to event: Event) async throws -> [ActionRequest] {
+    package func react(to event: Event) async throws -> [ActionRequest] {
         if event.type == ActionEvent.succeeded, let subject = event.metadata["subject"], subject.hasPrefix("lead:") {
             return try nextStep(after: event, lead: String(subject.dropFirst(5)))
         }

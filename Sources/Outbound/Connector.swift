@@ -2,7 +2,7 @@ import HTTPTypes
 import Projections
 
 /// One HTTP call to a target.
-struct OutboundCall: Sendable {
+package struct OutboundCall: Sendable {
     var method: HTTPRequest.Method = .post
     var url: String
     var headers: [(String, String)] = [("Content-Type", "application/json")]
@@ -11,7 +11,7 @@ struct OutboundCall: Sendable {
 
 /// Turns an action of one channel into the call its target takes, credentials included: credentials come from
 /// the configuration at call time and never enter the log.
-protocol Connector: Sendable {
+package protocol Connector: Sendable {
     /// The channel it carries, such as `lark`.
     var channel: String { get }
     /// The call for `action`; throws ``ConnectorError`` when the action cannot be carried (no such target).
@@ -26,7 +26,7 @@ protocol Connector: Sendable {
 }
 
 /// A call the target answered with a 2xx status but refused in its body.
-struct Refusal: Equatable {
+package struct Refusal: Equatable {
     /// What the target said, with its code.
     let message: String
     /// Whether a later attempt may succeed (a rate limit, a server error); `false` for what only a change of
@@ -35,9 +35,9 @@ struct Refusal: Equatable {
 }
 
 extension Connector {
-    func output(of action: ActionRequest, response: [UInt8]) -> [String: String]? { nil }
-    func sandboxOutput(of action: ActionRequest) -> [String: String]? { nil }
-    func refusal(in response: [UInt8]) -> Refusal? { nil }
+    package func output(of action: ActionRequest, response: [UInt8]) -> [String: String]? { nil }
+    package func sandboxOutput(of action: ActionRequest) -> [String: String]? { nil }
+    package func refusal(in response: [UInt8]) -> Refusal? { nil }
 }
 
 /// An action no attempt can carry, such as one for a target that is not configured: it is dead at once.

@@ -1,8 +1,8 @@
 /// Outbound actions: the connectors' targets, their delivery modes and the retry schedule [`actions` in the
 /// config file]. Every connector is in `sandbox` mode unless set `live`, so nothing calls out by default.
-struct ActionsConfiguration: Sendable, Equatable, Decodable {
+package struct ActionsConfiguration: Sendable, Equatable, Decodable {
     /// A connector's delivery mode.
-    enum Mode: String, Sendable, Decodable {
+    package enum Mode: String, Sendable, Decodable {
         /// Call the target.
         case live
         /// Record the action as delivered, with `sandbox: true`, without calling out.
@@ -10,9 +10,9 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
     }
 
     /// One Lark custom bot.
-    struct LarkBot: Sendable, Equatable, Decodable {
+    package struct LarkBot: Sendable, Equatable, Decodable {
         /// The name actions use as their target.
-        var name: String
+        package var name: String
         /// The bot's webhook URL.
         var url: String
         /// The bot's signing secret, when it has one; never logged or stored.
@@ -22,9 +22,9 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
     /// Whether this gateway decides and delivers actions at all: the reactors, the dispatcher and the alert
     /// evaluator [`actions.enabled`, `SWITCHYARD_ACTIONS_ENABLED`]. Default `true`. Off, it only takes webhooks
     /// and serves the projections (a second gateway on the same data, say); the actions wait in the log.
-    var enabled = true
+    package var enabled = true
     /// The mode of connectors without one of their own [`actions.mode`, `SWITCHYARD_ACTIONS_MODE`]. Default `sandbox`.
-    var mode: Mode = .sandbox
+    package var mode: Mode = .sandbox
     /// Seconds before each try: the first is the delay of the first try, and after the last try the action is
     /// dead [`actions.retrySchedule`]. Default 0, 5, 30, 120, 600, 3600, 21600.
     var retrySchedule: [Int] = [0, 5, 30, 120, 600, 3600, 21600]
@@ -36,54 +36,54 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
     var breakerSeconds: Int = 30
 
     /// Lark bots that receive Intercom conversation cards [`actions.lark.bots`]. Default none.
-    var larkBots: [LarkBot] = []
+    package var larkBots: [LarkBot] = []
     /// Lark's mode [`actions.lark.mode`]. Default: `mode`.
     var larkMode: Mode?
     /// The Intercom team whose conversations go to Lark [`actions.lark.intercomTeamId`]. Default none (no cards).
-    var intercomTeamId: String?
+    package var intercomTeamId: String?
     /// The link to a conversation, with `{id}` [`actions.lark.conversationURL`]. Default Intercom's inbox.
     var conversationURL = "https://app.intercom.com/a/inbox/_/inbox/conversation/{id}"
 
     /// The Teams incoming webhook for Stripe alerts [`actions.teams.url`]. Default none (no cards).
-    var teamsURL: String?
+    package var teamsURL: String?
     /// Teams' mode [`actions.teams.mode`]. Default: `mode`.
     var teamsMode: Mode?
     /// Calls per second to Teams [`actions.teams.perSecond`]. Default 4.
     var teamsPerSecond = 4
 
     /// Stripe's API, for refunds [`actions.stripe.apiBase`]. Default `https://api.stripe.com`.
-    var stripeAPIBase = "https://api.stripe.com"
+    package var stripeAPIBase = "https://api.stripe.com"
     /// Stripe's secret API key [`actions.stripe.apiKey`, `SWITCHYARD_STRIPE_API_KEY`]; never logged or stored. Default none.
-    var stripeAPIKey: String?
+    package var stripeAPIKey: String?
     /// Stripe's mode [`actions.stripe.mode`]. Default: `mode`.
     var stripeMode: Mode?
 
     /// The enrichment look-up provider [`actions.enrichment.lookupURL`]. Default none.
-    var enrichmentLookupURL: String?
+    package var enrichmentLookupURL: String?
     /// The enrichment fetch provider, with `{id}` [`actions.enrichment.fetchURL`]. Default none.
-    var enrichmentFetchURL: String?
+    package var enrichmentFetchURL: String?
     /// A bearer token for both providers [`actions.enrichment.token`, `SWITCHYARD_ENRICHMENT_TOKEN`]; never stored. Default none.
-    var enrichmentToken: String?
+    package var enrichmentToken: String?
     /// The enrichment providers' mode [`actions.enrichment.mode`]. Default: `mode`.
     var enrichmentMode: Mode?
     /// Contact2Sale's API base URL [`actions.c2s.baseURL`]. Default none.
-    var c2sBaseURL: String?
+    package var c2sBaseURL: String?
     /// The path of a lead's messages, with `{lead_id}` [`actions.c2s.messagePath`]. Default `/leads/{lead_id}/messages`.
-    var c2sMessagePath = "/leads/{lead_id}/messages"
+    package var c2sMessagePath = "/leads/{lead_id}/messages"
     /// Contact2Sale's API token [`actions.c2s.token`, `SWITCHYARD_C2S_API_TOKEN`]; never stored. Default none.
-    var c2sToken: String?
+    package var c2sToken: String?
     /// Contact2Sale's mode [`actions.c2s.mode`]. Default: `mode`.
     var c2sMode: Mode?
     /// Where a closed lead is announced: `lark` (with `target`, a bot's name) or `teams` [`actions.leadClosed`].
     /// Default nowhere.
-    var leadClosedChannel: String?
-    var leadClosedTarget: String?
+    package var leadClosedChannel: String?
+    package var leadClosedTarget: String?
 
     /// The alert rules and where alerts go [`actions.alerts`; see ``AlertsConfiguration``].
-    var alerts = AlertsConfiguration()
+    package var alerts = AlertsConfiguration()
 
     /// The defaults.
-    init() {}
+    package init() {}
 
     private enum Keys: String, CodingKey {
         case enabled, mode, retrySchedule, timeoutSeconds, breakerFailures, breakerSeconds, lark, teams, stripe, enrichment, c2s, leadClosed, alerts
@@ -121,7 +121,7 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
         var perSecond: Int?
     }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Keys.self)
         self.init()
         enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled) ?? enabled
@@ -178,7 +178,7 @@ struct ActionsConfiguration: Sendable, Equatable, Decodable {
     }
 
     /// Checks what the decoder cannot.
-    func validate() throws {
+    package func validate() throws {
         guard !retrySchedule.isEmpty, retrySchedule.allSatisfy({ $0 >= 0 }) else {
             throw ConfigurationError(setting: "actions.retrySchedule", message: "expected one or more delays of 0 or more seconds")
         }

@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// Decides outbound actions from events: a pure function from one event to the actions it calls for.
 ///
 /// Reactors run only in the gateway, live: never in a replay or a rebuild.
-protocol Reactor: Sendable {
+package protocol Reactor: Sendable {
     /// A stable name: it is part of each action's id and of the reactor's checkpoint.
     var name: String { get }
     /// The actions `event` calls for; an event the reactor cannot read throws, and is skipped with a warning.
@@ -21,7 +21,7 @@ protocol Reactor: Sendable {
 /// A batch that asks for nothing moves the checkpoint only now and then (``idleCheckpointEvery``), so that
 /// quiet reactors do not add a write to every group commit; after a crash they re-read those events and again
 /// decide nothing.
-struct ReactorService<Log: EventStore>: Service {
+package struct ReactorService<Log: EventStore>: Service {
     let log: Log
     let reactors: [any Reactor]
     let health: ComponentHealth
@@ -38,7 +38,7 @@ struct ReactorService<Log: EventStore>: Service {
     static var batchSize: Int { 512 }
 
     /// Runs `reactors` over `log`, reporting each one's state to `health`.
-    init(log: Log, reactors: [any Reactor], health: ComponentHealth, logger: Logger) {
+    package init(log: Log, reactors: [any Reactor], health: ComponentHealth, logger: Logger) {
         self.log = log
         self.reactors = reactors
         self.health = health
@@ -46,7 +46,7 @@ struct ReactorService<Log: EventStore>: Service {
         window = LogWindow(log: log, capacity: 4 * Self.batchSize)
     }
 
-    func run() async throws {
+    package func run() async throws {
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for reactor in reactors {

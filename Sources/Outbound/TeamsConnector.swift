@@ -2,8 +2,10 @@ import Foundation
 import Projections
 
 /// A Microsoft Teams incoming webhook: an Adaptive Card in a message envelope.
-struct TeamsConnector: Connector {
-    let channel = "teams"
+package struct TeamsConnector: Connector {
+    package init(url: String?) { self.url = url }
+
+    package let channel = "teams"
     let url: String?
 
     static let titles = ["payment_intent.payment_failed": "Payment failed", "charge.dispute.created": "Dispute opened", "lead.closed": "Lead closed", "alert.card": "Switchyard alert"]
@@ -12,7 +14,7 @@ struct TeamsConnector: Connector {
     /// (`Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with
     /// ContextId …`), where a success is a number (`1`); Power Automate workflows answer 202 with an empty body.
     /// The inner status decides: 408, 429 and 5xx are retried, any other is dead.
-    func refusal(in response: [UInt8]) -> Refusal? {
+    package func refusal(in response: [UInt8]) -> Refusal? {
         let text = String(decoding: response.prefix(1024), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.hasPrefix("Webhook message delivery failed") || text.contains("returned HTTP error") else { return nil }
         let status = text.range(of: "HTTP error ").flatMap { Int(text[$0.upperBound...].prefix { $0.isNumber }) }
@@ -20,7 +22,7 @@ struct TeamsConnector: Connector {
         return Refusal(message: "Teams refused the card: \(text.prefix(300))", retryable: retryable)
     }
 
-    func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
+    package func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
         guard let url else { throw ConnectorError("no Teams webhook is configured (actions.teams.url)") }
         let p = action.params
         var facts = [[String: String]]()

@@ -3,12 +3,12 @@ import Foundation
 import Projections
 
 /// Lark custom bots: an interactive card per action, signed when the bot has a signing secret.
-struct LarkConnector: Connector {
-    let channel = "lark"
+package struct LarkConnector: Connector {
+    package let channel = "lark"
     let bots: [String: ActionsConfiguration.LarkBot]
     let conversationURL: String
 
-    init(_ configuration: ActionsConfiguration) {
+    package init(_ configuration: ActionsConfiguration) {
         bots = Dictionary(configuration.larkBots.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         conversationURL = configuration.conversationURL
     }
@@ -20,7 +20,7 @@ struct LarkConnector: Connector {
         "conversation.admin.noted": "Note added to a conversation",
     ]
 
-    func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
+    package func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
         guard let bot = bots[action.target] else { throw ConnectorError("no Lark bot named \(action.target) is configured") }
         var message: [String: Any] = ["msg_type": "interactive", "card": card(for: action)]
         if let secret = bot.secret {
@@ -76,7 +76,7 @@ struct LarkConnector: Connector {
     /// (`{"code":19021,"data":{},"msg":"sign match fail or timestamp is not within one hour from current time"}`);
     /// older bots answer `{"StatusCode":0,"StatusMessage":"success"}`. A code in ``permanentCodes`` needs the
     /// configuration changed; any other (a rate limit such as 11232, a server error) is retried.
-    func refusal(in response: [UInt8]) -> Refusal? {
+    package func refusal(in response: [UInt8]) -> Refusal? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(response)) as? [String: Any] else {
             return Refusal(message: "Lark answered with a body that is not its JSON: \(String(decoding: response.prefix(200), as: UTF8.self))", retryable: true)
         }

@@ -6,10 +6,10 @@ import Projections
 import ServiceLifecycle
 
 /// Thresholds and destination of the alerts [`actions.alerts`].
-struct AlertsConfiguration: Sendable, Equatable, Decodable {
+package struct AlertsConfiguration: Sendable, Equatable, Decodable {
     /// Where alerts go: `lark` (with `target`, a bot's name) or `teams`. Default nowhere (alerts are still recorded).
-    var channel: String?
-    var target: String?
+    package var channel: String?
+    package var target: String?
     /// How often the rules are evaluated, in seconds. Default 60.
     var intervalSeconds: Int = 60
     /// Webhook rejections in the window above which `webhook_rejections` fires (critical). Default 3.
@@ -24,7 +24,7 @@ struct AlertsConfiguration: Sendable, Equatable, Decodable {
 
     init() {}
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         enum Keys: String, CodingKey { case channel, target, intervalSeconds, rejections, rejectionMinutes, paymentErrorRatePercent, revenueDropPercent }
         let container = try decoder.container(keyedBy: Keys.self)
         channel = try container.decodeIfPresent(String.self, forKey: .channel)
@@ -39,7 +39,14 @@ struct AlertsConfiguration: Sendable, Equatable, Decodable {
 
 /// Evaluates the alert rules over the projections on a timer, live only, and appends `alert.fired` when a rule
 /// starts to hold and `alert.resolved` when it stops: each once, whatever the number of evaluations between.
-struct AlertEvaluator<Log: EventStore>: Service {
+package struct AlertEvaluator<Log: EventStore>: Service {
+    package init(
+        log: Log, views: ProjectionStore, configuration: AlertsConfiguration, clock: @escaping @Sendable () -> Timestamp, logger: Logger,
+        evaluations: Counter
+    ) {
+        (self.log, self.views, self.configuration, self.clock, self.logger, self.evaluations) = (log, views, configuration, clock, logger, evaluations)
+    }
+
     let log: Log
     let views: ProjectionStore
     let configuration: AlertsConfiguration
@@ -47,7 +54,7 @@ struct AlertEvaluator<Log: EventStore>: Service {
     let logger: Logger
     let evaluations: Counter
 
-    func run() async throws {
+    package func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
@@ -136,12 +143,14 @@ struct AlertEvaluator<Log: EventStore>: Service {
 }
 
 /// Alerts → the configured channel: a card when an alert fires and when it resolves.
-struct AlertReactor: Reactor {
-    let name = "alerts"
+package struct AlertReactor: Reactor {
+    package init(channel: String, target: String) { (self.channel, self.target) = (channel, target) }
+
+    package let name = "alerts"
     let channel: String
     let target: String
 
-    func react(to event: Event) async throws -> [ActionRequest] {
+    package func react(to event: Event) async throws -> [ActionRequest] {
         guard event.type == AlertsProjection.fired || event.type == AlertsProjection.resolved else { return [] }
         let alert = try JSONPayload.decode(AlertsProjection.Alert.self, from: event.payload)
         let state = event.type == AlertsProjection.fired ? "firing" : "resolved"

@@ -7,13 +7,15 @@ import Projections
 /// Look-up: `POST lookupURL` with `{"phone", "email"}` (those given) answers `{"by_phone": id?, "by_email": id?}`;
 /// the person is the one either found, and "same person" holds only when both found the same id.
 /// Fetch: `GET fetchURL` with `{id}` replaced answers a JSON object of the person's fields.
-struct EnrichmentConnector: Connector {
-    let channel = "enrichment"
+package struct EnrichmentConnector: Connector {
+    package init(lookupURL: String?, fetchURL: String?, token: String?) { (self.lookupURL, self.fetchURL, self.token) = (lookupURL, fetchURL, token) }
+
+    package let channel = "enrichment"
     let lookupURL: String?
     let fetchURL: String?
     let token: String?
 
-    func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
+    package func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
         var headers = [(String, String)]()
         if let token { headers.append(("Authorization", "Bearer \(token)")) }
         switch action.kind {
@@ -31,7 +33,7 @@ struct EnrichmentConnector: Connector {
         }
     }
 
-    func output(of action: ActionRequest, response: [UInt8]) -> [String: String]? {
+    package func output(of action: ActionRequest, response: [UInt8]) -> [String: String]? {
         let object = (try? JSONSerialization.jsonObject(with: Data(response)) as? [String: Any]) ?? [:]
         var output = ["lead_id": action.params["lead_id"] ?? ""]
         if action.kind == "enrichment.lookup" {
@@ -46,7 +48,7 @@ struct EnrichmentConnector: Connector {
         return output
     }
 
-    func sandboxOutput(of action: ActionRequest) -> [String: String]? {
+    package func sandboxOutput(of action: ActionRequest) -> [String: String]? {
         action.kind == "enrichment.lookup"
             ? ["lead_id": action.params["lead_id"] ?? "", "person_id": "sandbox-person", "same_person": "false"]
             : ["lead_id": action.params["lead_id"] ?? "", "name": "Sandbox Person", "same_person": action.params["same_person"] ?? "false"]
@@ -62,13 +64,15 @@ struct EnrichmentConnector: Connector {
 }
 
 /// Contact2Sale's API: a message posted to a lead.
-struct C2SConnector: Connector {
-    let channel = "c2s"
+package struct C2SConnector: Connector {
+    package init(baseURL: String?, messagePath: String, token: String?) { (self.baseURL, self.messagePath, self.token) = (baseURL, messagePath, token) }
+
+    package let channel = "c2s"
     let baseURL: String?
     let messagePath: String
     let token: String?
 
-    func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
+    package func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
         guard let baseURL else { throw ConnectorError("no Contact2Sale API URL is configured (actions.c2s.baseURL)") }
         guard let token else { throw ConnectorError("no Contact2Sale API token is configured (actions.c2s.token or SWITCHYARD_C2S_API_TOKEN)") }
         let lead = (action.params["lead_id"] ?? "").addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
