@@ -13,8 +13,10 @@ build: bootstrap
 run: build
 	$(SWIFT) run -c release --skip-build gateway --config config/switchyard.example.json
 
-## Build everything, run the whole test suite, then Schemathesis against a gateway from its own /openapi.json.
+## Lint the Swift sources (.swift-format), build everything, run the whole test suite, then Schemathesis against a
+## gateway from its own /openapi.json.
 test: bootstrap
+	$(SWIFT) format lint --strict --recursive Sources Tests fuzz bench
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	scripts/schemathesis

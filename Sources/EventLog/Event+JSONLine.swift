@@ -43,7 +43,8 @@ extension Event {
         guard let type = object["type"] as? String, let source = object["source"] as? String else { throw bad("no type or source") }
         guard let metadata = object["metadata"] as? [String: String] else { throw bad("no metadata object of strings") }
         guard let hash = (object["hash"] as? String).flatMap(EventHash.init(hex:)),
-              let previous = (object["previous_hash"] as? String).flatMap(EventHash.init(hex:)) else {
+            let previous = (object["previous_hash"] as? String).flatMap(EventHash.init(hex:))
+        else {
             throw bad("no hash or previous_hash of 64 hexadecimal digits")
         }
         self.init(

@@ -53,8 +53,9 @@ public struct Event: Sendable, Equatable {
         }
 
         @usableFromInline static func == (lhs: Body, rhs: Body) -> Bool {
-            lhs === rhs || (lhs.type == rhs.type && lhs.source == rhs.source && lhs.idempotencyKey == rhs.idempotencyKey
-                && lhs.metadata == rhs.metadata && lhs.payload == rhs.payload)
+            lhs === rhs
+                || (lhs.type == rhs.type && lhs.source == rhs.source && lhs.idempotencyKey == rhs.idempotencyKey
+                    && lhs.metadata == rhs.metadata && lhs.payload == rhs.payload)
         }
     }
 

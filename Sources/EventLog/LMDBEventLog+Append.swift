@@ -36,7 +36,9 @@ extension LMDBEventLog {
                 results.reserveCapacity(pending.events.count)
                 for event in pending.events {
                     if let key = event.idempotencyKey, let original = try keys.get(key, in: txn) {
-                        let hash = try events.withValue(for: original, in: txn) { EventHash(copying: UnsafeRawBufferPointer(rebasing: $0.suffix(RecordCodec.hashSize))) }
+                        let hash = try events.withValue(for: original, in: txn) {
+                            EventHash(copying: UnsafeRawBufferPointer(rebasing: $0.suffix(RecordCodec.hashSize)))
+                        }
                         results.append(.duplicate(of: original, hash: hash ?? .zero))
                         continue
                     }

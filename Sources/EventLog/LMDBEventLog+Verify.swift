@@ -69,7 +69,11 @@ extension LMDBEventLog {
             let position = try UInt64(storedBytes: positionBytes)
             let recordKey = try events.withValue(for: position, in: txn) { try? RecordCodec.decode($0).idempotencyKey } ?? nil
             guard recordKey == key else {
-                found = .broken(position: position, reason: "the keys index has an entry \"\(key.prefix(80))\" pointing at position \(position), whose record \(recordKey == nil ? "has no such key" : "has another key")")
+                found = .broken(
+                    position: position,
+                    reason:
+                        "the keys index has an entry \"\(key.prefix(80))\" pointing at position \(position), whose record \(recordKey == nil ? "has no such key" : "has another key")"
+                )
                 return false
             }
             return true
@@ -87,7 +91,8 @@ extension LMDBEventLog {
         let stored = record[1..<9].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         guard stored == position else { return "the record says position \(stored) but is stored at \(position)" }
         let canonical = UnsafeRawBufferPointer(rebasing: record[0..<(record.count - RecordCodec.trailerSize)])
-        let link = EventHash(copying: UnsafeRawBufferPointer(rebasing: record[(record.count - RecordCodec.trailerSize)..<(record.count - RecordCodec.hashSize)]))
+        let link = EventHash(
+            copying: UnsafeRawBufferPointer(rebasing: record[(record.count - RecordCodec.trailerSize)..<(record.count - RecordCodec.hashSize)]))
         guard link == previous else { return "the previous-hash link does not match the record before" }
         let computed = RecordCodec.chainHash(previous: previous, canonical: canonical)
         guard computed == EventHash(copying: UnsafeRawBufferPointer(rebasing: record.suffix(RecordCodec.hashSize))) else {

@@ -52,9 +52,11 @@ public final class LMDBEventLog: EventStore, @unchecked Sendable {
             metrics: metrics
         ) { [unowned self] group in try self.commit(group) }
         writer.start()
-        logger.info("opened the event log", metadata: [
-            "directory": "\(directory)", "head": "\(head.position)", "head_hash": "\(head.hash)",
-        ])
+        logger.info(
+            "opened the event log",
+            metadata: [
+                "directory": "\(directory)", "head": "\(head.position)", "head_hash": "\(head.hash)",
+            ])
     }
 
     private static func checkFormat(meta: Database<String, [UInt8]>, env: Environment) throws {
@@ -104,7 +106,8 @@ public final class LMDBEventLog: EventStore, @unchecked Sendable {
             let position = stored.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             let hash = EventHash(bytes: Array(stored.suffix(RecordCodec.hashSize)))
             if position == last.position && hash == last.hash { return nil }
-            let message = "the meta head names position \(position) (hash \(hash.hex.prefix(16))…) but the last record is at position \(last.position) (hash \(last.hash.hex.prefix(16))…): records were removed from the end or the head was rewritten"
+            let message =
+                "the meta head names position \(position) (hash \(hash.hex.prefix(16))…) but the last record is at position \(last.position) (hash \(last.hash.hex.prefix(16))…): records were removed from the end or the head was rewritten"
             return (position == last.position ? position : min(position, last.position) + 1, message)
         }
     }

@@ -59,11 +59,12 @@ enum RecordCodec {
         let recordedAt = Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: try reader.uint64()))
         let type = try reader.string()
         let source = try reader.string()
-        let key: String? = switch try reader.byte() {
-        case 0: nil
-        case 1: try reader.string()
-        case let flag: throw .init("bad idempotency key flag \(flag)")
-        }
+        let key: String? =
+            switch try reader.byte() {
+            case 0: nil
+            case 1: try reader.string()
+            case let flag: throw .init("bad idempotency key flag \(flag)")
+            }
         let pairCount = try reader.uint32()
         var metadata = [String: String](minimumCapacity: Int(min(pairCount, 64)))
         for _ in 0..<pairCount {

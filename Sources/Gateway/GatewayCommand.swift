@@ -54,7 +54,8 @@ struct GatewayCommand: AsyncParsableCommand {
             views = try openViews(configuration, logger: logger)
         } catch let error as EventLogError where error.code == .inconsistent {
             // Never repaired silently: the next append would write over the missing positions.
-            try? FileHandle.standardError.write(contentsOf: Data("gateway: the event log in \(configuration.dataDirectory) is inconsistent: \(error.message)\n".utf8))
+            try? FileHandle.standardError.write(
+                contentsOf: Data("gateway: the event log in \(configuration.dataDirectory) is inconsistent: \(error.message)\n".utf8))
             throw ExitCode(2)
         } catch {
             try? FileHandle.standardError.write(contentsOf: Data("gateway: cannot open the data directory \(configuration.dataDirectory): \(error)\n".utf8))
@@ -64,14 +65,17 @@ struct GatewayCommand: AsyncParsableCommand {
         do {
             try await app.runService()
         } catch let error as IOError where [EADDRINUSE, EACCES, EADDRNOTAVAIL].contains(error.errnoCode) {
-            let reason = switch error.errnoCode {
-            case EADDRINUSE: "the address is in use (is another gateway running?)"
-            case EACCES: "permission denied (ports below 1024 need privileges)"
-            default: "the host is not an address of this machine"
-            }
-            try? FileHandle.standardError.write(contentsOf: Data(
-                "gateway: cannot listen on \(configuration.host):\(configuration.port): \(reason); set SWITCHYARD_HOST / SWITCHYARD_PORT or --host / --port\n".utf8
-            ))
+            let reason =
+                switch error.errnoCode {
+                case EADDRINUSE: "the address is in use (is another gateway running?)"
+                case EACCES: "permission denied (ports below 1024 need privileges)"
+                default: "the host is not an address of this machine"
+                }
+            try? FileHandle.standardError.write(
+                contentsOf: Data(
+                    "gateway: cannot listen on \(configuration.host):\(configuration.port): \(reason); set SWITCHYARD_HOST / SWITCHYARD_PORT or --host / --port\n"
+                        .utf8
+                ))
             throw ExitCode(1)
         }
     }

@@ -5,7 +5,7 @@ public struct FlexibleID: Decodable, Sendable, Equatable {
 
     package init(value: String) { self.value = value }
 
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let number = try? container.decode(Int64.self) {
             value = String(number)

@@ -170,7 +170,8 @@ public struct JSONFieldScanner {
             let escaped = try skipString()
             if candidates != 0 {
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[keyStart..<(index - 1)])
-                var remaining = escaped
+                var remaining =
+                    escaped
                     ? Array(try Self.unescape(raw, at: keyStart).utf8).withUnsafeBytes { paths.matching($0, at: depth, among: candidates) }
                     : paths.matching(raw, at: depth, among: candidates)
                 while remaining != 0 {
@@ -287,7 +288,7 @@ public struct JSONFieldScanner {
         switch scalar {
         case 0xD800..<0xDC00:
             guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"),
-                  let low = JSONEscape.hex4(bytes, at: index + 2), (0xDC00..<0xE000).contains(low)
+                let low = JSONEscape.hex4(bytes, at: index + 2), (0xDC00..<0xE000).contains(low)
             else { throw fail("a \\u escape of a high surrogate without its low surrogate") }
             index += 6
         case 0xDC00..<0xE000:
@@ -314,10 +315,13 @@ public struct JSONFieldScanner {
             }
             switch code {
             case UInt8(ascii: "u"):
-                guard var scalar = JSONEscape.hex4(raw, at: i) else { throw Failure(message: "the body is not valid JSON: a bad \\u escape at byte \(offset + i)") }
+                guard var scalar = JSONEscape.hex4(raw, at: i) else {
+                    throw Failure(message: "the body is not valid JSON: a bad \\u escape at byte \(offset + i)")
+                }
                 i += 4
                 if (0xD800..<0xDC00).contains(scalar), i + 6 <= raw.count, raw[i] == UInt8(ascii: "\\"), raw[i + 1] == UInt8(ascii: "u"),
-                   let low = JSONEscape.hex4(raw, at: i + 2), (0xDC00..<0xE000).contains(low) {
+                    let low = JSONEscape.hex4(raw, at: i + 2), (0xDC00..<0xE000).contains(low)
+                {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     i += 6
                 }

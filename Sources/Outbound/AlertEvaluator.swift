@@ -82,10 +82,11 @@ package struct AlertEvaluator<Log: EventStore>: Service {
             alert.state = firing ? "firing" : "resolved"
             alert.at = now.iso8601
             alert.position = head
-            events.append(NewEvent(
-                type: firing ? AlertsProjection.fired : AlertsProjection.resolved, source: "alerts", metadata: ["alert": alert.name],
-                payload: try ActionCoding.encode(alert)
-            ))
+            events.append(
+                NewEvent(
+                    type: firing ? AlertsProjection.fired : AlertsProjection.resolved, source: "alerts", metadata: ["alert": alert.name],
+                    payload: try ActionCoding.encode(alert)
+                ))
             logger.notice(firing ? "alert fired" : "alert resolved", metadata: ["alert": "\(alert.name)", "message": "\(alert.message)"])
         }
         if !events.isEmpty { _ = try await log.append(events) }
@@ -95,30 +96,41 @@ package struct AlertEvaluator<Log: EventStore>: Service {
     /// Each rule's alert and whether it holds at `now`.
     func rules(now: Timestamp) throws -> [(AlertsProjection.Alert, Bool)] {
         let c = configuration
-        let rejected = try views.read("deliveries") { reader in
-            try reader.list(DeliveriesProjection.SourceTotals.self, in: "sources", limit: .max).reduce(0) { sum, source in
-                sum + (try DeliveriesProjection.window(reader, source: source.key, minutes: c.rejectionMinutes, now: now).rejected)
-            }
-        } ?? 0
+        let rejected =
+            try views.read("deliveries") { reader in
+                try reader.list(DeliveriesProjection.SourceTotals.self, in: "sources", limit: .max).reduce(0) { sum, source in
+                    sum + (try DeliveriesProjection.window(reader, source: source.key, minutes: c.rejectionMinutes, now: now).rejected)
+                }
+            } ?? 0
         let hour = now.iso8601(.hour)
         let previousHour = Timestamp.iso8601(secondsSinceEpoch: now.seconds - 3600, .hour)
-        let (attempts, failures, drops) = try views.read("payments") { reader -> (Int, Int, [String]) in
-            let hours = try [hour, previousHour].compactMap { try reader.get(PaymentsProjection.Hourly.self, $0, in: "hourly") }
-            return (hours.reduce(0) { $0 + $1.attempts }, hours.reduce(0) { $0 + $1.failures }, try revenueDrops(reader, now: now))
-        } ?? (0, 0, [])
+        let (attempts, failures, drops) =
+            try views.read("payments") { reader -> (Int, Int, [String]) in
+                let hours = try [hour, previousHour].compactMap { try reader.get(PaymentsProjection.Hourly.self, $0, in: "hourly") }
+                return (hours.reduce(0) { $0 + $1.attempts }, hours.reduce(0) { $0 + $1.failures }, try revenueDrops(reader, now: now))
+            } ?? (0, 0, [])
         return [
-            (AlertsProjection.Alert(name: "webhook_rejections", severity: "critical",
-                                    message: "\(rejected) webhooks rejected in the last \(c.rejectionMinutes) minutes (threshold \(c.rejections))",
-                                    value: Int64(rejected), threshold: Int64(c.rejections)),
-             rejected > c.rejections),
-            (AlertsProjection.Alert(name: "payment_error_rate", severity: "critical",
-                                    message: "\(failures) of \(attempts) payment attempts failed in the last hour (threshold \(c.paymentErrorRatePercent) %)",
-                                    value: attempts > 0 ? Int64(failures * 100 / attempts) : 0, threshold: Int64(c.paymentErrorRatePercent)),
-             attempts > 0 && failures * 100 > c.paymentErrorRatePercent * attempts),
-            (AlertsProjection.Alert(name: "revenue_drop", severity: "warning",
-                                    message: "net revenue today is more than \(c.revenueDropPercent) % below yesterday's at this hour: \(drops.joined(separator: ", "))",
-                                    value: Int64(drops.count), threshold: Int64(c.revenueDropPercent)),
-             !drops.isEmpty),
+            (
+                AlertsProjection.Alert(
+                    name: "webhook_rejections", severity: "critical",
+                    message: "\(rejected) webhooks rejected in the last \(c.rejectionMinutes) minutes (threshold \(c.rejections))",
+                    value: Int64(rejected), threshold: Int64(c.rejections)),
+                rejected > c.rejections
+            ),
+            (
+                AlertsProjection.Alert(
+                    name: "payment_error_rate", severity: "critical",
+                    message: "\(failures) of \(attempts) payment attempts failed in the last hour (threshold \(c.paymentErrorRatePercent) %)",
+                    value: attempts > 0 ? Int64(failures * 100 / attempts) : 0, threshold: Int64(c.paymentErrorRatePercent)),
+                attempts > 0 && failures * 100 > c.paymentErrorRatePercent * attempts
+            ),
+            (
+                AlertsProjection.Alert(
+                    name: "revenue_drop", severity: "warning",
+                    message: "net revenue today is more than \(c.revenueDropPercent) % below yesterday's at this hour: \(drops.joined(separator: ", "))",
+                    value: Int64(drops.count), threshold: Int64(c.revenueDropPercent)),
+                !drops.isEmpty
+            ),
         ]
     }
 
@@ -130,7 +142,8 @@ package struct AlertEvaluator<Log: EventStore>: Service {
         // Sums of amounts that input decides: in 128 bits, so that no day's totals can overflow them.
         var net = [String: (today: Int128, yesterday: Int128)]()
         for (key, totals) in try reader.list(PaymentsProjection.Daily.self, in: "hourly_ledger", prefix: yesterday, limit: .max)
-            + (try reader.list(PaymentsProjection.Daily.self, in: "hourly_ledger", prefix: day, limit: .max)) {
+            + (try reader.list(PaymentsProjection.Daily.self, in: "hourly_ledger", prefix: day, limit: .max))
+        {
             let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
             guard parts.count == 2, String(parts[0].dropFirst(11)) <= hour else { continue }
             let amount = Int128(totals.gross) - Int128(totals.refunded)
@@ -154,7 +167,10 @@ package struct AlertReactor: Reactor {
         guard event.type == AlertsProjection.fired || event.type == AlertsProjection.resolved else { return [] }
         let alert = try JSONPayload.decode(AlertsProjection.Alert.self, from: event.payload)
         let state = event.type == AlertsProjection.fired ? "firing" : "resolved"
-        return [ActionRequest(reactor: name, causedBy: event.position, index: 0, kind: "alert.card", channel: channel, target: target,
-                              params: ["alert": alert.name, "severity": alert.severity, "message": alert.message, "state": state], subject: "alert:\(alert.name)")]
+        return [
+            ActionRequest(
+                reactor: name, causedBy: event.position, index: 0, kind: "alert.card", channel: channel, target: target,
+                params: ["alert": alert.name, "severity": alert.severity, "message": alert.message, "state": state], subject: "alert:\(alert.name)")
+        ]
     }
 }

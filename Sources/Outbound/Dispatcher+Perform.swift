@@ -4,6 +4,8 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Projections
+import Logging
+import HTTPTypes
 
 /// What one attempt led to, as the events that record it.
 struct AttemptOutcome {
@@ -56,7 +58,8 @@ extension Dispatcher {
             return self.record(request, record, next(after: attempt, retryAfter: retryAfter, error: "HTTP \(status)"))
         } catch {
             if Task.isCancelled { return nil }
-            let record = ActionAttempt(actionId: request.actionId, attempt: attempt, statusCode: nil, latencyMs: milliseconds(), response: "\(error)", sandbox: false)
+            let record = ActionAttempt(
+                actionId: request.actionId, attempt: attempt, statusCode: nil, latencyMs: milliseconds(), response: "\(error)", sandbox: false)
             return self.record(request, record, next(after: attempt, retryAfter: nil, error: "\(error)"))
         }
     }
@@ -88,14 +91,17 @@ extension Dispatcher {
             var events = [NewEvent]()
             let metadata = ["action-kind": request.kind, "channel": request.channel, "subject": request.subject ?? ""]
             if let attempt {
-                events.append(NewEvent(type: ActionEvent.attempted, source: ActionEvent.dispatcherSource, metadata: metadata,
-                                       payload: try ActionCoding.encode(attempt)))
+                events.append(
+                    NewEvent(
+                        type: ActionEvent.attempted, source: ActionEvent.dispatcherSource, metadata: metadata,
+                        payload: try ActionCoding.encode(attempt)))
             }
-            let (type, result): (String, ActionResult) = switch ending {
-            case .succeeded(let output, let sandbox): (ActionEvent.succeeded, ActionResult(actionId: request.actionId, output: output, sandbox: sandbox))
-            case .failed(let error, let next): (ActionEvent.failed, ActionResult(actionId: request.actionId, error: error, nextAttemptAt: next))
-            case .dead(let error): (ActionEvent.dead, ActionResult(actionId: request.actionId, error: error))
-            }
+            let (type, result): (String, ActionResult) =
+                switch ending {
+                case .succeeded(let output, let sandbox): (ActionEvent.succeeded, ActionResult(actionId: request.actionId, output: output, sandbox: sandbox))
+                case .failed(let error, let next): (ActionEvent.failed, ActionResult(actionId: request.actionId, error: error, nextAttemptAt: next))
+                case .dead(let error): (ActionEvent.dead, ActionResult(actionId: request.actionId, error: error))
+                }
             events.append(NewEvent(type: type, source: ActionEvent.dispatcherSource, metadata: metadata, payload: try ActionCoding.encode(result)))
             let label = String(type.dropFirst("action.".count))
             return AttemptOutcome(events: events, result: label, failed: label != "succeeded")

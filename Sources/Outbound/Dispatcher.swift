@@ -36,8 +36,10 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
         }
     }
 
-    package init(log: Log, views: ProjectionStore, connectors: [any Connector], configuration: ActionsConfiguration, client: HTTPClient, health: ComponentHealth,
-         metrics: any ActionMetrics, logger: Logger) {
+    package init(
+        log: Log, views: ProjectionStore, connectors: [any Connector], configuration: ActionsConfiguration, client: HTTPClient, health: ComponentHealth,
+        metrics: any ActionMetrics, logger: Logger
+    ) {
         self.log = log
         self.health = health
         self.metrics = metrics
@@ -133,7 +135,8 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
                 let target = OutboxProjection.target(ofQueueKey: key)
                 after = target + "\u{1}"
                 // A target busy or with records unseen is woken by the outbox moving.
-                guard progress.withLock({ $0.isFree(target, at: checkpoint) }), let first = try reader.get(OutboxProjection.Entry.self, id, in: "pending") else { continue }
+                guard progress.withLock({ $0.isFree(target, at: checkpoint) }), let first = try reader.get(OutboxProjection.Entry.self, id, in: "pending")
+                else { continue }
                 guard first.dueAt <= now, take(target, for: first, now: now, at: checkpoint) else {
                     let opens = isSandbox(first) ? first.dueAt : max(first.dueAt, gates.opensAt(target))
                     pass.wakeAt = min(pass.wakeAt ?? .max, opens)
@@ -175,11 +178,12 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
     /// once; live, calls out one after another, appending the record of each, while they succeed, are due and the
     /// target's gate lets them through. On shutdown mid-call it records nothing (the action stays pending).
     func work(through run: [OutboxProjection.Entry], of target: String) async {
-        let appended = if let first = run.first, isSandbox(first) {
-            await recordSandbox(run, of: target)
-        } else {
-            await callOut(run, of: target)
-        }
+        let appended =
+            if let first = run.first, isSandbox(first) {
+                await recordSandbox(run, of: target)
+            } else {
+                await callOut(run, of: target)
+            }
         finished(target, appended: appended)
     }
 
@@ -222,9 +226,11 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
                     appended = max(appended, try await log.append(outcome.events).map(\.position).max() ?? 0)
                     recorded = true
                     metrics.action(channel: request.channel, result: outcome.result)
-                    logger.info("action attempted", metadata: [
-                        "action_id": "\(request.actionId)", "kind": "\(request.kind)", "result": "\(outcome.result)", "attempt": "\(entry.attempts + 1)",
-                    ])
+                    logger.info(
+                        "action attempted",
+                        metadata: [
+                            "action_id": "\(request.actionId)", "kind": "\(request.kind)", "result": "\(outcome.result)", "attempt": "\(entry.attempts + 1)",
+                        ])
                 } catch {
                     logger.error("could not record an action attempt", metadata: ["action_id": "\(request.actionId)", "error": "\(error)"])
                 }

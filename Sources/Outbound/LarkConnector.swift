@@ -42,7 +42,10 @@ package struct LarkConnector: Connector {
             "header": ["template": Self.templates[topic] ?? "grey", "title": ["tag": "plain_text", "content": Self.headlines[topic] ?? topic]],
             "elements": [
                 ["tag": "div", "text": ["tag": "lark_md", "content": lines.joined(separator: "\n")]],
-                ["tag": "action", "actions": [["tag": "button", "type": "primary", "url": link, "text": ["tag": "plain_text", "content": "Open in Intercom"]]]],
+                [
+                    "tag": "action",
+                    "actions": [["tag": "button", "type": "primary", "url": link, "text": ["tag": "plain_text", "content": "Open in Intercom"]]],
+                ],
             ],
         ]
     }
@@ -59,7 +62,10 @@ package struct LarkConnector: Connector {
         let resolved = action.params["state"] == "resolved"
         let title = "\(resolved ? "Resolved" : (action.params["severity"] ?? "alert").capitalized): \(action.params["alert"] ?? "")"
         return [
-            "header": ["template": resolved ? "green" : (action.params["severity"] == "critical" ? "red" : "orange"), "title": ["tag": "plain_text", "content": title]],
+            "header": [
+                "template": resolved ? "green" : (action.params["severity"] == "critical" ? "red" : "orange"),
+                "title": ["tag": "plain_text", "content": title],
+            ],
             "elements": [["tag": "div", "text": ["tag": "lark_md", "content": action.params["message"] ?? ""]]],
         ]
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Projections
+import HTTPTypes
 
 /// The two enrichment providers: a look-up that finds a person id (a CPF) from a phone and an email, and a
 /// fetch that returns the person's data for that id.

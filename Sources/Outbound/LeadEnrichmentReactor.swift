@@ -7,7 +7,9 @@ import Projections
 /// in Contact2Sale (`c2s.message`). An update is enriched again only when it changed the email or phone; a closed
 /// lead tells the manager (`lead.closed`, on Lark or Teams). Each step is caused by the record of the last.
 package struct LeadEnrichmentReactor: Reactor {
-    package init(views: ProjectionStore, closedNotice: (channel: String, target: String)?, health: ComponentHealth? = nil, projectionWait: Duration = .seconds(5)) {
+    package init(
+        views: ProjectionStore, closedNotice: (channel: String, target: String)?, health: ComponentHealth? = nil, projectionWait: Duration = .seconds(5)
+    ) {
         (self.views, self.closedNotice, self.health, self.projectionWait) = (views, closedNotice, health, projectionWait)
     }
 
@@ -39,8 +41,11 @@ package struct LeadEnrichmentReactor: Reactor {
             guard let closedNotice else { return [] }
             var params = ["lead_id": lead]
             params["name"] = delivery.customer?.name
-            return [ActionRequest(reactor: name, causedBy: event.position, index: 0, kind: "lead.closed", channel: closedNotice.channel,
-                                  target: closedNotice.target, params: params, subject: "lead:\(lead)")]
+            return [
+                ActionRequest(
+                    reactor: name, causedBy: event.position, index: 0, kind: "lead.closed", channel: closedNotice.channel,
+                    target: closedNotice.target, params: params, subject: "lead:\(lead)")
+            ]
         default:
             return []
         }
@@ -55,8 +60,11 @@ package struct LeadEnrichmentReactor: Reactor {
         if let email, !flags.contains(where: { $0.hasPrefix("email:") }) { params["email"] = email }
         if let phone, !flags.contains(where: { $0.hasPrefix("phone:") }) { params["phone"] = phone }
         guard params.count > 1 else { return [] }
-        return [ActionRequest(reactor: name, causedBy: position, index: 0, kind: "enrichment.lookup", channel: "enrichment",
-                              target: "lookup", params: params, subject: "lead:\(lead)")]
+        return [
+            ActionRequest(
+                reactor: name, causedBy: position, index: 0, kind: "enrichment.lookup", channel: "enrichment",
+                target: "lookup", params: params, subject: "lead:\(lead)")
+        ]
     }
 
     /// The step after a succeeded one: the fetch after a look-up that found someone, the message after a fetch.
@@ -66,15 +74,22 @@ package struct LeadEnrichmentReactor: Reactor {
         switch event.metadata["action-kind"] {
         case "enrichment.lookup":
             guard let person = output["person_id"] else { return [] }
-            return [ActionRequest(reactor: name, causedBy: event.position, index: 0, kind: "enrichment.fetch", channel: "enrichment", target: "fetch",
-                                  params: ["lead_id": lead, "person_id": person, "same_person": output["same_person"] ?? "false"], subject: "lead:\(lead)")]
+            return [
+                ActionRequest(
+                    reactor: name, causedBy: event.position, index: 0, kind: "enrichment.fetch", channel: "enrichment", target: "fetch",
+                    params: ["lead_id": lead, "person_id": person, "same_person": output["same_person"] ?? "false"], subject: "lead:\(lead)")
+            ]
         case "enrichment.fetch":
             let details = output.filter { !["lead_id", "same_person"].contains($0.key) }.sorted { $0.key < $1.key }
             var lines = ["Dados enriquecidos do lead \(lead):"]
             lines += details.map { "- \($0.key): \($0.value)" }
-            lines.append(output["same_person"] == "true" ? "Telefone e e-mail são da mesma pessoa." : "Telefone e e-mail não foram confirmados como da mesma pessoa.")
-            return [ActionRequest(reactor: name, causedBy: event.position, index: 0, kind: "c2s.message", channel: "c2s", target: "messages",
-                                  params: ["lead_id": lead, "message": lines.joined(separator: "\n")], subject: "lead:\(lead)")]
+            lines.append(
+                output["same_person"] == "true" ? "Telefone e e-mail são da mesma pessoa." : "Telefone e e-mail não foram confirmados como da mesma pessoa.")
+            return [
+                ActionRequest(
+                    reactor: name, causedBy: event.position, index: 0, kind: "c2s.message", channel: "c2s", target: "messages",
+                    params: ["lead_id": lead, "message": lines.joined(separator: "\n")], subject: "lead:\(lead)")
+            ]
         default:
             return []
         }
@@ -87,13 +102,18 @@ package struct LeadEnrichmentReactor: Reactor {
     func contactChanged(_ lead: String, at position: UInt64) async throws -> Bool {
         guard try await views.awaitCheckpoint("leads", position, timeout: projectionWait) else {
             let checkpoint = (try? views.liveCheckpoint("leads")).flatMap { $0 }.map(String.init) ?? "none"
-            health?.waiting(Self.component, reason: "the leads projection has not reached position \(position) within \(projectionWait) (its checkpoint: \(checkpoint)); updates are enriched without knowing whether the contact changed")
+            health?.waiting(
+                Self.component,
+                reason:
+                    "the leads projection has not reached position \(position) within \(projectionWait) (its checkpoint: \(checkpoint)); updates are enriched without knowing whether the contact changed"
+            )
             return true
         }
         health?.running(Self.component, ifWaiting: true)
-        let stored = try views.read("leads") {
-            try $0.get(LeadsProjection.Action.self, LeadsProjection.historyKey(lead, position), in: "history")
-        } ?? nil
+        let stored =
+            try views.read("leads") {
+                try $0.get(LeadsProjection.Action.self, LeadsProjection.historyKey(lead, position), in: "history")
+            } ?? nil
         return stored?.contactChanged ?? true
     }
 }

@@ -15,9 +15,10 @@ package struct IntercomLarkReactor: Reactor {
 
     package func react(to event: Event) throws -> [ActionRequest] {
         guard event.type == "webhook.received", event.source == "intercom",
-              let topic = event.metadata["event-type"], Self.topics.contains(topic),
-              let notification = IntercomNotification(payload: event.payload), let id = notification.itemID,
-              notification.teamAssigneeID == teamId else { return [] }
+            let topic = event.metadata["event-type"], Self.topics.contains(topic),
+            let notification = IntercomNotification(payload: event.payload), let id = notification.itemID,
+            notification.teamAssigneeID == teamId
+        else { return [] }
         var params = ["topic": notification.topic, "conversation_id": id]
         params["title"] = notification.title
         params["assignee"] = notification.assigneeName ?? notification.adminAssigneeID.map { "admin \($0)" }
@@ -57,7 +58,8 @@ package struct StripeTeamsReactor: Reactor {
 
     package func react(to event: Event) throws -> [ActionRequest] {
         guard event.type == "webhook.received", event.source == "stripe",
-              let type = event.metadata["event-type"], Self.types.contains(type) else { return [] }
+            let type = event.metadata["event-type"], Self.types.contains(type)
+        else { return [] }
         let stripe = try StripeEvent.scanned(event.payload) ?? JSONPayload.decode(StripeEvent.self, from: event.payload)
         let object = stripe.data.object
         var params = ["event_type": stripe.type, "event_id": stripe.id, "object_id": object.id, "mode": stripe.livemode == true ? "live" : "test"]

@@ -73,13 +73,15 @@ package struct ReactorService<Log: EventStore>: Service {
                 return
             } catch let error as EventLogError where error.code == .closed {
                 return
-            } catch where Task.isCancelled {
+            } catch  where Task.isCancelled {
                 return
             } catch {
                 health.failing(component, reason: "\(error)")
-                logger.error("reactor failed; it starts again from its checkpoint", metadata: [
-                    "reactor": "\(reactor.name)", "error": "\(error)", "retry_in": "\(pause)",
-                ])
+                logger.error(
+                    "reactor failed; it starts again from its checkpoint",
+                    metadata: [
+                        "reactor": "\(reactor.name)", "error": "\(error)", "retry_in": "\(pause)",
+                    ])
                 try? await Task.sleep(for: pause)
                 pause = min(pause * 2, .seconds(30))
             }
@@ -115,9 +117,11 @@ package struct ReactorService<Log: EventStore>: Service {
                 do {
                     requests += try await reactor.react(to: event).map { try $0.event() }
                 } catch {
-                    logger.warning("reactor skipped an event it cannot read", metadata: [
-                        "reactor": "\(reactor.name)", "position": "\(event.position)", "error": "\(error)",
-                    ])
+                    logger.warning(
+                        "reactor skipped an event it cannot read",
+                        metadata: [
+                            "reactor": "\(reactor.name)", "position": "\(event.position)", "error": "\(error)",
+                        ])
                 }
             }
             checkpoint = last

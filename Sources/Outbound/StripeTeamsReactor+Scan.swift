@@ -32,10 +32,11 @@ extension StripeTeamsReactor.StripeEvent {
         }
         self.init(
             id: try f.requiredString(.id), type: try f.requiredString(.type), livemode: try f.bool(.livemode),
-            data: Body(object: Object(
-                id: try f.requiredString(.objectId), amount: try f.int64(.amount), currency: try f.string(.currency),
-                customer: try f.string(.customer), reason: try f.string(.reason), last_payment_error: failure
-            ))
+            data: Body(
+                object: Object(
+                    id: try f.requiredString(.objectId), amount: try f.int64(.amount), currency: try f.string(.currency),
+                    customer: try f.string(.customer), reason: try f.string(.reason), last_payment_error: failure
+                ))
         )
     }
 }

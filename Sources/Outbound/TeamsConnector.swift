@@ -8,7 +8,10 @@ package struct TeamsConnector: Connector {
     package let channel = "teams"
     let url: String?
 
-    static let titles = ["payment_intent.payment_failed": "Payment failed", "charge.dispute.created": "Dispute opened", "lead.closed": "Lead closed", "alert.card": "Switchyard alert"]
+    static let titles = [
+        "payment_intent.payment_failed": "Payment failed", "charge.dispute.created": "Dispute opened", "lead.closed": "Lead closed",
+        "alert.card": "Switchyard alert",
+    ]
 
     /// Office 365 connector webhooks answer 200 for a failed delivery too, with a text body
     /// (`Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with
@@ -29,7 +32,10 @@ package struct TeamsConnector: Connector {
         if let amount = p["amount"].flatMap(Int64.init), let currency = p["currency"] {
             facts.append(["title": "Amount", "value": formatMoney(amount, currency: currency)])
         }
-        for (title, key) in [("Alert", "alert"), ("Severity", "severity"), ("State", "state"), ("Lead", "lead_id"), ("Name", "name"), ("Reason", "reason"), ("Customer", "customer"), ("Object", "object_id"), ("Event", "event_id"), ("Mode", "mode")] {
+        for (title, key) in [
+            ("Alert", "alert"), ("Severity", "severity"), ("State", "state"), ("Lead", "lead_id"), ("Name", "name"), ("Reason", "reason"),
+            ("Customer", "customer"), ("Object", "object_id"), ("Event", "event_id"), ("Mode", "mode"),
+        ] {
             if let value = p[key] { facts.append(["title": title, "value": value]) }
         }
         var body: [[String: Any]] = [
@@ -39,12 +45,14 @@ package struct TeamsConnector: Connector {
         if let message = p["message"] { body.append(["type": "TextBlock", "wrap": true, "text": message]) }
         let envelope: [String: Any] = [
             "type": "message",
-            "attachments": [[
-                "contentType": "application/vnd.microsoft.card.adaptive",
-                "content": [
-                    "$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard", "version": "1.4", "body": body,
-                ] as [String: Any],
-            ]],
+            "attachments": [
+                [
+                    "contentType": "application/vnd.microsoft.card.adaptive",
+                    "content": [
+                        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard", "version": "1.4", "body": body,
+                    ] as [String: Any],
+                ]
+            ],
         ]
         return OutboundCall(url: url, body: Array(try JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .withoutEscapingSlashes])))
     }

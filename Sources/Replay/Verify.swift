@@ -64,7 +64,11 @@ struct Verify: AsyncParsableCommand {
         let hasViews = FileManager.default.fileExists(atPath: (data.viewsDirectory as NSString).appendingPathComponent("data.mdb"))
         if !hasViews {
             guard rebuildViews else {
-                return ["compared": false, "reason": "there are no views at \(data.viewsDirectory), so nothing to compare the projections with; --rebuild-views builds them from the log"]
+                return [
+                    "compared": false,
+                    "reason":
+                        "there are no views at \(data.viewsDirectory), so nothing to compare the projections with; --rebuild-views builds them from the log",
+                ]
             }
             say("building the views from position 0…")
             _ = try await Rebuild.build(log: log, into: data.viewsDirectory, projections: BuiltInProjections.all, logger: quiet)

@@ -80,4 +80,3 @@ extension StripeSignature {
         return (timestamp, timestampText, signatures, badTimestamp)
     }
 }
-

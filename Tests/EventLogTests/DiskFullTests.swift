@@ -17,8 +17,9 @@ private let canMount = getuid() == 0 && FileManager.default.isExecutableFile(atP
 
 @Suite("Disk full")
 struct DiskFullTests {
-    @Test("a full disk fails the append with storage_full, writes nothing, and the next append after space returns works",
-          .enabled(if: canMount, "needs root to mount a small tmpfs"))
+    @Test(
+        "a full disk fails the append with storage_full, writes nothing, and the next append after space returns works",
+        .enabled(if: canMount, "needs root to mount a small tmpfs"))
     func diskFull() async throws {
         try await withSmallFilesystem { mountPoint in
             let filler = mountPoint + "/filler"
@@ -43,7 +44,7 @@ struct DiskFullTests {
             #expect(try log.verify() == .intact(head: head))
 
             try FileManager.default.removeItem(atPath: filler)
-            #expect(try await log.append(sampleEvent(n, key: "full-\(n)", payloadSize: 1024)) .position == head.position + 1)
+            #expect(try await log.append(sampleEvent(n, key: "full-\(n)", payloadSize: 1024)).position == head.position + 1)
             #expect(try log.verify().isIntact)
             await log.close()
         }

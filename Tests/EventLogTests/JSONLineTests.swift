@@ -13,9 +13,10 @@ struct JSONLineTests {
                 [0xFF, 0x00, 0x7B, 0x0A],
                 [],
             ]
-            _ = try await log.append(payloads.enumerated().map { index, payload in
-                NewEvent(type: "test.line", source: "test", idempotencyKey: index == 0 ? "k:0" : nil, metadata: ["n": "\(index)"], payload: payload)
-            })
+            _ = try await log.append(
+                payloads.enumerated().map { index, payload in
+                    NewEvent(type: "test.line", source: "test", idempotencyKey: index == 0 ? "k:0" : nil, metadata: ["n": "\(index)"], payload: payload)
+                })
             for event in try log.events(from: 1, limit: 10) {
                 let line = try event.jsonLine()
                 #expect(!line.contains(0x0A))

@@ -43,7 +43,8 @@ struct ActionsTests {
             }) { gateway in
                 try await reactorsStarted(gateway, ["intercom-lark"])
                 let body = try fixture("intercom/conversation.admin.assigned.json")
-                let position = try #require(try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))]).position)
+                let position = try #require(
+                    try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))]).position)
                 #expect(await poll(timeout: .seconds(20)) { lark.requests.count == 1 })
                 let card = try #require(lark.requests.first?.json)
                 #expect(lark.requests.first?.path == "/open-apis/bot/v2/hook/abc")
@@ -104,7 +105,8 @@ struct ActionsTests {
             }) { gateway in
                 try await reactorsStarted(gateway, ["stripe-teams"])
                 let body = try fixture("stripe/payment_intent.payment_failed.json")
-                let position = try #require(try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).position)
+                let position = try #require(
+                    try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).position)
                 let history = try #require(try await notification(gateway, "stripe-teams-\(position)-0", status: "delivered"))
                 #expect(history["attempts"] as? Int == 3)
                 #expect(teams.requests.count == 3)
@@ -135,7 +137,8 @@ struct ActionsTests {
             }) { gateway in
                 try await reactorsStarted(gateway, ["stripe-teams"])
                 let body = try fixture("stripe/payment_intent.payment_failed.json")
-                let position = try #require(try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).position)
+                let position = try #require(
+                    try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).position)
                 let id = "stripe-teams-\(position)-0"
                 let dead = try #require(try await notification(gateway, id, status: "dead"))
                 #expect(dead["attempts"] as? Int == 2)
@@ -164,7 +167,8 @@ struct ActionsTests {
             }) { gateway in
                 try await reactorsStarted(gateway, ["intercom-lark", "stripe-teams"])
                 let body = try fixture("intercom/conversation.admin.closed.json")
-                let position = try #require(try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))]).position)
+                let position = try #require(
+                    try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))]).position)
                 for index in 0..<2 {
                     let history = try #require(try await notification(gateway, "intercom-lark-\(position)-\(index)", status: "delivered"))
                     #expect(history["sandbox"] as? Bool == true)
@@ -197,7 +201,8 @@ struct ActionsTests {
                 let ids = (1...3).map { "evt_order_\($0)" }
                 for id in ids {
                     let body = Array(template.replacingOccurrences(of: "evt_3QxZ1m2eZvKYlo2C0qT4rB7n", with: id).utf8)
-                    #expect(try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).status == 200)
+                    #expect(
+                        try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).status == 200)
                 }
                 #expect(await poll(timeout: .seconds(20)) { teams.requests.count >= 3 }, "the first action is retried while the target is down")
                 // While it is down, only the first action is tried: the others wait their turn.
@@ -211,7 +216,9 @@ struct ActionsTests {
                     return delivered.count == 3
                 }
                 #expect(delivered.count == 3)
-                let successes = teams.requests.suffix(3).map { String(decoding: $0.body, as: UTF8.self).firstMatch(of: /evt_order_\d/).map { String($0.output) } ?? "" }
+                let successes = teams.requests.suffix(3).map {
+                    String(decoding: $0.body, as: UTF8.self).firstMatch(of: /evt_order_\d/).map { String($0.output) } ?? ""
+                }
                 #expect(successes == ids, "delivered once each, in the order requested")
             }
         }
@@ -229,7 +236,8 @@ struct ActionsTests {
                 let template = String(decoding: try fixture("stripe/payment_intent.payment_failed.json"), as: UTF8.self)
                 for n in 1...5 {
                     let body = Array(template.replacingOccurrences(of: "evt_3QxZ1m2eZvKYlo2C0qT4rB7n", with: "evt_rate_\(n)").utf8)
-                    #expect(try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).status == 200)
+                    #expect(
+                        try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).status == 200)
                 }
                 #expect(await poll(timeout: .seconds(20)) { teams.requests.count == 5 })
                 // Calls start 250 ms apart; where they arrive, the jitter of a loaded machine (the whole suite runs at
@@ -262,10 +270,13 @@ struct ActionsTests {
                 }) { gateway in
                     try await reactorsStarted(gateway, ["stripe-teams", "intercom-lark"])
                     let failed = try fixture("stripe/payment_intent.payment_failed.json")
-                    #expect(try await gateway.post("/webhooks/stripe", body: failed, headers: [Self.json, ("Stripe-Signature", Sign.stripe(failed))]).status == 200)
+                    #expect(
+                        try await gateway.post("/webhooks/stripe", body: failed, headers: [Self.json, ("Stripe-Signature", Sign.stripe(failed))]).status == 200)
                     #expect(await poll(timeout: .seconds(20)) { teams.requests.count >= 2 })
                     let assigned = try fixture("intercom/conversation.admin.assigned.json")
-                    #expect(try await gateway.post("/webhooks/intercom", body: assigned, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(assigned))]).status == 200)
+                    #expect(
+                        try await gateway.post("/webhooks/intercom", body: assigned, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(assigned))]).status
+                            == 200)
                     #expect(await poll(timeout: .seconds(20)) { lark.requests.count == 1 }, "Lark is served while Teams is down")
                     #expect(await poll(timeout: .seconds(20)) { teams.requests.count >= 3 }, "Teams is tried again once the circuit closes")
                     let calls = teams.requests.map(\.at)

@@ -28,13 +28,15 @@ struct AlertsTests {
     /// Lark bot, once the alert reactor has started.
     func withAlertsToLark(_ clock: TestClock, _ body: @escaping (TestGateway, FakeTarget) async throws -> Void) async throws {
         try await FakeTarget.run { lark in
-            try await TestGateway.run(configure: {
-                $0.actions.mode = .live
-                $0.actions.larkBots = [.init(name: "ops", url: lark.url + "/ops")]
-                $0.actions.alerts.channel = "lark"
-                $0.actions.alerts.target = "ops"
-                $0.actions.alerts.intervalSeconds = 1
-            }, clock: { clock.now }) { gateway in
+            try await TestGateway.run(
+                configure: {
+                    $0.actions.mode = .live
+                    $0.actions.larkBots = [.init(name: "ops", url: lark.url + "/ops")]
+                    $0.actions.alerts.channel = "lark"
+                    $0.actions.alerts.target = "ops"
+                    $0.actions.alerts.intervalSeconds = 1
+                }, clock: { clock.now }
+            ) { gateway in
                 _ = await poll { ((try? gateway.log.checkpoint(named: "reactor:alerts")) ?? nil) != nil }
                 try await body(gateway, lark)
             }
@@ -59,7 +61,8 @@ struct AlertsTests {
         try await withAlertsToLark(clock) { gateway, lark in
             let body = try fixture("stripe/payment_intent.succeeded.json")
             for _ in 0..<4 {
-                let response = try await gateway.post("/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", "t=1,v1=00")])
+                let response = try await gateway.post(
+                    "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", "t=1,v1=00")])
                 #expect(response.status != 200)
             }
             #expect(await poll(timeout: .seconds(20)) { lark.requests.count == 1 })
@@ -81,11 +84,14 @@ struct AlertsTests {
     @Test("a payment error rate above 5 % in the last hour fires a critical alert; the rest of the rules stay quiet")
     func paymentErrorRate() async throws {
         let clock = TestClock()
-        clock.set(seconds: 1_763_913_100) // the fixtures' hour, by their Stripe created times
+        clock.set(seconds: 1_763_913_100)  // the fixtures' hour, by their Stripe created times
         try await TestGateway.run(configure: { $0.actions.alerts.intervalSeconds = 1 }, clock: { clock.now }) { gateway in
             for name in ["payment_intent.succeeded", "payment_intent.payment_failed"] {
                 let body = try fixture("stripe/\(name).json")
-                #expect(try await gateway.post("/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]).status == 200)
+                #expect(
+                    try await gateway.post(
+                        "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
+                    ).status == 200)
             }
             var active = [String]()
             _ = await poll(timeout: .seconds(20)) {
@@ -94,7 +100,9 @@ struct AlertsTests {
                 return !active.isEmpty
             }
             #expect(active == ["payment_error_rate"])
-            let message = try gateway.log.events(from: 1, limit: 100).first { $0.type == AlertsProjection.fired }.map { String(decoding: $0.payload, as: UTF8.self) }
+            let message = try gateway.log.events(from: 1, limit: 100).first { $0.type == AlertsProjection.fired }.map {
+                String(decoding: $0.payload, as: UTF8.self)
+            }
             #expect(message?.contains("1 of 2 payment attempts failed") == true)
         }
     }
@@ -115,14 +123,17 @@ struct AlertsTests {
     @Test("today's net revenue more than 30 % below yesterday's at the same hour fires a warning once; it resolves once when today catches up")
     func revenueDrop() async throws {
         let clock = TestClock()
-        let now: Int64 = 1_763_913_100 // 2025-11-23T15:51:40Z
+        let now: Int64 = 1_763_913_100  // 2025-11-23T15:51:40Z
         clock.set(seconds: now)
         try await withAlertsToLark(clock) { gateway, lark in
             // Yesterday by this hour: R$ 1,000.00 (and R$ 500.00 later in the day, which does not count);
             // today so far: R$ 500.00, half of it.
             for (id, created, amount) in [("y1", now - 86_400 - 600, 100_000), ("y2", now - 86_400 + 3_600, 50_000), ("t1", now - 300, 50_000)] {
                 let body = try payment(id, created: created, amount: amount)
-                #expect(try await gateway.post("/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]).status == 200)
+                #expect(
+                    try await gateway.post(
+                        "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
+                    ).status == 200)
             }
             #expect(await poll(timeout: .seconds(20)) { lark.requests.count == 1 })
             let fired = String(decoding: lark.requests[0].body, as: UTF8.self)
@@ -134,7 +145,10 @@ struct AlertsTests {
 
             // Today catches up to R$ 800.00: 20 % below, within the threshold.
             let body = try payment("t2", created: now - 60, amount: 30_000)
-            #expect(try await gateway.post("/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]).status == 200)
+            #expect(
+                try await gateway.post(
+                    "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
+                ).status == 200)
             try await expectResolvedOnce(gateway, lark)
         }
     }

@@ -5,6 +5,7 @@ import Projections
 import ServiceLifecycle
 import Testing
 import TestSupport
+import NIOHTTP1
 
 @Suite("Projections across a crash", .serialized)
 struct CatchUpCrashTests {
@@ -55,15 +56,17 @@ struct CatchUpCrashTests {
             var items = [[String: Any]]()
             let caughtUp = await poll(timeout: .seconds(120), every: .milliseconds(50)) {
                 items = (try? await Self.projections(port: second.port)) ?? []
-                return items.count == BuiltInProjections.all.count && items.allSatisfy { ($0["lag"] as? NSNumber)?.intValue == 0 && $0["state"] as? String == "live" }
+                return items.count == BuiltInProjections.all.count
+                    && items.allSatisfy { ($0["lag"] as? NSNumber)?.intValue == 0 && $0["state"] as? String == "live" }
             }
             items = (try? await Self.projections(port: second.port, digest: true)) ?? []
             second.child.send(SIGTERM)
             #expect(second.child.waitForExit() == 0)
             #expect(caughtUp, "\(items)")
-            let restarted = Dictionary(uniqueKeysWithValues: items.compactMap { item in
-                (item["name"] as? String).map { ($0, item["digest"] as? String ?? "") }
-            })
+            let restarted = Dictionary(
+                uniqueKeysWithValues: items.compactMap { item in
+                    (item["name"] as? String).map { ($0, item["digest"] as? String ?? "") }
+                })
 
             // A fresh build from position 0 into new views.
             let log = try LMDBEventLog(directory: directory + "/log", logger: quietLogger)

@@ -34,8 +34,9 @@ struct ComponentHealthTests {
         }
     }
 
-    @Test("a reactor that cannot write to a full disk is failing in /health, and starts again by itself once space returns",
-          .enabled(if: canMount, "needs root to mount a small tmpfs"))
+    @Test(
+        "a reactor that cannot write to a full disk is failing in /health, and starts again by itself once space returns",
+        .enabled(if: canMount, "needs root to mount a small tmpfs"))
     func reactorFailsThenRecovers() async throws {
         try await withTemporaryDirectory("health") { directory in
             let logDirectory = directory + "/log"
@@ -62,10 +63,11 @@ struct ComponentHealthTests {
                 $0.actions.alerts.target = "ops"
             }) { gateway in
                 var report: (status: String?, components: [String: [String: Any]]) = (nil, [:])
-                #expect(await poll(timeout: .seconds(20)) {
-                    report = (try? await components(gateway)) ?? (nil, [:])
-                    return report.components["reactor:alerts"]?["state"] as? String == "failing"
-                })
+                #expect(
+                    await poll(timeout: .seconds(20)) {
+                        report = (try? await components(gateway)) ?? (nil, [:])
+                        return report.components["reactor:alerts"]?["state"] as? String == "failing"
+                    })
                 #expect(report.status == "failing", "the log cannot take writes")
                 #expect((report.components["reactor:alerts"]?["reason"] as? String)?.contains("storage_full") == true)
                 #expect(report.components["reactor:stripe-refunds"]?["state"] as? String == "running")
@@ -73,18 +75,20 @@ struct ComponentHealthTests {
                 #expect((health?["log"] as? [String: Any])?["writable"] as? Bool == false, "the log's last write failed")
 
                 try FileManager.default.removeItem(atPath: filler)
-                #expect(await poll(timeout: .seconds(30)) {
-                    report = (try? await components(gateway)) ?? (nil, [:])
-                    return report.components["reactor:alerts"]?["state"] as? String == "running"
-                })
+                #expect(
+                    await poll(timeout: .seconds(30)) {
+                        report = (try? await components(gateway)) ?? (nil, [:])
+                        return report.components["reactor:alerts"]?["state"] as? String == "running"
+                    })
                 #expect(try gateway.log.checkpoint(named: "reactor:alerts") != nil)
                 #expect(try await gateway.get("/health").json?["status"] as? String == "ok")
             }
         }
     }
 
-    @Test("projections that cannot write their views to a full disk show retrying, and go on by themselves once space returns",
-          .enabled(if: canMount, "needs root to mount a small tmpfs"))
+    @Test(
+        "projections that cannot write their views to a full disk show retrying, and go on by themselves once space returns",
+        .enabled(if: canMount, "needs root to mount a small tmpfs"))
     func projectionsRetryThenRecover() async throws {
         try await withTemporaryDirectory("views-full") { directory in
             let viewsDirectory = directory + "/views"
@@ -109,8 +113,11 @@ struct ComponentHealthTests {
                 // Enough payments that their records cannot fit in the pages the views file already has.
                 var last: UInt64 = 0
                 for n in 0..<200 {
-                    let body = Array(#"{"id":"evt_full_\#(n)","object":"event","type":"payment_intent.succeeded","created":\#(1764590400 + n * 3600),"data":{"object":{"id":"pi_full_\#(n)","object":"payment_intent","amount":\#(1000 + n),"currency":"usd","status":"succeeded","description":"\#(String(repeating: "d", count: 300))"}}}"#.utf8)
-                    let response = try await gateway.post("/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))])
+                    let body = Array(
+                        #"{"id":"evt_full_\#(n)","object":"event","type":"payment_intent.succeeded","created":\#(1764590400 + n * 3600),"data":{"object":{"id":"pi_full_\#(n)","object":"payment_intent","amount":\#(1000 + n),"currency":"usd","status":"succeeded","description":"\#(String(repeating: "d", count: 300))"}}}"#
+                            .utf8)
+                    let response = try await gateway.post(
+                        "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))])
                     #expect(response.status == 200, "\(response.text)")
                     last = response.position ?? last
                 }

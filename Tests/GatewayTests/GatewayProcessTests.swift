@@ -2,6 +2,7 @@ import EventLog
 import Foundation
 import Testing
 import TestSupport
+import NIOHTTP1
 
 /// A `gateway` executable started as a child process on an ephemeral port.
 struct GatewayProcess {
@@ -24,8 +25,9 @@ struct GatewayProcess {
         )
         while let line = child.readLine(timeout: .seconds(60)) {
             guard line.contains("gateway listening"),
-                  let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let port = (object["port"] as? String).flatMap(Int.init) else { continue }
+                let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let port = (object["port"] as? String).flatMap(Int.init)
+            else { continue }
             return GatewayProcess(child: child, port: port)
         }
         throw POSIXError(.ETIMEDOUT)
@@ -54,9 +56,11 @@ struct GatewayProcessTests {
                             n += 1
                             let id = "evt_kill_\(round)_\(client)_\(n)"
                             let request = GatewayProcess.signedStripe(id)
-                            guard let response = try? await TestResponse.send(
-                                port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body, headers: request.headers
-                            ) else { return acks }
+                            guard
+                                let response = try? await TestResponse.send(
+                                    port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body, headers: request.headers
+                                )
+                            else { return acks }
                             if response.status == 200, let position = response.position {
                                 acks.append((position, "stripe:" + id))
                                 if await counter.add() == target { gateway.child.send(SIGKILL) }
@@ -86,11 +90,13 @@ struct GatewayProcessTests {
             gateway.child.closeOutput()
             for n in 0..<3 {
                 let request = GatewayProcess.signedStripe("evt_output_\(n)")
-                let response = try await TestResponse.send(port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body, headers: request.headers)
+                let response = try await TestResponse.send(
+                    port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body, headers: request.headers)
                 #expect(response.status == 200)
                 // A request the gateway logs (a rejection) is answered too.
-                let bad = try await TestResponse.send(port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body,
-                                                      headers: [("Content-Type", "application/json"), ("Stripe-Signature", "t=1,v1=00")])
+                let bad = try await TestResponse.send(
+                    port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body,
+                    headers: [("Content-Type", "application/json"), ("Stripe-Signature", "t=1,v1=00")])
                 #expect(bad.status == 401)
             }
             gateway.child.send(SIGTERM)
@@ -110,7 +116,8 @@ struct GatewayProcessTests {
             var connections = [(RawHTTPConnection, [UInt8])]()
             for n in 0..<count {
                 let request = GatewayProcess.signedStripe("evt_term_\(n)")
-                let head = "POST /webhooks/stripe HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(request.body.count)\r\n"
+                let head =
+                    "POST /webhooks/stripe HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(request.body.count)\r\n"
                     + request.headers.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
                 let connection = try RawHTTPConnection(port: gateway.port)
                 try connection.send(Array(head.utf8) + request.body.prefix(10))
@@ -129,7 +136,8 @@ struct GatewayProcessTests {
                 let response = connection.readResponse()
                 #expect(response?.status == 200, "\(response?.body ?? "no response")")
                 if let body = response?.body, let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
-                   let position = (object["position"] as? NSNumber)?.uint64Value {
+                    let position = (object["position"] as? NSNumber)?.uint64Value
+                {
                     positions.append(position)
                 }
             }
@@ -142,12 +150,14 @@ struct GatewayProcessTests {
         }
     }
 
-    @Test("a bad setting stops start-up with one line that names it", arguments: [
-        ("SWITCHYARD_PORT", "eighty", "SWITCHYARD_PORT"),
-        ("SWITCHYARD_STRIPE_SECRETS", "sk_live_oops", "SWITCHYARD_STRIPE_SECRETS"),
-        ("SWITCHYARD_MAX_BODY_BYTES", "-1", "SWITCHYARD_MAX_BODY_BYTES"),
-        ("SWITCHYARD_CONFIG", "/nonexistent/switchyard.json", "SWITCHYARD_CONFIG"),
-    ])
+    @Test(
+        "a bad setting stops start-up with one line that names it",
+        arguments: [
+            ("SWITCHYARD_PORT", "eighty", "SWITCHYARD_PORT"),
+            ("SWITCHYARD_STRIPE_SECRETS", "sk_live_oops", "SWITCHYARD_STRIPE_SECRETS"),
+            ("SWITCHYARD_MAX_BODY_BYTES", "-1", "SWITCHYARD_MAX_BODY_BYTES"),
+            ("SWITCHYARD_CONFIG", "/nonexistent/switchyard.json", "SWITCHYARD_CONFIG"),
+        ])
     func badSetting(variable: String, value: String, named: String) async throws {
         try await withTemporaryDirectory("gateway-config") { directory in
             let child = try ChildProcess(

@@ -5,6 +5,7 @@ import Foundation
 import Projections
 import Testing
 import TestSupport
+import NIOHTTP1
 
 /// Validly signed but hostile input: every case gets a documented status with the JSON error body, never a crash,
 /// never a `500`, never a `503` for what retrying cannot fix.
@@ -14,7 +15,9 @@ struct HostileInputTests {
     static let admin = ("Authorization", "Bearer test-admin-key")
 
     static func stripeEvent(_ id: String = "evt_hostile") -> [UInt8] {
-        Array(#"{"id":"\#(id)","object":"event","type":"charge.succeeded","created":1764590400,"livemode":false,"data":{"object":{"id":"ch_1","object":"charge"}}}"#.utf8)
+        Array(
+            #"{"id":"\#(id)","object":"event","type":"charge.succeeded","created":1764590400,"livemode":false,"data":{"object":{"id":"ch_1","object":"charge"}}}"#
+                .utf8)
     }
 
     @Test("a Stripe-Signature t or a webhook-timestamp at the limits of Int64 is a stale timestamp, not a crash")
@@ -22,7 +25,8 @@ struct HostileInputTests {
         try await TestGateway.run { gateway in
             let body = Self.stripeEvent()
             for t in [Int.min, Int.max, Int.min + 1] {
-                let response = try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body, timestamp: t))])
+                let response = try await gateway.post(
+                    "/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body, timestamp: t))])
                 #expect(response.status == 400, "t=\(t): \(response.text)")
                 #expect(response.errorCode == "stale_timestamp", "t=\(t)")
                 let standard = Array(#"{"type":"order.created"}"#.utf8)
@@ -50,7 +54,8 @@ struct HostileInputTests {
     func chunkedTooLarge() async throws {
         try await TestGateway.run(configure: { $0.maxBodyBytes = 4096 }) { gateway in
             let chunk = String(repeating: "x", count: 2000)
-            var request = "POST /webhooks/stripe HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nStripe-Signature: t=1,v1=00\r\nTransfer-Encoding: chunked\r\n\r\n"
+            var request =
+                "POST /webhooks/stripe HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nStripe-Signature: t=1,v1=00\r\nTransfer-Encoding: chunked\r\n\r\n"
             for _ in 0..<4 { request += String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n" }
             request += "0\r\n\r\n"
             let connection = try RawHTTPConnection(port: gateway.port)
@@ -103,22 +108,24 @@ struct HostileInputTests {
         }
     }
 
-    @Test("the JSON check follows RFC 8259's escapes; fields the projections read must have their types", arguments: [
-        (#"{"id":"evt_q","type":"x","note":"\q"}"#, "invalid_json"),
-        (#"{"id":"evt_u","type":"x","note":"\u12"}"#, "invalid_json"),
-        (#"{"id":"evt_u2","type":"x","note":"\u12G4"}"#, "invalid_json"),
-        (#"{"id":"evt_s","type":"x","note":"\ud800"}"#, "invalid_json"),
-        (#"{"id":"evt_s2","type":"x","note":"\udc00\ud800"}"#, "invalid_json"),
-        (#"{"id":12345,"type":"charge.succeeded"}"#, "invalid_field"),
-        (#"{"id":"evt_notype","object":"event"}"#, "invalid_field"),
-        (#"{"id":"evt_typenum","type":7}"#, "invalid_field"),
-        (#"{"id":"evt_created","type":"x","created":"yesterday"}"#, "invalid_field"),
-        (#"{"id":"evt_created2","type":"x","created":1.5}"#, "invalid_field"),
-        (#"{"id":"evt_created3","type":"x","created":1e30}"#, "invalid_field"),
-        (#"{"id":"evt_live","type":"x","livemode":"yes"}"#, "invalid_field"),
-        (#"{"id":"evt_data","type":"x","data":[]}"#, "invalid_field"),
-        (#"{"id":"evt_object","type":"x","data":{"object":"ch_1"}}"#, "invalid_field"),
-    ])
+    @Test(
+        "the JSON check follows RFC 8259's escapes; fields the projections read must have their types",
+        arguments: [
+            (#"{"id":"evt_q","type":"x","note":"\q"}"#, "invalid_json"),
+            (#"{"id":"evt_u","type":"x","note":"\u12"}"#, "invalid_json"),
+            (#"{"id":"evt_u2","type":"x","note":"\u12G4"}"#, "invalid_json"),
+            (#"{"id":"evt_s","type":"x","note":"\ud800"}"#, "invalid_json"),
+            (#"{"id":"evt_s2","type":"x","note":"\udc00\ud800"}"#, "invalid_json"),
+            (#"{"id":12345,"type":"charge.succeeded"}"#, "invalid_field"),
+            (#"{"id":"evt_notype","object":"event"}"#, "invalid_field"),
+            (#"{"id":"evt_typenum","type":7}"#, "invalid_field"),
+            (#"{"id":"evt_created","type":"x","created":"yesterday"}"#, "invalid_field"),
+            (#"{"id":"evt_created2","type":"x","created":1.5}"#, "invalid_field"),
+            (#"{"id":"evt_created3","type":"x","created":1e30}"#, "invalid_field"),
+            (#"{"id":"evt_live","type":"x","livemode":"yes"}"#, "invalid_field"),
+            (#"{"id":"evt_data","type":"x","data":[]}"#, "invalid_field"),
+            (#"{"id":"evt_object","type":"x","data":{"object":"ch_1"}}"#, "invalid_field"),
+        ])
     func stripeShape(body: String, code: String) async throws {
         try await TestGateway.run { gateway in
             let bytes = Array(body.utf8)
@@ -168,7 +175,9 @@ struct HostileInputTests {
     func intercomPing() async throws {
         try await TestGateway.run { gateway in
             // The shape Intercom sends when a webhook is saved in the Developer Hub (API 2.x): no id, topic ping.
-            let body = Array(#"{"type":"notification_event","app_id":"abc123","data":{"type":"notification_event_data","item":{"type":"ping","message":"something something interzen"}},"links":{},"id":null,"topic":"ping","delivery_status":null,"delivery_attempts":1,"delivered_at":0,"first_sent_at":1764590400,"created_at":1764590400,"self":null}"#.utf8)
+            let body = Array(
+                #"{"type":"notification_event","app_id":"abc123","data":{"type":"notification_event_data","item":{"type":"ping","message":"something something interzen"}},"links":{},"id":null,"topic":"ping","delivery_status":null,"delivery_attempts":1,"delivered_at":0,"first_sent_at":1764590400,"created_at":1764590400,"self":null}"#
+                    .utf8)
             let headers = [Self.json, ("X-Hub-Signature", Sign.intercom(body))]
             let first = try await gateway.post("/webhooks/intercom", body: body, headers: headers)
             #expect(first.status == 200, "\(first.text)")

@@ -21,7 +21,9 @@ struct LeadEnrichmentTests {
     }
 
     func deliver(_ gateway: TestGateway, _ json: String) async throws -> UInt64 {
-        try #require(try await gateway.post("/webhooks/c2s", body: Array(json.utf8), headers: [("Content-Type", "application/json"), ("X-Webhook-Token", Secrets.c2s)]).position)
+        try #require(
+            try await gateway.post("/webhooks/c2s", body: Array(json.utf8), headers: [("Content-Type", "application/json"), ("X-Webhook-Token", Secrets.c2s)])
+                .position)
     }
 
     static func delivery(_ action: String, phone: String, email: String, updated: String) -> String {
@@ -72,7 +74,9 @@ struct LeadEnrichmentTests {
                 #expect(await poll { fake.requests.filter { $0.path == "/lookup" }.count == 2 })
                 let second = fake.requests.filter { $0.path == "/lookup" }[1]
                 #expect((second.json as? [String: String])?["phone"] == "+5511912345678")
-                let requested = try gateway.log.events(from: 1, limit: 500).filter { $0.type == ActionEvent.requested && $0.metadata["action-kind"] == "enrichment.lookup" }
+                let requested = try gateway.log.events(from: 1, limit: 500).filter {
+                    $0.type == ActionEvent.requested && $0.metadata["action-kind"] == "enrichment.lookup"
+                }
                 #expect(!requested.contains { (try? ActionCoding.decode(ActionRequest.self, from: $0))?.causedBy == unchanged })
                 #expect(requested.contains { (try? ActionCoding.decode(ActionRequest.self, from: $0))?.causedBy == changed })
 
@@ -98,8 +102,14 @@ struct LeadEnrichmentTests {
                 $0.actions.enrichmentFetchURL = fake.url + "/people/{id}"
             }) { gateway in
                 _ = await poll { ((try? gateway.log.checkpoint(named: "reactor:lead-enrichment")) ?? nil) != nil }
-                _ = try await deliver(gateway, #"{"id":"lead-fake","hook_action":"on_create_lead","attributes":{"updated_at":"t1","customer":{"name":"X","email":"nope","phone":"(11) 99999-9999"}}}"#)
-                _ = try await deliver(gateway, Self.delivery("on_create_lead", phone: "11987654321", email: "b@example.com", updated: "t1").replacingOccurrences(of: "lead-42", with: "lead-7"))
+                _ = try await deliver(
+                    gateway,
+                    #"{"id":"lead-fake","hook_action":"on_create_lead","attributes":{"updated_at":"t1","customer":{"name":"X","email":"nope","phone":"(11) 99999-9999"}}}"#
+                )
+                _ = try await deliver(
+                    gateway,
+                    Self.delivery("on_create_lead", phone: "11987654321", email: "b@example.com", updated: "t1").replacingOccurrences(
+                        of: "lead-42", with: "lead-7"))
                 let failed = try #require(try await lead(gateway, "lead-7", until: "enrichment_failed"))
                 #expect((failed["last_error"] as? String)?.contains("no person") == true)
                 let invalid = try #require(try await lead(gateway, "lead-fake", until: "invalid_contact"))
@@ -120,15 +130,18 @@ struct LeadEnrichmentWaitTests {
                 request.path == "/lookup" ? (200, [:], #"{}"#) : (200, [:], #"{"ok":true}"#)
             }
             // No leads projection runs: its checkpoint never moves, as when it has stopped.
-            try await TestGateway.run(configure: {
-                $0.actions.mode = .live
-                $0.actions.enrichmentLookupURL = fake.url + "/lookup"
-                $0.actions.enrichmentFetchURL = fake.url + "/people/{id}"
-                $0.actions.enrichmentToken = "enrichment-token"
-            }, projections: BuiltInProjections.all.filter { $0.name != "leads" }) { gateway in
+            try await TestGateway.run(
+                configure: {
+                    $0.actions.mode = .live
+                    $0.actions.enrichmentLookupURL = fake.url + "/lookup"
+                    $0.actions.enrichmentFetchURL = fake.url + "/people/{id}"
+                    $0.actions.enrichmentToken = "enrichment-token"
+                }, projections: BuiltInProjections.all.filter { $0.name != "leads" }
+            ) { gateway in
                 _ = await poll { ((try? gateway.log.checkpoint(named: "reactor:lead-enrichment")) ?? nil) != nil }
                 let tests = LeadEnrichmentTests()
-                _ = try await tests.deliver(gateway, LeadEnrichmentTests.delivery("on_update_lead", phone: "(11) 98765-4321", email: "a@example.com.br", updated: "u1"))
+                _ = try await tests.deliver(
+                    gateway, LeadEnrichmentTests.delivery("on_update_lead", phone: "(11) 98765-4321", email: "a@example.com.br", updated: "u1"))
                 let waiting = await poll(timeout: .seconds(20)) {
                     let components = try? await gateway.get("/health").json?["components"] as? [String: [String: Any]]
                     return components?["reactor:lead-enrichment"]?["state"] as? String == "waiting"
@@ -139,7 +152,8 @@ struct LeadEnrichmentWaitTests {
                 #expect(reason.contains("leads projection"), "\(reason)")
                 #expect(health?["status"] as? String == "degraded")
                 // The update was enriched anyway, and a new lead after it too.
-                let json = #"{"id":"lead-43","hook_action":"on_create_lead","attributes":{"updated_at":"c1","customer":{"name":"Bia","phone":"(21) 99876-5432"}}}"#
+                let json =
+                    #"{"id":"lead-43","hook_action":"on_create_lead","attributes":{"updated_at":"c1","customer":{"name":"Bia","phone":"(21) 99876-5432"}}}"#
                 _ = try await tests.deliver(gateway, json)
                 let lookedUp = await poll(timeout: .seconds(20)) { fake.requests.filter { $0.path == "/lookup" }.count >= 2 }
                 #expect(lookedUp, "both leads were looked up: \(fake.requests.map(\.path))")

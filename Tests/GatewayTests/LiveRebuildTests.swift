@@ -4,6 +4,7 @@ import Foundation
 import Synchronization
 import Testing
 import TestSupport
+import NIOHTTP1
 
 /// `replay rebuild` against the data directory of a gateway process that keeps serving and ingesting.
 @Suite("Rebuilding beside a running gateway", .serialized)
@@ -38,9 +39,10 @@ struct LiveRebuildTests {
                         while !stop.isSet {
                             n += 1
                             let request = GatewayProcess.signedStripe("evt_live_\(client)_\(n)")
-                            statuses.append(try await TestResponse.send(
-                                port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body, headers: request.headers
-                            ).status)
+                            statuses.append(
+                                try await TestResponse.send(
+                                    port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body, headers: request.headers
+                                ).status)
                             let read = try await TestResponse.send(
                                 port: gateway.port, method: .GET, path: "/api/payments/events?limit=3", body: nil,
                                 headers: [("Authorization", "Bearer test-api-key")]
@@ -64,9 +66,10 @@ struct LiveRebuildTests {
 
             // One more event: the gateway now writes and serves the rebuilt generation, up to the head.
             let last = GatewayProcess.signedStripe("evt_live_after")
-            let head = try #require(try await TestResponse.send(
-                port: gateway.port, method: .POST, path: "/webhooks/stripe", body: last.body, headers: last.headers
-            ).position)
+            let head = try #require(
+                try await TestResponse.send(
+                    port: gateway.port, method: .POST, path: "/webhooks/stripe", body: last.body, headers: last.headers
+                ).position)
             let after = try await caughtUp(gateway.port, to: Int(head))
             #expect(after.allSatisfy { ($0["slot"] as? String)?.hasSuffix(".1") == true }, "the other generation: \(after)")
 

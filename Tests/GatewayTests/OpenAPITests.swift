@@ -5,6 +5,8 @@ import Testing
 import TestSupport
 @testable import GatewayApp
 @testable import Outbound
+import Hummingbird
+import HTTPTypes
 
 @Suite("OpenAPI document")
 struct OpenAPITests {
@@ -25,10 +27,11 @@ struct OpenAPITests {
             let views = try openViews(configuration, logger: quietLogger)
             let runner = ProjectionRunner(log: log, store: views, projections: [], logger: quietLogger)
             let router = buildRouter(configuration, log: log, views: views, runner: runner, metrics: metrics, components: ComponentHealth())
-            let routed = Set(router.routes.map { route in
-                let path = "\(route.path)".split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
-                return "\(route.method.rawValue.lowercased()) /" + path.joined(separator: "/")
-            })
+            let routed = Set(
+                router.routes.map { route in
+                    let path = "\(route.path)".split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+                    return "\(route.method.rawValue.lowercased()) /" + path.joined(separator: "/")
+                })
             let paths = try #require(try Self.document()["paths"] as? [String: [String: Any]])
             let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0) \(path)" } })
             #expect(routed.subtracting(documented).isEmpty, "routes missing from docs/openapi.yaml: \(routed.subtracting(documented).sorted())")

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 @testable import GatewayApp
 @testable import Outbound
+import NIOHTTP1
 
 @Suite("Health, metrics and limits")
 struct OperationsTests {
@@ -48,7 +49,9 @@ struct OperationsTests {
 
     @Test("a sender over its rate gets 429 with Retry-After")
     func rateLimited() async throws {
-        try await TestGateway.run(configure: { $0.rateLimitPerSecond = 1; $0.rateLimitBurst = 3 }) { gateway in
+        try await TestGateway.run(configure: {
+            $0.rateLimitPerSecond = 1; $0.rateLimitBurst = 3
+        }) { gateway in
             // 30 at once: a burst of 3 and one more a second, whatever the machine's speed.
             let started = ContinuousClock.now
             let responses = try await withThrowingTaskGroup(of: TestResponse.self) { group in

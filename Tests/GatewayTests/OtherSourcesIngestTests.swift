@@ -28,7 +28,8 @@ struct OtherSourcesIngestTests {
             let duplicate = try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))])
             #expect(duplicate.json?["status"] as? String == "duplicate")
             #expect(duplicate.position == 2)
-            let forged = try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body, secret: "nope"))])
+            let forged = try await gateway.post(
+                "/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body, secret: "nope"))])
             #expect(forged.status == 401)
             #expect(forged.errorCode == "invalid_signature")
             let malformed = try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", "md5=abc")])

@@ -17,12 +17,14 @@ struct ReadAPITests {
             var last: UInt64 = 0
             for name in ["payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded"] {
                 let body = try fixture("stripe/\(name).json")
-                last = try #require(try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).position)
+                last = try #require(
+                    try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).position)
             }
             let c2s = try fixture("c2s/on_create_lead.json")
             let lead = try #require(try await gateway.post("/webhooks/c2s", body: c2s, headers: [Self.json, ("X-Webhook-Token", Secrets.c2s)]).position)
             let intercom = try fixture("intercom/conversation.admin.assigned.json")
-            let conversation = try #require(try await gateway.post("/webhooks/intercom", body: intercom, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(intercom))]).position)
+            let conversation = try #require(
+                try await gateway.post("/webhooks/intercom", body: intercom, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(intercom))]).position)
 
             let payment = try await gateway.get("/api/payments/pi_3QxYpL2eZvKYlo2C1gH7kT2m?min_position=\(last)", headers: [Self.auth])
             #expect(payment.status == 200, "\(payment.text)")
@@ -112,12 +114,16 @@ struct ReadAPITests {
         try await TestGateway.run(projections: [PaymentsProjection(), DeliveriesProjection()]) { gateway in
             // Validly signed, and each amount on its own is a valid Int64: together they pass its limit.
             func intent(_ id: String, amount: Int64, currency: String) -> [UInt8] {
-                Array(#"{"id":"evt_\#(id)","object":"event","type":"payment_intent.succeeded","created":1764590400,"livemode":false,"data":{"object":{"id":"pi_\#(id)","object":"payment_intent","amount":\#(amount),"amount_received":\#(amount),"currency":"\#(currency)","status":"succeeded"}}}"#.utf8)
+                Array(
+                    #"{"id":"evt_\#(id)","object":"event","type":"payment_intent.succeeded","created":1764590400,"livemode":false,"data":{"object":{"id":"pi_\#(id)","object":"payment_intent","amount":\#(amount),"amount_received":\#(amount),"currency":"\#(currency)","status":"succeeded"}}}"#
+                        .utf8)
             }
             var positions = [UInt64]()
             for (id, amount, currency) in [("big_1", Int64.max - 10, "usd"), ("big_2", 11, "usd"), ("after", 500, "eur")] {
                 let body = intent(id, amount: amount, currency: currency)
-                positions.append(try #require(try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).position))
+                positions.append(
+                    try #require(
+                        try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).position))
             }
             let applied = try await gateway.get("/api/payments/pi_after?min_position=\(positions[2])", headers: [Self.auth])
             #expect(applied.status == 200, "the event after the refused one is applied: \(applied.text)")
@@ -141,7 +147,8 @@ struct ReadAPITests {
             // The ledger holds the first amount alone: the refused one changed nothing.
             let summary = try await gateway.get("/api/ledger/summary?from=2025-12-01&to=2025-12-01", headers: [Self.auth])
             let currencies = try #require(summary.json?["currencies"] as? [[String: Any]])
-            #expect(currencies.first { $0["currency"] as? String == "usd" }.flatMap { ($0["gross"] as? NSNumber)?.int64Value } == Int64.max - 10, "\(summary.text)")
+            #expect(
+                currencies.first { $0["currency"] as? String == "usd" }.flatMap { ($0["gross"] as? NSNumber)?.int64Value } == Int64.max - 10, "\(summary.text)")
             #expect(currencies.first { $0["currency"] as? String == "eur" }.flatMap { ($0["gross"] as? NSNumber)?.int64Value } == 500, "\(summary.text)")
 
             let health = try await gateway.get("/health")

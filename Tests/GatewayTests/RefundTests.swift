@@ -5,6 +5,7 @@ import Foundation
 import Projections
 import Testing
 import TestSupport
+import NIOHTTP1
 
 /// Refunds: the admin API, the Stripe call a fake Stripe receives, and a crash in the middle of it.
 @Suite("Refunds", .serialized)
@@ -31,7 +32,10 @@ struct RefundTests {
                 $0.actions.stripeAPIKey = "sk_test_refunds"
             }) { gateway in
                 let body = try fixture("stripe/payment_intent.succeeded.json")
-                #expect(try await gateway.post("/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]).status == 200)
+                #expect(
+                    try await gateway.post(
+                        "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
+                    ).status == 200)
                 _ = await poll { ((try? gateway.log.checkpoint(named: "reactor:stripe-refunds")) ?? nil) != nil }
 
                 func ask(_ json: String, key: (String, String) = Self.admin) async throws -> TestResponse {
@@ -57,7 +61,9 @@ struct RefundTests {
                 #expect(call.headers["authorization"] == "Bearer sk_test_refunds")
                 #expect(call.headers["content-type"] == "application/x-www-form-urlencoded")
                 #expect(form(call) == ["payment_intent": Self.intent, "amount": "50000"])
-                #expect(stripe.requests.contains { form($0) == ["payment_intent": Self.intent, "amount": "79900"] }, "the rest of the payment, as the amount promised")
+                #expect(
+                    stripe.requests.contains { form($0) == ["payment_intent": Self.intent, "amount": "79900"] },
+                    "the rest of the payment, as the amount promised")
                 let keyInLog = try gateway.log.events(from: 1, limit: 100).contains { String(decoding: $0.payload, as: UTF8.self).contains("sk_test_refunds") }
                 #expect(!keyInLog)
             }
@@ -69,11 +75,14 @@ struct RefundTests {
         try await TestGateway.run { gateway in
             func deliver(_ json: String) async throws {
                 let body = Array(json.utf8)
-                let response = try await gateway.post("/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))])
+                let response = try await gateway.post(
+                    "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))])
                 #expect(response.status == 200, "\(response.text)")
             }
             func ask(_ amount: Int) async throws -> TestResponse {
-                try await gateway.post("/api/payments/refund", body: Array(#"{"payment_id":"\#(Self.intent)","amount":\#(amount)}"#.utf8), headers: [("Content-Type", "application/json"), Self.admin])
+                try await gateway.post(
+                    "/api/payments/refund", body: Array(#"{"payment_id":"\#(Self.intent)","amount":\#(amount)}"#.utf8),
+                    headers: [("Content-Type", "application/json"), Self.admin])
             }
             // Stripe API 2024-06-20 shapes: a refund made in the dashboard, then its failure.
             func refund(_ event: String, _ type: String, _ status: String, _ created: Int) -> String {
@@ -87,7 +96,9 @@ struct RefundTests {
             try await deliver(refund("evt_dash_failed", "refund.failed", "failed", 1763998100))
             #expect(try await ask(50000).status == 202, "the failed refund gave its amount back")
             // Stripe shows the rest refunded in full: nothing is left, however the hub's own request fares.
-            try await deliver(refund("evt_dash_2", "refund.updated", "succeeded", 1763999000).replacingOccurrences(of: "re_dash", with: "re_dash_2").replacingOccurrences(of: #""amount":100000"#, with: #""amount":79900"#))
+            try await deliver(
+                refund("evt_dash_2", "refund.updated", "succeeded", 1763999000).replacingOccurrences(of: "re_dash", with: "re_dash_2").replacingOccurrences(
+                    of: #""amount":100000"#, with: #""amount":79900"#))
             let nothing = try await ask(1)
             #expect(nothing.status == 400, "\(nothing.text)")
         }
@@ -97,12 +108,16 @@ struct RefundTests {
     func concurrentRefunds() async throws {
         try await TestGateway.run { gateway in
             let body = try fixture("stripe/payment_intent.succeeded.json")
-            #expect(try await gateway.post("/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]).status == 200)
+            #expect(
+                try await gateway.post(
+                    "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
+                ).status == 200)
             let request = Array(#"{"payment_id":"\#(Self.intent)","amount":77940}"#.utf8)
             let answers = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<8 {
                     group.addTask {
-                        let response = try await gateway.post("/api/payments/refund", body: request, headers: [("Content-Type", "application/json"), Self.admin])
+                        let response = try await gateway.post(
+                            "/api/payments/refund", body: request, headers: [("Content-Type", "application/json"), Self.admin])
                         return "\(response.status) \(response.errorCode ?? "")"
                     }
                 }
@@ -129,12 +144,16 @@ struct RefundTests {
                 try JSONSerialization.data(withJSONObject: settings).write(to: URL(fileURLWithPath: config))
                 var gateway = try GatewayProcess.start(dataDirectory: directory, arguments: ["--config", config])
                 let body = try fixture("stripe/payment_intent.succeeded.json")
-                #expect(try await TestResponse.send(port: gateway.port, method: .POST, path: "/webhooks/stripe", body: body,
-                                                    headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]).status == 200)
+                #expect(
+                    try await TestResponse.send(
+                        port: gateway.port, method: .POST, path: "/webhooks/stripe", body: body,
+                        headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
+                    ).status == 200)
                 var refund: TestResponse?
                 _ = await poll(timeout: .seconds(20)) {
-                    refund = try? await TestResponse.send(port: gateway.port, method: .POST, path: "/api/payments/refund",
-                                                          body: Array(#"{"payment_id":"\#(Self.intent)","amount":1000}"#.utf8), headers: [Self.admin])
+                    refund = try? await TestResponse.send(
+                        port: gateway.port, method: .POST, path: "/api/payments/refund",
+                        body: Array(#"{"payment_id":"\#(Self.intent)","amount":1000}"#.utf8), headers: [Self.admin])
                     return refund?.status == 202
                 }
                 let id = try #require(refund?.json?["action_id"] as? String)
@@ -146,9 +165,11 @@ struct RefundTests {
                 defer { gateway.child.send(SIGKILL); _ = gateway.child.waitForExit() }
                 var delivered = false
                 _ = await poll(timeout: .seconds(30)) {
-                    let list = try? await TestResponse.send(port: gateway.port, method: .GET, path: "/api/notifications", body: nil,
-                                                            headers: [("Authorization", "Bearer test-api-key")])
-                    delivered = (list?.json?["items"] as? [[String: Any]])?.contains { $0["id"] as? String == id && $0["status"] as? String == "delivered" } == true
+                    let list = try? await TestResponse.send(
+                        port: gateway.port, method: .GET, path: "/api/notifications", body: nil,
+                        headers: [("Authorization", "Bearer test-api-key")])
+                    delivered =
+                        (list?.json?["items"] as? [[String: Any]])?.contains { $0["id"] as? String == id && $0["status"] as? String == "delivered" } == true
                     return delivered
                 }
                 #expect(delivered)

@@ -21,7 +21,8 @@ struct RefusalTests {
         #expect(signature?.message.contains("19021") == true)
         #expect(signature?.message.contains("sign match fail") == true)
         #expect(lark.refusal(in: Array(#"{"code":19024,"data":{},"msg":"Key Words Not Found"}"#.utf8))?.retryable == false)
-        #expect(lark.refusal(in: Array(#"{"code":11232,"data":{},"msg":"frequency limited psm[lark.oapi.app_platform_runtime]appID[1]"}"#.utf8))?.retryable == true)
+        #expect(
+            lark.refusal(in: Array(#"{"code":11232,"data":{},"msg":"frequency limited psm[lark.oapi.app_platform_runtime]appID[1]"}"#.utf8))?.retryable == true)
         #expect(lark.refusal(in: Array("<html>bad gateway</html>".utf8))?.retryable == true)
     }
 
@@ -30,9 +31,13 @@ struct RefusalTests {
         let teams = TeamsConnector(url: nil)
         #expect(teams.refusal(in: Array("1".utf8)) == nil)
         #expect(teams.refusal(in: []) == nil, "Power Automate workflows answer 202 with no body")
-        let throttled = teams.refusal(in: Array("Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0,server=msgapi,cv=x.0..".utf8))
+        let throttled = teams.refusal(
+            in: Array(
+                "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0,server=msgapi,cv=x.0..".utf8
+            ))
         #expect(throttled?.retryable == true)
-        let tooLarge = teams.refusal(in: Array("Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 413 with ContextId tcid=1..".utf8))
+        let tooLarge = teams.refusal(
+            in: Array("Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 413 with ContextId tcid=1..".utf8))
         #expect(tooLarge?.retryable == false)
     }
 
@@ -49,7 +54,8 @@ struct RefusalTests {
                 let tests = ActionsTests()
                 try await tests.reactorsStarted(gateway, ["intercom-lark"])
                 let body = try fixture("intercom/conversation.admin.assigned.json")
-                let position = try #require(try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))]).position)
+                let position = try #require(
+                    try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))]).position)
                 let dead = try #require(try await tests.notification(gateway, "intercom-lark-\(position)-0", status: "dead"))
                 #expect(dead["attempts"] as? Int == 1)
                 #expect((dead["last_error"] as? String)?.contains("code 19021") == true, "\(dead)")
@@ -66,7 +72,9 @@ struct RefusalTests {
     @Test("a Lark card refused by its rate limit is retried and delivered once the bot takes it")
     func larkRateLimitIsRetried() async throws {
         try await FakeTarget.run { lark in
-            lark.respond { n in n <= 2 ? (200, [:], #"{"code":11232,"data":{},"msg":"frequency limited"}"#) : (200, [:], #"{"code":0,"data":{},"msg":"success"}"#) }
+            lark.respond { n in
+                n <= 2 ? (200, [:], #"{"code":11232,"data":{},"msg":"frequency limited"}"#) : (200, [:], #"{"code":0,"data":{},"msg":"success"}"#)
+            }
             try await TestGateway.run(configure: {
                 $0.actions.mode = .live
                 $0.actions.intercomTeamId = "5372074"
@@ -76,7 +84,8 @@ struct RefusalTests {
                 let tests = ActionsTests()
                 try await tests.reactorsStarted(gateway, ["intercom-lark"])
                 let body = try fixture("intercom/conversation.admin.assigned.json")
-                let position = try #require(try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))]).position)
+                let position = try #require(
+                    try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))]).position)
                 let delivered = try #require(try await tests.notification(gateway, "intercom-lark-\(position)-0", status: "delivered"))
                 #expect(delivered["attempts"] as? Int == 3)
                 #expect(lark.requests.count == 3)

@@ -33,21 +33,24 @@ struct ReplayAuditTests {
             let order = try fixture("standard/order.created.json")
             let json = ("Content-Type", "application/json")
             #expect(try await gateway.post("/webhooks/stripe", body: stripe, headers: [("Stripe-Signature", Sign.stripe(stripe)), json]).status == 200)
-            let rotatedPosition = try #require(try await gateway.post(
-                "/webhooks/stripe", body: rotated, headers: [("Stripe-Signature", Sign.stripe(rotated, secret: Secrets.stripeRotated)), json]
-            ).position)
-            let intercomPosition = try #require(try await gateway.post(
-                "/webhooks/intercom", body: intercom, headers: [("X-Hub-Signature", Sign.intercom(intercom)), json]
-            ).position)
+            let rotatedPosition = try #require(
+                try await gateway.post(
+                    "/webhooks/stripe", body: rotated, headers: [("Stripe-Signature", Sign.stripe(rotated, secret: Secrets.stripeRotated)), json]
+                ).position)
+            let intercomPosition = try #require(
+                try await gateway.post(
+                    "/webhooks/intercom", body: intercom, headers: [("X-Hub-Signature", Sign.intercom(intercom)), json]
+                ).position)
             #expect(try await gateway.post("/webhooks/in/orders", body: order, headers: Sign.standard(order, id: "msg_audit_1")).status == 200)
             let lead = try fixture("c2s/on_create_lead.json")
             #expect(try await gateway.post("/webhooks/c2s", body: lead, headers: [("X-Webhook-Token", Secrets.c2s), json]).status == 200)
             // A Stripe webhook stored three days ago: it is checked at its own signature time, not now.
             let old = Array(#"{"id":"evt_old_1","object":"event","type":"customer.created","created":1763500000}"#.utf8)
-            _ = try await gateway.log.append(NewEvent(
-                type: "webhook.received", source: "stripe", idempotencyKey: "stripe:evt_old_1",
-                metadata: ["stripe-signature": Sign.stripe(old, timestamp: Sign.now - 3 * 86_400)], payload: old
-            ))
+            _ = try await gateway.log.append(
+                NewEvent(
+                    type: "webhook.received", source: "stripe", idempotencyKey: "stripe:evt_old_1",
+                    metadata: ["stripe-signature": Sign.stripe(old, timestamp: Sign.now - 3 * 86_400)], payload: old
+                ))
 
             let both = try secretsFile(directory, stripe: [Secrets.stripe, Secrets.stripeRotated])
             defer { try? FileManager.default.removeItem(atPath: both) }
@@ -92,7 +95,9 @@ struct ReplayAuditTests {
             try await CatchUpCrashTests.seed(directory, count: 30)
             let log = try LMDBEventLog(directory: directory + "/log", logger: quietLogger)
             _ = try await log.append([
-                NewEvent(type: "test.one-line", source: "test", metadata: ["payload": "a metadata value"], payload: Array(#"{"a":{"payload":1},"payload":"x"}"#.utf8)),
+                NewEvent(
+                    type: "test.one-line", source: "test", metadata: ["payload": "a metadata value"], payload: Array(#"{"a":{"payload":1},"payload":"x"}"#.utf8)
+                ),
                 NewEvent(type: "test.binary", source: "test", payload: [0xff, 0x00, 0x0a, 0x7b]),
                 NewEvent(type: "test.empty", source: "test"),
                 NewEvent(type: "test.scalar", source: "test", payload: Array("42".utf8)),

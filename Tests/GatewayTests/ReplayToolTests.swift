@@ -105,16 +105,18 @@ struct ReplayToolTests {
             for position in [1, 7, 61, 120] {
                 let shown = try replay(["as-of", "--data-dir", directory, "--projection", "payments", "--position", "\(position)"])
                 #expect(shown.status == 0)
-                let lines = Set(shown.lines.compactMap(object).map { line in
-                    "\(line["table"]!)|\(line["key"]!)|\(String(decoding: try! JSONSerialization.data(withJSONObject: line["value"]!, options: [.sortedKeys]), as: UTF8.self))"
-                })
+                let lines = Set(
+                    shown.lines.compactMap(object).map { line in
+                        "\(line["table"]!)|\(line["key"]!)|\(String(decoding: try! JSONSerialization.data(withJSONObject: line["value"]!, options: [.sortedKeys]), as: UTF8.self))"
+                    })
 
                 // The expected state: the same events in a new log cut at `position`, projected from scratch.
                 try await withTemporaryDirectory("truncated") { copy in
                     let truncated = try LMDBEventLog(directory: copy + "/log", logger: quietLogger)
-                    _ = try await truncated.append(events.prefix(position).map {
-                        NewEvent(type: $0.type, source: $0.source, idempotencyKey: $0.idempotencyKey, metadata: $0.metadata, payload: $0.payload)
-                    })
+                    _ = try await truncated.append(
+                        events.prefix(position).map {
+                            NewEvent(type: $0.type, source: $0.source, idempotencyKey: $0.idempotencyKey, metadata: $0.metadata, payload: $0.payload)
+                        })
                     _ = try await Rebuild.build(log: truncated, into: copy + "/views", projections: [PaymentsProjection()], logger: quietLogger)
                     await truncated.close()
                     let store = try ProjectionStore(directory: copy + "/views", logger: quietLogger)
@@ -123,7 +125,9 @@ struct ReplayToolTests {
                         for table in PaymentsProjection().tables {
                             try reader.scan(table) { key, value in
                                 let json = try JSONSerialization.jsonObject(with: Data(value))
-                                expected.insert("\(table)|\(key)|\(String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self))")
+                                expected.insert(
+                                    "\(table)|\(key)|\(String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self))"
+                                )
                                 return true
                             }
                         }

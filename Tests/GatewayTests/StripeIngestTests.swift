@@ -3,13 +3,18 @@ import Foundation
 import Testing
 @testable import GatewayApp
 @testable import Outbound
+import NIOHTTP1
 
 @Suite("Stripe ingest")
 struct StripeIngestTests {
     static let json = ("Content-Type", "application/json; charset=utf-8")
 
-    @Test("each Stripe fixture is accepted, stored byte for byte with its signature, and a repeat is a duplicate",
-          arguments: ["payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded", "charge.refunded.2013-08-13", "charge.refunded.2022-11-15", "charge.refund.updated.2019-12-03", "refund.created", "refund.updated", "refund.failed", "charge.dispute.created", "payment_intent.succeeded.jpy"])
+    @Test(
+        "each Stripe fixture is accepted, stored byte for byte with its signature, and a repeat is a duplicate",
+        arguments: [
+            "payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded", "charge.refunded.2013-08-13", "charge.refunded.2022-11-15",
+            "charge.refund.updated.2019-12-03", "refund.created", "refund.updated", "refund.failed", "charge.dispute.created", "payment_intent.succeeded.jpy",
+        ])
     func acceptsFixture(name: String) async throws {
         try await TestGateway.run { gateway in
             let body = try fixture("stripe/\(name).json")
@@ -102,13 +107,14 @@ struct StripeIngestTests {
         }
     }
 
-    @Test("the content type must name application/json, in any case and with any parameters",
-          arguments: [
+    @Test(
+        "the content type must name application/json, in any case and with any parameters",
+        arguments: [
             ("application/json", true), ("Application/JSON", true), ("application/json; charset=utf-8", true),
             ("  application/json ;charset=UTF-8", true), ("application/json\t", true), ("text/plain", false), ("", false),
             ("application/jsonx", false), ("application/json-patch+json", false), ("application\u{0F}json", false),
             ("application/js", false), ("x application/json", false),
-          ])
+        ])
     func mediaType(contentType: String, accepted: Bool) {
         #expect(IngestController.isJSON(mediaType: contentType) == accepted, "\(contentType)")
     }

@@ -15,10 +15,11 @@ struct TamperTests {
         let log = try LMDBEventLog(directory: directory + "/log", logger: quietLogger)
         var receipts = [(UInt64, String)]()
         for n in 1...count {
-            let outcome = try await log.append(NewEvent(
-                type: "webhook.received", source: "stripe", idempotencyKey: "stripe:evt_tamper_\(n)", metadata: ["event-type": "charge.succeeded"],
-                payload: Array(#"{"id":"evt_tamper_\#(n)","type":"charge.succeeded"}"#.utf8)
-            ))
+            let outcome = try await log.append(
+                NewEvent(
+                    type: "webhook.received", source: "stripe", idempotencyKey: "stripe:evt_tamper_\(n)", metadata: ["event-type": "charge.succeeded"],
+                    payload: Array(#"{"id":"evt_tamper_\#(n)","type":"charge.succeeded"}"#.utf8)
+                ))
             receipts.append((outcome.position, outcome.hash.hex))
         }
         await log.close()
@@ -26,7 +27,9 @@ struct TamperTests {
     }
 
     /// Opens the raw environment of `directory/log` and runs `body` in one write transaction.
-    static func tamper(_ directory: String, _ body: (WriteTransaction, Database<UInt64, [UInt8]>, Database<String, UInt64>, Database<String, [UInt8]>) throws -> Void) throws {
+    static func tamper(
+        _ directory: String, _ body: (WriteTransaction, Database<UInt64, [UInt8]>, Database<String, UInt64>, Database<String, [UInt8]>) throws -> Void
+    ) throws {
         let env = try Environment(path: directory + "/log", logger: quietLogger)
         defer { env.close() }
         let events: Database<UInt64, [UInt8]> = try env.database("events")
@@ -39,7 +42,8 @@ struct TamperTests {
     /// status and its line.
     static func pythonVerify(_ directory: String, _ arguments: [String] = []) throws -> (status: Int32, line: String) {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-        let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", root + "/docs/verify_log.py", directory + "/log"] + arguments, mergeStandardError: true)
+        let child = try ChildProcess(
+            executable: "/usr/bin/env", arguments: ["python3", root + "/docs/verify_log.py", directory + "/log"] + arguments, mergeStandardError: true)
         var lines = [String]()
         while let line = child.readLine(timeout: .seconds(60)) { lines.append(line) }
         return (child.waitForExit(), lines.joined(separator: "\n"))
@@ -149,6 +153,12 @@ struct TamperTests {
             let file = gateway.dataDirectory + "-receipts.txt"
             defer { try? FileManager.default.removeItem(atPath: file) }
             try "# kept by the sender\n\(position):\(hash)\n".write(toFile: file, atomically: true, encoding: .utf8)
+            // verify compares the live views with a fresh build: let them catch up with the head first.
+            let caughtUp = await poll(timeout: .seconds(20)) {
+                let items = try? await gateway.get("/api/projections", headers: [("Authorization", "Bearer test-api-key")]).json?["items"] as? [[String: Any]]
+                return items?.allSatisfy { ($0["lag"] as? NSNumber)?.intValue == 0 } == true
+            }
+            #expect(caughtUp, "the projections caught up with the head")
             let head = try replay(["head", "--data-dir", gateway.dataDirectory])
             #expect(head.status == 0)
             #expect((object(head.lines.last)?["position"] as? NSNumber)?.uint64Value ?? 0 >= position)

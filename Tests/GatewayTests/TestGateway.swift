@@ -51,7 +51,8 @@ struct TestGateway {
             let log = try openLog(configuration, metrics: metrics, logger: quietLogger)
             let views = try openViews(configuration, logger: quietLogger)
             let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-            let app = buildApplication(configuration, log: log, views: views, metrics: metrics, logger: quietLogger, projections: projections, clock: clock) { port in
+            let app = buildApplication(configuration, log: log, views: views, metrics: metrics, logger: quietLogger, projections: projections, clock: clock) {
+                port in
                 portContinuation.yield(port)
             }
             let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: quietLogger)

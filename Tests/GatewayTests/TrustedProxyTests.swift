@@ -72,7 +72,8 @@ struct TrustedProxyTests {
                 for n in 0..<10 {
                     group.addTask {
                         let body = Self.event("evt_proxy_a_\(n)")
-                        return try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body)), ("X-Forwarded-For", "198.51.100.1")])
+                        return try await gateway.post(
+                            "/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body)), ("X-Forwarded-For", "198.51.100.1")])
                     }
                 }
                 return try await group.reduce(into: [TestResponse]()) { $0.append($1) }
@@ -82,7 +83,8 @@ struct TrustedProxyTests {
             #expect(accepted.count >= 1 && accepted.count <= 1 + elapsed + 1, "\(accepted.count) accepted in \(elapsed) s")
             #expect(burst.allSatisfy { $0.status == 200 || $0.status == 429 })
             let secondBody = Self.event("evt_proxy_b")
-            let response = try await gateway.post("/webhooks/stripe", body: secondBody, headers: [Self.json, ("Stripe-Signature", Sign.stripe(secondBody)), ("X-Forwarded-For", "198.51.100.2")])
+            let response = try await gateway.post(
+                "/webhooks/stripe", body: secondBody, headers: [Self.json, ("Stripe-Signature", Sign.stripe(secondBody)), ("X-Forwarded-For", "198.51.100.2")])
             #expect(response.status == 200, "another client behind the same proxy: \(response.text)")
             let positions = [try #require(accepted.first?.position), try #require(response.position)]
             let recorded = try positions.map { try gateway.log.event(at: $0)?.metadata["remote-address"] }
@@ -99,7 +101,8 @@ struct TrustedProxyTests {
             let spoofed = try await gateway.get("/api/actions", headers: [Self.admin, ("X-Forwarded-For", "203.0.113.7"), ("Forwarded", "for=203.0.113.7")])
             #expect(spoofed.status == 403)
             let body = Self.event("evt_spoofed")
-            let response = try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body)), ("X-Forwarded-For", "203.0.113.7")])
+            let response = try await gateway.post(
+                "/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body)), ("X-Forwarded-For", "203.0.113.7")])
             let position = try #require(response.position)
             #expect(try gateway.log.event(at: position)?.metadata["remote-address"] == "127.0.0.1")
         }

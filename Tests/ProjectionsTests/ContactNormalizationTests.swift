@@ -52,7 +52,8 @@ struct ContactNormalizationTests {
             }
             let email = Self.random(&generator, upTo: 4) + pattern(&generator) + Self.random(&generator, upTo: 4)
             let digits = Array("1909")
-            let phone = "+55" + String((0..<Int.random(in: 0...6, using: &generator)).map { _ in digits.randomElement(using: &generator)! }) + pattern(&generator)
+            let phone =
+                "+55" + String((0..<Int.random(in: 0...6, using: &generator)).map { _ in digits.randomElement(using: &generator)! }) + pattern(&generator)
             let fast = ContactNormalization.fakeFlags(email: email, phone: phone)
             #expect(fast == ContactNormalization.unicodeFakeFlags(email: email, phone: phone), "\(email.debugDescription) \(phone)")
             if !fast.isEmpty { flagged += 1 }

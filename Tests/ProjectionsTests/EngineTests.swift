@@ -93,10 +93,13 @@ struct EngineTests {
             #expect(statuses["fragile"]?.state == .live)
             #expect(try h.store.liveCheckpoint("fragile") == 17)
             #expect(try h.store.liveCheckpoint("sturdy") == 17)
-            let (rejected, counts) = try #require(try h.store.read("fragile") { reader in
-                (try reader.list(RejectedEvent.self, in: RejectedEvent.table, limit: 10).map(\.value),
-                 try ["stripe", "c2s", "intercom"].map { try reader.get(Int.self, $0, in: "counts") })
-            })
+            let (rejected, counts) = try #require(
+                try h.store.read("fragile") { reader in
+                    (
+                        try reader.list(RejectedEvent.self, in: RejectedEvent.table, limit: 10).map(\.value),
+                        try ["stripe", "c2s", "intercom"].map { try reader.get(Int.self, $0, in: "counts") }
+                    )
+                })
             #expect(rejected.map(\.position) == [11, 15])
             #expect(rejected.map(\.type) == ["poison", "refused"])
             #expect(rejected[0].reason == "cannot decode: cannot read poison")
@@ -223,20 +226,30 @@ struct EngineTests {
 struct PoisonPerProjectionTests {
     /// A projection, an event of the kind it reads that it cannot use, and the table a good event after it fills.
     static let cases: [(String, type: String, source: String, metadata: [String: String], poison: String, good: String, table: String)] = [
-        ("payments", "webhook.received", "stripe", ["event-type": "charge.refunded"],
-         #"{"id":"evt_p","type":"charge.refunded","data":{"object":{"id":5,"object":"charge"}}}"#,
-         #"{"id":"evt_g","type":"payment_intent.succeeded","created":1764590400,"data":{"object":{"id":"pi_g","object":"payment_intent","amount":10,"amount_received":10,"currency":"usd","status":"succeeded"}}}"#,
-         "payments"),
-        ("leads", "webhook.received", "c2s", ["hook-action": "on_create_lead"],
-         #"{"id":true,"hook_action":"on_create_lead","attributes":{"updated_at":"t"}}"#,
-         #"{"id":"L-9","hook_action":"on_create_lead","attributes":{"updated_at":"t","customer":{"name":"Ana","phone":"11987654321"}}}"#,
-         "leads"),
-        ("notifications", ActionEvent.requested, "reactor", [:], #"{"action_id":7}"#,
-         #"{"action_id":"a1","channel":"lark","target":"bot","caused_by":1}"#, "actions"),
-        ("outbox", ActionEvent.requested, "reactor", [:], #"{"action_id":"a0"}"#,
-         #"{"action_id":"a1","kind":"lark.card","channel":"lark","target":"bot","params":{},"caused_by":1,"reactor":"r","index":0}"#, "queue"),
-        ("alerts", "alert.fired", "alerts", [:], #"{"name":17}"#,
-         #"{"name":"webhook_rejections","severity":"warning","message":"m","state":"","at":"","position":0}"#, "active"),
+        (
+            "payments", "webhook.received", "stripe", ["event-type": "charge.refunded"],
+            #"{"id":"evt_p","type":"charge.refunded","data":{"object":{"id":5,"object":"charge"}}}"#,
+            #"{"id":"evt_g","type":"payment_intent.succeeded","created":1764590400,"data":{"object":{"id":"pi_g","object":"payment_intent","amount":10,"amount_received":10,"currency":"usd","status":"succeeded"}}}"#,
+            "payments"
+        ),
+        (
+            "leads", "webhook.received", "c2s", ["hook-action": "on_create_lead"],
+            #"{"id":true,"hook_action":"on_create_lead","attributes":{"updated_at":"t"}}"#,
+            #"{"id":"L-9","hook_action":"on_create_lead","attributes":{"updated_at":"t","customer":{"name":"Ana","phone":"11987654321"}}}"#,
+            "leads"
+        ),
+        (
+            "notifications", ActionEvent.requested, "reactor", [:], #"{"action_id":7}"#,
+            #"{"action_id":"a1","channel":"lark","target":"bot","caused_by":1}"#, "actions"
+        ),
+        (
+            "outbox", ActionEvent.requested, "reactor", [:], #"{"action_id":"a0"}"#,
+            #"{"action_id":"a1","kind":"lark.card","channel":"lark","target":"bot","params":{},"caused_by":1,"reactor":"r","index":0}"#, "queue"
+        ),
+        (
+            "alerts", "alert.fired", "alerts", [:], #"{"name":17}"#,
+            #"{"name":"webhook_rejections","severity":"warning","message":"m","state":"","at":"","position":0}"#, "active"
+        ),
     ]
 
     @Test("listed in rejected_events with the reason, and the event after it applied", arguments: cases.map(\.0))
@@ -248,9 +261,10 @@ struct PoisonPerProjectionTests {
             try await h.receive(c.source, payload: json(c.good), metadata: c.metadata, type: c.type)
             let runner = try await h.project([projection])
             #expect(runner.statuses().first?.state == .live, "\(name): \(String(describing: runner.statuses().first?.state))")
-            let (rejected, filled) = try #require(try h.store.read(name) { reader in
-                (try reader.list(RejectedEvent.self, in: RejectedEvent.table, limit: 10).map(\.value), try reader.count(c.table))
-            })
+            let (rejected, filled) = try #require(
+                try h.store.read(name) { reader in
+                    (try reader.list(RejectedEvent.self, in: RejectedEvent.table, limit: 10).map(\.value), try reader.count(c.table))
+                })
             #expect(rejected.map(\.position) == [1], "\(name)")
             #expect(rejected.first?.reason.hasPrefix("cannot decode") == true, "\(name): \(rejected)")
             #expect(filled > 0, "\(name): the event after the poison filled \(c.table)")

@@ -43,7 +43,11 @@ final class ProjectionStateHarness {
         }
         try store.env.write { txn in
             for change in changes {
-                if let value = change.value { try change.database.put(value, for: change.key, in: txn) } else { _ = try change.database.delete(change.key, in: txn) }
+                if let value = change.value {
+                    try change.database.put(value, for: change.key, in: txn)
+                } else {
+                    _ = try change.database.delete(change.key, in: txn)
+                }
             }
         }
     }
@@ -52,7 +56,9 @@ final class ProjectionStateHarness {
     func count(_ table: String) throws -> Int {
         try read { reader in
             var count = 0
-            try reader.scan(table) { _, _ in count += 1; return true }
+            try reader.scan(table) { _, _ in
+                count += 1; return true
+            }
             return count
         }
     }

@@ -34,7 +34,9 @@ struct Harness {
     }
 
     @discardableResult
-    func receive(_ source: String, payload: [UInt8], key: String? = nil, metadata: [String: String] = [:], type: String = "webhook.received") async throws -> UInt64 {
+    func receive(
+        _ source: String, payload: [UInt8], key: String? = nil, metadata: [String: String] = [:], type: String = "webhook.received"
+    ) async throws -> UInt64 {
         try await log.append(NewEvent(type: type, source: source, idempotencyKey: key, metadata: metadata, payload: payload)).position
     }
 
@@ -49,10 +51,11 @@ struct Harness {
             let head = try log.head().position
             let done = await poll(timeout: .seconds(30)) {
                 let statuses = runner.statuses()
-                return statuses.count == projections.count && statuses.allSatisfy { status in
-                    if case .failed = status.state { return true }
-                    return status.state == .live && status.checkpoint >= head
-                }
+                return statuses.count == projections.count
+                    && statuses.allSatisfy { status in
+                        if case .failed = status.state { return true }
+                        return status.state == .live && status.checkpoint >= head
+                    }
             }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()

@@ -42,13 +42,15 @@ struct IntercomTests {
         #expect(contact.itemType == "contact")
     }
 
-    @Test("fields of unexpected types read as absent, never as a failure", arguments: [
-        #"{"topic":"conversation.admin.closed","created_at":"yesterday","data":{"item":{"id":true,"conversation_id":7,"state":1,"admin_assignee_id":{"x":1},"team_assignee_id":1.5}}}"#,
-        #"{"topic":"conversation.admin.closed","data":{"item":null}}"#,
-        #"{"topic":"conversation.admin.closed","data":[]}"#,
-        #"{"topic":"conversation.admin.closed"}"#,
-        #"{"topic":"conversation.admin.closed","data":{"item":{"assignee":"nobody"}}}"#,
-    ])
+    @Test(
+        "fields of unexpected types read as absent, never as a failure",
+        arguments: [
+            #"{"topic":"conversation.admin.closed","created_at":"yesterday","data":{"item":{"id":true,"conversation_id":7,"state":1,"admin_assignee_id":{"x":1},"team_assignee_id":1.5}}}"#,
+            #"{"topic":"conversation.admin.closed","data":{"item":null}}"#,
+            #"{"topic":"conversation.admin.closed","data":[]}"#,
+            #"{"topic":"conversation.admin.closed"}"#,
+            #"{"topic":"conversation.admin.closed","data":{"item":{"assignee":"nobody"}}}"#,
+        ])
     func lenient(payload: String) {
         let notification = IntercomNotification(payload: Array(payload.utf8))
         #expect(notification?.topic == "conversation.admin.closed")
@@ -73,15 +75,20 @@ struct IntercomTests {
             try await receive("conversation.admin.noted", "conversation.admin.noted")
             try await receive("v1.conversation.admin.assigned.team", "conversation.admin.assigned")
             try await receive("contact.user.created", "contact.user.created")
-            try await h.receive("intercom", payload: json(#"{"topic":"conversation.admin.closed","data":{"item":{"id":{"no":1}}}}"#), metadata: ["event-type": "conversation.admin.closed"])
+            try await h.receive(
+                "intercom", payload: json(#"{"topic":"conversation.admin.closed","data":{"item":{"id":{"no":1}}}}"#),
+                metadata: ["event-type": "conversation.admin.closed"])
             try await receive("conversation.deleted", "conversation.deleted")
             let runner = try await h.project([ConversationsProjection()])
             #expect(runner.statuses().first?.state == .live)
-            let (first, second, rejected) = try #require(try h.store.read("conversations") { reader in
-                (try reader.get(ConversationsProjection.Conversation.self, "215471832004591", in: "conversations"),
-                 try reader.get(ConversationsProjection.Conversation.self, "215471832004778", in: "conversations"),
-                 try reader.count(RejectedEvent.table))
-            })
+            let (first, second, rejected) = try #require(
+                try h.store.read("conversations") { reader in
+                    (
+                        try reader.get(ConversationsProjection.Conversation.self, "215471832004591", in: "conversations"),
+                        try reader.get(ConversationsProjection.Conversation.self, "215471832004778", in: "conversations"),
+                        try reader.count(RejectedEvent.table)
+                    )
+                })
             #expect(first?.state == "deleted")
             #expect(first?.lastTopic == "conversation.deleted")
             #expect(first?.teamAssigneeId == "5372074", "a deletion keeps what was known")

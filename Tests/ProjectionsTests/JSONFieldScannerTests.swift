@@ -38,11 +38,13 @@ struct JSONFieldScannerTests {
         #expect(try scan(body, paths) == names.map { $0 })
     }
 
-    @Test("escapes follow RFC 8259: any other escape, a short \\u, or a lone surrogate is refused, wherever it is", arguments: [
-        #"{"a":"\q"}"#, #"{"a":"\u12"}"#, #"{"a":"\u12G4"}"#, #"{"a":"\"}"#, #"{"a":"\u"}"#, #"{"\x":1}"#, #"["\'"]"#,
-        #"{"a":"\ud800"}"#, #"{"a":"\ud800x"}"#, #"{"a":"\ud800\u0041"}"#, #"{"a":"\udc00"}"#, #"{"a":"\udfff\ud800"}"#,
-        #"{"a":"\ud800\n"}"#, #"{"a":"x\"#,
-    ])
+    @Test(
+        "escapes follow RFC 8259: any other escape, a short \\u, or a lone surrogate is refused, wherever it is",
+        arguments: [
+            #"{"a":"\q"}"#, #"{"a":"\u12"}"#, #"{"a":"\u12G4"}"#, #"{"a":"\"}"#, #"{"a":"\u"}"#, #"{"\x":1}"#, #"["\'"]"#,
+            #"{"a":"\ud800"}"#, #"{"a":"\ud800x"}"#, #"{"a":"\ud800\u0041"}"#, #"{"a":"\udc00"}"#, #"{"a":"\udfff\ud800"}"#,
+            #"{"a":"\ud800\n"}"#, #"{"a":"x\"#,
+        ])
     func badEscapes(body: String) {
         #expect(throws: JSONFieldScanner.Failure.self, "\(body)") { try scan(body, [["a"]]) }
     }

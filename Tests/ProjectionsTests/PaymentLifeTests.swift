@@ -17,7 +17,7 @@ struct PaymentLifeTests {
         var refund: (id: String, amount: Int64, created: Int64, status: String)? = nil
     }
 
-    static let t0: Int64 = 1_764_590_400 // 2025-12-01T12:00:00Z
+    static let t0: Int64 = 1_764_590_400  // 2025-12-01T12:00:00Z
     static let day = Int64(86_400)
 
     static func event(_ id: String, _ type: String, _ created: Int64, _ object: String, version: String = "2024-06-20") -> String {
@@ -30,12 +30,14 @@ struct PaymentLifeTests {
 
     static func charge(refunded: Int64, refunds: String?) -> String {
         let list = refunds.map { #","refunds":\#($0)"# } ?? ""
-        return #"{"id":"ch_life","object":"charge","amount":10000,"amount_captured":10000,"amount_refunded":\#(refunded),"currency":"usd","customer":"cus_life","created":\#(t0 + 10),"livemode":false,"paid":true,"payment_intent":"pi_life","refunded":false,"status":"succeeded"\#(list)}"#
+        return
+            #"{"id":"ch_life","object":"charge","amount":10000,"amount_captured":10000,"amount_refunded":\#(refunded),"currency":"usd","customer":"cus_life","created":\#(t0 + 10),"livemode":false,"paid":true,"payment_intent":"pi_life","refunded":false,"status":"succeeded"\#(list)}"#
     }
 
     static func refund(_ id: String, _ amount: Int64, _ created: Int64, _ status: String, intent: Bool = true) -> String {
         let pi = intent ? #","payment_intent":"pi_life""# : ""
-        return #"{"id":"\#(id)","object":"refund","amount":\#(amount),"charge":"ch_life","created":\#(created),"currency":"usd"\#(pi),"reason":"requested_by_customer","status":"\#(status)"}"#
+        return
+            #"{"id":"\#(id)","object":"refund","amount":\#(amount),"charge":"ch_life","created":\#(created),"currency":"usd"\#(pi),"reason":"requested_by_customer","status":"\#(status)"}"#
     }
 
     static func dispute(_ status: String) -> String {
@@ -51,18 +53,31 @@ struct PaymentLifeTests {
             LifeEvent(json: event("evt_pi_created", "payment_intent.created", t0, intent("requires_payment_method", received: 0)), created: t0),
             LifeEvent(json: event("evt_pi_succeeded", "payment_intent.succeeded", t0 + 10, intent("succeeded", received: 10000)), created: t0 + 10),
             LifeEvent(json: event("evt_ch_succeeded", "charge.succeeded", t0 + 10, charge(refunded: 0, refunds: nil)), created: t0 + 10),
-            LifeEvent(json: event("evt_re1_created", "refund.created", t1, refund("re_1", 3000, t1, "pending")), created: t1,
-                      refund: ("re_1", 3000, t1, "pending")),
-            LifeEvent(json: event("evt_ch_refunded_1", "charge.refunded", t1, charge(refunded: 3000, refunds: #"{"object":"list","data":[\#(refund("re_1", 3000, t1, "pending"))],"has_more":false}"#)), created: t1,
-                      refund: ("re_1", 3000, t1, "pending")),
-            LifeEvent(json: event("evt_re1_updated", "refund.updated", t1 + 60, refund("re_1", 3000, t1, "succeeded")), created: t1 + 60,
-                      refund: ("re_1", 3000, t1, "succeeded")),
-            LifeEvent(json: event("evt_re2_updated", "charge.refund.updated", t2, refund("re_2", 2000, t2, "pending", intent: false), version: "2013-08-13"),
-                      created: t2, refund: ("re_2", 2000, t2, "pending")),
-            LifeEvent(json: event("evt_ch_refunded_2", "charge.refunded", t2, charge(refunded: 5000, refunds: "[\(refund("re_1", 3000, t1, "succeeded", intent: false)),\(refund("re_2", 2000, t2, "pending", intent: false))]"), version: "2013-08-13"),
-                      created: t2),
-            LifeEvent(json: event("evt_re2_failed", "refund.failed", t2 + 100, refund("re_2", 2000, t2, "failed")), created: t2 + 100,
-                      refund: ("re_2", 2000, t2, "failed")),
+            LifeEvent(
+                json: event("evt_re1_created", "refund.created", t1, refund("re_1", 3000, t1, "pending")), created: t1,
+                refund: ("re_1", 3000, t1, "pending")),
+            LifeEvent(
+                json: event(
+                    "evt_ch_refunded_1", "charge.refunded", t1,
+                    charge(refunded: 3000, refunds: #"{"object":"list","data":[\#(refund("re_1", 3000, t1, "pending"))],"has_more":false}"#)), created: t1,
+                refund: ("re_1", 3000, t1, "pending")),
+            LifeEvent(
+                json: event("evt_re1_updated", "refund.updated", t1 + 60, refund("re_1", 3000, t1, "succeeded")), created: t1 + 60,
+                refund: ("re_1", 3000, t1, "succeeded")),
+            LifeEvent(
+                json: event("evt_re2_updated", "charge.refund.updated", t2, refund("re_2", 2000, t2, "pending", intent: false), version: "2013-08-13"),
+                created: t2, refund: ("re_2", 2000, t2, "pending")),
+            LifeEvent(
+                json: event(
+                    "evt_ch_refunded_2", "charge.refunded", t2,
+                    charge(
+                        refunded: 5000,
+                        refunds: "[\(refund("re_1", 3000, t1, "succeeded", intent: false)),\(refund("re_2", 2000, t2, "pending", intent: false))]"),
+                    version: "2013-08-13"),
+                created: t2),
+            LifeEvent(
+                json: event("evt_re2_failed", "refund.failed", t2 + 100, refund("re_2", 2000, t2, "failed")), created: t2 + 100,
+                refund: ("re_2", 2000, t2, "failed")),
             LifeEvent(json: event("evt_ch_updated", "charge.updated", t2 + 100, charge(refunded: 3000, refunds: nil)), created: t2 + 100),
             LifeEvent(json: event("evt_dp_created", "charge.dispute.created", t0 + 3 * day, dispute("needs_response")), created: t0 + 3 * day),
             LifeEvent(json: event("evt_dp_closed", "charge.dispute.closed", t0 + 4 * day, dispute("won")), created: t0 + 4 * day),
@@ -123,15 +138,17 @@ struct PaymentLifeTests {
         try await Harness.with { h in
             for event in events { try await h.receive("stripe", payload: json(event.json)) }
             _ = try await h.project([PaymentsProjection()], batchSize: batchSize, cacheCapacity: batchSize == 1 ? 0 : 100_000)
-            let outcome = try #require(try h.store.read("payments") { reader in
-                Outcome(
-                    intent: try reader.get(PaymentsProjection.Payment.self, "pi_life", in: "payments"),
-                    charge: try reader.get(PaymentsProjection.Payment.self, "ch_life", in: "payments"),
-                    refunds: try ["re_1", "re_2"].map { try reader.get(PaymentsProjection.Refund.self, $0, in: "refunds") },
-                    daily: Dictionary(uniqueKeysWithValues: try reader.list(PaymentsProjection.Daily.self, in: "daily", limit: 100).map { ($0.key, $0.value) }),
-                    rejected: try reader.count(RejectedEvent.table)
-                )
-            })
+            let outcome = try #require(
+                try h.store.read("payments") { reader in
+                    Outcome(
+                        intent: try reader.get(PaymentsProjection.Payment.self, "pi_life", in: "payments"),
+                        charge: try reader.get(PaymentsProjection.Payment.self, "ch_life", in: "payments"),
+                        refunds: try ["re_1", "re_2"].map { try reader.get(PaymentsProjection.Refund.self, $0, in: "refunds") },
+                        daily: Dictionary(
+                            uniqueKeysWithValues: try reader.list(PaymentsProjection.Daily.self, in: "daily", limit: 100).map { ($0.key, $0.value) }),
+                        rejected: try reader.count(RejectedEvent.table)
+                    )
+                })
             result = (outcome, try #require(try h.store.digest("payments")))
         }
         return try #require(result)
@@ -155,7 +172,9 @@ struct PaymentLifeTests {
             let daily = outcome.daily.mapValues { ($0.gross, $0.refunded) }
             #expect(daily.count == expected.daily.count, "order \(n): \(daily)")
             for (key, totals) in expected.daily {
-                #expect(daily[key]?.0 == totals.gross && daily[key]?.1 == totals.refunded, "order \(n): \(key) is \(String(describing: daily[key])), expected \(totals)")
+                #expect(
+                    daily[key]?.0 == totals.gross && daily[key]?.1 == totals.refunded,
+                    "order \(n): \(key) is \(String(describing: daily[key])), expected \(totals)")
             }
             #expect(outcome.intent?.refundable == expected.refundable, "order \(n)")
             #expect(outcome.intent?.status == "succeeded", "order \(n)")
@@ -183,8 +202,13 @@ struct PaymentLifeTests {
     func exponents() async throws {
         try await Harness.with { h in
             for (id, currency, amount) in [("jpy", "jpy", Int64(5000)), ("kwd", "kwd", Int64(12_345))] {
-                try await h.receive("stripe", payload: json(Self.event("evt_\(id)", "payment_intent.succeeded", Self.t0,
-                    #"{"id":"pi_\#(id)","object":"payment_intent","amount":\#(amount),"amount_received":\#(amount),"currency":"\#(currency)","status":"succeeded"}"#)))
+                try await h.receive(
+                    "stripe",
+                    payload: json(
+                        Self.event(
+                            "evt_\(id)", "payment_intent.succeeded", Self.t0,
+                            #"{"id":"pi_\#(id)","object":"payment_intent","amount":\#(amount),"amount_received":\#(amount),"currency":"\#(currency)","status":"succeeded"}"#
+                        )))
             }
             _ = try await h.project([PaymentsProjection()])
             let totals = try h.store.read("payments") { reader in

@@ -11,8 +11,16 @@ struct PaymentsTests {
             try await h.receive("stripe", fixture: "stripe/payment_intent.payment_failed.json")
             try await h.receive("stripe", fixture: "stripe/charge.refunded.json")
             // A second, partial refund of the same charge and a payment in another currency on the same day.
-            try await h.receive("stripe", payload: json(#"{"id":"evt_r2","type":"charge.refunded","created":1763999100,"livemode":false,"data":{"object":{"id":"ch_3QxYpL2eZvKYlo2C1cM0d9Qe","object":"charge","amount":129900,"amount_refunded":80000,"currency":"brl","payment_intent":"pi_3QxYpL2eZvKYlo2C1gH7kT2m","status":"succeeded"}}}"#))
-            try await h.receive("stripe", payload: json(#"{"id":"evt_usd","type":"payment_intent.succeeded","created":1763912400,"livemode":true,"data":{"object":{"id":"pi_usd","object":"payment_intent","amount":2500,"amount_received":2500,"currency":"usd","status":"succeeded"}}}"#))
+            try await h.receive(
+                "stripe",
+                payload: json(
+                    #"{"id":"evt_r2","type":"charge.refunded","created":1763999100,"livemode":false,"data":{"object":{"id":"ch_3QxYpL2eZvKYlo2C1cM0d9Qe","object":"charge","amount":129900,"amount_refunded":80000,"currency":"brl","payment_intent":"pi_3QxYpL2eZvKYlo2C1gH7kT2m","status":"succeeded"}}}"#
+                ))
+            try await h.receive(
+                "stripe",
+                payload: json(
+                    #"{"id":"evt_usd","type":"payment_intent.succeeded","created":1763912400,"livemode":true,"data":{"object":{"id":"pi_usd","object":"payment_intent","amount":2500,"amount_received":2500,"currency":"usd","status":"succeeded"}}}"#
+                ))
             _ = try await h.project([PaymentsProjection()])
 
             let result = try h.store.read("payments") { reader in
@@ -54,11 +62,22 @@ struct PaymentsTests {
     @Test("a created time far beyond what nanoseconds hold is filed under its own day, not trapped on")
     func farCreated() async throws {
         try await Harness.with { h in
-            try await h.receive("stripe", payload: json(#"{"id":"evt_far","type":"payment_intent.succeeded","created":99999999999,"livemode":false,"data":{"object":{"id":"pi_far","object":"payment_intent","amount":700,"amount_received":700,"currency":"brl","status":"succeeded"}}}"#))
-            try await h.receive("stripe", payload: json(#"{"id":"evt_past","type":"payment_intent.succeeded","created":-99999999999,"livemode":false,"data":{"object":{"id":"pi_past","object":"payment_intent","amount":300,"amount_received":300,"currency":"brl","status":"succeeded"}}}"#))
+            try await h.receive(
+                "stripe",
+                payload: json(
+                    #"{"id":"evt_far","type":"payment_intent.succeeded","created":99999999999,"livemode":false,"data":{"object":{"id":"pi_far","object":"payment_intent","amount":700,"amount_received":700,"currency":"brl","status":"succeeded"}}}"#
+                ))
+            try await h.receive(
+                "stripe",
+                payload: json(
+                    #"{"id":"evt_past","type":"payment_intent.succeeded","created":-99999999999,"livemode":false,"data":{"object":{"id":"pi_past","object":"payment_intent","amount":300,"amount_received":300,"currency":"brl","status":"succeeded"}}}"#
+                ))
             _ = try await h.project([PaymentsProjection()])
             let days = try h.store.read("payments") { reader in
-                (try reader.get(PaymentsProjection.Daily.self, "5138-11-16|brl", in: "daily"), try reader.get(PaymentsProjection.Daily.self, "-1199-02-15|brl", in: "daily"))
+                (
+                    try reader.get(PaymentsProjection.Daily.self, "5138-11-16|brl", in: "daily"),
+                    try reader.get(PaymentsProjection.Daily.self, "-1199-02-15|brl", in: "daily")
+                )
             }
             #expect(days?.0?.gross == 700)
             #expect(days?.1?.gross == 300)
@@ -82,17 +101,18 @@ struct PaymentsFixturesTests {
             }
             let runner = try await h.project([PaymentsProjection()])
             #expect(runner.statuses().first?.state == .live)
-            let read = try #require(try h.store.read("payments") { reader in
-                (
-                    rejected: try reader.count(RejectedEvent.table),
-                    intent: try reader.get(PaymentsProjection.Payment.self, "pi_3QxYpL2eZvKYlo2C1gH7kT2m", in: "payments"),
-                    refund: try reader.get(PaymentsProjection.Refund.self, "re_3QyAbC2eZvKYlo2C0Lm3nP5q", in: "refunds"),
-                    legacy: try reader.get(PaymentsProjection.Payment.self, "ch_1GqIBwHYgolSBA35kW2PcU8e", in: "payments"),
-                    legacyRefund: try reader.get(PaymentsProjection.Refund.self, "re_1GqIC7HYgolSBA35R1XMJ1lF", in: "refunds"),
-                    jpy: try reader.get(PaymentsProjection.Daily.self, "2025-11-26|jpy", in: "daily"),
-                    legacyDay: try reader.get(PaymentsProjection.Daily.self, "2025-11-24|usd", in: "daily")
-                )
-            })
+            let read = try #require(
+                try h.store.read("payments") { reader in
+                    (
+                        rejected: try reader.count(RejectedEvent.table),
+                        intent: try reader.get(PaymentsProjection.Payment.self, "pi_3QxYpL2eZvKYlo2C1gH7kT2m", in: "payments"),
+                        refund: try reader.get(PaymentsProjection.Refund.self, "re_3QyAbC2eZvKYlo2C0Lm3nP5q", in: "refunds"),
+                        legacy: try reader.get(PaymentsProjection.Payment.self, "ch_1GqIBwHYgolSBA35kW2PcU8e", in: "payments"),
+                        legacyRefund: try reader.get(PaymentsProjection.Refund.self, "re_1GqIC7HYgolSBA35R1XMJ1lF", in: "refunds"),
+                        jpy: try reader.get(PaymentsProjection.Daily.self, "2025-11-26|jpy", in: "daily"),
+                        legacyDay: try reader.get(PaymentsProjection.Daily.self, "2025-11-24|usd", in: "daily")
+                    )
+                })
             #expect(read.rejected == 0)
             // The 2024 refund of 20000 failed in the end; the list's 50000 succeeded; the charge says 70000 refunded,
             // of which 20000 belong to no refund seen: Stripe's figure is the larger, and a dispute holds the rest.
@@ -116,20 +136,33 @@ struct HubRefundTests {
     @Test("a request holds its amount back; a dead call gives it back; a made refund counts once, whether seen from Stripe or not yet")
     func outstanding() async throws {
         try await Harness.with { h in
-            try await h.receive("stripe", payload: json(#"{"id":"evt_h1","type":"payment_intent.succeeded","created":1764590400,"data":{"object":{"id":"pi_h","object":"payment_intent","amount":10000,"amount_received":10000,"currency":"usd","status":"succeeded"}}}"#))
+            try await h.receive(
+                "stripe",
+                payload: json(
+                    #"{"id":"evt_h1","type":"payment_intent.succeeded","created":1764590400,"data":{"object":{"id":"pi_h","object":"payment_intent","amount":10000,"amount_received":10000,"currency":"usd","status":"succeeded"}}}"#
+                ))
             func refundable() async throws -> Int64? {
                 _ = try await h.project([PaymentsProjection()])
                 return try h.store.read("payments") { try $0.get(PaymentsProjection.Payment.self, "pi_h", in: "payments")?.refundable } ?? nil
             }
             #expect(try await refundable() == 10000)
-            let first = try await h.receive("admin", payload: json(#"{"payment_id":"pi_h","amount":3000,"resolved_amount":3000}"#), type: RefundRequest.eventType)
+            let first = try await h.receive(
+                "admin", payload: json(#"{"payment_id":"pi_h","amount":3000,"resolved_amount":3000}"#), type: RefundRequest.eventType)
             #expect(try await refundable() == 7000)
-            try await h.receive("dispatcher", payload: json(#"{"action_id":"\#(RefundRequest.actionId(position: first))","error":"HTTP 400"}"#), metadata: ["action-kind": "stripe.refund"], type: ActionEvent.dead)
+            try await h.receive(
+                "dispatcher", payload: json(#"{"action_id":"\#(RefundRequest.actionId(position: first))","error":"HTTP 400"}"#),
+                metadata: ["action-kind": "stripe.refund"], type: ActionEvent.dead)
             #expect(try await refundable() == 10000, "a dead call refunded nothing")
             let second = try await h.receive("admin", payload: json(#"{"payment_id":"pi_h","resolved_amount":2000}"#), type: RefundRequest.eventType)
-            try await h.receive("dispatcher", payload: json(#"{"action_id":"\#(RefundRequest.actionId(position: second))","output":{"refund_id":"re_h","status":"pending"}}"#), metadata: ["action-kind": "stripe.refund"], type: ActionEvent.succeeded)
+            try await h.receive(
+                "dispatcher", payload: json(#"{"action_id":"\#(RefundRequest.actionId(position: second))","output":{"refund_id":"re_h","status":"pending"}}"#),
+                metadata: ["action-kind": "stripe.refund"], type: ActionEvent.succeeded)
             #expect(try await refundable() == 8000, "made, not yet seen from Stripe: still held back")
-            try await h.receive("stripe", payload: json(#"{"id":"evt_h2","type":"refund.created","created":1764590500,"data":{"object":{"id":"re_h","object":"refund","amount":2000,"currency":"usd","status":"pending","payment_intent":"pi_h","charge":"ch_h","created":1764590499}}}"#))
+            try await h.receive(
+                "stripe",
+                payload: json(
+                    #"{"id":"evt_h2","type":"refund.created","created":1764590500,"data":{"object":{"id":"re_h","object":"refund","amount":2000,"currency":"usd","status":"pending","payment_intent":"pi_h","charge":"ch_h","created":1764590499}}}"#
+                ))
             #expect(try await refundable() == 8000, "seen from Stripe: counted once, as a pending refund")
         }
     }

@@ -25,10 +25,18 @@ struct ProjectionStateTests {
 
         @discardableResult
         func batch(_ body: (ProjectionState) throws -> Void) throws -> [String: String?] {
-            let changes = try store.env.read { txn in try state.reading(txn) { try body(state); return try state.changes() } }
+            let changes = try store.env.read { txn in
+                try state.reading(txn) {
+                    try body(state); return try state.changes()
+                }
+            }
             try store.env.write { txn in
                 for change in changes {
-                    if let value = change.value { try change.database.put(value, for: change.key, in: txn) } else { _ = try change.database.delete(change.key, in: txn) }
+                    if let value = change.value {
+                        try change.database.put(value, for: change.key, in: txn)
+                    } else {
+                        _ = try change.database.delete(change.key, in: txn)
+                    }
                 }
             }
             return Dictionary(uniqueKeysWithValues: changes.map { ($0.key, $0.value.map { String(decoding: $0, as: UTF8.self) }) })

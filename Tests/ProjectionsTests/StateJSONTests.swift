@@ -120,7 +120,9 @@ struct StateJSONWritableTests {
         )
         var fullLead = lead
         (fullLead.name, fullLead.email, fullLead.phone, fullLead.normalizedEmail, fullLead.normalizedPhone) = (awkward, "a@b.co", "1", "a@b.co", "+1")
-        (fullLead.fakeFlags, fullLead.actions, fullLead.lastError, fullLead.personId, fullLead.samePerson) = (["phone:999999", awkward], [action], "x", "p", false)
+        (fullLead.fakeFlags, fullLead.actions, fullLead.lastError, fullLead.personId, fullLead.samePerson) = (
+            ["phone:999999", awkward], [action], "x", "p", false
+        )
         fullLead.enrichment = ["b": "2", "a": awkward, "B": "", "é": "e", "a10": "", "a9": ""]
         var totals = DeliveriesProjection.SourceTotals()
         totals.rejectedByReason = ["invalid_signature": 3, "Bad": -1, "z": Int.max]
@@ -132,12 +134,18 @@ struct StateJSONWritableTests {
             ("action without a change", LeadsProjection.Action(hookAction: "on_create_lead", position: 0, at: "", contactChanged: nil)),
             ("stats", LeadsProjection.Stats(total: 3, completed: 2, failed: 1)), ("totals", DeliveriesProjection.SourceTotals()),
             ("totals with reasons", totals), ("minute", DeliveriesProjection.Minute(minute: "2026-11-26T19:00", received: 1, rejected: 0)),
-            ("conversation", ConversationsProjection.Conversation(
-                id: "1", lastTopic: "t", teamAssigneeId: nil, adminAssigneeId: nil, state: nil, lastEventAt: nil, lastPosition: 9
-            )),
-            ("conversation with everything", ConversationsProjection.Conversation(
-                id: awkward, lastTopic: "t", teamAssigneeId: "5372074", adminAssigneeId: "4820115", state: "open", lastEventAt: 1, lastPosition: 9
-            )),
+            (
+                "conversation",
+                ConversationsProjection.Conversation(
+                    id: "1", lastTopic: "t", teamAssigneeId: nil, adminAssigneeId: nil, state: nil, lastEventAt: nil, lastPosition: 9
+                )
+            ),
+            (
+                "conversation with everything",
+                ConversationsProjection.Conversation(
+                    id: awkward, lastTopic: "t", teamAssigneeId: "5372074", adminAssigneeId: "4820115", state: "open", lastEventAt: 1, lastPosition: 9
+                )
+            ),
         ]
     }
 
@@ -198,13 +206,16 @@ struct StateJSONReadableTests {
 
     @Test("other shapes read as JSONDecoder reads them, or fail with it")
     func otherShapes() throws {
-        let stored = #"{"amount":1000,"amountRefunded":0,"chargeIds":[],"created":1,"currency":"brl","disputeIds":[],"disputed":0,"hubRefunds":[],"id":"pi_1","kind":"payment_intent","livemode":false,"refundIds":[],"refundOutstanding":0,"refundedKnown":0,"refunds":[],"status":"succeeded"}"#
+        let stored =
+            #"{"amount":1000,"amountRefunded":0,"chargeIds":[],"created":1,"currency":"brl","disputeIds":[],"disputed":0,"hubRefunds":[],"id":"pi_1","kind":"payment_intent","livemode":false,"refundIds":[],"refundOutstanding":0,"refundedKnown":0,"refunds":[],"status":"succeeded"}"#
         let variants = [
             stored, stored.replacingOccurrences(of: ",", with: " ,\n "), stored.replacingOccurrences(of: #""refunds":[]"#, with: #""refunds":[ ]"#),
             stored.replacingOccurrences(of: #""created":1,"#, with: ""), stored.replacingOccurrences(of: #""amount":1000"#, with: #""amount":"1000""#),
-            stored.replacingOccurrences(of: #""amount":1000"#, with: #""amount":1.5"#), stored.replacingOccurrences(of: #""livemode":false"#, with: #""livemode":0"#),
+            stored.replacingOccurrences(of: #""amount":1000"#, with: #""amount":1.5"#),
+            stored.replacingOccurrences(of: #""livemode":false"#, with: #""livemode":0"#),
             stored.replacingOccurrences(of: #""status""#, with: #""customer":null,"paymentIntent":"pi_0","refundRequested":null,"status""#),
-            stored.replacingOccurrences(of: #""status""#, with: #""customer":7,"status""#), stored.replacingOccurrences(of: #""refunds":[]"#, with: #""refunds":{}"#),
+            stored.replacingOccurrences(of: #""status""#, with: #""customer":7,"status""#),
+            stored.replacingOccurrences(of: #""refunds":[]"#, with: #""refunds":{}"#),
             stored.replacingOccurrences(of: #""refunds":[],"#, with: ""), stored.replacingOccurrences(of: #""id":"pi_1""#, with: #""id":"pi_1","id":"pi_2""#),
             stored.replacingOccurrences(of: #""id":"pi_1""#, with: #""id":"p\u0069_\n""#), String(stored.dropLast()),
         ]

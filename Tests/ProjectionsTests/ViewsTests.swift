@@ -4,10 +4,12 @@ import Testing
 
 @Suite("Leads, deliveries, conversations and notifications")
 struct ViewsTests {
-    @Test("contact rules: email syntax, E.164 with Brazil by default, fake patterns", arguments: [
-        ("(11) 98765-4321", "+5511987654321"), ("+55 11 91234-5678", "+5511912345678"), ("011 3456-7890", "+551134567890"),
-        ("5511987654321", "+5511987654321"), ("+1 415 555 2671", "+14155552671"), ("12345", nil), ("(11) 88765-4321", nil),
-    ] as [(String, String?)])
+    @Test(
+        "contact rules: email syntax, E.164 with Brazil by default, fake patterns",
+        arguments: [
+            ("(11) 98765-4321", "+5511987654321"), ("+55 11 91234-5678", "+5511912345678"), ("011 3456-7890", "+551134567890"),
+            ("5511987654321", "+5511987654321"), ("+1 415 555 2671", "+14155552671"), ("12345", nil), ("(11) 88765-4321", nil),
+        ] as [(String, String?)])
     func phones(raw: String, expected: String?) {
         #expect(ContactNormalization.phone(raw) == expected)
     }
@@ -27,15 +29,25 @@ struct ViewsTests {
             try await h.receive("c2s", fixture: "c2s/on_create_lead.json")
             try await h.receive("c2s", fixture: "c2s/on_update_lead.json")
             try await h.receive("c2s", fixture: "c2s/on_close_lead.json")
-            try await h.receive("c2s", payload: json(#"{"data":{"id":"L-wrapped","type":"lead","hook_action":"on_create_lead","attributes":{"updated_at":"y","customer":{"email":"ana@example.com"}}}}"#))
-            try await h.receive("c2s", payload: json(#"{"id":"L-fake","hook_action":"on_create_lead","attributes":{"updated_at":"x","customer":{"name":"Test","email":"nope","phone":"(11) 99999-9999"}}}"#))
+            try await h.receive(
+                "c2s",
+                payload: json(
+                    #"{"data":{"id":"L-wrapped","type":"lead","hook_action":"on_create_lead","attributes":{"updated_at":"y","customer":{"email":"ana@example.com"}}}}"#
+                ))
+            try await h.receive(
+                "c2s",
+                payload: json(
+                    #"{"id":"L-fake","hook_action":"on_create_lead","attributes":{"updated_at":"x","customer":{"name":"Test","email":"nope","phone":"(11) 99999-9999"}}}"#
+                ))
             _ = try await h.project([LeadsProjection()])
             let state = try h.store.read("leads") { reader in
-                (try reader.get(LeadsProjection.Lead.self, "9f3c2a71-5b8e-4d0f-a6c4-1e2d7b9a8c05", in: "leads"),
-                 try reader.get(LeadsProjection.Lead.self, "L-fake", in: "leads"),
-                 try reader.list(LeadsProjection.Stats.self, in: "stats", limit: 10),
-                 try reader.get(LeadsProjection.Lead.self, "L-wrapped", in: "leads"),
-                 try LeadsProjection.history(of: "9f3c2a71-5b8e-4d0f-a6c4-1e2d7b9a8c05", in: reader))
+                (
+                    try reader.get(LeadsProjection.Lead.self, "9f3c2a71-5b8e-4d0f-a6c4-1e2d7b9a8c05", in: "leads"),
+                    try reader.get(LeadsProjection.Lead.self, "L-fake", in: "leads"),
+                    try reader.list(LeadsProjection.Stats.self, in: "stats", limit: 10),
+                    try reader.get(LeadsProjection.Lead.self, "L-wrapped", in: "leads"),
+                    try LeadsProjection.history(of: "9f3c2a71-5b8e-4d0f-a6c4-1e2d7b9a8c05", in: reader)
+                )
             }
             let lead = try #require(state?.0)
             #expect(lead.status == "closed")
@@ -112,7 +124,9 @@ struct ViewsTests {
             try await h.receive("dispatcher", payload: json(#"{"action_id":"a1"}"#), type: "action.attempted")
             try await h.receive("dispatcher", payload: json(#"{"action_id":"a1"}"#), type: "action.succeeded")
             _ = try await h.project([ConversationsProjection(), NotificationsProjection()])
-            let conversation = try h.store.read("conversations") { try $0.get(ConversationsProjection.Conversation.self, "215471832004591", in: "conversations") }
+            let conversation = try h.store.read("conversations") {
+                try $0.get(ConversationsProjection.Conversation.self, "215471832004591", in: "conversations")
+            }
             #expect(conversation??.lastTopic == "conversation.admin.closed")
             #expect(conversation??.teamAssigneeId == "5372074")
             #expect(conversation??.state == "closed")

@@ -7,7 +7,8 @@ import Testing
 struct WebhookScanTests {
     typealias Delivery = LeadsProjection.Delivery
 
-    static let lead = #"{"id":"L-1","type":"lead","hook_action":"on_create_lead","attributes":{"updated_at":"2026-11-23T14:02:11Z","customer":{"name":"Carla","email":"carla@example.com","phone":"(11) 98765-4321","cpf":null},"product":{"price":"R$ 1"}}}"#
+    static let lead =
+        #"{"id":"L-1","type":"lead","hook_action":"on_create_lead","attributes":{"updated_at":"2026-11-23T14:02:11Z","customer":{"name":"Carla","email":"carla@example.com","phone":"(11) 98765-4321","cpf":null},"product":{"price":"R$ 1"}}}"#
 
     static let leadVariants: [(String, String)] = [
         ("as is", lead),
@@ -43,10 +44,11 @@ struct WebhookScanTests {
 
     @Test("the common shapes and the fixtures are read by scanning")
     func whichWay() throws {
-        #expect(Self.leadVariants.filter { Delivery.scanned(Array($0.1.utf8)) != nil }.map(\.0) == [
-            "as is", "a numeric id", "a negative zero id", "a null id", "no id", "no attributes", "attributes null", "customer null",
-            "a null email", "escapes", "a repeated key", "whitespace",
-        ])
+        #expect(
+            Self.leadVariants.filter { Delivery.scanned(Array($0.1.utf8)) != nil }.map(\.0) == [
+                "as is", "a numeric id", "a negative zero id", "a null id", "no id", "no attributes", "attributes null", "customer null",
+                "a null email", "escapes", "a repeated key", "whitespace",
+            ])
         #expect(Delivery.scanned(Array(Self.leadVariants[1].1.utf8))?.leadID == "42")
         #expect(Delivery.scanned(Array(Self.leadVariants[16].1.utf8))?.customer?.name == "Carla É\n\"C\"/")
         for name in ["on_create_lead", "on_update_lead", "on_close_lead"] {

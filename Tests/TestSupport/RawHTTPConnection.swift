@@ -54,7 +54,8 @@ public final class RawHTTPConnection {
         let head = text[..<headEnd.lowerBound]
         let lines = head.split(separator: "\r\n")
         guard let statusLine = lines.first, let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else { return nil }
-        let length = lines.dropFirst().first { $0.lowercased().hasPrefix("content-length:") }
+        let length =
+            lines.dropFirst().first { $0.lowercased().hasPrefix("content-length:") }
             .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
         let body = text[headEnd.upperBound...]
         guard body.utf8.count >= length else { return nil }

@@ -16,7 +16,9 @@ public var productsDirectory: String {
     let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     var directory = bundle.deletingLastPathComponent()
     // On some platforms the runner lives inside the .xctest bundle.
-    while directory.pathComponents.count > 1, directory.lastPathComponent.hasSuffix(".xctest") || directory.lastPathComponent == "Contents" || directory.lastPathComponent == "MacOS" {
+    while directory.pathComponents.count > 1,
+        directory.lastPathComponent.hasSuffix(".xctest") || directory.lastPathComponent == "Contents" || directory.lastPathComponent == "MacOS"
+    {
         directory = directory.deletingLastPathComponent()
     }
     return directory.path

@@ -9,7 +9,8 @@ import Synchronization
 
 let arguments = CommandLine.arguments
 let port = arguments.count > 1 ? Int(arguments[1]) ?? 8090 : 8090
-let log = try arguments.count > 2
+let log =
+    try arguments.count > 2
     ? LMDBEventLog(directory: arguments[2], logger: Logger(label: "bare") { _ in SwiftLogNoOpLogHandler() }) : nil
 let counter = Atomic<Int>(0)
 let router = Router()
@@ -17,9 +18,10 @@ router.post("/webhooks/stripe") { request, _ -> Response in
     let body = try await request.body.collect(upTo: 1 << 20)
     if let log {
         let number = counter.add(1, ordering: .relaxed).newValue
-        _ = try await log.append(NewEvent(
-            type: "webhook.received", source: "bare", idempotencyKey: "bare:\(number)", payload: Array(buffer: body)
-        ))
+        _ = try await log.append(
+            NewEvent(
+                type: "webhook.received", source: "bare", idempotencyKey: "bare:\(number)", payload: Array(buffer: body)
+            ))
     }
     return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"accepted"}"#)))
 }

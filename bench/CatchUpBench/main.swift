@@ -42,18 +42,28 @@ func generate(_ log: LMDBEventLog) async throws {
             case 0..<10:
                 let types = ["payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded"]
                 let type = types[n % 3]
-                let object = type == "charge.refunded"
+                let object =
+                    type == "charge.refunded"
                     ? #"{"id":"ch_\#(n % 50_000)","object":"charge","amount":\#(1000 + n % 9000),"amount_refunded":\#(n % 1000),"currency":"brl","payment_intent":"pi_\#(n % 50_000)","status":"succeeded","customer":"cus_\#(n % 7000)"}"#
                     : #"{"id":"pi_\#(n % 50_000)","object":"payment_intent","amount":\#(1000 + n % 9000),"amount_received":\#(1000 + n % 9000),"currency":"\#(n % 7 == 0 ? "usd" : "brl")","status":"succeeded","customer":"cus_\#(n % 7000)","description":"Assinatura mensal","metadata":{"order_id":"ord_\#(n)"},"payment_method_types":["card"]}"#
-                let body = #"{"id":"evt_\#(n)","object":"event","api_version":"2024-06-20","created":\#(1_763_900_000 + n),"livemode":false,"pending_webhooks":1,"request":{"id":"req_\#(n)","idempotency_key":null},"type":"\#(type)","data":{"object":\#(object)}}"#
-                batch.append(NewEvent(type: "webhook.received", source: "stripe", idempotencyKey: "stripe:evt_\(n)", metadata: ["event-type": type], payload: Array(body.utf8)))
+                let body =
+                    #"{"id":"evt_\#(n)","object":"event","api_version":"2024-06-20","created":\#(1_763_900_000 + n),"livemode":false,"pending_webhooks":1,"request":{"id":"req_\#(n)","idempotency_key":null},"type":"\#(type)","data":{"object":\#(object)}}"#
+                batch.append(
+                    NewEvent(
+                        type: "webhook.received", source: "stripe", idempotencyKey: "stripe:evt_\(n)", metadata: ["event-type": type], payload: Array(body.utf8)
+                    ))
             case 10..<15:
-                let body = #"{"id":"lead-\#(n % 20_000)","type":"lead","hook_action":"\#(["on_create_lead", "on_update_lead", "on_close_lead"][n % 3])","attributes":{"updated_at":"2026-11-23T10:\#(n % 60):00Z","customer":{"name":"Cliente \#(n)","email":"cliente\#(n)@example.com.br","phone":"(11) 9\#(String(format: "%04d", n % 10_000))-\#(String(format: "%04d", (n * 7) % 10_000))"},"product":{"description":"Apartamento","prop_ref":"AP-\#(n)","price":"R$ 500.000"},"description":"Gostaria de agendar uma visita."}}"#
+                let body =
+                    #"{"id":"lead-\#(n % 20_000)","type":"lead","hook_action":"\#(["on_create_lead", "on_update_lead", "on_close_lead"][n % 3])","attributes":{"updated_at":"2026-11-23T10:\#(n % 60):00Z","customer":{"name":"Cliente \#(n)","email":"cliente\#(n)@example.com.br","phone":"(11) 9\#(String(format: "%04d", n % 10_000))-\#(String(format: "%04d", (n * 7) % 10_000))"},"product":{"description":"Apartamento","prop_ref":"AP-\#(n)","price":"R$ 500.000"},"description":"Gostaria de agendar uma visita."}}"#
                 batch.append(NewEvent(type: "webhook.received", source: "c2s", idempotencyKey: "c2s:\(n)", payload: Array(body.utf8)))
             case 15..<19:
                 let topic = ["conversation.admin.assigned", "conversation.admin.noted", "conversation.admin.closed"][n % 3]
-                let body = #"{"type":"notification_event","app_id":"x7k2m9qa","id":"notif_\#(n)","topic":"\#(topic)","created_at":\#(1_763_900_000 + n),"data":{"type":"notification_event_data","item":{"type":"conversation","id":"\#(n % 30_000)","state":"open","team_assignee_id":5372074,"admin_assignee_id":4820115,"title":"Dúvida sobre a fatura"}}}"#
-                batch.append(NewEvent(type: "webhook.received", source: "intercom", idempotencyKey: "intercom:\(n)", metadata: ["event-type": topic], payload: Array(body.utf8)))
+                let body =
+                    #"{"type":"notification_event","app_id":"x7k2m9qa","id":"notif_\#(n)","topic":"\#(topic)","created_at":\#(1_763_900_000 + n),"data":{"type":"notification_event_data","item":{"type":"conversation","id":"\#(n % 30_000)","state":"open","team_assignee_id":5372074,"admin_assignee_id":4820115,"title":"Dúvida sobre a fatura"}}}"#
+                batch.append(
+                    NewEvent(
+                        type: "webhook.received", source: "intercom", idempotencyKey: "intercom:\(n)", metadata: ["event-type": topic],
+                        payload: Array(body.utf8)))
             default:
                 if n % 40 == 19 {
                     batch.append(NewEvent(type: "webhook.rejected", source: "stripe", metadata: ["reason": "invalid_signature"]))
@@ -66,12 +76,17 @@ func generate(_ log: LMDBEventLog) async throws {
                     switch n % 3 {
                     case 0: batch.append(try request.event())
                     case 1:
-                        let attempt = ActionAttempt(actionId: request.actionId, attempt: 1, statusCode: 200, latencyMs: 120, response: #"{"code":0}"#, sandbox: false)
-                        batch.append(NewEvent(type: ActionEvent.attempted, source: ActionEvent.dispatcherSource, metadata: ["action-kind": "lark.card"],
-                                              payload: try ActionCoding.encode(attempt)))
+                        let attempt = ActionAttempt(
+                            actionId: request.actionId, attempt: 1, statusCode: 200, latencyMs: 120, response: #"{"code":0}"#, sandbox: false)
+                        batch.append(
+                            NewEvent(
+                                type: ActionEvent.attempted, source: ActionEvent.dispatcherSource, metadata: ["action-kind": "lark.card"],
+                                payload: try ActionCoding.encode(attempt)))
                     default:
-                        batch.append(NewEvent(type: ActionEvent.succeeded, source: ActionEvent.dispatcherSource, metadata: ["action-kind": "lark.card"],
-                                              payload: try ActionCoding.encode(ActionResult(actionId: request.actionId))))
+                        batch.append(
+                            NewEvent(
+                                type: ActionEvent.succeeded, source: ActionEvent.dispatcherSource, metadata: ["action-kind": "lark.card"],
+                                payload: try ActionCoding.encode(ActionResult(actionId: request.actionId))))
                     }
                 }
             }
@@ -152,17 +167,23 @@ func run() async throws {
         print("finished_s " + projections.map { "\($0.name)=\(String(format: "%.1f", finished[$0.name] ?? total))" }.joined(separator: " "))
     }
     let rate = Double(count) / seconds(ContinuousClock.now - start)
-    print("projections events=\(count) rate=\(Int(rate)) ratio=\(String(format: "%.2f", rate / ceiling)) peak_anon_mb=\(peakAnonymous) timeline_anon_mb=\(timeline.text) cpu_us_per_event=\(Int((cpuSeconds() - cpu) * 1e6) / count)")
+    print(
+        "projections events=\(count) rate=\(Int(rate)) ratio=\(String(format: "%.2f", rate / ceiling)) peak_anon_mb=\(peakAnonymous) timeline_anon_mb=\(timeline.text) cpu_us_per_event=\(Int((cpuSeconds() - cpu) * 1e6) / count)"
+    )
 
     // `replay rebuild`: the same views built again beside the live ones, then switched to.
     start = ContinuousClock.now
     cpu = cpuSeconds()
     let peak = Mutex((0, Timeline()))
     _ = try await Rebuild.inPlace(log: log, store: store, projections: projections, logger: quiet) { done, _ in
-        peak.withLock { $0.0 = max($0.0, anonymousMegabytes()); $0.1.record(done) }
+        peak.withLock {
+            $0.0 = max($0.0, anonymousMegabytes()); $0.1.record(done)
+        }
     }
     let rebuildRate = Double(count) / seconds(ContinuousClock.now - start)
-    print("rebuild events=\(count) seconds=\(String(format: "%.1f", seconds(ContinuousClock.now - start))) rate=\(Int(rebuildRate)) ratio=\(String(format: "%.2f", rebuildRate / ceiling)) peak_anon_mb=\(peak.withLock { $0.0 }) timeline_anon_mb=\(peak.withLock { $0.1.text }) cpu_us_per_event=\(Int((cpuSeconds() - cpu) * 1e6) / count)")
+    print(
+        "rebuild events=\(count) seconds=\(String(format: "%.1f", seconds(ContinuousClock.now - start))) rate=\(Int(rebuildRate)) ratio=\(String(format: "%.2f", rebuildRate / ceiling)) peak_anon_mb=\(peak.withLock { $0.0 }) timeline_anon_mb=\(peak.withLock { $0.1.text }) cpu_us_per_event=\(Int((cpuSeconds() - cpu) * 1e6) / count)"
+    )
     store.close()
     await log.close()
     try? FileManager.default.removeItem(atPath: directory)

@@ -21,9 +21,10 @@ func measure(appenders: Int) async throws {
             group.addTask {
                 var count = 0
                 while ContinuousClock.now < deadline {
-                    _ = try await log.append(NewEvent(
-                        type: "bench.appended", source: "bench", idempotencyKey: "bench-\(task)-\(count)", payload: payload
-                    ))
+                    _ = try await log.append(
+                        NewEvent(
+                            type: "bench.appended", source: "bench", idempotencyKey: "bench-\(task)-\(count)", payload: payload
+                        ))
                     count += 1
                 }
                 return count

@@ -22,7 +22,7 @@ enum ProjectionFuzzing {
     ]
 
     /// The store the harness folds into, made once per process.
-    nonisolated(unsafe) static let store: (ProjectionStore, [(AnyProjection, [String: Database<String, [UInt8]>])]) = {
+    static let store: (ProjectionStore, [(AnyProjection, [String: Database<String, [UInt8]>])]) = {
         let directory = NSTemporaryDirectory() + "switchyard-fuzz-\(getpid())"
         let store = try! ProjectionStore(directory: directory, logger: .init(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() }))
         let projections = BuiltInProjections.all.map { projection -> (AnyProjection, [String: Database<String, [UInt8]>]) in

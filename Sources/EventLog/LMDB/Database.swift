@@ -1,4 +1,5 @@
 internal import CLMDB
+import Foundation
 
 /// A named database inside an ``Environment``, with typed keys and values.
 ///
@@ -76,11 +77,12 @@ extension Database {
     /// Stores `value` for `key`. Returns `false` only in ``PutMode/noOverwrite`` mode, when the key already exists.
     @discardableResult
     public func put(_ value: Value, for key: Key, in txn: WriteTransaction, mode: PutMode = .upsert) throws -> Bool {
-        let flags: UInt32 = switch mode {
-        case .upsert: 0
-        case .noOverwrite: UInt32(MDB_NOOVERWRITE)
-        case .append: UInt32(MDB_APPEND)
-        }
+        let flags: UInt32 =
+            switch mode {
+            case .upsert: 0
+            case .noOverwrite: UInt32(MDB_NOOVERWRITE)
+            case .append: UInt32(MDB_APPEND)
+            }
         return try key.withStoredBytes { keyBytes in
             try value.withStoredBytes { valueBytes in
                 var k = MDB_val(bytes: keyBytes)

@@ -168,9 +168,11 @@ public final class Environment: @unchecked Sendable {
             let current = info.me_mapsize
             let newSize = current + min(current, configuration.maxGrowthStep)
             try lmdbCheck(mdb_env_set_mapsize(env, newSize), "mdb_env_set_mapsize")
-            logger.info("grew the memory map", metadata: [
-                "path": "\(path)", "from_bytes": "\(current)", "to_bytes": "\(newSize)",
-            ])
+            logger.info(
+                "grew the memory map",
+                metadata: [
+                    "path": "\(path)", "from_bytes": "\(current)", "to_bytes": "\(newSize)",
+                ])
         }
     }
 }

@@ -35,10 +35,11 @@ struct AdminController: Sendable {
             throw GatewayError(.notFound, "not_found", "no dead or pending action \(id); delivered actions are not retried")
         }
         let payload = try ActionCoding.encode(ActionResult(actionId: id))
-        let outcome = try await log.append(NewEvent(
-            type: ActionEvent.retried, source: "admin", metadata: ["action-kind": entry.request.kind, "remote-address": address],
-            payload: payload
-        ))
+        let outcome = try await log.append(
+            NewEvent(
+                type: ActionEvent.retried, source: "admin", metadata: ["action-kind": entry.request.kind, "remote-address": address],
+                payload: payload
+            ))
         return try jsonResponse(object: ["action_id": id, "status": "retrying", "position": outcome.position], status: .accepted)
     }
 }

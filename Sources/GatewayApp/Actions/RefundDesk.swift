@@ -50,20 +50,26 @@ actor RefundDesk {
         let remaining = payment.refundable
         let amount = body.amount ?? remaining
         guard amount > 0, remaining > 0 else {
-            throw GatewayError(.badRequest, "invalid_amount", remaining > 0 ? "amount must be a positive number of minor units" : "nothing of \(body.payment_id) is left to refund")
+            throw GatewayError(
+                .badRequest, "invalid_amount",
+                remaining > 0 ? "amount must be a positive number of minor units" : "nothing of \(body.payment_id) is left to refund")
         }
         guard amount <= remaining else {
-            throw GatewayError(.badRequest, "invalid_amount", "amount \(amount) is above what remains to refund of \(body.payment_id): \(remaining) \(payment.currency)")
+            throw GatewayError(
+                .badRequest, "invalid_amount", "amount \(amount) is above what remains to refund of \(body.payment_id): \(remaining) \(payment.currency)")
         }
         let request = RefundRequest(paymentId: body.payment_id, amount: body.amount, resolvedAmount: amount)
-        let position = try await log.append(NewEvent(
-            type: RefundRequest.eventType, source: "admin", metadata: ["remote-address": address],
-            payload: try ActionCoding.encode(request)
-        )).position
+        let position = try await log.append(
+            NewEvent(
+                type: RefundRequest.eventType, source: "admin", metadata: ["remote-address": address],
+                payload: try ActionCoding.encode(request)
+            )
+        ).position
         try await read.awaitPosition(position, projection: "payments")
-        return try jsonResponse(object: [
-            "action_id": StripeRefundReactor.actionId(position: position), "position": position, "amount": amount, "currency": payment.currency,
-        ], status: .accepted)
+        return try jsonResponse(
+            object: [
+                "action_id": StripeRefundReactor.actionId(position: position), "position": position, "amount": amount, "currency": payment.currency,
+            ], status: .accepted)
     }
 
     /// Returns when no other request is being checked, waiting behind those that came first.

@@ -96,7 +96,8 @@ extension GatewayConfiguration {
             throw ConfigurationError(setting: "maxBodyBytes", message: "expected 1 to \(64 << 20) bytes")
         }
         guard rateLimitPerSecond >= 0, rateLimitBurst >= 1, rejectionsPerAddressPerMinute >= 0,
-              stripeToleranceSeconds > 0, inboundToleranceSeconds > 0 else {
+            stripeToleranceSeconds > 0, inboundToleranceSeconds > 0
+        else {
             throw ConfigurationError(setting: "rateLimit / rejectionsPerAddressPerMinute / toleranceSeconds", message: "must not be negative")
         }
     }

@@ -7,6 +7,7 @@ import Projections
 import NIOCore
 import WebhookAuth
 import JSONScan
+import CoreMetrics
 
 /// The webhook routes: check, then append durably, then answer.
 struct IngestController: Sendable {
@@ -28,9 +29,10 @@ struct IngestController: Sendable {
         let stripe = WebhookSource.stripe(configuration)
         let intercom = WebhookSource.intercom(configuration)
         let c2s = WebhookSource.c2s(configuration)
-        let inbound = Dictionary(uniqueKeysWithValues: configuration.inbound.map { name, secrets in
-            (name, WebhookSource.standard(name: name, secrets: secrets, tolerance: configuration.inboundToleranceSeconds))
-        })
+        let inbound = Dictionary(
+            uniqueKeysWithValues: configuration.inbound.map { name, secrets in
+                (name, WebhookSource.standard(name: name, secrets: secrets, tolerance: configuration.inboundToleranceSeconds))
+            })
         router.post("/webhooks/stripe") { request, context in try await ingest(request, context, stripe) }
         router.post("/webhooks/intercom") { request, context in try await ingest(request, context, intercom) }
         router.post("/webhooks/c2s") { request, context in try await ingest(request, context, c2s) }
@@ -59,18 +61,20 @@ struct IngestController: Sendable {
 
     private func accept(_ request: Request, _ context: GatewayContext, _ source: WebhookSource) async throws -> Response {
         if let retryAfter = rateLimiter.acquire(context.remoteAddress) {
-            throw Rejection(GatewayError(
-                .tooManyRequests, "rate_limited", "too many requests from this address; retry after \(retryAfter) s",
-                headers: [.retryAfter: "\(retryAfter)"]
-            ), recordable: false)
+            throw Rejection(
+                GatewayError(
+                    .tooManyRequests, "rate_limited", "too many requests from this address; retry after \(retryAfter) s",
+                    headers: [.retryAfter: "\(retryAfter)"]
+                ), recordable: false)
         }
         let contentType = request.headers.value(.contentType) ?? ""
         let declaredLength = request.headers.value(.contentLength).flatMap { Int($0) }
         guard Self.isJSON(mediaType: contentType) else {
-            throw Rejection(GatewayError(
-                .unsupportedMediaType, "unsupported_media_type",
-                "send the body as application/json; got \(contentType.isEmpty ? "no Content-Type" : "\"\(contentType.prefix(100))\"")"
-            ), declaredLength: declaredLength)
+            throw Rejection(
+                GatewayError(
+                    .unsupportedMediaType, "unsupported_media_type",
+                    "send the body as application/json; got \(contentType.isEmpty ? "no Content-Type" : "\"\(contentType.prefix(100))\"")"
+                ), declaredLength: declaredLength)
         }
         let body = try await collectBody(request, declaredLength: declaredLength)
         let now = Timestamp.now().seconds
@@ -89,9 +93,10 @@ struct IngestController: Sendable {
     private func collectBody(_ request: Request, declaredLength: Int?) async throws -> ByteBuffer {
         let limit = configuration.maxBodyBytes
         func tooLarge() -> Rejection {
-            Rejection(GatewayError(
-                .contentTooLarge, "payload_too_large", "the body is larger than the \(limit) bytes this gateway accepts"
-            ), declaredLength: declaredLength)
+            Rejection(
+                GatewayError(
+                    .contentTooLarge, "payload_too_large", "the body is larger than the \(limit) bytes this gateway accepts"
+                ), declaredLength: declaredLength)
         }
         if let declaredLength, declaredLength > limit { throw tooLarge() }
         do {
@@ -126,10 +131,11 @@ struct IngestController: Sendable {
         }
         let keyBytes = key.utf8.count
         guard keyBytes <= Self.maxKeyBytes else {
-            throw Rejection(GatewayError(
-                .badRequest, "key_too_long",
-                "the event's id makes an idempotency key of \(keyBytes) bytes; at most \(Self.maxKeyBytes) are kept (\(source.requiredFields))"
-            ), body: bytes)
+            throw Rejection(
+                GatewayError(
+                    .badRequest, "key_too_long",
+                    "the event's id makes an idempotency key of \(keyBytes) bytes; at most \(Self.maxKeyBytes) are kept (\(source.requiredFields))"
+                ), body: bytes)
         }
         var metadata = [
             "content-type": contentType,

@@ -3,6 +3,7 @@ import Foundation
 import EventLog
 import Hummingbird
 import Logging
+import CoreMetrics
 
 /// A refused webhook: the answer to send, and what the log may keep of it (never the body).
 struct Rejection: Error {

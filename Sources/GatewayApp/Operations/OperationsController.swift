@@ -65,7 +65,8 @@ struct OperationsController: Sendable {
                 (try reader.count(RejectedEvent.table), try reader.last(RejectedEvent.self, in: RejectedEvent.table, limit: 1).first?.value)
             }
             guard let (count, newest) = summary ?? nil, count > 0, let newest else { return nil }
-            return #"\#(JSONText.quote(projection.name)):{"count":\#(count),"newestPosition":\#(newest.position),"newestReason":\#(JSONText.quote(newest.reason))}"#
+            return
+                #"\#(JSONText.quote(projection.name)):{"count":\#(count),"newestPosition":\#(newest.position),"newestReason":\#(JSONText.quote(newest.reason))}"#
         }
         let retrying = runner.statuses().compactMap { projection -> String? in
             guard case .retrying(let reason) = projection.state else { return nil }

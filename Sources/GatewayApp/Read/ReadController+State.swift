@@ -36,7 +36,8 @@ extension ReadController {
                 let gross = total.gross.addingReportingOverflow(day.gross)
                 let refunded = total.refunded.addingReportingOverflow(day.refunded)
                 guard !gross.overflow, !refunded.overflow else {
-                    throw GatewayError(.badRequest, "total_too_large", "the \(parts[1]) total from \(from) to \(to) passes the 64-bit limit; ask for a shorter range")
+                    throw GatewayError(
+                        .badRequest, "total_too_large", "the \(parts[1]) total from \(from) to \(to) passes the 64-bit limit; ask for a shorter range")
                 }
                 total = (gross.partialValue, refunded.partialValue)
                 totals[parts[1]] = total
@@ -55,8 +56,10 @@ extension ReadController {
                 let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
                 guard parts.count == 2, parts[0] >= since else { return nil }
                 let rate = value.total == 0 ? 0 : Double(value.completed) / Double(value.total)
-                return ["day": parts[0], "hook_action": parts[1], "total": value.total, "completed": value.completed,
-                        "failed": value.failed, "success_rate": rate]
+                return [
+                    "day": parts[0], "hook_action": parts[1], "total": value.total, "completed": value.completed,
+                    "failed": value.failed, "success_rate": rate,
+                ]
             }
             return try jsonResponse(object: ["days": days, "items": items])
         }
@@ -66,9 +69,11 @@ extension ReadController {
             }
         }
         group.get("leads") { request, _ in
-            try await filteredList(request, projection: "leads", table: "leads", type: LeadsProjection.Lead.self, keep: { lead, query in
-                query.string("status").map { $0 == lead.status } ?? true
-            }, complete: { lead, reader in lead.actions = try LeadsProjection.history(of: lead.id, in: reader) })
+            try await filteredList(
+                request, projection: "leads", table: "leads", type: LeadsProjection.Lead.self,
+                keep: { lead, query in
+                    query.string("status").map { $0 == lead.status } ?? true
+                }, complete: { lead, reader in lead.actions = try LeadsProjection.history(of: lead.id, in: reader) })
         }
         group.get("notifications") { request, _ in try await actions(request) }
         group.get("deliveries") { request, _ in
@@ -82,11 +87,12 @@ extension ReadController {
             let duplicates = metrics.duplicates()
             var result = [String: Any]()
             for (source, totals, recent) in sources {
-                result[source] = [
-                    "received": totals.received, "rejected": totals.rejected, "rejected_by_reason": totals.rejectedByReason,
-                    "last_minutes": ["minutes": minutes, "received": recent.received, "rejected": recent.rejected],
-                    "duplicates_since_start": duplicates[source] ?? 0,
-                ] as [String: Any]
+                result[source] =
+                    [
+                        "received": totals.received, "rejected": totals.rejected, "rejected_by_reason": totals.rejectedByReason,
+                        "last_minutes": ["minutes": minutes, "received": recent.received, "rejected": recent.rejected],
+                        "duplicates_since_start": duplicates[source] ?? 0,
+                    ] as [String: Any]
             }
             for (source, count) in duplicates where result[source] == nil {
                 result[source] = ["received": 0, "rejected": 0, "rejected_by_reason": [String: Int](), "duplicates_since_start": count]
@@ -95,8 +101,10 @@ extension ReadController {
         }
         group.get("alerts") { request, _ in
             let (active, recent) = try await read(request, "alerts") { reader in
-                (try reader.list(AlertsProjection.Alert.self, in: "active", limit: .max).map(\.value),
-                 try reader.list(AlertsProjection.Alert.self, in: "history", limit: 50).map(\.value))
+                (
+                    try reader.list(AlertsProjection.Alert.self, in: "active", limit: .max).map(\.value),
+                    try reader.list(AlertsProjection.Alert.self, in: "history", limit: 50).map(\.value)
+                )
             }
             return try jsonResponse(object: [
                 "active": try active.map { try JSONSerialization.jsonObject(with: JSONEncoder().encode($0)) },
@@ -104,7 +112,8 @@ extension ReadController {
             ])
         }
         group.get("conversations/{id}") { request, context in
-            try await record(request, context, ConversationsProjection.Conversation.self, projection: "conversations", table: "conversations", noun: "conversation")
+            try await record(
+                request, context, ConversationsProjection.Conversation.self, projection: "conversations", table: "conversations", noun: "conversation")
         }
     }
 
@@ -153,7 +162,8 @@ extension ReadController {
                 }
             }
             guard let batch else {
-                throw GatewayError(.serviceUnavailable, "projection_lagging", "the \(projection) projection has not been built yet", headers: [.retryAfter: "1"])
+                throw GatewayError(
+                    .serviceUnavailable, "projection_lagging", "the \(projection) projection has not been built yet", headers: [.retryAfter: "1"])
             }
             exhausted = batch.count < 500
             for (key, value) in batch {

@@ -103,10 +103,13 @@ struct ReadController: Sendable {
         let query = QueryParameters(request: request)
         let after = try query.integer("after", 0...UInt64.max)
         let limit = try query.limit
-        let page = try store.read(name) { reader in
-            (try reader.count(RejectedEvent.table),
-             try reader.list(RejectedEvent.self, in: RejectedEvent.table, after: after.map(RejectedEvent.key), limit: limit + 1).map(\.value))
-        } ?? (0, [])
+        let page =
+            try store.read(name) { reader in
+                (
+                    try reader.count(RejectedEvent.table),
+                    try reader.list(RejectedEvent.self, in: RejectedEvent.table, after: after.map(RejectedEvent.key), limit: limit + 1).map(\.value)
+                )
+            } ?? (0, [])
         let items = Array(page.1.prefix(limit))
         let next: String? = page.1.count > limit ? items.last.map { "\($0.position)" } : nil
         struct Page: Encodable {
@@ -128,7 +131,8 @@ struct ReadController: Sendable {
     func awaitPosition(_ target: UInt64, projection name: String) async throws {
         let head = try log.head().position
         guard target <= head else {
-            throw GatewayError(.badRequest, "invalid_parameter", "min_position \(target) is past the log's head (\(head)): no event there has been acknowledged")
+            throw GatewayError(
+                .badRequest, "invalid_parameter", "min_position \(target) is past the log's head (\(head)): no event there has been acknowledged")
         }
         guard try await !store.awaitCheckpoint(name, target, timeout: .seconds(5)) else { return }
         throw GatewayError(

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import Projections
 import Outbound
+import AsyncHTTPClient
 
 /// Opens the log under `configuration.dataDirectory`, reporting to `metrics`.
 package func openLog(_ configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger) throws -> LMDBEventLog {
@@ -31,7 +32,7 @@ package func buildApplication(
     let router = buildRouter(configuration, log: log, views: views, runner: runner, metrics: metrics, components: components)
     var app = Application(
         router: router,
-        server: .http1(additionalChannelHandlers: [HTTPParseErrorResponder()]),
+        server: .http1(configuration: .init(additionalChannelHandlers: [HTTPParseErrorResponder()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "switchyard"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
@@ -42,7 +43,8 @@ package func buildApplication(
     )
     let actions = configuration.actions
     let dispatcher = Dispatcher(
-        log: log, views: views, connectors: [
+        log: log, views: views,
+        connectors: [
             LarkConnector(actions), TeamsConnector(url: actions.teamsURL), StripeConnector(apiBase: actions.stripeAPIBase, apiKey: actions.stripeAPIKey),
             EnrichmentConnector(lookupURL: actions.enrichmentLookupURL, fetchURL: actions.enrichmentFetchURL, token: actions.enrichmentToken),
             C2SConnector(baseURL: actions.c2sBaseURL, messagePath: actions.c2sMessagePath, token: actions.c2sToken),
@@ -91,13 +93,16 @@ func buildRouter(
     router.add(middleware: ResponseHeadersMiddleware())
     router.add(middleware: ErrorMiddleware())
     IngestController(log: log, configuration: configuration, metrics: metrics).addRoutes(to: router)
-    OperationsController(log: log, metrics: metrics, components: components, dataDirectory: configuration.dataDirectory,
-                         runner: runner, views: views)
-        .addRoutes(to: router)
+    OperationsController(
+        log: log, metrics: metrics, components: components, dataDirectory: configuration.dataDirectory,
+        runner: runner, views: views
+    )
+    .addRoutes(to: router)
     let api = router.group("api").add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
     let read = ReadController(log: log, store: views, runner: runner, metrics: metrics)
     read.addRoutes(to: api)
-    let admin = router.group("api").add(middleware: APIKeyMiddleware(keys: configuration.adminKeys, setting: "SWITCHYARD_ADMIN_KEYS", allow: configuration.adminAllow))
+    let admin = router.group("api").add(
+        middleware: APIKeyMiddleware(keys: configuration.adminKeys, setting: "SWITCHYARD_ADMIN_KEYS", allow: configuration.adminAllow))
     AdminController(log: log, read: read).addRoutes(to: admin)
     return router
 }

@@ -21,7 +21,8 @@ struct ClientAddressMiddleware: RouterMiddleware {
     /// The client address the headers name, or `nil` when they name none that parses.
     static func client(_ headers: HTTPFields, trusting proxies: AddressRanges) -> String? {
         let forwarded = headers[values: .forwarded].flatMap { $0.split(separator: ",") }.compactMap(Self.forElement)
-        let hops = forwarded.isEmpty
+        let hops =
+            forwarded.isEmpty
             ? headers[values: .xForwardedFor].flatMap { $0.split(separator: ",") }.map { $0.trimmed(of: " \t") }
             : forwarded
         var client: String?

@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import Logging
 
 /// The request context of the gateway: Hummingbird's core storage plus the sender's address.
 struct GatewayContext: RequestContext {

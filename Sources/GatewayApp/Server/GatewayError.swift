@@ -1,6 +1,7 @@
 import Hummingbird
 import Foundation
 import NIOCore
+import Logging
 
 /// An error answered as `{"error":{"code":…,"message":…}}` with its status code.
 ///
@@ -34,12 +35,13 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as GatewayError {
             throw error
         } catch let error as HTTPError {
-            let code = switch error.status {
-            case .notFound: "not_found"
-            case .methodNotAllowed: "method_not_allowed"
-            case .contentTooLarge: "payload_too_large"
-            default: "http_\(error.status.code)"
-            }
+            let code =
+                switch error.status {
+                case .notFound: "not_found"
+                case .methodNotAllowed: "method_not_allowed"
+                case .contentTooLarge: "payload_too_large"
+                default: "http_\(error.status.code)"
+                }
             throw GatewayError(error.status, code, error.body ?? error.status.reasonPhrase, headers: error.headers)
         } catch is NIOTooManyBytesError {
             throw GatewayError(.contentTooLarge, "payload_too_large", "the body is larger than this gateway accepts")

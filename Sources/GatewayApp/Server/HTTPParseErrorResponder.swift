@@ -38,12 +38,15 @@ final class HTTPParseErrorResponder: ChannelInboundHandler, RemovableChannelHand
         let body = #"{"error":{"code":"\#(code)","message":"\#(message)"}}"#
         var buffer = context.channel.allocator.buffer(capacity: body.utf8.count)
         buffer.writeString(body)
-        let head = HTTPResponse(status: status, headerFields: [
-            .contentType: "application/json", .contentLength: "\(buffer.readableBytes)", .connection: "close",
-        ])
+        let head = HTTPResponse(
+            status: status,
+            headerFields: [
+                .contentType: "application/json", .contentLength: "\(buffer.readableBytes)", .connection: "close",
+            ])
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(buffer)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in loopBound.value.close(promise: nil) }
     }
 
     /// The status, code and message for a parser error; messages are constant text, never what the client sent.

@@ -22,7 +22,9 @@ package struct JSONLogHandler: LogHandler {
         var fields = metadata
         if let explicit = event.metadata { fields.merge(explicit) { $1 } }
         if let error = event.error { fields["error"] = "\(error)" }
-        var line = #"{"time":"# + JSONText.quote(ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds]))
+        var line =
+            #"{"time":"#
+            + JSONText.quote(ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds]))
         line += #","level":"# + JSONText.quote(level.rawValue)
         line += #","label":"# + JSONText.quote(label)
         line += #","message":"# + JSONText.quote(message.description)

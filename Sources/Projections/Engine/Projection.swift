@@ -98,7 +98,8 @@ extension Projection {
                     } catch let rejected as EventRejected where state.writes == writes {
                         try reject(event, reason: rejected.reason, in: state, at: index)
                     } catch let rejected as EventRejected {
-                        throw ApplyFailure(index: index, position: event.position, reason: "\(name) rejected the event after changing its state (a bug): \(rejected)")
+                        throw ApplyFailure(
+                            index: index, position: event.position, reason: "\(name) rejected the event after changing its state (a bug): \(rejected)")
                     } catch {
                         throw ApplyFailure(index: index, position: event.position, reason: "\(error)")
                     }
@@ -111,10 +112,11 @@ extension Projection {
     /// Records `event` in `rejected_events` with `reason`.
     func reject(_ event: Event, reason: String, in state: ProjectionState, at index: Int) throws {
         do {
-            try state.put(RejectedEvent(
-                position: event.position, type: event.type, source: event.source, eventType: event.metadata["event-type"],
-                reason: String(reason.prefix(1000)), version: version
-            ), RejectedEvent.key(event.position), in: RejectedEvent.table)
+            try state.put(
+                RejectedEvent(
+                    position: event.position, type: event.type, source: event.source, eventType: event.metadata["event-type"],
+                    reason: String(reason.prefix(1000)), version: version
+                ), RejectedEvent.key(event.position), in: RejectedEvent.table)
         } catch {
             throw ApplyFailure(index: index, position: event.position, reason: "\(error)")
         }

@@ -1,4 +1,5 @@
 import EventLog
+import Logging
 
 extension ProjectionRunner {
     /// While catching up, how many batches' changes at most go in one store.
@@ -20,16 +21,19 @@ extension ProjectionRunner {
     /// most of its pages, so fewer, larger commits write far less.
     func drive(_ projection: AnyProjection, _ assignment: Assignment, on workers: ThreadPool) async throws -> DriveOutcome {
         let building: ProjectionSlot? = if case .build(let slot) = assignment.role { slot } else { nil }
-        let slot: ProjectionSlot = switch assignment.role {
-        case .follow(let slot), .build(let slot): slot
-        }
+        let slot: ProjectionSlot =
+            switch assignment.role {
+            case .follow(let slot), .build(let slot): slot
+            }
         let live = assignment.liveVersion
         let running: ProjectionStatus.State = building == nil ? .live : .building
         set(projection, slot: slot, live: live, checkpoint: assignment.checkpoint, state: running)
         if let building {
-            logger.notice("building the projection beside the live state", metadata: [
-                "projection": "\(projection.name)", "slot": "\(building)", "from": "\(assignment.checkpoint)", "live_version": "\(live)",
-            ])
+            logger.notice(
+                "building the projection beside the live state",
+                metadata: [
+                    "projection": "\(projection.name)", "slot": "\(building)", "from": "\(assignment.checkpoint)", "live_version": "\(live)",
+                ])
         }
         do {
             let outcome = try await withThrowingTaskGroup(of: UInt64.self) { storing -> DriveOutcome? in
@@ -119,10 +123,14 @@ extension ProjectionRunner {
                         try await flush()
                         state = ProjectionState(databases: state.databases, capacity: state.capacity, byteCapacity: state.byteCapacity)
                         try await storeBefore(failure, of: batch, into: state, projection, as: assignment.role, on: workers)
-                        set(projection, slot: slot, live: live, checkpoint: failure.position - 1, state: .failed(position: failure.position, reason: failure.reason))
-                        logger.error("projection stopped at an event it cannot apply", metadata: [
-                            "projection": "\(projection.name)", "position": "\(failure.position)", "reason": "\(failure.reason)",
-                        ])
+                        set(
+                            projection, slot: slot, live: live, checkpoint: failure.position - 1,
+                            state: .failed(position: failure.position, reason: failure.reason))
+                        logger.error(
+                            "projection stopped at an event it cannot apply",
+                            metadata: [
+                                "projection": "\(projection.name)", "position": "\(failure.position)", "reason": "\(failure.reason)",
+                            ])
                         return .finished
                     }
                 }

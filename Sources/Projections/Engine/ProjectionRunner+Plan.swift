@@ -1,4 +1,5 @@
 import EventLog
+import Logging
 
 /// What one projection's task does with a slot: keep the live one up to date, or build one beside it.
 enum Role: Sendable, Equatable {
@@ -108,9 +109,11 @@ extension ProjectionRunner {
                 return previous
             }
         }
-        logger.notice("switched readers to the new build", metadata: [
-            "projection": "\(name)", "slot": "\(slot)", "previous_slot": "\(previous.map(\.id) ?? "none")",
-        ])
+        logger.notice(
+            "switched readers to the new build",
+            metadata: [
+                "projection": "\(name)", "slot": "\(slot)", "previous_slot": "\(previous.map(\.id) ?? "none")",
+            ])
     }
 
     /// Gives up this runner's build of `slot`: the claim goes and its tables are emptied; the live state stays.

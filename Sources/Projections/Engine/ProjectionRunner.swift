@@ -100,22 +100,26 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
                 return
             } catch is CancellationError {
                 return
-            } catch where Task.isCancelled {
+            } catch  where Task.isCancelled {
                 // Stopped from outside (the service group is cancelled, say because the server could not start): the
                 // storage may close under it, and that is not the projection's failure.
                 return
-            } catch where mode == .follow && Self.isRetriable(error) {
+            } catch  where mode == .follow && Self.isRetriable(error) {
                 let current = status.withLock { $0[projection.name] }
-                set(projection, slot: nil, live: current?.liveVersion ?? projection.version, checkpoint: current?.checkpoint ?? 0,
+                set(
+                    projection, slot: nil, live: current?.liveVersion ?? projection.version, checkpoint: current?.checkpoint ?? 0,
                     state: .retrying(reason: "\(error)"))
-                logger.error("projection cannot write its views; it tries again from its checkpoint", metadata: [
-                    "projection": "\(projection.name)", "error": "\(error)", "retry_in": "\(pause)",
-                ])
+                logger.error(
+                    "projection cannot write its views; it tries again from its checkpoint",
+                    metadata: [
+                        "projection": "\(projection.name)", "error": "\(error)", "retry_in": "\(pause)",
+                    ])
                 do { try await Task.sleep(for: pause) } catch { return }
                 pause = min(pause * 2, .seconds(30))
             } catch {
                 let current = status.withLock { $0[projection.name] }
-                set(projection, slot: nil, live: current?.liveVersion ?? projection.version, checkpoint: current?.checkpoint ?? 0,
+                set(
+                    projection, slot: nil, live: current?.liveVersion ?? projection.version, checkpoint: current?.checkpoint ?? 0,
                     state: .failed(position: (current?.checkpoint ?? 0) + 1, reason: "\(error)"))
                 logger.error("projection stopped", metadata: ["projection": "\(projection.name)", "error": "\(error)"])
                 return

@@ -34,7 +34,9 @@ extension ProjectionStore {
             }
             // The first batch of a group asks the writer for a commit; later ones join it until it starts.
             if first, !worker.submit({ self.commitGroup() }) {
-                for job in group.queue.withLock({ queue in defer { queue = [] }; return queue }) {
+                for job in group.queue.withLock({ queue in
+                    defer { queue = [] }; return queue
+                }) {
                     job.continuation.resume(throwing: EventLogError(.closed, "the views store is closed"))
                 }
             }
@@ -43,7 +45,9 @@ extension ProjectionStore {
 
     /// On the writer thread: takes every waiting batch and commits them in one transaction.
     private func commitGroup() {
-        let jobs = group.queue.withLock { queue in defer { queue = [] }; return queue }
+        let jobs = group.queue.withLock { queue in
+            defer { queue = [] }; return queue
+        }
         guard !jobs.isEmpty else { return }
         var results = [Result<Void, any Error>]()
         do {

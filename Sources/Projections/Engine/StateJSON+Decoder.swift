@@ -78,7 +78,8 @@ extension StateJSON {
 
         init(members: [(key: String, value: Value)]) {
             self.members = members
-            index = members.count > 12
+            index =
+                members.count > 12
                 ? Dictionary(members.enumerated().map { ($0.element.key, $0.offset) }, uniquingKeysWith: { first, _ in first }) : nil
         }
 

@@ -51,7 +51,8 @@ enum StateJSON {
             } else if T.self == Bool.self {
                 self = .bool(unsafeBitCast(value, to: Bool.self))
             } else if T.self == Date.self || T.self == Data.self || T.self == URL.self || T.self == Decimal.self || T.self == Double.self
-                || T.self == Float.self {
+                || T.self == Float.self
+            {
                 throw Unsupported()
             } else {
                 let encoder = NodeEncoder()

@@ -49,7 +49,8 @@ public struct C2SWrappedLeadUpcaster: Upcaster {
 
     public func upcast(_ event: Event) throws -> Event {
         guard var object = try JSONSerialization.jsonObject(with: Data(event.payload)) as? [String: Any],
-              let data = object.removeValue(forKey: "data") as? [String: Any] else { return event }
+            let data = object.removeValue(forKey: "data") as? [String: Any]
+        else { return event }
         object.merge(data) { outer, _ in outer }
         var upcast = event
         upcast.payload = Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))

@@ -54,10 +54,11 @@ public enum Rebuild {
     ) async throws {
         let logger = runner.logger
         // A runner in rebuild mode returns once it has switched: that ends the group.
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [], logger: logger
-        ))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [], logger: logger
+            ))
         let log = runner.log
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask(operation: { try await group.run() })

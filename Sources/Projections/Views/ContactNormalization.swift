@@ -23,9 +23,11 @@ public enum ContactNormalization {
         let domain = parts[1]
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && !$0.hasPrefix("-") && !$0.hasSuffix("-") }),
-              labels.last!.count >= 2, labels.last!.allSatisfy(\.isLetter) else { return nil }
+            labels.last!.count >= 2, labels.last!.allSatisfy(\.isLetter)
+        else { return nil }
         guard parts[0].utf8.allSatisfy({ allowedLocalBytes.contains($0) }), !parts[0].hasPrefix("."), !parts[0].hasSuffix("."),
-              !parts[0].contains(".."), domain.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }) else { return nil }
+            !parts[0].contains(".."), domain.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" })
+        else { return nil }
         return email
     }
 
@@ -86,10 +88,12 @@ enum ASCIIContact {
         guard !local.isEmpty, local.count <= 64, email.count <= 254 else { return nil }
         let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.first != UInt8(ascii: "-") && $0.last != UInt8(ascii: "-") }),
-              labels[labels.count - 1].count >= 2, labels[labels.count - 1].allSatisfy(isLetter) else { return nil }
+            labels[labels.count - 1].count >= 2, labels[labels.count - 1].allSatisfy(isLetter)
+        else { return nil }
         guard local.allSatisfy({ allowedLocal[Int($0)] }), local.first != UInt8(ascii: "."),
-              local.last != UInt8(ascii: "."), !zip(local, local.dropFirst()).contains(where: { $0 == UInt8(ascii: ".") && $1 == UInt8(ascii: ".") }),
-              domain.allSatisfy({ isLetter($0) || isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) else { return nil }
+            local.last != UInt8(ascii: "."), !zip(local, local.dropFirst()).contains(where: { $0 == UInt8(ascii: ".") && $1 == UInt8(ascii: ".") }),
+            domain.allSatisfy({ isLetter($0) || isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") })
+        else { return nil }
         return String(decoding: email, as: UTF8.self)
     }
 

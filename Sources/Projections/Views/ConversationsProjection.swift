@@ -29,8 +29,9 @@ public struct ConversationsProjection: Projection {
 
     public func decode(_ event: Event) throws -> Input? {
         guard event.type == "webhook.received", event.source == "intercom",
-              event.metadata["event-type"]?.hasPrefix("conversation.") == true,
-              let notification = IntercomNotification(payload: event.payload), notification.itemID != nil else { return nil }
+            event.metadata["event-type"]?.hasPrefix("conversation.") == true,
+            let notification = IntercomNotification(payload: event.payload), notification.itemID != nil
+        else { return nil }
         return notification
     }
 
@@ -39,12 +40,13 @@ public struct ConversationsProjection: Projection {
         let stored = try state.get(Conversation.self, id, in: "conversations")
         if let stored, let applied = stored.lastEventAt, let created = input.createdAt, created < applied { return }
         let deleted = input.topic == "conversation.deleted"
-        try state.put(Conversation(
-            id: id, lastTopic: input.topic,
-            teamAssigneeId: deleted ? stored?.teamAssigneeId : input.teamAssigneeID ?? stored?.teamAssigneeId,
-            adminAssigneeId: deleted ? stored?.adminAssigneeId : input.adminAssigneeID ?? stored?.adminAssigneeId,
-            state: deleted ? "deleted" : input.state ?? stored?.state,
-            lastEventAt: input.createdAt ?? stored?.lastEventAt, lastPosition: event.position
-        ), id, in: "conversations")
+        try state.put(
+            Conversation(
+                id: id, lastTopic: input.topic,
+                teamAssigneeId: deleted ? stored?.teamAssigneeId : input.teamAssigneeID ?? stored?.teamAssigneeId,
+                adminAssigneeId: deleted ? stored?.adminAssigneeId : input.adminAssigneeID ?? stored?.adminAssigneeId,
+                state: deleted ? "deleted" : input.state ?? stored?.state,
+                lastEventAt: input.createdAt ?? stored?.lastEventAt, lastPosition: event.position
+            ), id, in: "conversations")
     }
 }

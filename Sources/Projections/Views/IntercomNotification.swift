@@ -28,7 +28,8 @@ public struct IntercomNotification: Sendable, Equatable {
     /// Reads `payload`; `nil` when it is not a JSON object with a string `topic`.
     public init?(payload: [UInt8]) {
         guard case .object(let root)? = try? JSONDecoder().decode(LenientJSON.self, from: Data(payload)),
-              case .string(let topic)? = root["topic"] else { return nil }
+            case .string(let topic)? = root["topic"]
+        else { return nil }
         self.topic = topic
         createdAt = root["created_at"]?.integer
         let item = root["data"]?["item"]
@@ -67,11 +68,17 @@ enum LenientJSON: Decodable, Sendable, Equatable {
             return
         }
         let value = try decoder.singleValueContainer()
-        if value.decodeNil() { self = .null }
-        else if let bool = try? value.decode(Bool.self) { self = .bool(bool) }
-        else if let integer = try? value.decode(Int64.self) { self = .integer(integer) }
-        else if let text = try? value.decode(String.self) { self = .string(text) }
-        else { self = .number }
+        if value.decodeNil() {
+            self = .null
+        } else if let bool = try? value.decode(Bool.self) {
+            self = .bool(bool)
+        } else if let integer = try? value.decode(Int64.self) {
+            self = .integer(integer)
+        } else if let text = try? value.decode(String.self) {
+            self = .string(text)
+        } else {
+            self = .number
+        }
     }
 
     struct Key: CodingKey {

@@ -24,7 +24,8 @@ extension LeadsProjection.Delivery {
             attributes = nil
             return
         }
-        let customer: Customer? = try f.isObject(.customer)
+        let customer: Customer? =
+            try f.isObject(.customer)
             ? Customer(name: try f.string(.name), email: try f.string(.email), phone: try f.string(.phone)) : nil
         attributes = Attributes(updated_at: try f.string(.updatedAt), customer: customer)
     }

@@ -88,7 +88,8 @@ public struct LeadsProjection: Projection {
 
     public func decode(_ event: Event) throws -> Input? {
         if event.type.hasPrefix("action."), let kind = event.metadata["action-kind"], kind.hasPrefix("enrichment."),
-           let subject = event.metadata["subject"], subject.hasPrefix("lead:") {
+            let subject = event.metadata["subject"], subject.hasPrefix("lead:")
+        {
             let result = event.type == ActionEvent.requested ? nil : try ActionCoding.decode(ActionResult.self, from: event)
             return .enrichment(kind: kind, leadID: String(subject.dropFirst(5)), result: result)
         }
@@ -130,9 +131,11 @@ public struct LeadsProjection: Projection {
             throw EventRejected("a Contact2Sale delivery without a lead id or hook_action")
         }
         let customer = input.customer
-        var lead = try state.get(Lead.self, id, in: "leads") ?? Lead(
-            id: id, fakeFlags: [], status: "received", actions: []
-        )
+        var lead =
+            try state.get(Lead.self, id, in: "leads")
+            ?? Lead(
+                id: id, fakeFlags: [], status: "received", actions: []
+            )
         if let customer {
             lead.name = customer.name ?? lead.name
             lead.email = customer.email ?? lead.email
@@ -155,10 +158,11 @@ public struct LeadsProjection: Projection {
             lead.status = "received"
             lead.lastError = nil
         }
-        try state.put(Action(
-            hookAction: action, position: event.position, at: event.recordedAt.iso8601,
-            contactChanged: action == "on_update_lead" ? contactChanged : nil
-        ), Self.historyKey(id, event.position), in: "history")
+        try state.put(
+            Action(
+                hookAction: action, position: event.position, at: event.recordedAt.iso8601,
+                contactChanged: action == "on_update_lead" ? contactChanged : nil
+            ), Self.historyKey(id, event.position), in: "history")
         try state.put(lead, id, in: "leads")
         let day = event.recordedAt.iso8601(.day)
         try state.update("\(day)|\(action)", in: "stats", initial: Stats()) { stats in

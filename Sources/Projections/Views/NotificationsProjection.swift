@@ -50,9 +50,12 @@ public struct NotificationsProjection: Projection {
 
     public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
         let now = event.recordedAt.nanosecondsSinceEpoch / 1_000_000
-        try state.update(input.action_id, in: "actions", initial: Notification(
-            id: input.action_id, status: "pending", attempts: 0, requestedAt: now
-        )) { action in
+        try state.update(
+            input.action_id, in: "actions",
+            initial: Notification(
+                id: input.action_id, status: "pending", attempts: 0, requestedAt: now
+            )
+        ) { action in
             action.kind = input.kind ?? action.kind
             action.channel = input.channel ?? action.channel
             action.target = input.target ?? action.target

@@ -90,7 +90,7 @@ public struct OutboxProjection: Projection {
                 try state.delete(id, in: "pending")
                 try state.delete(Self.queueKey(entry.request), in: "queue")
                 try state.put(entry, id, in: "dead")
-            default: // retried
+            default:  // retried
                 let entry = try state.get(Entry.self, id, in: "dead") ?? state.get(Entry.self, id, in: "pending")
                 guard var entry else { return }
                 entry.status = "pending"

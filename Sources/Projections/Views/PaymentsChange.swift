@@ -47,10 +47,11 @@ final class PaymentsChange {
     }
 
     private func payment(_ id: String, orNew kind: String) throws -> Payment {
-        try get(&payments, id) ?? Payment(
-            id: id, kind: kind, amount: 0, currency: "", status: "", amountRefunded: 0, customer: nil, created: 0, livemode: false,
-            lastFailureCode: nil, paymentIntent: nil, refunds: [], refundRequested: nil
-        )
+        try get(&payments, id)
+            ?? Payment(
+                id: id, kind: kind, amount: 0, currency: "", status: "", amountRefunded: 0, customer: nil, created: 0, livemode: false,
+                lastFailureCode: nil, paymentIntent: nil, refunds: [], refundRequested: nil
+            )
     }
 
     /// Writes every changed record. Call once, after everything that may refuse the event.
@@ -151,9 +152,11 @@ final class PaymentsChange {
                 order: SnapshotOrder(created: created, rank: Self.rank(of: object.status, in: Self.refundLife), detail: 0, eventId: event.id)
             )
         case "dispute":
-            try applyDispute(object, id: id, order: SnapshotOrder(
-                created: created, rank: Self.rank(of: object.status, in: Self.disputeLife), detail: 0, eventId: event.id
-            ))
+            try applyDispute(
+                object, id: id,
+                order: SnapshotOrder(
+                    created: created, rank: Self.rank(of: object.status, in: Self.disputeLife), detail: 0, eventId: event.id
+                ))
         default:
             break
         }
@@ -225,10 +228,12 @@ final class PaymentsChange {
     }
 
     private func applyDispute(_ object: PaymentsProjection.StripeObject, id: String, order: SnapshotOrder) throws {
-        var dispute = try get(&disputes, id) ?? Dispute(
-            id: id, amount: object.amount ?? 0, currency: object.currency, status: object.status, charge: nil, paymentIntent: nil,
-            created: object.created, snapshot: nil
-        )
+        var dispute =
+            try get(&disputes, id)
+            ?? Dispute(
+                id: id, amount: object.amount ?? 0, currency: object.currency, status: object.status, charge: nil, paymentIntent: nil,
+                created: object.created, snapshot: nil
+            )
         if dispute.snapshot.map({ $0 < order }) ?? true {
             dispute.snapshot = order
             dispute.amount = object.amount ?? dispute.amount
@@ -264,7 +269,8 @@ final class PaymentsChange {
             var currency = refund.currency
             if currency == nil, let owner = charge ?? intent { currency = try get(&payments, owner)?.currency }
             // Refunds in API versions before 2014 have no status: they succeeded.
-            let wanted = (refund.status ?? "succeeded") == "succeeded"
+            let wanted =
+                (refund.status ?? "succeeded") == "succeeded"
                 ? booking(refund.amount, at: refund.created ?? refund.snapshot?.created ?? 0, currency: currency ?? "", column: "refunded")
                 : nil
             var updated = refund

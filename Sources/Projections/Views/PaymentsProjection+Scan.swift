@@ -39,12 +39,13 @@ extension PaymentsProjection.StripeEvent {
             guard f.kind(.lastPaymentError) == .object else { throw JSONFieldScanner.Unscanned() }
             failure = .init(code: try f.string(.failureCode))
         }
-        data = Body(object: PaymentsProjection.StripeObject(
-            id: try f.string(.objectId), object: try f.string(.objectKind), amount: try f.int64(.amount),
-            amount_received: try f.int64(.amountReceived), amount_refunded: try f.int64(.amountRefunded), currency: try f.string(.currency),
-            status: try f.string(.status), customer: try f.string(.customer), created: try f.int64(.objectCreated),
-            livemode: try f.bool(.objectLivemode), payment_intent: try f.string(.paymentIntent).map(PaymentsProjection.StripeReference.init(id:)),
-            charge: try f.string(.charge).map(PaymentsProjection.StripeReference.init(id:)), last_payment_error: failure, refunds: nil
-        ))
+        data = Body(
+            object: PaymentsProjection.StripeObject(
+                id: try f.string(.objectId), object: try f.string(.objectKind), amount: try f.int64(.amount),
+                amount_received: try f.int64(.amountReceived), amount_refunded: try f.int64(.amountRefunded), currency: try f.string(.currency),
+                status: try f.string(.status), customer: try f.string(.customer), created: try f.int64(.objectCreated),
+                livemode: try f.bool(.objectLivemode), payment_intent: try f.string(.paymentIntent).map(PaymentsProjection.StripeReference.init(id:)),
+                charge: try f.string(.charge).map(PaymentsProjection.StripeReference.init(id:)), last_payment_error: failure, refunds: nil
+            ))
     }
 }

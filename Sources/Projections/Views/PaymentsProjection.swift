@@ -54,9 +54,10 @@ public struct PaymentsProjection: Projection {
         case .stripe(let stripe):
             try change.apply(stripe, recordedAt: event.recordedAt.seconds)
             let created = stripe.created ?? event.recordedAt.seconds
-            change.listEvent(PaymentEvent(
-                eventId: stripe.id, type: stripe.type, created: created, mode: stripe.livemode == true ? "live" : "test", position: event.position
-            ), key: Self.newestFirst(event.position))
+            change.listEvent(
+                PaymentEvent(
+                    eventId: stripe.id, type: stripe.type, created: created, mode: stripe.livemode == true ? "live" : "test", position: event.position
+                ), key: Self.newestFirst(event.position))
             if stripe.data != nil { change.countAttempt(stripe.type, hour: Self.hour(created)) }
         case .refundRequested(let request):
             try change.requested(request, actionId: RefundRequest.actionId(position: event.position))
