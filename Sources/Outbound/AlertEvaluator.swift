@@ -5,38 +5,6 @@ import Metrics
 import Projections
 import ServiceLifecycle
 
-/// Thresholds and destination of the alerts [`actions.alerts`].
-package struct AlertsConfiguration: Sendable, Equatable, Decodable {
-    /// Where alerts go: `lark` (with `target`, a bot's name) or `teams`. Default nowhere (alerts are still recorded).
-    package var channel: String?
-    package var target: String?
-    /// How often the rules are evaluated, in seconds. Default 60.
-    var intervalSeconds: Int = 60
-    /// Webhook rejections in the window above which `webhook_rejections` fires (critical). Default 3.
-    var rejections: Int = 3
-    /// That window, in minutes. Default 5.
-    var rejectionMinutes: Int = 5
-    /// Failed payment attempts in the last hour, in percent, above which `payment_error_rate` fires (critical). Default 5.
-    var paymentErrorRatePercent: Int = 5
-    /// How far today's net revenue may fall below yesterday's at the same hour, in percent, before
-    /// `revenue_drop` fires (warning). Default 30.
-    var revenueDropPercent: Int = 30
-
-    init() {}
-
-    package init(from decoder: any Decoder) throws {
-        enum Keys: String, CodingKey { case channel, target, intervalSeconds, rejections, rejectionMinutes, paymentErrorRatePercent, revenueDropPercent }
-        let container = try decoder.container(keyedBy: Keys.self)
-        channel = try container.decodeIfPresent(String.self, forKey: .channel)
-        target = try container.decodeIfPresent(String.self, forKey: .target)
-        intervalSeconds = try container.decodeIfPresent(Int.self, forKey: .intervalSeconds) ?? intervalSeconds
-        rejections = try container.decodeIfPresent(Int.self, forKey: .rejections) ?? rejections
-        rejectionMinutes = try container.decodeIfPresent(Int.self, forKey: .rejectionMinutes) ?? rejectionMinutes
-        paymentErrorRatePercent = try container.decodeIfPresent(Int.self, forKey: .paymentErrorRatePercent) ?? paymentErrorRatePercent
-        revenueDropPercent = try container.decodeIfPresent(Int.self, forKey: .revenueDropPercent) ?? revenueDropPercent
-    }
-}
-
 /// Evaluates the alert rules over the projections on a timer, live only, and appends `alert.fired` when a rule
 /// starts to hold and `alert.resolved` when it stops: each once, whatever the number of evaluations between.
 package struct AlertEvaluator<Log: EventStore>: Service {
@@ -152,25 +120,5 @@ package struct AlertEvaluator<Log: EventStore>: Service {
         let kept = Int128(100 - configuration.revenueDropPercent)
         return net.filter { $0.value.yesterday > 0 && $0.value.today * 100 < $0.value.yesterday * kept }
             .keys.sorted()
-    }
-}
-
-/// Alerts → the configured channel: a card when an alert fires and when it resolves.
-package struct AlertReactor: Reactor {
-    package init(channel: String, target: String) { (self.channel, self.target) = (channel, target) }
-
-    package let name = "alerts"
-    let channel: String
-    let target: String
-
-    package func react(to event: Event) async throws -> [ActionRequest] {
-        guard event.type == AlertsProjection.fired || event.type == AlertsProjection.resolved else { return [] }
-        let alert = try JSONPayload.decode(AlertsProjection.Alert.self, from: event.payload)
-        let state = event.type == AlertsProjection.fired ? "firing" : "resolved"
-        return [
-            ActionRequest(
-                reactor: name, causedBy: event.position, index: 0, kind: "alert.card", channel: channel, target: target,
-                params: ["alert": alert.name, "severity": alert.severity, "message": alert.message, "state": state], subject: "alert:\(alert.name)")
-        ]
     }
 }

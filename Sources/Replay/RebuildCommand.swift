@@ -25,7 +25,7 @@ struct RebuildCommand: AsyncParsableCommand {
         }
         let chosen = names.isEmpty ? known : known.filter { names.contains($0.name) }
         let log = try data.openLog()
-        let progress = Progress("rebuild")
+        let progress = RebuildProgress("rebuild")
         let started = ContinuousClock.now
         let digests: [String: String]
         do {

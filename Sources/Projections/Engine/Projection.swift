@@ -45,13 +45,12 @@ public protocol Projection: Sendable {
     func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws
 
     /// ``decode(_:)`` of each of `events` in today's shape (through `upcasters`), as the runner calls it: the
-    /// inputs, or each one's error, kept in this projection's own `Input` type inside the returned box. Keep the
-    /// default: as a requirement, it is compiled for each projection's own types, where a generic wrapper would look
-    /// them up at every event, and the inputs are not boxed one by one.
+    /// inputs, or each one's error, kept in this projection's own `Input` type inside the returned box. Projections
+    /// keep the default.
     func decodeAll(_ events: UnsafeBufferPointer<Event>, upcasters: Upcasters) -> any Sendable
 
     /// ``apply(_:event:to:)`` of the first `count` of `events`, whose inputs ``decodeAll(_:upcasters:)`` gave in
-    /// `parts`, in order. Keep the default, as for that one.
+    /// `parts`, in order, under the failure policy. Projections keep the default.
     func applyAll(_ parts: [any Sendable], events: UnsafeBufferPointer<Event>, count: Int, to state: ProjectionState) throws
 }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 extension StateJSON {
-    /// Decodes a stored record: the value `JSONDecoder` would give, at a fraction of its cost; a
+    /// Decodes a stored record: the value `JSONDecoder` would give, without its cost; a
     /// ``StateJSONReadable`` record by scanning for its members, when it can. Anything this decoder
     /// does not read the way `JSONDecoder` does (floating-point numbers, dates, bad JSON, a missing key, a type that
     /// does not match) is decoded by `fallback` instead (made only then), which so also gives the error, if any.

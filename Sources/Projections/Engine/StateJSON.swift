@@ -1,8 +1,7 @@
 import Foundation
 
 /// Encodes projection state as JSON with sorted keys: the same bytes as Foundation's `JSONEncoder` with
-/// `.sortedKeys` and `.withoutEscapingSlashes`, at a fraction of its cost (state encoding was about a sixth of
-/// a catch-up's CPU).
+/// `.sortedKeys` and `.withoutEscapingSlashes`, without its cost (see bench/README.md).
 ///
 /// It covers what state is made of: objects, arrays, strings, integers, booleans and absent optionals. A value
 /// with anything else in it (a floating-point number, a `Date`, `Data`, `URL` or `Decimal`, which `JSONEncoder`

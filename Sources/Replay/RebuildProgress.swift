@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// Progress on standard error: a bar redrawn in place on a terminal, a plain line every few seconds otherwise.
-final class Progress: Sendable {
+final class RebuildProgress: Sendable {
     private struct State {
         var started = ContinuousClock.now
         var lastLine = ContinuousClock.now
