@@ -38,34 +38,26 @@ extension ProjectionRunner {
         do {
             let outcome = try await withThrowingTaskGroup(of: UInt64.self) { storing -> DriveOutcome? in
                 var state = ProjectionState(databases: assignment.databases, capacity: cacheCapacity)
-                // The last position stored with its checkpoint, and the last folded (stored, or on its way).
-                var checkpoint = assignment.checkpoint
-                var folded = checkpoint
-                var inFlight = false
-                // Folded changes not yet on their way to the writer, through `pendingThrough`.
-                var pending = [ProjectionState.Change]()
-                var pendingThrough: UInt64?
-                var pendingBatches = 0
-                var pendingBytes = 0
+                var machine = DriveStateMachine(
+                    checkpoint: assignment.checkpoint, batchSize: batchSize, storeEvery: Self.storeEvery, storeBytes: Self.storeBytes
+                )
                 var prefetched: DecodedBatch?
-                /// Waits until the batch on its way (if any) is stored, and reports its checkpoint.
+                /// Waits until the store on its way (if any) is done, and reports its checkpoint.
                 func settle() async throws {
-                    guard inFlight, let stored = try await storing.next() else { return }
-                    inFlight = false
-                    checkpoint = stored
-                    set(projection, slot: slot, live: live, checkpoint: checkpoint, state: running)
+                    guard machine.storeInFlight, let stored = try await storing.next() else { return }
+                    machine.stored(through: stored)
+                    set(projection, slot: slot, live: live, checkpoint: machine.checkpoint, state: running)
                 }
-                /// Sends the pending changes on their way to the writer, once the store before them is done.
+                /// Sends the waiting changes on their way to the writer, once the store before them is done.
                 func startStore() async throws {
-                    guard let through = pendingThrough else { return }
+                    guard machine.hasWaiting else { return }
                     try await settle()
-                    let (changes, role) = (pending, assignment.role)
+                    guard let (changes, through) = machine.startStore() else { return }
+                    let role = assignment.role
                     storing.addTask {
                         try await self.commit(changes, through: through, projection, as: role)
                         return through
                     }
-                    inFlight = true
-                    (pending, pendingThrough, pendingBatches, pendingBytes) = ([], nil, 0, 0)
                 }
                 /// Stores every folded change and waits for it.
                 func flush() async throws {
@@ -78,17 +70,17 @@ extension ProjectionRunner {
                         batch = next
                         prefetched = nil
                     } else {
-                        batch = try await load(from: folded + 1, for: projection, as: assignment.role, on: workers)
+                        batch = try await load(from: machine.folded + 1, for: projection, as: assignment.role, on: workers)
                     }
                     guard let last = batch.events.last?.position else {
                         try await flush()
                         if let building {
                             try await switchLive(projection, to: building)
-                            store.checkpointWatch(projection.name).advance(to: checkpoint)
-                            set(projection, slot: slot, live: projection.version, checkpoint: checkpoint, state: .live)
+                            store.checkpointWatch(projection.name).advance(to: machine.checkpoint)
+                            set(projection, slot: slot, live: projection.version, checkpoint: machine.checkpoint, state: .live)
                             return mode == .rebuild ? .finished : .moved
                         }
-                        guard try await log.waitForEvents(after: checkpoint) else { return .finished }
+                        guard try await log.waitForEvents(after: machine.checkpoint) else { return .finished }
                         continue
                     }
                     // The cache may drop records only once the batch that changed them is stored.
@@ -108,15 +100,9 @@ extension ProjectionRunner {
                     // Batches are stored in log order, one store at a time.
                     switch result {
                     case .success(let changes):
-                        // A batch with a key LMDB refuses is stored alone, after what came before it, and fails there.
                         let storable = (try? UnstorableKey.check(changes)) != nil
-                        if !storable { try await flush() }
-                        pending += changes
-                        pendingThrough = last
-                        pendingBatches += 1
-                        pendingBytes += changes.reduce(0) { $0 + $1.key.utf8.count + ($1.value?.count ?? 0) }
-                        folded = last
-                        if !storable || batch.events.count < batchSize || pendingBatches >= Self.storeEvery || pendingBytes >= Self.storeBytes {
+                        if machine.beforeTaking(storable: storable) == .storeWaitingFirst { try await flush() }
+                        if machine.took(changes, through: last, events: batch.events.count, storable: storable) {
                             try await startStore()
                         }
                     case .failure(let failure):
