@@ -181,7 +181,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FuzzTargetsTests",
-            dependencies: ["FuzzTargets"]
+            dependencies: ["FuzzTargets", "TestSupport"]
         ),
         .testTarget(
             name: "GatewayTests",

@@ -1,12 +1,13 @@
 import Foundation
 import FuzzTargets
 import Testing
+import TestSupport
 
 /// Every input under `fuzz/corpus/<target>/` (seeds from `fixtures/`) and `fuzz/crashes/<target>/` (inputs that
 /// once crashed a harness) runs through its harness: a trap fails the whole test run.
 @Suite("Fuzz regressions")
 struct FuzzRegressionTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = projectRoot
 
     static func inputs(_ target: FuzzTarget) -> [URL] {
         ["corpus", "crashes"].flatMap { folder -> [URL] in

@@ -25,11 +25,12 @@ struct ActionsTests {
 
     func notification(_ gateway: TestGateway, _ id: String, status: String) async throws -> [String: Any]? {
         var found: [String: Any]?
-        _ = await poll(timeout: .seconds(20)) {
+        let awaited8 = await poll(timeout: .seconds(20)) {
             let list = try? await gateway.get("/api/notifications?limit=500", headers: [Self.reader])
             found = (list?.json?["items"] as? [[String: Any]])?.first { $0["id"] as? String == id }
             return found?["status"] as? String == status
         }
+        #expect(awaited8, "waited until found?[\"status\"] as? String == status")
         return found
     }
 
@@ -210,11 +211,12 @@ struct ActionsTests {
                 #expect(tried == ["evt_order_1"])
                 down.set()
                 var delivered = [String]()
-                _ = await poll(timeout: .seconds(20)) {
+                let awaited9 = await poll(timeout: .seconds(20)) {
                     let list = try? await gateway.get("/api/notifications?status=delivered", headers: [Self.reader])
                     delivered = (list?.json?["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
                     return delivered.count == 3
                 }
+                #expect(awaited9, "waited until delivered.count == 3")
                 #expect(delivered.count == 3)
                 let successes = teams.requests.suffix(3).map {
                     String(decoding: $0.body, as: UTF8.self).firstMatch(of: /evt_order_\d/).map { String($0.output) } ?? ""

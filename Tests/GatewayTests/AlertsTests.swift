@@ -37,7 +37,8 @@ struct AlertsTests {
                     $0.actions.alerts.intervalSeconds = 1
                 }, clock: { clock.now }
             ) { gateway in
-                _ = await poll { ((try? gateway.log.checkpoint(named: "reactor:alerts")) ?? nil) != nil }
+                let awaited6 = await poll { ((try? gateway.log.checkpoint(named: "reactor:alerts")) ?? nil) != nil }
+                #expect(awaited6, "waited for reactor:alerts started")
                 try await body(gateway, lark)
             }
         }
@@ -94,11 +95,12 @@ struct AlertsTests {
                     ).status == 200)
             }
             var active = [String]()
-            _ = await poll(timeout: .seconds(20)) {
+            let awaited7 = await poll(timeout: .seconds(20)) {
                 let alerts = try? await gateway.get("/api/alerts", headers: [("Authorization", "Bearer test-api-key")])
                 active = (alerts?.json?["active"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
                 return !active.isEmpty
             }
+            #expect(awaited7, "waited until !active.isEmpty")
             #expect(active == ["payment_error_rate"])
             let message = try gateway.log.events(from: 1, limit: 100).first { $0.type == AlertsProjection.fired }.map {
                 String(decoding: $0.payload, as: UTF8.self)

@@ -20,10 +20,11 @@ struct ComponentHealthTests {
     func running() async throws {
         try await TestGateway.run(configure: { $0.actions.teamsURL = "http://127.0.0.1:9/hook" }) { gateway in
             var report: (status: String?, components: [String: [String: Any]]) = (nil, [:])
-            _ = await poll {
+            let awaited5 = await poll {
                 report = (try? await components(gateway)) ?? (nil, [:])
                 return report.components.count == 3
             }
+            #expect(awaited5, "waited until report.components.count == 3")
             #expect(report.status == "ok")
             #expect(Set(report.components.keys) == ["dispatcher", "reactor:stripe-refunds", "reactor:stripe-teams"])
             #expect(report.components.values.allSatisfy { $0["state"] as? String == "running" })

@@ -13,10 +13,11 @@ struct LeadEnrichmentTests {
 
     func lead(_ gateway: TestGateway, _ id: String, until status: String) async throws -> [String: Any]? {
         var lead: [String: Any]?
-        _ = await poll(timeout: .seconds(20)) {
+        let awaited1 = await poll(timeout: .seconds(20)) {
             lead = try? await gateway.get("/api/leads/\(id)", headers: [Self.reader]).json
             return lead?["status"] as? String == status
         }
+        #expect(awaited1, "waited until lead?[\"status\"] as? String == status")
         return lead
     }
 
@@ -51,7 +52,8 @@ struct LeadEnrichmentTests {
                 $0.actions.leadClosedChannel = "lark"
                 $0.actions.leadClosedTarget = "managers"
             }) { gateway in
-                _ = await poll { ((try? gateway.log.checkpoint(named: "reactor:lead-enrichment")) ?? nil) != nil }
+                let awaited2 = await poll { ((try? gateway.log.checkpoint(named: "reactor:lead-enrichment")) ?? nil) != nil }
+                #expect(awaited2, "waited for reactor:lead-enrichment started")
                 _ = try await deliver(gateway, Self.delivery("on_create_lead", phone: "(11) 98765-4321", email: "Ana@Example.com.br", updated: "t1"))
                 let enriched = try #require(try await lead(gateway, "lead-42", until: "enriched"))
                 #expect(enriched["person_id"] as? String == "12345678900")
@@ -101,7 +103,8 @@ struct LeadEnrichmentTests {
                 $0.actions.enrichmentLookupURL = fake.url + "/lookup"
                 $0.actions.enrichmentFetchURL = fake.url + "/people/{id}"
             }) { gateway in
-                _ = await poll { ((try? gateway.log.checkpoint(named: "reactor:lead-enrichment")) ?? nil) != nil }
+                let awaited3 = await poll { ((try? gateway.log.checkpoint(named: "reactor:lead-enrichment")) ?? nil) != nil }
+                #expect(awaited3, "waited for reactor:lead-enrichment started")
                 _ = try await deliver(
                     gateway,
                     #"{"id":"lead-fake","hook_action":"on_create_lead","attributes":{"updated_at":"t1","customer":{"name":"X","email":"nope","phone":"(11) 99999-9999"}}}"#
@@ -138,7 +141,8 @@ struct LeadEnrichmentWaitTests {
                     $0.actions.enrichmentToken = "enrichment-token"
                 }, projections: BuiltInProjections.all.filter { $0.name != "leads" }
             ) { gateway in
-                _ = await poll { ((try? gateway.log.checkpoint(named: "reactor:lead-enrichment")) ?? nil) != nil }
+                let awaited4 = await poll { ((try? gateway.log.checkpoint(named: "reactor:lead-enrichment")) ?? nil) != nil }
+                #expect(awaited4, "waited for reactor:lead-enrichment started")
                 let tests = LeadEnrichmentTests()
                 _ = try await tests.deliver(
                     gateway, LeadEnrichmentTests.delivery("on_update_lead", phone: "(11) 98765-4321", email: "a@example.com.br", updated: "u1"))

@@ -11,7 +11,7 @@ import HTTPTypes
 @Suite("OpenAPI document")
 struct OpenAPITests {
     static func document() throws -> [String: Any] {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = projectRoot
         let text = try String(contentsOf: root.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
         let json = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("#") }.joined(separator: "\n")
         return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])

@@ -1,6 +1,7 @@
 import EventLog
 import Foundation
 import Testing
+import TestSupport
 @testable import GatewayApp
 @testable import Outbound
 import NIOHTTP1

@@ -36,7 +36,8 @@ struct RefundTests {
                     try await gateway.post(
                         "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
                     ).status == 200)
-                _ = await poll { ((try? gateway.log.checkpoint(named: "reactor:stripe-refunds")) ?? nil) != nil }
+                let awaited10 = await poll { ((try? gateway.log.checkpoint(named: "reactor:stripe-refunds")) ?? nil) != nil }
+                #expect(awaited10, "waited for reactor:stripe-refunds started")
 
                 func ask(_ json: String, key: (String, String) = Self.admin) async throws -> TestResponse {
                     try await gateway.post("/api/payments/refund", body: Array(json.utf8), headers: [("Content-Type", "application/json"), key])
@@ -150,12 +151,13 @@ struct RefundTests {
                         headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
                     ).status == 200)
                 var refund: TestResponse?
-                _ = await poll(timeout: .seconds(20)) {
+                let awaited11 = await poll(timeout: .seconds(20)) {
                     refund = try? await TestResponse.send(
                         port: gateway.port, method: .POST, path: "/api/payments/refund",
                         body: Array(#"{"payment_id":"\#(Self.intent)","amount":1000}"#.utf8), headers: [Self.admin])
                     return refund?.status == 202
                 }
+                #expect(awaited11, "waited until refund?.status == 202")
                 let id = try #require(refund?.json?["action_id"] as? String)
                 #expect(await poll(timeout: .seconds(20)) { stripe.requests.count == 1 }, "the call is in flight")
                 gateway.child.send(SIGKILL)
@@ -164,7 +166,7 @@ struct RefundTests {
                 gateway = try GatewayProcess.start(dataDirectory: directory, arguments: ["--config", config])
                 defer { gateway.child.send(SIGKILL); _ = gateway.child.waitForExit() }
                 var delivered = false
-                _ = await poll(timeout: .seconds(30)) {
+                let awaited12 = await poll(timeout: .seconds(30)) {
                     let list = try? await TestResponse.send(
                         port: gateway.port, method: .GET, path: "/api/notifications", body: nil,
                         headers: [("Authorization", "Bearer test-api-key")])
@@ -172,6 +174,7 @@ struct RefundTests {
                         (list?.json?["items"] as? [[String: Any]])?.contains { $0["id"] as? String == id && $0["status"] as? String == "delivered" } == true
                     return delivered
                 }
+                #expect(awaited12, "waited until delivered")
                 #expect(delivered)
                 #expect(stripe.requests.count == 2, "called again after the crash, since no result was recorded")
                 #expect(Set(stripe.requests.map { $0.headers["idempotency-key"] }) == [id], "one refund per idempotency key")

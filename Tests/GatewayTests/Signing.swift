@@ -27,9 +27,3 @@ enum Sign {
         ]
     }
 }
-
-/// Reads a payload from `fixtures/`.
-func fixture(_ path: String) throws -> [UInt8] {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    return Array(try Data(contentsOf: root.appendingPathComponent("fixtures/\(path)")))
-}

@@ -41,7 +41,7 @@ struct TamperTests {
     /// `docs/verify_log.py` (an auditor's verifier written from `docs/log-format.md`) on `directory/log`: its exit
     /// status and its line.
     static func pythonVerify(_ directory: String, _ arguments: [String] = []) throws -> (status: Int32, line: String) {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let root = projectRoot.path
         let child = try ChildProcess(
             executable: "/usr/bin/env", arguments: ["python3", root + "/docs/verify_log.py", directory + "/log"] + arguments, mergeStandardError: true)
         var lines = [String]()

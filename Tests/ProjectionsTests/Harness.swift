@@ -30,7 +30,7 @@ struct Harness {
     /// Appends a fixture file as a received webhook of `source`.
     @discardableResult
     func receive(_ source: String, fixture path: String, key: String? = nil, metadata: [String: String] = [:]) async throws -> UInt64 {
-        try await receive(source, payload: fixtureBytes(path), key: key, metadata: metadata)
+        try await receive(source, payload: fixture(path), key: key, metadata: metadata)
     }
 
     @discardableResult
@@ -63,11 +63,6 @@ struct Harness {
         }
         return runner
     }
-}
-
-func fixtureBytes(_ path: String) throws -> [UInt8] {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    return Array(try Data(contentsOf: root.appendingPathComponent("fixtures/\(path)")))
 }
 
 func json(_ text: String) -> [UInt8] { Array(text.utf8) }

@@ -10,7 +10,7 @@ import TestSupport
 struct IntercomTests {
     @Test("the 2.x shape: assignees by id, state")
     func v2() throws {
-        let notification = try #require(IntercomNotification(payload: try fixtureBytes("intercom/conversation.admin.assigned.json")))
+        let notification = try #require(IntercomNotification(payload: try fixture("intercom/conversation.admin.assigned.json")))
         #expect(notification.topic == "conversation.admin.assigned")
         #expect(notification.itemID == "215471832004591")
         #expect(notification.adminAssigneeID == "4820115")
@@ -21,11 +21,11 @@ struct IntercomTests {
 
     @Test("the 1.x shape: the assignee as an object of type admin or team, open as a boolean")
     func v1() throws {
-        let admin = try #require(IntercomNotification(payload: try fixtureBytes("intercom/v1.conversation.admin.assigned.json")))
+        let admin = try #require(IntercomNotification(payload: try fixture("intercom/v1.conversation.admin.assigned.json")))
         #expect(admin.adminAssigneeID == "4820115")
         #expect(admin.assigneeName == "Marina Costa")
         #expect(admin.teamAssigneeID == nil)
-        let team = try #require(IntercomNotification(payload: try fixtureBytes("intercom/v1.conversation.admin.assigned.team.json")))
+        let team = try #require(IntercomNotification(payload: try fixture("intercom/v1.conversation.admin.assigned.team.json")))
         #expect(team.teamAssigneeID == "5372074")
         #expect(team.adminAssigneeID == nil)
         #expect(team.state == "open", "from open: true, with no state")
@@ -33,12 +33,12 @@ struct IntercomTests {
 
     @Test("conversation.deleted names the conversation by conversation_id alone; a ping and a contact topic read too")
     func minimal() throws {
-        let deleted = try #require(IntercomNotification(payload: try fixtureBytes("intercom/conversation.deleted.json")))
+        let deleted = try #require(IntercomNotification(payload: try fixture("intercom/conversation.deleted.json")))
         #expect(deleted.itemID == "215471832004591")
-        let ping = try #require(IntercomNotification(payload: try fixtureBytes("intercom/ping.json")))
+        let ping = try #require(IntercomNotification(payload: try fixture("intercom/ping.json")))
         #expect(ping.topic == "ping")
         #expect(ping.itemType == "ping")
-        let contact = try #require(IntercomNotification(payload: try fixtureBytes("intercom/contact.user.created.json")))
+        let contact = try #require(IntercomNotification(payload: try fixture("intercom/contact.user.created.json")))
         #expect(contact.itemType == "contact")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Projections
 
 @Suite("Reading Stripe events by scanning")
@@ -98,7 +99,7 @@ struct PaymentsScanTests {
 
     @Test("the Stripe fixtures read the same by scanning as by decoding; payment intents by scanning", arguments: fixtures)
     func fixtureFiles(name: String) throws {
-        let bytes = try fixtureBytes("stripe/\(name).json")
+        let bytes = try fixture("stripe/\(name).json")
         let scanned = StripeEvent.scanned(bytes)
         if name.hasPrefix("payment_intent") {
             #expect(scanned != nil)

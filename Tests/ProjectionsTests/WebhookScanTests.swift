@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Projections
 
 /// Contact2Sale deliveries read by scanning must read as `JSONDecoder` reads them, or be left to it.
@@ -52,7 +53,7 @@ struct WebhookScanTests {
         #expect(Delivery.scanned(Array(Self.leadVariants[1].1.utf8))?.leadID == "42")
         #expect(Delivery.scanned(Array(Self.leadVariants[16].1.utf8))?.customer?.name == "Carla É\n\"C\"/")
         for name in ["on_create_lead", "on_update_lead", "on_close_lead"] {
-            let bytes = try fixtureBytes("c2s/\(name).json")
+            let bytes = try fixture("c2s/\(name).json")
             let scanned = try #require(Delivery.scanned(bytes), "\(name)")
             #expect(scanned == (try JSONDecoder().decode(Delivery.self, from: Data(bytes))))
         }
