@@ -14,7 +14,7 @@ import Foundation
 public final class ProjectionState {
     /// One cached record: whether it changed since the last ``changes()`` (and is listed in `dirty`), and the size
     /// of its stored JSON as last read or written.
-    class Record {
+    class CachedRecord {
         var dirty = false
         var bytes = 0
         /// Whether the record was found in the cache since the cache was last trimmed: it stays through the next trim.
@@ -26,13 +26,12 @@ public final class ProjectionState {
     }
 
     /// A record of type `T`, read and changed in place (``update(_:in:initial:_:)``): no copy for each change.
-    final class Typed<T>: Record {
+    final class CachedValue<T>: CachedRecord {
         var value: T?
         /// How to store this record (`nil` when absent): set by the first ``put(_:_:in:)`` or
         /// ``update(_:in:initial:_:)``, which know `T` is `Encodable` (a record only read never needs it). It takes
-        /// the record, not its value, so that the value is read in code compiled for `T`: this class's own methods
-        /// are compiled once for every `T`, and would copy the value through its type's metadata.
-        var encode: ((Typed<T>, JSONEncoder) throws -> [UInt8]?)?
+        /// the record, not its value, so that the value is read where it lies, not copied.
+        var encode: ((CachedValue<T>, JSONEncoder) throws -> [UInt8]?)?
         init(_ value: T?) { self.value = value }
         override var isAbsent: Bool { value == nil }
         override func encoded(fallback: JSONEncoder) throws -> [UInt8]? {
@@ -42,8 +41,8 @@ public final class ProjectionState {
         }
     }
 
-    /// How to store a `T`, for ``Typed/encode``.
-    private static func encoding<T: Encodable>(_ type: T.Type) -> (Typed<T>, JSONEncoder) throws -> [UInt8]? {
+    /// How to store a `T`, for ``CachedValue/encode``.
+    private static func encoding<T: Encodable>(_ type: T.Type) -> (CachedValue<T>, JSONEncoder) throws -> [UInt8]? {
         if let writable = T.self as? any StateJSONWritable.Type { return writable.stateEncoder(as: T.self) }
         return { record, fallback in try record.value.map { try StateJSON.encode($0, fallback: fallback) } }
     }
@@ -56,7 +55,7 @@ public final class ProjectionState {
     private final class Table {
         let name: String
         let database: Database<String, [UInt8]>
-        var records: [String: Record] = [:]
+        var records: [String: CachedRecord] = [:]
         var dirty: [String] = []
         init(name: String, database: Database<String, [UInt8]>) { (self.name, self.database) = (name, database) }
     }
@@ -99,9 +98,9 @@ public final class ProjectionState {
         return table
     }
 
-    /// Puts `record` in the cache at `key`, in place of any other; it stays listed as changed if the one it
+    /// Caches `record` at `key`, in place of any other; it stays listed as changed if the one it
     /// replaces was.
-    private func install(_ record: Record, _ key: String, in table: Table) {
+    private func cache(_ record: CachedRecord, _ key: String, in table: Table) {
         let previous = table.records.updateValue(record, forKey: key)
         if let previous {
             if record.bytes == 0 { record.bytes = previous.bytes }
@@ -112,7 +111,7 @@ public final class ProjectionState {
         cachedBytes += record.bytes - (previous?.bytes ?? 0)
     }
 
-    private func changed(_ record: Record, _ key: String, in table: Table) {
+    private func markChanged(_ record: CachedRecord, _ key: String, in table: Table) {
         guard !record.dirty else { return }
         record.dirty = true
         table.dirty.append(key)
@@ -120,17 +119,17 @@ public final class ProjectionState {
 
     /// The cached record of type `T` at `key`, read from the snapshot (or from a cached record of another type) on
     /// a miss.
-    private func record<T: Decodable>(_ type: T.Type, _ key: String, in table: Table) throws -> Typed<T> {
+    private func record<T: Decodable>(_ type: T.Type, _ key: String, in table: Table) throws -> CachedValue<T> {
         let cachedRecord = table.records[key]
-        if let typed = cachedRecord as? Typed<T> {
+        if let typed = cachedRecord as? CachedValue<T> {
             typed.referenced = true
             return typed
         }
-        let record: Typed<T>
+        let record: CachedValue<T>
         if let cachedRecord, cachedRecord.isAbsent {
-            record = Typed(nil)
+            record = CachedValue(nil)
         } else if let cachedRecord, cachedRecord.dirty {
-            record = Typed(try Self.decode(T.self, from: cachedRecord, decoder))
+            record = CachedValue(try Self.decode(T.self, from: cachedRecord, decoder))
         } else {
             guard let snapshot else { throw ProjectionError("a read of \(table.name) outside a batch") }
             var bytes = 0
@@ -138,15 +137,15 @@ public final class ProjectionState {
                 bytes = stored.count
                 return try StateJSON.decode(T.self, from: stored, fallback: decoder)
             }
-            record = Typed(value)
+            record = CachedValue(value)
             record.bytes = bytes
         }
-        install(record, key, in: table)
+        cache(record, key, in: table)
         return record
     }
 
     /// `record`'s value read as a `T`, from what it would store.
-    private static func decode<T: Decodable>(_ type: T.Type, from record: Record, _ decoder: JSONDecoder) throws -> T? {
+    private static func decode<T: Decodable>(_ type: T.Type, from record: CachedRecord, _ decoder: JSONDecoder) throws -> T? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try record.encoded(fallback: encoder).map { stored in try stored.withUnsafeBytes { try StateJSON.decode(T.self, from: $0, fallback: decoder) } }
@@ -156,7 +155,7 @@ public final class ProjectionState {
     public func get<T: Decodable>(_ type: T.Type, _ key: String, in table: String) throws -> T? {
         let table = try self.table(table)
         if let cachedRecord = table.records[key] {
-            if let typed = cachedRecord as? Typed<T> {
+            if let typed = cachedRecord as? CachedValue<T> {
                 typed.referenced = true
                 return typed.value
             }
@@ -171,17 +170,17 @@ public final class ProjectionState {
     public func put<T: Encodable>(_ value: T, _ key: String, in table: String) throws {
         writes &+= 1
         let table = try self.table(table)
-        if let typed = table.records[key] as? Typed<T> {
+        if let typed = table.records[key] as? CachedValue<T> {
             typed.referenced = true
             typed.value = value
             if typed.encode == nil { typed.encode = Self.encoding(T.self) }
-            changed(typed, key, in: table)
+            markChanged(typed, key, in: table)
             return
         }
-        let record = Typed(value)
+        let record = CachedValue(value)
         record.encode = Self.encoding(T.self)
-        install(record, key, in: table)
-        changed(record, key, in: table)
+        cache(record, key, in: table)
+        markChanged(record, key, in: table)
     }
 
     /// Removes `key` from `table`.
@@ -190,12 +189,12 @@ public final class ProjectionState {
         let table = try self.table(table)
         if let record = table.records[key], record.isAbsent {
             record.referenced = true
-            changed(record, key, in: table)
+            markChanged(record, key, in: table)
             return
         }
-        let record = Record()
-        install(record, key, in: table)
-        changed(record, key, in: table)
+        let record = CachedRecord()
+        cache(record, key, in: table)
+        markChanged(record, key, in: table)
     }
 
     /// Reads, changes and stores the value at `key`, starting from `initial` when absent. The cached value is
@@ -207,7 +206,7 @@ public final class ProjectionState {
         if record.encode == nil { record.encode = Self.encoding(T.self) }
         if record.value == nil { record.value = initial() }
         try change(&record.value!)
-        changed(record, key, in: table)
+        markChanged(record, key, in: table)
     }
 
     /// Encodes what changed since the last call, in table and key order, and marks it stored. A `nil` value is

@@ -10,7 +10,7 @@ protocol StateJSONWritable: Encodable {
 
 extension StateJSONWritable {
     /// How to store a record of `T`, which is `Self`: by ``write(to:)``; `nil` when the record is absent.
-    static func stateEncoder<T>(as _: T.Type) -> (ProjectionState.Typed<T>, JSONEncoder) throws -> [UInt8]? {
+    static func stateEncoder<T>(as _: T.Type) -> (ProjectionState.CachedValue<T>, JSONEncoder) throws -> [UInt8]? {
         precondition(T.self == Self.self)
         return { record, fallback in
             guard let value = record.value else { return nil }
