@@ -186,7 +186,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "GatewayApp", "Outbound", "EventLog", "JSONScan", "WebhookAuth", "Projections", "TestSupport",
+                "GatewayApp", "Outbound", .product(name: "HummingbirdTesting", package: "hummingbird"), "EventLog", "JSONScan", "WebhookAuth", "Projections", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
