@@ -275,9 +275,11 @@ ts/schemas/Error"}}}},"503":{"description":"projection_lagging: the projection h
 "apiKey":{"type":"http","scheme":"bearer","description":"A key from \#
 SWITCHYARD_API_KEYS"},"adminKey":{"type":"http","scheme":"bearer","description":"A key from \#
 SWITCHYARD_ADMIN_KEYS, from an address in SWITCHYARD_ADMIN_ALLOW when that is set"}},"schemas":{"Ack":{"type":\#
-"object","required":["status","position"],"properties":{"status":{"type":"string","enum":["accepted","duplicat\#
-e"]},"position":{"type":"integer","minimum":1}}},"Error":{"type":"object","required":["error"],"properties":{"\#
-error":{"type":"object","required":["code","message"],"properties":{"code":{"type":"string"},"message":{"type"\#
-:"string"}}}}}}}}
+"object","required":["status","position","hash"],"properties":{"status":{"type":"string","enum":["accepted","d\#
+uplicate"]},"position":{"type":"integer","minimum":1},"hash":{"type":"string","pattern":"^[0-9a-f]{64}$","desc\#
+ription":"the SHA-256 hash of the event's record (the original's for a duplicate): a receipt that `replay \#
+verify --expect POSITION:HASH` checks"}}},"Error":{"type":"object","required":["error"],"properties":{"error":\#
+{"type":"object","required":["code","message"],"properties":{"code":{"type":"string"},"message":{"type":"strin\#
+g"}}}}}}}}
 """#
 }
