@@ -41,22 +41,31 @@ struct RefusalTests {
         #expect(tooLarge?.retryable == false)
     }
 
+    /// Runs a live gateway whose Lark bot is `lark`, sends it an assigned Intercom conversation (a card), and gives
+    /// `body` the gateway and the card's action id.
+    func sendCard(
+        to lark: FakeTarget, schedule: [Int], secret: String? = nil, _ body: (TestGateway, String) async throws -> Void
+    ) async throws {
+        try await TestGateway.run(configure: {
+            $0.actions.mode = .live
+            $0.actions.intercomTeamId = "5372074"
+            $0.actions.retrySchedule = schedule
+            $0.actions.larkBots = [.init(name: "support", url: lark.url + "/open-apis/bot/v2/hook/abc", secret: secret)]
+        }) { gateway in
+            try await ActionsTests().reactorsStarted(gateway, ["intercom-lark"])
+            let card = try fixture("intercom/conversation.admin.assigned.json")
+            let position = try #require(
+                try await gateway.post("/webhooks/intercom", body: card, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(card))]).position)
+            try await body(gateway, "intercom-lark-\(position)-0")
+        }
+    }
+
     @Test("a Lark card refused for its signature is dead after one attempt, with the code in the attempt and the error")
     func larkBadSignatureIsDead() async throws {
         try await FakeTarget.run { lark in
             lark.respond { _ in (200, [:], #"{"code":19021,"data":{},"msg":"sign match fail or timestamp is not within one hour from current time"}"#) }
-            try await TestGateway.run(configure: {
-                $0.actions.mode = .live
-                $0.actions.intercomTeamId = "5372074"
-                $0.actions.retrySchedule = [0, 0, 0]
-                $0.actions.larkBots = [.init(name: "support", url: lark.url + "/open-apis/bot/v2/hook/abc", secret: "a-secret-lark-does-not-know")]
-            }) { gateway in
-                let tests = ActionsTests()
-                try await tests.reactorsStarted(gateway, ["intercom-lark"])
-                let body = try fixture("intercom/conversation.admin.assigned.json")
-                let position = try #require(
-                    try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))]).position)
-                let dead = try #require(try await tests.notification(gateway, "intercom-lark-\(position)-0", status: "dead"))
+            try await sendCard(to: lark, schedule: [0, 0, 0], secret: "a-secret-lark-does-not-know") { gateway, id in
+                let dead = try #require(try await ActionsTests().notification(gateway, id, status: "dead"))
                 #expect(dead["attempts"] as? Int == 1)
                 #expect((dead["last_error"] as? String)?.contains("code 19021") == true, "\(dead)")
                 #expect(lark.requests.count == 1)
@@ -75,18 +84,8 @@ struct RefusalTests {
             lark.respond { n in
                 n <= 2 ? (200, [:], #"{"code":11232,"data":{},"msg":"frequency limited"}"#) : (200, [:], #"{"code":0,"data":{},"msg":"success"}"#)
             }
-            try await TestGateway.run(configure: {
-                $0.actions.mode = .live
-                $0.actions.intercomTeamId = "5372074"
-                $0.actions.retrySchedule = [0, 0, 0, 0]
-                $0.actions.larkBots = [.init(name: "support", url: lark.url + "/hook")]
-            }) { gateway in
-                let tests = ActionsTests()
-                try await tests.reactorsStarted(gateway, ["intercom-lark"])
-                let body = try fixture("intercom/conversation.admin.assigned.json")
-                let position = try #require(
-                    try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))]).position)
-                let delivered = try #require(try await tests.notification(gateway, "intercom-lark-\(position)-0", status: "delivered"))
+            try await sendCard(to: lark, schedule: [0, 0, 0, 0]) { gateway, id in
+                let delivered = try #require(try await ActionsTests().notification(gateway, id, status: "delivered"))
                 #expect(delivered["attempts"] as? Int == 3)
                 #expect(lark.requests.count == 3)
             }
