@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import JSONScan
 
 /// What the hub reads of an Intercom notification, in the shapes Intercom sends:
 /// - API 2.x: `data.item` is the conversation, with `state` and `admin_assignee_id` / `team_assignee_id`;
@@ -25,83 +26,45 @@ public struct IntercomNotification: Sendable, Equatable {
     /// The assignee's name or email, when the notification carries it (1.x).
     public var assigneeName: String?
 
-    /// Reads `payload`; `nil` when it is not a JSON object with a string `topic`.
+    /// The fields read, in the order of ``paths``.
+    private enum Field: Int, CaseIterable {
+        case topic, createdAt, itemType, id, conversationID, title, state, open, admin, team, assigneeType, assigneeID, assigneeName
+        case assigneeEmail
+    }
+
+    private static let paths: JSONFieldScanner.Paths = [
+        ["topic"], ["created_at"], ["data", "item", "type"], ["data", "item", "id"], ["data", "item", "conversation_id"],
+        ["data", "item", "title"], ["data", "item", "state"], ["data", "item", "open"], ["data", "item", "admin_assignee_id"],
+        ["data", "item", "team_assignee_id"], ["data", "item", "assignee", "type"], ["data", "item", "assignee", "id"],
+        ["data", "item", "assignee", "name"], ["data", "item", "assignee", "email"],
+    ]
+
+    /// Reads `payload` in one pass for the fields above; `nil` when it is not JSON, or not an object with a string
+    /// `topic`.
     public init?(payload: [UInt8]) {
-        guard case .object(let root)? = try? JSONDecoder().decode(LenientJSON.self, from: Data(payload)),
-            case .string(let topic)? = root["topic"]
-        else { return nil }
+        guard let scan = payload.withUnsafeBytes({ try? JSONFieldScanner.scan($0, paths: Self.paths) }), scan.isObject else { return nil }
+        func string(_ field: Field) -> String? { scan.kinds[field.rawValue] == .string ? scan.values[field.rawValue] : nil }
+        func integer(_ field: Field) -> Int64? { scan.kinds[field.rawValue] == .number ? scan.values[field.rawValue].flatMap { Int64($0) } : nil }
+        /// An id written as a non-empty string or a whole number.
+        func id(_ field: Field) -> String? {
+            if let text = string(field) { return text.isEmpty ? nil : text }
+            return integer(field).map(String.init)
+        }
+        guard let topic = string(.topic) else { return nil }
         self.topic = topic
-        createdAt = root["created_at"]?.integer
-        let item = root["data"]?["item"]
-        itemType = item?["type"]?.string
-        itemID = item?["id"]?.id ?? item?["conversation_id"]?.id
-        title = item?["title"]?.string
-        state = item?["state"]?.string ?? item?["open"]?.bool.map { $0 ? "open" : "closed" }
-        adminAssigneeID = item?["admin_assignee_id"]?.id
-        teamAssigneeID = item?["team_assignee_id"]?.id
-        if let assignee = item?["assignee"] {
-            switch assignee["type"]?.string {
-            case "admin": adminAssigneeID = adminAssigneeID ?? assignee["id"]?.id
-            case "team": teamAssigneeID = teamAssigneeID ?? assignee["id"]?.id
-            default: break
-            }
-            assigneeName = assignee["name"]?.string ?? assignee["email"]?.string
+        createdAt = integer(.createdAt)
+        itemType = string(.itemType)
+        itemID = id(.id) ?? id(.conversationID)
+        title = string(.title)
+        let open = scan.kinds[Field.open.rawValue] == .bool ? scan.values[Field.open.rawValue] == "true" : nil
+        state = string(.state) ?? open.map { $0 ? "open" : "closed" }
+        adminAssigneeID = id(.admin)
+        teamAssigneeID = id(.team)
+        switch string(.assigneeType) {
+        case "admin": adminAssigneeID = adminAssigneeID ?? id(.assigneeID)
+        case "team": teamAssigneeID = teamAssigneeID ?? id(.assigneeID)
+        default: break
         }
-    }
-}
-
-/// Any JSON value, read without failing on the types it meets: for payloads whose fields a sender may change.
-enum LenientJSON: Decodable, Sendable, Equatable {
-    case string(String), integer(Int64), number, bool(Bool), null, array, object([String: LenientJSON])
-
-    init(from decoder: any Decoder) throws {
-        if let object = try? decoder.container(keyedBy: Key.self) {
-            var members = [String: LenientJSON]()
-            for key in object.allKeys where members[key.stringValue] == nil {
-                members[key.stringValue] = try object.decode(LenientJSON.self, forKey: key)
-            }
-            self = .object(members)
-            return
-        }
-        if (try? decoder.unkeyedContainer()) != nil {
-            self = .array
-            return
-        }
-        let value = try decoder.singleValueContainer()
-        if value.decodeNil() {
-            self = .null
-        } else if let bool = try? value.decode(Bool.self) {
-            self = .bool(bool)
-        } else if let integer = try? value.decode(Int64.self) {
-            self = .integer(integer)
-        } else if let text = try? value.decode(String.self) {
-            self = .string(text)
-        } else {
-            self = .number
-        }
-    }
-
-    struct Key: CodingKey {
-        let stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    subscript(key: String) -> LenientJSON? {
-        if case .object(let members) = self { return members[key] }
-        return nil
-    }
-
-    var string: String? { if case .string(let text) = self { text } else { nil } }
-    var integer: Int64? { if case .integer(let value) = self { value } else { nil } }
-    var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
-    /// An id written as a non-empty string or a whole number.
-    var id: String? {
-        switch self {
-        case .string(let text): text.isEmpty ? nil : text
-        case .integer(let value): String(value)
-        default: nil
-        }
+        assigneeName = string(.assigneeName) ?? string(.assigneeEmail)
     }
 }
