@@ -82,6 +82,47 @@ extension JSONFieldScanner {
             }
         }
 
+        /// The strings of the array at `field`, in order; throws when it is absent or not an array of strings only.
+        /// The scan has already checked the array's syntax.
+        public func stringArray(_ field: Field) throws(Unscanned) -> [String] {
+            guard kind(field) == .array else { throw Unscanned() }
+            let span = spans[field.rawValue]
+            var strings = [String]()
+            var index = Int(span.start) + 1
+            let end = Int(span.end) - 1
+            func skipWhitespace() {
+                while index < end, payload[index] == 0x20 || payload[index] == 0x09 || payload[index] == 0x0a || payload[index] == 0x0d { index += 1 }
+            }
+            skipWhitespace()
+            while index < end {
+                guard payload[index] == UInt8(ascii: "\"") else { throw Unscanned() }
+                let start = index + 1
+                var escaped = false
+                index = start
+                while payload[index] != UInt8(ascii: "\"") {
+                    if payload[index] == UInt8(ascii: "\\") {
+                        escaped = true
+                        index += 1
+                    }
+                    index += 1
+                }
+                let raw = UnsafeRawBufferPointer(rebasing: payload[start..<index])
+                if escaped {
+                    guard let text = try? JSONFieldScanner.unescape(raw, at: start) else { throw Unscanned() }
+                    strings.append(text)
+                } else {
+                    strings.append(String(decoding: raw, as: UTF8.self))
+                }
+                index += 1
+                skipWhitespace()
+                if index < end, payload[index] == UInt8(ascii: ",") {
+                    index += 1
+                    skipWhitespace()
+                }
+            }
+            return strings
+        }
+
         /// The boolean at `field`, `nil` when absent; throws for a value of another kind.
         public func bool(_ field: Field) throws(Unscanned) -> Bool? {
             if isAbsent(field) { return nil }

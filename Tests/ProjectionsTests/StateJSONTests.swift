@@ -225,7 +225,21 @@ struct StateJSONReadableTests {
             let theirs = try? JSONDecoder().decode(Payment.self, from: Data(bytes))
             #expect(ours == theirs, "\(variant)")
         }
-        // The usual shape is read by scanning.
+        // The usual shape is read by scanning, id lists and bookings included.
         #expect(Array(stored.utf8).withUnsafeBytes { Payment.scanned($0) }?.amount == 1000)
+        let linked = stored.replacingOccurrences(
+            of: #""chargeIds":[]"#,
+            with:
+                #""bookedUnattributed":{"amount":5,"column":"refunded","currency":"brl","day":"2025-12-01","hour":"2025-12-01T12"},"chargeIds":["ch_1", "ch_\"2\""]"#
+        )
+        .replacingOccurrences(of: #""refundIds":[]"#, with: #""refundIds":[ "re_1" ,"re_2"]"#)
+        let scanned = try #require(Array(linked.utf8).withUnsafeBytes { Payment.scanned($0) })
+        #expect(scanned == (try JSONDecoder().decode(Payment.self, from: Data(linked.utf8))))
+        #expect(scanned.chargeIds == ["ch_1", "ch_\"2\""])
+        #expect(scanned.refundIds == ["re_1", "re_2"])
+        #expect(scanned.bookedUnattributed?.amount == 5)
+        // A list with anything but strings is left to the decoder.
+        let mixed = linked.replacingOccurrences(of: #""refundIds":[ "re_1" ,"re_2"]"#, with: #""refundIds":["re_1",2]"#)
+        #expect(Array(mixed.utf8).withUnsafeBytes { Payment.scanned($0) } == nil)
     }
 }

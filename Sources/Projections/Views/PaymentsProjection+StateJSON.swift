@@ -36,6 +36,7 @@ extension PaymentsProjection.Payment: StateJSONWritable {
 extension PaymentsProjection.Payment: StateJSONReadable {
     private enum Field: Int {
         case amount, amountRefunded, bookedGross, grossDay, grossHour, grossCurrency, grossAmount, grossColumn, bookedUnattributed
+        case unattributedDay, unattributedHour, unattributedCurrency, unattributedAmount, unattributedColumn
         case chargeIds, created, currency, customer, disputeIds, disputed, hubRefunds, id, kind, lastFailureCode, livemode, paymentIntent
         case refundIds, refundOutstanding, refundRequested, refundedKnown, refunds, snapshot, snapshotCreated, snapshotRank
         case snapshotDetail, snapshotEvent, status, succeededAt
@@ -43,20 +44,19 @@ extension PaymentsProjection.Payment: StateJSONReadable {
 
     private static let paths: JSONFieldScanner.Paths = [
         ["amount"], ["amountRefunded"], ["bookedGross"], ["bookedGross", "day"], ["bookedGross", "hour"], ["bookedGross", "currency"],
-        ["bookedGross", "amount"], ["bookedGross", "column"], ["bookedUnattributed"], ["chargeIds"], ["created"], ["currency"], ["customer"],
-        ["disputeIds"], ["disputed"], ["hubRefunds"], ["id"], ["kind"], ["lastFailureCode"], ["livemode"], ["paymentIntent"], ["refundIds"],
-        ["refundOutstanding"], ["refundRequested"], ["refundedKnown"], ["refunds"], ["snapshot"], ["snapshot", "created"],
-        ["snapshot", "rank"], ["snapshot", "detail"], ["snapshot", "eventId"], ["status"], ["succeededAt"],
+        ["bookedGross", "amount"], ["bookedGross", "column"], ["bookedUnattributed"], ["bookedUnattributed", "day"],
+        ["bookedUnattributed", "hour"], ["bookedUnattributed", "currency"], ["bookedUnattributed", "amount"], ["bookedUnattributed", "column"],
+        ["chargeIds"], ["created"], ["currency"], ["customer"], ["disputeIds"], ["disputed"], ["hubRefunds"], ["id"], ["kind"],
+        ["lastFailureCode"], ["livemode"], ["paymentIntent"], ["refundIds"], ["refundOutstanding"], ["refundRequested"], ["refundedKnown"],
+        ["refunds"], ["snapshot"], ["snapshot", "created"], ["snapshot", "rank"], ["snapshot", "detail"], ["snapshot", "eventId"],
+        ["status"], ["succeededAt"],
     ]
 
-    /// A payment with no refunds, disputes, charges, hub requests or unattributed booking: the common case, a
-    /// payment intent through its life; any other is left to the general decoder.
+    /// A payment as stored (its refunds are records of their own, so `refunds` is empty); any other shape is left
+    /// to the general decoder.
     static func scanned(_ stored: UnsafeRawBufferPointer) -> Self? {
         JSONFieldScanner.read(stored, paths: paths, by: Field.self) { f throws(JSONFieldScanner.Unscanned) in
-            for list in [Field.refunds, .refundIds, .chargeIds, .disputeIds, .hubRefunds] where !f.isEmptyArray(list) {
-                throw JSONFieldScanner.Unscanned()
-            }
-            guard f.isAbsent(.bookedUnattributed) else { throw JSONFieldScanner.Unscanned() }
+            guard f.isEmptyArray(.refunds) else { throw JSONFieldScanner.Unscanned() }
             var payment = Self(
                 id: try f.requiredString(.id), kind: try f.requiredString(.kind), amount: try f.requiredInt64(.amount),
                 currency: try f.requiredString(.currency), status: try f.requiredString(.status),
@@ -64,6 +64,10 @@ extension PaymentsProjection.Payment: StateJSONReadable {
                 livemode: try f.requiredBool(.livemode), lastFailureCode: try f.string(.lastFailureCode),
                 paymentIntent: try f.string(.paymentIntent), refunds: [], refundRequested: try f.int64(.refundRequested)
             )
+            payment.refundIds = try f.stringArray(.refundIds)
+            payment.chargeIds = try f.stringArray(.chargeIds)
+            payment.disputeIds = try f.stringArray(.disputeIds)
+            payment.hubRefunds = try f.stringArray(.hubRefunds)
             payment.refundedKnown = try f.requiredInt64(.refundedKnown)
             payment.refundOutstanding = try f.requiredInt64(.refundOutstanding)
             payment.disputed = try f.requiredInt64(.disputed)
@@ -75,15 +79,24 @@ extension PaymentsProjection.Payment: StateJSONReadable {
                     detail: try f.requiredInt64(.snapshotDetail), eventId: try f.requiredString(.snapshotEvent)
                 )
             }
-            if !f.isAbsent(.bookedGross) {
-                guard f.kind(.bookedGross) == .object else { throw JSONFieldScanner.Unscanned() }
-                payment.bookedGross = PaymentsProjection.Booking(
-                    day: try f.requiredString(.grossDay), hour: try f.requiredString(.grossHour), currency: try f.requiredString(.grossCurrency),
-                    amount: try f.requiredInt64(.grossAmount), column: try f.requiredString(.grossColumn)
-                )
-            }
+            payment.bookedGross = try Self.booking(f, .bookedGross, .grossDay, .grossHour, .grossCurrency, .grossAmount, .grossColumn)
+            payment.bookedUnattributed = try Self.booking(
+                f, .bookedUnattributed, .unattributedDay, .unattributedHour, .unattributedCurrency, .unattributedAmount, .unattributedColumn
+            )
             return payment
         }
+    }
+
+    /// The booking at `field`, from its members' fields; `nil` when absent.
+    private static func booking(
+        _ f: JSONFieldScanner.Reader<Field>, _ field: Field, _ day: Field, _ hour: Field, _ currency: Field, _ amount: Field, _ column: Field
+    ) throws(JSONFieldScanner.Unscanned) -> PaymentsProjection.Booking? {
+        if f.isAbsent(field) { return nil }
+        guard f.kind(field) == .object else { throw JSONFieldScanner.Unscanned() }
+        return PaymentsProjection.Booking(
+            day: try f.requiredString(day), hour: try f.requiredString(hour), currency: try f.requiredString(currency),
+            amount: try f.requiredInt64(amount), column: try f.requiredString(column)
+        )
     }
 }
 
