@@ -59,10 +59,13 @@ struct RebuildCommand: AsyncParsableCommand {
     /// Runs `build`, cancelling it at the first SIGINT or SIGTERM; a cancelled build abandons its work and throws,
     /// saying so.
     static func untilSignalled(_ build: @escaping @Sendable () async throws -> [String: String]) async throws -> [String: String] {
-        try await withThrowingTaskGroup(of: [String: String]?.self) { group in
+        // Trapped before the build starts: a signal that came first would otherwise end the process with its
+        // build's claim still held.
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        return try await withThrowingTaskGroup(of: [String: String]?.self) { group in
             group.addTask { try await build() }
             group.addTask {
-                for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { return nil }
+                for await _ in signals { return nil }
                 return nil
             }
             while let next = try await group.next() {
