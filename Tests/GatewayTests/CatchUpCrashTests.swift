@@ -39,7 +39,9 @@ struct CatchUpCrashTests {
     @Test("SIGKILL mid-catch-up, restart: every projection equals a fresh build from position 0")
     func killMidCatchUp() async throws {
         try await withTemporaryDirectory("catchup") { directory in
-            let total = 30_000
+            // More events than one catch-up store takes (eight batches of 4,096), so that a projection is seen with
+            // some of them stored and not all, whatever the timing.
+            let total = 100_000
             try await Self.seed(directory, count: total)
 
             let first = try GatewayProcess.start(dataDirectory: directory)
