@@ -61,10 +61,7 @@ struct OperationsController: Sendable {
         }
         // Events skipped under the failure policy: shown, but not a degradation (each cost one record).
         let rejected = runner.statuses().compactMap { projection -> String? in
-            let summary = try? views.read(projection.name) { reader in
-                (try reader.count(RejectedEvent.table), try reader.last(RejectedEvent.self, in: RejectedEvent.table, limit: 1).first?.value)
-            }
-            guard let (count, newest) = summary ?? nil, count > 0, let newest else { return nil }
+            guard let (count, recent) = try? views.rejections(projection.name, recent: 1), count > 0, let newest = recent.first else { return nil }
             return
                 #"\#(JSONText.quote(projection.name)):{"count":\#(count),"newestPosition":\#(newest.position),"newestReason":\#(JSONText.quote(newest.reason))}"#
         }

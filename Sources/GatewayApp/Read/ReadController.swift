@@ -82,19 +82,12 @@ struct ReadController: Sendable {
                 item["reason"] = reason
             }
             if withDigest { item["digest"] = try store.digest(status.name) }
-            let rejections = try rejectionSummary(status.name)
+            let rejections = try store.rejections(status.name, recent: 3)
             item["rejected"] = rejections.count
             item["recent_rejections"] = rejections.recent.map { ["position": $0.position, "reason": $0.reason] }
             items.append(item)
         }
         return try jsonResponse(object: ["items": items, "head": head])
-    }
-
-    /// How many events projection `name` has skipped under the failure policy, and the newest few of them.
-    func rejectionSummary(_ name: String, recent: Int = 3) throws -> (count: Int, recent: [RejectedEvent]) {
-        try store.read(name) { reader in
-            (try reader.count(RejectedEvent.table), try reader.last(RejectedEvent.self, in: RejectedEvent.table, limit: recent).map(\.value))
-        } ?? (0, [])
     }
 
     /// `GET /api/projections/{name}/rejected?after=&limit=`: the events the projection skipped, in log order.

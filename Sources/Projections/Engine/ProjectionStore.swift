@@ -84,6 +84,14 @@ public final class ProjectionStore: Sendable {
         }
     }
 
+    /// How many events projection `name` has skipped under the failure policy, and the newest `recent` of them,
+    /// newest first; none when it has no live state yet.
+    public func rejections(_ name: String, recent: Int) throws -> (count: Int, recent: [RejectedEvent]) {
+        try read(name) { reader in
+            (try reader.count(RejectedEvent.table), try reader.last(RejectedEvent.self, in: RejectedEvent.table, limit: recent).map(\.value))
+        } ?? (0, [])
+    }
+
     /// Reads the live state of projection `name`; `nil` when it has no live state yet.
     public func read<R>(_ name: String, _ body: (ProjectionReader) throws -> R) throws -> R? {
         var opened = false
