@@ -127,16 +127,11 @@ public struct ActionResult: Codable, Sendable, Equatable {
 /// One JSON encoder and decoder shape for action payloads: sorted keys, so appended bytes are stable.
 public enum ActionCoding {
     /// Encodes with sorted keys.
-    public static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
+    public static var encoder: JSONEncoder { StateJSON.referenceEncoder() }
 
-    /// Encodes `value` as a payload: the bytes of ``encoder``, written by the state encoder, which is several times
-    /// faster and falls back to ``encoder`` for what it does not cover.
+    /// Encodes `value` as a payload: the bytes of ``encoder``.
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        try StateJSON.encode(value, fallback: encoder)
+        Array(try encoder.encode(value))
     }
 
     /// Decodes `T` from an event's payload.

@@ -22,7 +22,7 @@ public final class ProjectionState {
         /// Whether the record is absent: never stored, or deleted.
         var isAbsent: Bool { true }
         /// The value's stored form; `nil` for an absent record, which is a deletion when it is dirty.
-        func encoded(fallback: JSONEncoder) throws -> [UInt8]? { nil }
+        func encoded(with encoder: JSONEncoder) throws -> [UInt8]? { nil }
     }
 
     /// A record of type `T`, read and changed in place (``update(_:in:initial:_:)``): no copy for each change.
@@ -34,17 +34,18 @@ public final class ProjectionState {
         var encode: ((CachedValue<T>, JSONEncoder) throws -> [UInt8]?)?
         init(_ value: T?) { self.value = value }
         override var isAbsent: Bool { value == nil }
-        override func encoded(fallback: JSONEncoder) throws -> [UInt8]? {
-            if let encode { return try encode(self, fallback) }
+        override func encoded(with encoder: JSONEncoder) throws -> [UInt8]? {
+            if let encode { return try encode(self, encoder) }
             if isAbsent { return nil }
             throw ProjectionError("a record of type \(T.self) was changed without being stored")
         }
     }
 
-    /// How to store a `T`, for ``CachedValue/encode``.
+    /// How to store a `T`, for ``CachedValue/encode``: by its own writer when it is ``StateJSONWritable``, else by
+    /// the reference encoder it is given (see ``StateJSON``).
     private static func encoding<T: Encodable>(_ type: T.Type) -> (CachedValue<T>, JSONEncoder) throws -> [UInt8]? {
         if let writable = T.self as? any StateJSONWritable.Type { return writable.stateEncoder(as: T.self) }
-        return { record, fallback in try record.value.map { try StateJSON.encode($0, fallback: fallback) } }
+        return { record, encoder in try record.value.map { Array(try encoder.encode($0)) } }
     }
 
     let databases: [String: Database<String, [UInt8]>]
@@ -77,8 +78,7 @@ public final class ProjectionState {
         self.databases = databases
         self.capacity = capacity
         self.byteCapacity = byteCapacity
-        encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder = StateJSON.referenceEncoder()
     }
 
     /// Runs `body` with `txn` as the snapshot that cache misses read from.
@@ -135,7 +135,7 @@ public final class ProjectionState {
             var bytes = 0
             let value = try table.database.withValue(for: key, in: snapshot) { stored in
                 bytes = stored.count
-                return try StateJSON.decode(T.self, from: stored, fallback: decoder)
+                return try StateJSON.decode(T.self, from: stored, with: decoder)
             }
             record = CachedValue(value)
             record.bytes = bytes
@@ -146,9 +146,9 @@ public final class ProjectionState {
 
     /// `record`'s value read as a `T`, from what it would store.
     private static func decode<T: Decodable>(_ type: T.Type, from record: CachedRecord, _ decoder: JSONDecoder) throws -> T? {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try record.encoded(fallback: encoder).map { stored in try stored.withUnsafeBytes { try StateJSON.decode(T.self, from: $0, fallback: decoder) } }
+        try record.encoded(with: StateJSON.referenceEncoder()).map { stored in
+            try stored.withUnsafeBytes { try StateJSON.decode(T.self, from: $0, with: decoder) }
+        }
     }
 
     /// The value at `key` in `table`, or `nil`.
@@ -216,7 +216,7 @@ public final class ProjectionState {
         for table in tables.sorted(by: { $0.name < $1.name }) where !table.dirty.isEmpty {
             for key in table.dirty.sorted() {
                 guard let record = table.records[key], record.dirty else { continue }
-                let value = try record.encoded(fallback: encoder)
+                let value = try record.encoded(with: encoder)
                 changes.append(Change(database: table.database, key: key, value: value))
                 record.dirty = false
                 cachedBytes += (value?.count ?? 0) - record.bytes

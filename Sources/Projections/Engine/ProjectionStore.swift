@@ -197,7 +197,7 @@ public struct ProjectionReader {
     /// The value at `key` in `table`, or `nil`.
     public func get<T: Decodable>(_ type: T.Type, _ key: String, in table: String) throws -> T? {
         guard let database = databases[table] else { return nil }
-        return try database.withValue(for: key, in: txn) { try StateJSON.decode(T.self, from: $0, fallback: JSONDecoder()) }
+        return try database.withValue(for: key, in: txn) { try StateJSON.decode(T.self, from: $0, with: JSONDecoder()) }
     }
 
     /// How many entries `table` holds (0 for a table this state does not have).
