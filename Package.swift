@@ -10,10 +10,6 @@ let package = Package(
     products: [
         .executable(name: "gateway", targets: ["Gateway"]),
         .executable(name: "replay", targets: ["Replay"]),
-        .library(name: "EventLog", targets: ["EventLog"]),
-        .library(name: "Projections", targets: ["Projections"]),
-        .library(name: "JSONScan", targets: ["JSONScan"]),
-        .library(name: "WebhookAuth", targets: ["WebhookAuth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),

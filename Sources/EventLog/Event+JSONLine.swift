@@ -12,7 +12,7 @@ import Foundation
 /// - any other payload (empty, or not JSON) is `payload_base64` only.
 extension Event {
     /// The event as one line of JSON, without a line break (see the extension's documentation).
-    public func jsonLine() throws -> Data {
+    package func jsonLine() throws -> Data {
         var header: [String: Any] = [
             "position": position, "recorded_at": recordedAt.iso8601, "type": type, "source": source,
             "key": idempotencyKey as Any? ?? NSNull(), "metadata": metadata, "hash": hash.hex, "previous_hash": previousHash.hex,
@@ -33,7 +33,7 @@ extension Event {
 
     /// Reads an event back from ``jsonLine()``. Throws ``EventLogError/Code/invalidRecord`` when the line is not
     /// such an object, or when its payload does not give the stored hash (the line was altered).
-    public init(jsonLine line: [UInt8]) throws {
+    package init(jsonLine line: [UInt8]) throws {
         func bad(_ what: String) -> EventLogError { EventLogError(.invalidRecord, what) }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
             throw bad("not a JSON object")

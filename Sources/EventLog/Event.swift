@@ -1,19 +1,19 @@
 /// An event to append: what happened, where it came from, and its bytes.
-public struct NewEvent: Sendable, Equatable {
+package struct NewEvent: Sendable, Equatable {
     /// What happened, such as `webhook.received`. Not empty; at most ``LogLimits/maxTypeBytes`` bytes.
-    public var type: String
+    package var type: String
     /// Where it came from, such as `stripe`. Not empty; at most ``LogLimits/maxSourceBytes`` bytes.
-    public var source: String
+    package var source: String
     /// A key that makes the append idempotent: a second event with the same key is not appended.
     /// At most ``LogLimits/maxKeyBytes`` bytes.
-    public var idempotencyKey: String?
+    package var idempotencyKey: String?
     /// Small string facts about the event, such as the content type or a signature header.
-    public var metadata: [String: String]
+    package var metadata: [String: String]
     /// The payload, kept byte for byte.
-    public var payload: [UInt8]
+    package var payload: [UInt8]
 
     /// Creates an event to append.
-    public init(
+    package init(
         type: String, source: String, idempotencyKey: String? = nil,
         metadata: [String: String] = [:], payload: [UInt8] = []
     ) {
@@ -29,15 +29,15 @@ public struct NewEvent: Sendable, Equatable {
 ///
 /// Its strings, metadata and payload sit in one shared, immutable box: a copy of an event (each projection's
 /// decoding takes one) retains one object instead of five. Setting one of them replaces the box.
-public struct Event: Sendable, Equatable {
+package struct Event: Sendable, Equatable {
     /// Its position: gapless, starting at 1.
-    public var position: UInt64
+    package var position: UInt64
     /// When the log recorded it.
-    public var recordedAt: Timestamp
+    package var recordedAt: Timestamp
     /// The hash of the record before it (all zeros for position 1).
-    public var previousHash: EventHash
+    package var previousHash: EventHash
     /// SHA-256 over `previousHash` and this record's canonical bytes.
-    public var hash: EventHash
+    package var hash: EventHash
     @usableFromInline var body: Body
 
     /// The fields of an event that are counted references.
@@ -60,33 +60,33 @@ public struct Event: Sendable, Equatable {
     }
 
     /// What happened.
-    public var type: String {
+    package var type: String {
         @inlinable get { body.type }
         set { body = Body(type: newValue, source: source, idempotencyKey: idempotencyKey, metadata: metadata, payload: payload) }
     }
     /// Where it came from.
-    public var source: String {
+    package var source: String {
         @inlinable get { body.source }
         set { body = Body(type: type, source: newValue, idempotencyKey: idempotencyKey, metadata: metadata, payload: payload) }
     }
     /// The idempotency key it was appended with.
-    public var idempotencyKey: String? {
+    package var idempotencyKey: String? {
         @inlinable get { body.idempotencyKey }
         set { body = Body(type: type, source: source, idempotencyKey: newValue, metadata: metadata, payload: payload) }
     }
     /// Its metadata.
-    public var metadata: [String: String] {
+    package var metadata: [String: String] {
         @inlinable get { body.metadata }
         set { body = Body(type: type, source: source, idempotencyKey: idempotencyKey, metadata: newValue, payload: payload) }
     }
     /// Its payload, byte for byte as appended.
-    public var payload: [UInt8] {
+    package var payload: [UInt8] {
         @inlinable get { body.payload }
         set { body = Body(type: type, source: source, idempotencyKey: idempotencyKey, metadata: metadata, payload: newValue) }
     }
 
     /// Creates an event value; the log creates these when it reads.
-    public init(
+    package init(
         position: UInt64, recordedAt: Timestamp, type: String, source: String, idempotencyKey: String?,
         metadata: [String: String], payload: [UInt8], previousHash: EventHash, hash: EventHash
     ) {
@@ -99,59 +99,59 @@ public struct Event: Sendable, Equatable {
 }
 
 /// What became of one event given to `append`.
-public enum AppendOutcome: Sendable, Equatable {
+package enum AppendOutcome: Sendable, Equatable {
     /// Appended at this position, with the record's hash: the receipt a sender or an auditor can keep.
     case appended(UInt64, hash: EventHash)
     /// Not appended: an event with the same idempotency key is already at this position, with this hash.
     case duplicate(of: UInt64, hash: EventHash)
 
     /// The position of the event, new or original.
-    public var position: UInt64 {
+    package var position: UInt64 {
         switch self {
         case .appended(let position, _), .duplicate(of: let position, _): position
         }
     }
 
     /// The hash of the event's record, new or original.
-    public var hash: EventHash {
+    package var hash: EventHash {
         switch self {
         case .appended(_, let hash), .duplicate(of: _, let hash): hash
         }
     }
 
     /// Whether an event with the same key was already there.
-    public var isDuplicate: Bool {
+    package var isDuplicate: Bool {
         if case .duplicate = self { return true }
         return false
     }
 }
 
 /// A named reader's progress, committed together with an append.
-public struct CheckpointUpdate: Sendable, Equatable {
+package struct CheckpointUpdate: Sendable, Equatable {
     /// The reader's name, such as `reactor.lark`.
-    public var name: String
+    package var name: String
     /// The last position it has handled.
-    public var position: UInt64
+    package var position: UInt64
 
     /// Creates a checkpoint update.
-    public init(name: String, position: UInt64) {
+    package init(name: String, position: UInt64) {
         self.name = name
         self.position = position
     }
 }
 
 /// The last record of the log.
-public struct LogHead: Sendable, Equatable {
+package struct LogHead: Sendable, Equatable {
     /// Position of the last record; 0 when the log is empty.
-    public var position: UInt64
+    package var position: UInt64
     /// Hash of the last record; all zeros when the log is empty.
-    public var hash: EventHash
+    package var hash: EventHash
 
     /// The head of an empty log.
-    public static let empty = LogHead(position: 0, hash: .zero)
+    package static let empty = LogHead(position: 0, hash: .zero)
 
     /// Creates a head value.
-    public init(position: UInt64, hash: EventHash) {
+    package init(position: UInt64, hash: EventHash) {
         self.position = position
         self.hash = hash
     }

@@ -1,37 +1,37 @@
 /// How the log is opened, read once at start-up.
-public struct EventLogConfiguration: Sendable {
+package struct EventLogConfiguration: Sendable {
     /// The LMDB environment; the log starts with a 256 MiB map that grows as needed.
-    public var environment: Environment.Configuration = {
+    package var environment: Environment.Configuration = {
         var configuration = Environment.Configuration()
         configuration.mapSize = 256 << 20
         return configuration
     }()
     /// Most events committed in one group commit. Default 8,192.
-    public var maxEventsPerCommit: Int = 8192
+    package var maxEventsPerCommit: Int = 8192
     /// Most payload bytes committed in one group commit (one caller's batch may exceed it). Default 64 MiB.
-    public var maxBytesPerCommit: Int = 64 << 20
+    package var maxBytesPerCommit: Int = 64 << 20
     /// Size limits on each event.
-    public var limits = LogLimits()
+    package var limits = LogLimits()
 
     /// The defaults.
-    public init() {}
+    package init() {}
 }
 
 /// Size limits on each appended event.
-public struct LogLimits: Sendable {
+package struct LogLimits: Sendable {
     /// Longest `type`, in UTF-8 bytes. Default 128.
-    public var maxTypeBytes = 128
+    package var maxTypeBytes = 128
     /// Longest `source`, in UTF-8 bytes. Default 128.
-    public var maxSourceBytes = 128
+    package var maxSourceBytes = 128
     /// Longest idempotency key, in UTF-8 bytes; LMDB keys are at most 511 bytes. Default 480.
-    public var maxKeyBytes = 480
+    package var maxKeyBytes = 480
     /// Most metadata bytes (names and values together). Default 64 KiB.
-    public var maxMetadataBytes = 64 << 10
+    package var maxMetadataBytes = 64 << 10
     /// Largest payload. Default 64 MiB.
-    public var maxPayloadBytes = 64 << 20
+    package var maxPayloadBytes = 64 << 20
 
     /// The defaults.
-    public init() {}
+    package init() {}
 
     /// Throws ``EventLogError/Code/invalidEvent`` when `event` breaks a limit.
     func validate(_ event: NewEvent) throws(EventLogError) {

@@ -1,46 +1,46 @@
 /// An error from the event log: a stable code, a message for people, and the underlying cause.
-public struct EventLogError: Error, Sendable, CustomStringConvertible {
+package struct EventLogError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         /// The code's name, such as `storage_full`.
-        public let rawValue: String
+        package let rawValue: String
         init(_ rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
+        package var description: String { rawValue }
 
         /// The event was rejected before anything was written (empty type, over-long key, …).
-        public static let invalidEvent = Code("invalid_event")
+        package static let invalidEvent = Code("invalid_event")
         /// The log is closed.
-        public static let closed = Code("closed")
+        package static let closed = Code("closed")
         /// The disk is full; nothing was written, and a later append may succeed.
-        public static let storageFull = Code("storage_full")
+        package static let storageFull = Code("storage_full")
         /// The storage failed; nothing was written.
-        public static let storageFailure = Code("storage_failure")
+        package static let storageFailure = Code("storage_failure")
         /// A stored record or the database is damaged.
-        public static let corrupted = Code("corrupted")
+        package static let corrupted = Code("corrupted")
         /// The log disagrees with itself: `meta head` does not name the last record of `events` (records removed
         /// from the end, or the head rewritten). Nothing repairs it silently; an operator must look.
-        public static let inconsistent = Code("inconsistent")
+        package static let inconsistent = Code("inconsistent")
         /// The data directory was written by an unknown format version.
-        public static let unsupportedFormat = Code("unsupported_format")
+        package static let unsupportedFormat = Code("unsupported_format")
         /// A line of JSON does not describe a record of the log, or not the one its hash says.
-        public static let invalidRecord = Code("invalid_record")
+        package static let invalidRecord = Code("invalid_record")
     }
 
     /// What kind of failure this is.
-    public let code: Code
+    package let code: Code
     /// What went wrong, for people; never contains event payloads or secrets.
-    public let message: String
+    package let message: String
     /// The underlying error, if any.
-    public let cause: (any Error & Sendable)?
+    package let cause: (any Error & Sendable)?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
+    package init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
     }
 
-    public var description: String {
+    package var description: String {
         if let cause { return "\(code): \(message) (\(cause))" }
         return "\(code): \(message)"
     }

@@ -1,7 +1,7 @@
 /// The event log's public interface: append, read, subscribe and checkpoint.
 ///
 /// It names no storage engine; the LMDB log implements it today and a distributed backend can later.
-public protocol EventStore: Sendable {
+package protocol EventStore: Sendable {
     /// The sequence returned by ``subscribe(from:)``.
     associatedtype Subscription: AsyncSequence<Event, any Error> & Sendable
 
@@ -29,23 +29,30 @@ public protocol EventStore: Sendable {
 
     /// The position stored for the checkpoint `name`, or `nil`.
     func checkpoint(named name: String) async throws -> UInt64?
+
+    /// Whether the store takes appends: open, and its last write (if any failed) has succeeded since.
+    var isWritable: Bool { get }
+    /// How much room the store's storage uses and has.
+    func storageUsage() async throws -> StorageUsage
+    /// Stops taking appends, stores those already queued, and releases the storage. Reads after it fail.
+    func close() async
 }
 
 extension EventStore {
     /// Waits by reading the next event through ``subscribe(from:)``: correct for any store; a store that can
     /// watch its head without reading does better.
-    public func waitForEvents(after position: UInt64) async throws -> Bool {
+    package func waitForEvents(after position: UInt64) async throws -> Bool {
         var iterator = subscribe(from: position + 1).makeAsyncIterator()
         return try await iterator.next() != nil
     }
 
     /// Appends `events` durably, all or none.
-    public func append(_ events: [NewEvent]) async throws -> [AppendOutcome] {
+    package func append(_ events: [NewEvent]) async throws -> [AppendOutcome] {
         try await append(events, checkpoint: nil)
     }
 
     /// Appends one event durably.
-    public func append(_ event: NewEvent) async throws -> AppendOutcome {
+    package func append(_ event: NewEvent) async throws -> AppendOutcome {
         try await append([event], checkpoint: nil)[0]
     }
 }

@@ -1,10 +1,10 @@
 /// Lowercase hexadecimal, as used for hashes and signatures throughout Switchyard.
-public enum Hex {
+package enum Hex {
     @usableFromInline static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// `bytes` as lowercase hexadecimal digits.
     @inlinable
-    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    package static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out = [UInt8]()
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])
@@ -17,7 +17,7 @@ public enum Hex {
     ///
     /// Inlinable, so that callers in other modules (signature checks on the ingest path) get a specialised loop.
     @inlinable
-    public static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+    package static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
         guard text.count % 2 == 0 else { return nil }
         var out = [UInt8]()
         out.reserveCapacity(text.count / 2)

@@ -2,7 +2,7 @@ extension LMDBEventLog {
     /// Appends `events` durably, all or none, with `checkpoint` in the same transaction.
     ///
     /// The call returns after the group commit that holds these events has been synced to disk.
-    public func append(_ events: [NewEvent], checkpoint: CheckpointUpdate? = nil) async throws -> [AppendOutcome] {
+    package func append(_ events: [NewEvent], checkpoint: CheckpointUpdate? = nil) async throws -> [AppendOutcome] {
         for event in events { try configuration.limits.validate(event) }
         if let checkpoint { try validateCheckpointName(checkpoint.name) }
         if events.isEmpty && checkpoint == nil { return [] }

@@ -1,6 +1,6 @@
 extension LMDBEventLog {
     /// The event at `position`, or `nil` when there is none.
-    public func event(at position: UInt64) throws -> Event? {
+    package func event(at position: UInt64) throws -> Event? {
         try guardOpen {
             try env.read { txn in
                 try events.withValue(for: position, in: txn) { try RecordCodec.decode($0) }
@@ -9,7 +9,7 @@ extension LMDBEventLog {
     }
 
     /// Up to `limit` events from `position` on, in order.
-    public func events(from position: UInt64, limit: Int) throws -> [Event] {
+    package func events(from position: UInt64, limit: Int) throws -> [Event] {
         guard limit > 0 else { return [] }
         return try guardOpen {
             try env.read { txn in
@@ -24,12 +24,12 @@ extension LMDBEventLog {
     }
 
     /// The last record's position and hash, as stored (appends by other processes included).
-    public func head() throws -> LogHead {
+    package func head() throws -> LogHead {
         try guardOpen { try env.read { txn in try Self.headOf(events: events, in: txn) } }
     }
 
     /// The position stored for the checkpoint `name`, or `nil`.
-    public func checkpoint(named name: String) throws -> UInt64? {
+    package func checkpoint(named name: String) throws -> UInt64? {
         try guardOpen {
             try env.read { txn in
                 try meta.withValue(for: Self.checkpointKey(name), in: txn) { try UInt64(storedBytes: $0) }
@@ -38,7 +38,7 @@ extension LMDBEventLog {
     }
 
     /// The position of the event appended with idempotency key `key`, or `nil`.
-    public func position(forKey key: String) throws -> UInt64? {
+    package func position(forKey key: String) throws -> UInt64? {
         try guardOpen { try env.read { txn in try keys.get(key, in: txn) } }
     }
 }

@@ -5,7 +5,7 @@ extension LMDBEventLog {
     /// Each record must continue this log's chain: the next position, the head's hash as its previous hash, and
     /// a hash that its own fields give. Anything else is refused with `invalid_event` naming the position, and
     /// nothing is written. This is how `replay import` rebuilds a log that verifies like the original.
-    public func restore(_ records: [Event]) async throws {
+    package func restore(_ records: [Event]) async throws {
         for record in records {
             try configuration.limits.validate(NewEvent(record))
         }
@@ -45,7 +45,7 @@ extension NewEvent {
 
 extension Event {
     /// The hash that this event's fields and previous hash give: equal to `hash` unless the record was altered.
-    public func recomputedHash() -> EventHash {
+    package func recomputedHash() -> EventHash {
         RecordCodec.encode(NewEvent(self), position: position, recordedAt: recordedAt, previousHash: previousHash).hash
     }
 }

@@ -2,14 +2,14 @@ import Crypto
 import Foundation
 
 /// What ``LMDBEventLog/verify()`` found.
-public enum VerificationReport: Sendable, Equatable {
+package enum VerificationReport: Sendable, Equatable {
     /// Every record links to the one before and hashes to its stored hash.
     case intact(head: LogHead)
     /// The first record that does not hold, and why.
     case broken(position: UInt64, reason: String)
 
     /// Whether the chain holds.
-    public var isIntact: Bool {
+    package var isIntact: Bool {
         if case .intact = self { return true }
         return false
     }
@@ -21,7 +21,7 @@ extension LMDBEventLog {
     /// last record (records cut from the end show here), and that the `keys` index is exactly the records' keys:
     /// every record with a key has its entry pointing at it, and every entry points at a record with that key.
     /// The first disagreement is reported with its position.
-    public func verify() throws -> VerificationReport {
+    package func verify() throws -> VerificationReport {
         try guardOpen {
             try env.read { txn in
                 var expected: UInt64 = 1
@@ -103,7 +103,7 @@ extension LMDBEventLog {
 
     /// Writes a hot, compacted copy of the log into `directory` (created if absent, and it must be empty), then
     /// opens the copy and verifies its chain.
-    public func backup(to directory: String) async throws -> VerificationReport {
+    package func backup(to directory: String) async throws -> VerificationReport {
         let files = FileManager.default
         try files.createDirectory(atPath: directory, withIntermediateDirectories: true)
         guard try files.contentsOfDirectory(atPath: directory).isEmpty else {

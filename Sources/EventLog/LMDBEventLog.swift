@@ -5,12 +5,12 @@ import Metrics
 ///
 /// Named databases: `events` (big-endian position → record), `keys` (idempotency key → position) and `meta`
 /// (format version, head, checkpoints). All writes go through one writer thread that group-commits them.
-public final class LMDBEventLog: EventStore, @unchecked Sendable {
+package final class LMDBEventLog: EventStore, @unchecked Sendable {
     /// The format version this code reads and writes.
-    public static let formatVersion: UInt8 = RecordCodec.version
+    package static let formatVersion: UInt8 = RecordCodec.version
 
     /// The environment's directory.
-    public let directory: String
+    package let directory: String
     let env: Environment
     let events: Database<UInt64, [UInt8]>
     let keys: Database<String, UInt64>
@@ -26,7 +26,7 @@ public final class LMDBEventLog: EventStore, @unchecked Sendable {
     /// `meta head` names the last record of `events` with its hash, and nothing lies past it; otherwise the open
     /// fails with ``EventLogError/Code/inconsistent``, naming both positions, and nothing is repaired. Group-commit
     /// sizes and commit durations are reported to `metrics`. Call ``close()`` when done.
-    public init(
+    package init(
         directory: String, configuration: EventLogConfiguration = .init(), logger: Logger,
         metrics: any MetricsFactory = MetricsSystem.factory, checkingHead: Bool = true
     ) throws {
@@ -113,7 +113,7 @@ public final class LMDBEventLog: EventStore, @unchecked Sendable {
     }
 
     /// Stops accepting appends, commits those already queued, and closes the environment.
-    public func close() async {
+    package func close() async {
         await writer.shutdown()
         watch.close()
         env.close()
@@ -121,15 +121,24 @@ public final class LMDBEventLog: EventStore, @unchecked Sendable {
     }
 
     /// How much of the log's map is in use.
-    public func usage() throws -> EnvironmentUsage {
+    package func usage() throws -> EnvironmentUsage {
         try guardOpen { try env.usage() }
     }
 
+    /// The map's use, as ``EventStore`` reports it.
+    package func storageUsage() throws -> StorageUsage {
+        let usage = try usage()
+        return StorageUsage(usedBytes: usage.usedBytes, capacityBytes: usage.mapSizeBytes)
+    }
+
     /// Whether the log still takes appends.
-    public var isOpen: Bool { !watch.isClosed }
+    package var isOpen: Bool { !watch.isClosed }
+
+    /// Whether the log is open and its last write did not fail.
+    package var isWritable: Bool { isOpen && lastWriteFailure == nil }
 
     /// Why the last write failed (a full disk, say), when it did; `nil` once a write succeeds again.
-    public var lastWriteFailure: EventLogError? { writer.lastFailure }
+    package var lastWriteFailure: EventLogError? { writer.lastFailure }
 
     func guardOpen<R>(_ body: () throws -> R) throws -> R {
         guard !watch.isClosed else { throw EventLogError(.closed, "the event log at \(directory) is closed") }

@@ -3,23 +3,23 @@
 /// Events come in position order with no gap and no repeat, because the sequence always reads the log itself
 /// and only waits when it has read everything up to the head. It ends when the log closes or its task is
 /// cancelled.
-public struct LogSubscription: AsyncSequence, Sendable {
+package struct LogSubscription: AsyncSequence, Sendable {
     /// The element type.
-    public typealias Element = Event
+    package typealias Element = Event
     /// The failure type.
-    public typealias Failure = any Error
+    package typealias Failure = any Error
 
     let log: LMDBEventLog
     let start: UInt64
     let batchSize: Int
 
     /// Creates the iterator.
-    public func makeAsyncIterator() -> Iterator {
+    package func makeAsyncIterator() -> Iterator {
         Iterator(log: log, next: Swift.max(start, 1), batchSize: batchSize)
     }
 
     /// Reads a batch of events at a time.
-    public struct Iterator: AsyncIteratorProtocol {
+    package struct Iterator: AsyncIteratorProtocol {
         let log: LMDBEventLog
         var next: UInt64
         let batchSize: Int
@@ -27,7 +27,7 @@ public struct LogSubscription: AsyncSequence, Sendable {
         var index = 0
 
         /// The next event, or `nil` when the log closed or the task was cancelled.
-        public mutating func next() async throws -> Event? {
+        package mutating func next() async throws -> Event? {
             while index == buffer.count {
                 if Task.isCancelled || !log.isOpen { return nil }
                 buffer = try log.events(from: next, limit: batchSize)
@@ -49,13 +49,13 @@ public struct LogSubscription: AsyncSequence, Sendable {
 
 extension LMDBEventLog {
     /// Every event from `position` on; see ``LogSubscription``.
-    public func subscribe(from position: UInt64) -> LogSubscription {
+    package func subscribe(from position: UInt64) -> LogSubscription {
         LogSubscription(log: self, start: position, batchSize: 256)
     }
 
     /// Waits until the head passes `position`, watching the head rather than reading the log; `false` when the log
     /// closed or the task was cancelled first.
-    public func waitForEvents(after position: UInt64) async throws -> Bool {
+    package func waitForEvents(after position: UInt64) async throws -> Bool {
         guard !watch.isClosed else { return false }
         return await watch.wait(forPosition: position + 1)
     }

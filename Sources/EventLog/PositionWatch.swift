@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Whoever moves the position calls ``advance(to:)`` after each commit; ``wait(forPosition:)`` returns once the
 /// position is at or past the one asked for, when the watch closes, or when the waiting task is cancelled.
-public final class PositionWatch: Sendable {
+package final class PositionWatch: Sendable {
     private struct Waiter {
         let position: UInt64
         let continuation: CheckedContinuation<Void, Never>
@@ -22,17 +22,17 @@ public final class PositionWatch: Sendable {
     private let state: Mutex<State>
 
     /// A watch whose position starts at `head`.
-    public init(head: UInt64) {
+    package init(head: UInt64) {
         state = Mutex(State(head: head))
     }
 
     /// The position as last advanced.
-    public var head: UInt64 { state.withLock { $0.head } }
+    package var head: UInt64 { state.withLock { $0.head } }
     /// Whether ``close()`` was called.
-    public var isClosed: Bool { state.withLock { $0.closed } }
+    package var isClosed: Bool { state.withLock { $0.closed } }
 
     /// Records a new position (a lower one is ignored) and wakes the waiters it satisfies.
-    public func advance(to head: UInt64) {
+    package func advance(to head: UInt64) {
         let ready = state.withLock { state -> [Waiter] in
             guard head > state.head else { return [] }
             state.head = head
@@ -44,7 +44,7 @@ public final class PositionWatch: Sendable {
     }
 
     /// Wakes every waiter for good.
-    public func close() {
+    package func close() {
         let all = state.withLock { state -> [Waiter] in
             state.closed = true
             defer { state.waiters = [:] }
@@ -55,7 +55,7 @@ public final class PositionWatch: Sendable {
 
     /// Waits until the position is at least `position`; returns `false` if the watch closed or the task was
     /// cancelled first.
-    public func wait(forPosition position: UInt64) async -> Bool {
+    package func wait(forPosition position: UInt64) async -> Bool {
         let id = state.withLock { state -> Int in
             state.nextID += 1
             return state.nextID
@@ -84,7 +84,7 @@ public final class PositionWatch: Sendable {
     }
 
     /// Waits as ``wait(forPosition:)`` does, but at most `timeout`; returns whether the position was reached.
-    public func wait(forPosition position: UInt64, timeout: Duration) async -> Bool {
+    package func wait(forPosition position: UInt64, timeout: Duration) async -> Bool {
         if head >= position { return true }
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask { await self.wait(forPosition: position) }

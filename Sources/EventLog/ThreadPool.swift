@@ -10,18 +10,18 @@ import Glibc
 /// thread and the default priority, one at a time in the order queued (the views writer). The projections use the
 /// priority to let the one furthest behind go first. A pool may run at a lower scheduling priority (`niceness`,
 /// Linux): under load the kernel then gives the CPU to request handling first.
-public final class ThreadPool: @unchecked Sendable {
+package final class ThreadPool: @unchecked Sendable {
     private let condition = NSCondition()
     /// Queued jobs, sorted by priority, then by the order queued.
     private var jobs: [(priority: UInt64, job: () -> Void)] = []
     private var stopping = false
     /// How many threads take jobs.
-    public let count: Int
+    package let count: Int
 
     /// Starts `threads` threads named `name` (as `top -H` shows them; Linux keeps the first 15 bytes), each at
     /// `niceness` (0, the default, is the process's own priority; higher values yield to other threads under load;
     /// ignored where threads cannot have their own).
-    public init(name: String, threads: Int = 1, niceness: Int32 = 0) {
+    package init(name: String, threads: Int = 1, niceness: Int32 = 0) {
         count = max(1, threads)
         for _ in 0..<count {
             let thread = Thread { [self] in
@@ -43,7 +43,7 @@ public final class ThreadPool: @unchecked Sendable {
     }
 
     /// Runs `body` on one of the threads, after the jobs queued with a lower or equal `priority`, and returns its result.
-    public func run<R: Sendable>(priority: UInt64 = 0, _ body: @escaping @Sendable () throws -> R) async throws -> R {
+    package func run<R: Sendable>(priority: UInt64 = 0, _ body: @escaping @Sendable () throws -> R) async throws -> R {
         try await withCheckedThrowingContinuation { continuation in
             if !submit(priority: priority, { continuation.resume(with: Result { try body() }) }) {
                 continuation.resume(throwing: EventLogError(.closed, "the worker thread has stopped"))
@@ -54,7 +54,7 @@ public final class ThreadPool: @unchecked Sendable {
     /// Queues `job` to run on a thread after the jobs queued with a lower or equal `priority`; returns `false` (and
     /// drops it) once the pool is stopping.
     @discardableResult
-    public func submit(priority: UInt64 = 0, _ job: @escaping @Sendable () -> Void) -> Bool {
+    package func submit(priority: UInt64 = 0, _ job: @escaping @Sendable () -> Void) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         guard !stopping else { return false }
@@ -74,7 +74,7 @@ public final class ThreadPool: @unchecked Sendable {
     }
 
     /// Lets the queued jobs finish, then ends the threads.
-    public func stop() {
+    package func stop() {
         condition.lock()
         stopping = true
         condition.broadcast()

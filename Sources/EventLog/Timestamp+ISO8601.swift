@@ -1,6 +1,6 @@
 extension Timestamp {
     /// How much of an ISO 8601 time to write: each ends a prefix of the whole, `2026-11-23T17:12:58.123456789Z`.
-    public enum ISO8601Precision: Int, Sendable {
+    package enum ISO8601Precision: Int, Sendable {
         /// `2026-11-23`
         case day = 10
         /// `2026-11-23T17`
@@ -14,17 +14,17 @@ extension Timestamp {
     }
 
     /// RFC 3339 with nanoseconds, such as `2026-11-23T17:12:58.123456789Z`.
-    public var iso8601: String { iso8601(.nanosecond) }
+    package var iso8601: String { iso8601(.nanosecond) }
 
     /// This time in UTC, as ISO 8601 up to `precision`.
-    public func iso8601(_ precision: ISO8601Precision) -> String {
+    package func iso8601(_ precision: ISO8601Precision) -> String {
         Self.iso8601(secondsSinceEpoch: seconds, nanoseconds: nanosecondsOfSecond, precision)
     }
 
     /// The time `seconds` after the epoch in UTC, as ISO 8601 up to `precision` (with no fraction of a second): for
     /// any `Int64`, even beyond the nanoseconds a `Timestamp` holds. A year outside 0 to 9999 is written with its
     /// sign, or with all its digits.
-    public static func iso8601(secondsSinceEpoch seconds: Int64, _ precision: ISO8601Precision) -> String {
+    package static func iso8601(secondsSinceEpoch seconds: Int64, _ precision: ISO8601Precision) -> String {
         iso8601(secondsSinceEpoch: seconds, nanoseconds: 0, precision)
     }
 

@@ -3,7 +3,7 @@ import Glibc
 extension Timestamp {
     /// Parses RFC 3339 in UTC as ``iso8601`` writes it, `2026-11-23T17:12:58.123456789Z`, with 0 to 9 digits
     /// of fraction; `nil` for anything else.
-    public init?(iso8601 text: String) {
+    package init?(iso8601 text: String) {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20, bytes.last == UInt8(ascii: "Z") else { return nil }
         func number(_ range: Range<Int>) -> Int? {

@@ -1,11 +1,11 @@
 /// An id that senders write either as a number or as a string.
-public struct FlexibleID: Decodable, Sendable, Equatable {
+package struct FlexibleID: Decodable, Sendable, Equatable {
     /// The id as text.
-    public let value: String
+    package let value: String
 
     package init(value: String) { self.value = value }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let number = try? container.decode(Int64.self) {
             value = String(number)

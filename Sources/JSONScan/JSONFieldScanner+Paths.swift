@@ -1,6 +1,6 @@
 extension JSONFieldScanner {
     /// Paths to scan for, prepared once: each a list of object keys from the top.
-    public struct Paths: Sendable, ExpressibleByArrayLiteral {
+    package struct Paths: Sendable, ExpressibleByArrayLiteral {
         /// A key some paths have at one depth, and which paths (a bit each) have it there.
         struct Entry: Sendable {
             /// The key's bytes: `keyBytes[start..<end]`.
@@ -22,7 +22,7 @@ extension JSONFieldScanner {
         var count: Int { lengths.count }
 
         /// Prepares `paths`, such as `[["id"], ["data", "object", "amount"]]`: at most 64.
-        public init(_ paths: [[String]]) {
+        package init(_ paths: [[String]]) {
             precondition(paths.count <= 64, "a scan takes at most 64 paths")
             lengths = paths.map(\.count)
             var levels = [Range<Int>]()
@@ -51,7 +51,7 @@ extension JSONFieldScanner {
         }
 
         /// Prepares the paths of a literal.
-        public init(arrayLiteral paths: [String]...) {
+        package init(arrayLiteral paths: [String]...) {
             self.init(paths)
         }
 

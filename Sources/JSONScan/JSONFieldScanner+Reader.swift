@@ -1,13 +1,13 @@
 extension JSONFieldScanner {
     /// A value that typed reading leaves to `JSONDecoder`: of another type than asked for, or missing where required.
-    public struct Unscanned: Error {
+    package struct Unscanned: Error {
         /// Creates the error.
-        public init() {}
+        package init() {}
     }
 
     /// Scanned fields read by `Field`, an enum whose raw values are the indexes of its paths, inside
     /// ``read(_:paths:by:_:)`` only. A value's text is made when it is read, and a number is read from its bytes.
-    public struct Reader<Field: RawRepresentable> where Field.RawValue == Int {
+    package struct Reader<Field: RawRepresentable> where Field.RawValue == Int {
         private let payload: UnsafeRawBufferPointer
         private let spans: UnsafeBufferPointer<Span>
 
@@ -17,13 +17,13 @@ extension JSONFieldScanner {
         }
 
         /// The kind of value at `field`; `nil` when the body has nothing there.
-        public func kind(_ field: Field) -> Kind? { Kind(rawValue: spans[field.rawValue].kind) }
+        package func kind(_ field: Field) -> Kind? { Kind(rawValue: spans[field.rawValue].kind) }
 
         /// Whether the body has nothing, or `null`, at `field`: what `decodeIfPresent` reads as `nil`.
-        public func isAbsent(_ field: Field) -> Bool { kind(field) == nil || kind(field) == .null }
+        package func isAbsent(_ field: Field) -> Bool { kind(field) == nil || kind(field) == .null }
 
         /// The string at `field`, `nil` when absent; throws for a value of another kind, or a bad escape.
-        public func string(_ field: Field) throws(Unscanned) -> String? {
+        package func string(_ field: Field) throws(Unscanned) -> String? {
             if isAbsent(field) { return nil }
             guard kind(field) == .string else { throw Unscanned() }
             guard let text = try? JSONFieldScanner.text(spans[field.rawValue], in: payload) else { throw Unscanned() }
@@ -31,14 +31,14 @@ extension JSONFieldScanner {
         }
 
         /// The string at `field`; throws when it is absent or of another kind.
-        public func requiredString(_ field: Field) throws(Unscanned) -> String {
+        package func requiredString(_ field: Field) throws(Unscanned) -> String {
             guard let value = try string(field) else { throw Unscanned() }
             return value
         }
 
         /// The whole number at `field`, `nil` when absent; throws for another kind, a fraction or an exponent, or a
         /// number beyond `Int64`: what `Int64` reads of the number's text.
-        public func int64(_ field: Field) throws(Unscanned) -> Int64? {
+        package func int64(_ field: Field) throws(Unscanned) -> Int64? {
             if isAbsent(field) { return nil }
             guard kind(field) == .number else { throw Unscanned() }
             let span = spans[field.rawValue]
@@ -62,19 +62,19 @@ extension JSONFieldScanner {
         }
 
         /// The whole number at `field`; throws when it is absent, or as ``int64(_:)`` does.
-        public func requiredInt64(_ field: Field) throws(Unscanned) -> Int64 {
+        package func requiredInt64(_ field: Field) throws(Unscanned) -> Int64 {
             guard let value = try int64(field) else { throw Unscanned() }
             return value
         }
 
         /// The boolean at `field`; throws when it is absent or of another kind.
-        public func requiredBool(_ field: Field) throws(Unscanned) -> Bool {
+        package func requiredBool(_ field: Field) throws(Unscanned) -> Bool {
             guard let value = try bool(field) else { throw Unscanned() }
             return value
         }
 
         /// Whether `field` holds an empty array; `false` for anything else, or nothing.
-        public func isEmptyArray(_ field: Field) -> Bool {
+        package func isEmptyArray(_ field: Field) -> Bool {
             guard kind(field) == .array else { return false }
             let span = spans[field.rawValue]
             return UnsafeRawBufferPointer(rebasing: payload[Int(span.start) + 1..<Int(span.end) - 1]).allSatisfy { byte in
@@ -84,7 +84,7 @@ extension JSONFieldScanner {
 
         /// The strings of the array at `field`, in order; throws when it is absent or not an array of strings only.
         /// The scan has already checked the array's syntax.
-        public func stringArray(_ field: Field) throws(Unscanned) -> [String] {
+        package func stringArray(_ field: Field) throws(Unscanned) -> [String] {
             guard kind(field) == .array else { throw Unscanned() }
             let span = spans[field.rawValue]
             var strings = [String]()
@@ -124,7 +124,7 @@ extension JSONFieldScanner {
         }
 
         /// The boolean at `field`, `nil` when absent; throws for a value of another kind.
-        public func bool(_ field: Field) throws(Unscanned) -> Bool? {
+        package func bool(_ field: Field) throws(Unscanned) -> Bool? {
             if isAbsent(field) { return nil }
             guard kind(field) == .bool else { throw Unscanned() }
             return payload[Int(spans[field.rawValue].start)] == UInt8(ascii: "t")
@@ -133,14 +133,14 @@ extension JSONFieldScanner {
 
     /// `body` of what a scan of `payload` for `paths` found, read by `Field`; `nil` when the payload is not JSON or
     /// not an object, or when `body` leaves it to `JSONDecoder`. The reader is valid only inside `body`.
-    public static func read<Field, T>(
+    package static func read<Field, T>(
         _ payload: [UInt8], paths: Paths, by field: Field.Type, _ body: (Reader<Field>) throws(Unscanned) -> T
     ) -> T? {
         payload.withUnsafeBytes { bytes in read(bytes, paths: paths, by: field, body) }
     }
 
     /// ``read(_:paths:by:_:)`` of the bytes of `payload`.
-    public static func read<Field, T>(
+    package static func read<Field, T>(
         _ payload: UnsafeRawBufferPointer, paths: Paths, by _: Field.Type, _ body: (Reader<Field>) throws(Unscanned) -> T
     ) -> T? {
         let result = try? withSpans(payload, paths: paths) { spans, isObject throws(Unscanned) -> T? in

@@ -5,15 +5,15 @@
 /// projections read the common shapes of their events the same way. Strings are unescaped; numbers and booleans
 /// come back as their JSON text; objects, arrays and `null` as `nil`, with their ``Kind``. When an object repeats
 /// a key, the first value counts, as with `JSONDecoder`.
-public struct JSONFieldScanner {
+package struct JSONFieldScanner {
     /// Why a body is not JSON.
-    public struct Failure: Error, Equatable, Sendable {
+    package struct Failure: Error, Equatable, Sendable {
         /// Where and how the body breaks the JSON syntax.
-        public let message: String
+        package let message: String
     }
 
     /// What kind of JSON value a path led to.
-    public enum Kind: UInt8, Sendable, Equatable {
+    package enum Kind: UInt8, Sendable, Equatable {
         case string = 1, number, bool, null, object, array
     }
 
@@ -33,13 +33,13 @@ public struct JSONFieldScanner {
     }
 
     /// What a scan found at each path, in the order of the paths.
-    public struct Fields: Sendable {
+    package struct Fields: Sendable {
         /// Each path's value: the text of a string, number or boolean; `nil` for anything else or nothing.
-        public let values: [String?]
+        package let values: [String?]
         /// Each path's kind of value; `nil` when the body has nothing there.
-        public let kinds: [Kind?]
+        package let kinds: [Kind?]
         /// Whether the body is a JSON object.
-        public let isObject: Bool
+        package let isObject: Bool
     }
 
     private let bytes: UnsafeRawBufferPointer
@@ -52,7 +52,7 @@ public struct JSONFieldScanner {
     private static let maxDepth = 128
 
     /// Scans `bytes` for `paths`.
-    public static func scan(_ bytes: UnsafeRawBufferPointer, paths: Paths) throws(Failure) -> Fields {
+    package static func scan(_ bytes: UnsafeRawBufferPointer, paths: Paths) throws(Failure) -> Fields {
         try withSpans(bytes, paths: paths) { spans, isObject throws(Failure) in
             var values = [String?]()
             var kinds = [Kind?]()

@@ -1,12 +1,12 @@
 /// Checks Contact2Sale's shared token in `X-Webhook-Token`, in constant time.
-public struct C2SToken: Sendable {
+package struct C2SToken: Sendable {
     let tokens: [String]
 
     /// Accepts any of `tokens`.
-    public init(tokens: [String]) { self.tokens = tokens }
+    package init(tokens: [String]) { self.tokens = tokens }
 
     /// Checks `header` (`X-Webhook-Token`).
-    public func verify(header: String?) throws(VerificationFailure) {
+    package func verify(header: String?) throws(VerificationFailure) {
         guard !tokens.isEmpty else {
             throw VerificationFailure(.invalidToken, "no Contact2Sale token is configured, so every Contact2Sale webhook is refused")
         }

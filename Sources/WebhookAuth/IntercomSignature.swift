@@ -3,17 +3,17 @@ import EventLog
 
 /// Verifies Intercom's `X-Hub-Signature: sha1=…`: HMAC-SHA1 of the raw body keyed with the app's client
 /// secret, in lowercase hex.
-public struct IntercomSignature: Sendable {
+package struct IntercomSignature: Sendable {
     /// One HMAC per configured secret, keyed and fed nothing yet.
     let keys: [HMAC<Insecure.SHA1>]
 
     /// Verifies with the app's client secrets.
-    public init(secrets: [String]) {
+    package init(secrets: [String]) {
         keys = secrets.map { HMAC<Insecure.SHA1>(key: SymmetricKey(data: Array($0.utf8))) }
     }
 
     /// Checks `header` (`X-Hub-Signature`) against `body`.
-    public func verify(header: String?, body: UnsafeRawBufferPointer) throws(VerificationFailure) {
+    package func verify(header: String?, body: UnsafeRawBufferPointer) throws(VerificationFailure) {
         guard !keys.isEmpty else {
             throw VerificationFailure(.invalidSignature, "no Intercom client secret is configured, so every Intercom webhook is refused")
         }

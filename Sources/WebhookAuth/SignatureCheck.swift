@@ -5,9 +5,9 @@ import EventLog
 ///
 /// Stripe and Standard Webhooks signatures are checked at the time they carry, not now. Contact2Sale sends a
 /// shared token, which is never stored, so its webhooks are not verifiable.
-public struct SignatureCheck: Sendable {
+package struct SignatureCheck: Sendable {
     /// What the check found for one stored webhook.
-    public enum Outcome: Equatable, Sendable {
+    package enum Outcome: Equatable, Sendable {
         /// A kept signature matches the stored bytes with a configured secret.
         case verified
         /// No configured secret gives the kept signature: the bytes, the header or the secrets differ.
@@ -21,14 +21,14 @@ public struct SignatureCheck: Sendable {
     let inbound: [String: StandardWebhookSignature]
 
     /// Checks with `secrets`.
-    public init(secrets: WebhookSecrets) {
+    package init(secrets: WebhookSecrets) {
         stripe = StripeSignature(secrets: secrets.stripe, tolerance: .max)
         intercom = IntercomSignature(secrets: secrets.intercom)
         inbound = secrets.inbound.mapValues { StandardWebhookSignature(secrets: $0, tolerance: .max) }
     }
 
     /// Checks one event; `nil` when it is not a received webhook.
-    public func check(_ event: Event) -> Outcome? {
+    package func check(_ event: Event) -> Outcome? {
         guard event.type == "webhook.received" else { return nil }
         guard event.source == "stripe" || event.source == "intercom" || event.source.hasPrefix("in:") else {
             return .notVerifiable(reason: "\(event.source) proves itself with a token, which is never stored")
@@ -63,7 +63,7 @@ public struct SignatureCheck: Sendable {
     }
 
     /// Checks every event of `log` and counts the outcomes per source.
-    public func run<Log: EventStore>(on log: Log) async throws -> SignatureReport {
+    package func run<Log: EventStore>(on log: Log) async throws -> SignatureReport {
         var report = SignatureReport()
         var position: UInt64 = 1
         while true {
@@ -80,17 +80,17 @@ public struct SignatureCheck: Sendable {
 }
 
 /// The outcome of a ``SignatureCheck`` over a log, per source.
-public struct SignatureReport: Sendable, Encodable {
+package struct SignatureReport: Sendable, Encodable {
     /// One source's counts.
-    public struct Counts: Sendable, Encodable {
+    package struct Counts: Sendable, Encodable {
         /// Webhooks whose kept signature matches.
-        public var verified = 0
+        package var verified = 0
         /// Webhooks whose kept signature does not match.
-        public var failed = 0
+        package var failed = 0
         /// Webhooks with nothing kept to check.
-        public var notVerifiable = 0
+        package var notVerifiable = 0
         /// The failed positions, with the reason of each, in log order (the first 1,000).
-        public var failures: [Failure] = []
+        package var failures: [Failure] = []
 
         enum CodingKeys: String, CodingKey {
             case verified, failed, failures
@@ -99,17 +99,17 @@ public struct SignatureReport: Sendable, Encodable {
     }
 
     /// One failed webhook.
-    public struct Failure: Sendable, Encodable {
+    package struct Failure: Sendable, Encodable {
         /// Its position in the log.
-        public let position: UInt64
+        package let position: UInt64
         /// Why it failed.
-        public let reason: String
+        package let reason: String
     }
 
     /// Counts by source.
-    public var sources: [String: Counts] = [:]
+    package var sources: [String: Counts] = [:]
     /// Whether no stored webhook failed.
-    public var ok: Bool { sources.values.allSatisfy { $0.failed == 0 } }
+    package var ok: Bool { sources.values.allSatisfy { $0.failed == 0 } }
 
     mutating func record(_ outcome: SignatureCheck.Outcome, source: String, position: UInt64) {
         switch outcome {
@@ -125,7 +125,7 @@ public struct SignatureReport: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey { case ok, sources }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(ok, forKey: .ok)
         try container.encode(sources, forKey: .sources)

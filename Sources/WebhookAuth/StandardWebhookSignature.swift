@@ -4,19 +4,19 @@ import Foundation
 /// Verifies a Standard Webhooks delivery: `webhook-id`, `webhook-timestamp` and `webhook-signature` (a
 /// space-separated list of `v1,<base64>`), where each signature is HMAC-SHA256 of `"{id}.{timestamp}.{body}"`
 /// keyed with the base64-decoded part of a `whsec_` secret.
-public struct StandardWebhookSignature: Sendable {
+package struct StandardWebhookSignature: Sendable {
     /// One HMAC per configured secret, keyed with its decoded bytes, and fed nothing yet.
     let keys: [HMAC<SHA256>]
     let tolerance: Int64
 
     /// Verifies with `whsec_<base64>` secrets, allowing `tolerance` seconds of clock difference.
-    public init(secrets: [String], tolerance: Int64) {
+    package init(secrets: [String], tolerance: Int64) {
         keys = secrets.compactMap(Self.key(fromSecret:)).map { HMAC<SHA256>(key: SymmetricKey(data: $0)) }
         self.tolerance = tolerance
     }
 
     /// Decodes `whsec_<base64>` secrets; `nil` for one that is not of that form.
-    public static func key(fromSecret secret: String) -> [UInt8]? {
+    package static func key(fromSecret secret: String) -> [UInt8]? {
         guard secret.hasPrefix("whsec_"), let data = Data(base64Encoded: String(secret.dropFirst(6))), !data.isEmpty else {
             return nil
         }
@@ -24,7 +24,7 @@ public struct StandardWebhookSignature: Sendable {
     }
 
     /// Checks the three headers against `body`; `now` is seconds since the epoch, or `nil` to skip the time check.
-    public func verify(
+    package func verify(
         id: String?, timestamp: String?, signatureHeader: String?, body: UnsafeRawBufferPointer, now: Int64?
     ) throws(VerificationFailure) {
         guard !keys.isEmpty else {

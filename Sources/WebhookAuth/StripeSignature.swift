@@ -3,21 +3,21 @@ import EventLog
 
 /// Verifies `Stripe-Signature: t=…,v1=…`: HMAC-SHA256 of `"{t}.{raw body}"`, keyed with the endpoint secret
 /// string as given, in lowercase hex. Any `v1` may match any configured secret (rotation); `v0` is ignored.
-public struct StripeSignature: Sendable {
+package struct StripeSignature: Sendable {
     /// One HMAC per configured secret, keyed with the secret's UTF-8 bytes as Stripe uses them, and fed nothing yet.
     let keys: [HMAC<SHA256>]
     /// How far `t` may be from now, in seconds.
     let tolerance: Int64
 
     /// Verifies with `secrets` (`whsec_…`, used as given), allowing `tolerance` seconds of clock difference.
-    public init(secrets: [String], tolerance: Int64) {
+    package init(secrets: [String], tolerance: Int64) {
         keys = secrets.map { HMAC<SHA256>(key: SymmetricKey(data: Array($0.utf8))) }
         self.tolerance = tolerance
     }
 
     /// Checks `header` against `body`; `now` is in seconds since the epoch, or `nil` to skip the time check
     /// (when an auditor re-verifies a stored event).
-    public func verify(header: String?, body: UnsafeRawBufferPointer, now: Int64?) throws(VerificationFailure) {
+    package func verify(header: String?, body: UnsafeRawBufferPointer, now: Int64?) throws(VerificationFailure) {
         guard !keys.isEmpty else {
             throw VerificationFailure(.invalidSignature, "no Stripe signing secret is configured, so every Stripe webhook is refused")
         }

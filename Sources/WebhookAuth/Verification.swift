@@ -2,9 +2,9 @@ import Crypto
 import Foundation
 
 /// How a webhook failed to prove where it came from.
-public struct VerificationFailure: Error, Equatable, Sendable {
+package struct VerificationFailure: Error, Equatable, Sendable {
     /// The error code the gateway answers with.
-    public enum Kind: String, Sendable {
+    package enum Kind: String, Sendable {
         case invalidSignature = "invalid_signature"
         case invalidToken = "invalid_token"
         case staleTimestamp = "stale_timestamp"
@@ -12,26 +12,26 @@ public struct VerificationFailure: Error, Equatable, Sendable {
     }
 
     /// The kind of failure.
-    public let kind: Kind
+    package let kind: Kind
     /// Tells the sender what to fix; never holds a secret or an expected signature.
-    public let message: String
+    package let message: String
 
     /// Creates a failure.
-    public init(_ kind: Kind, _ message: String) {
+    package init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 }
 
 /// Constant-time comparisons, the HMAC and the limits the signature schemes share.
-public enum Verification {
+package enum Verification {
     /// The most signature entries a header may list (key rotation needs two or three); more is refused as
     /// malformed rather than compared one by one.
-    public static let maxSignatures = 16
+    package static let maxSignatures = 16
 
     /// How far `timestamp` lies from `now`, in seconds, for any two values: the distance of two `Int64`s can exceed
     /// `Int64.max`, so it is computed as a magnitude and never traps.
-    public static func distance(_ now: Int64, _ timestamp: Int64) -> UInt64 {
+    package static func distance(_ now: Int64, _ timestamp: Int64) -> UInt64 {
         now >= timestamp ? UInt64(bitPattern: now &- timestamp) : UInt64(bitPattern: timestamp &- now)
     }
 
@@ -51,7 +51,7 @@ public enum Verification {
     }
 
     /// Compares two byte strings in time that depends only on their lengths.
-    public static func constantTimeEquals(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
+    package static func constantTimeEquals(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
         for (x, y) in zip(a, b) { difference |= x ^ y }
@@ -59,7 +59,7 @@ public enum Verification {
     }
 
     /// Compares two secrets of any lengths in constant time, by comparing their SHA-256 digests.
-    public static func constantTimeEquals(secret a: String, _ b: String) -> Bool {
+    package static func constantTimeEquals(secret a: String, _ b: String) -> Bool {
         constantTimeEquals(Array(SHA256.hash(data: Array(a.utf8))), Array(SHA256.hash(data: Array(b.utf8))))
     }
 

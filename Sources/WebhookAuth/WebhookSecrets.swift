@@ -2,19 +2,19 @@ import Foundation
 
 /// The secrets that verify webhooks, read as the gateway reads them: from its config file, then overridden by
 /// environment variables. The gateway checks deliveries with them; `replay check-signatures` re-checks stored ones.
-public struct WebhookSecrets: Sendable, Equatable {
+package struct WebhookSecrets: Sendable, Equatable {
     /// Stripe endpoint secrets, `whsec_…`; several allow rotation [`stripe.secrets`, `SWITCHYARD_STRIPE_SECRETS`]. Default none.
-    public var stripe: [String] = []
+    package var stripe: [String] = []
     /// Intercom app client secrets [`intercom.secrets`, `SWITCHYARD_INTERCOM_SECRETS`]. Default none.
-    public var intercom: [String] = []
+    package var intercom: [String] = []
     /// Contact2Sale `X-Webhook-Token` values [`c2s.tokens`, `SWITCHYARD_C2S_TOKENS`]. Default none.
-    public var c2sTokens: [String] = []
+    package var c2sTokens: [String] = []
     /// Standard Webhooks endpoints by name, each with its `whsec_<base64>` secrets [`inbound.<name>.secrets`,
     /// `SWITCHYARD_INBOUND_SECRETS` as `name=whsec_…,name=whsec_…`]. Default none.
-    public var inbound: [String: [String]] = [:]
+    package var inbound: [String: [String]] = [:]
 
     /// No secrets.
-    public init() {}
+    package init() {}
 
     private struct File: Decodable {
         struct Secrets: Decodable { var secrets: [String]? }
@@ -26,7 +26,7 @@ public struct WebhookSecrets: Sendable, Equatable {
     }
 
     /// Takes the secrets of a gateway config file (JSON) at `path`; other keys are left to the gateway.
-    public mutating func apply(file data: Data, path: String) throws(SecretsError) {
+    package mutating func apply(file data: Data, path: String) throws(SecretsError) {
         let file: File
         do {
             file = try JSONDecoder().decode(File.self, from: data)
@@ -43,7 +43,7 @@ public struct WebhookSecrets: Sendable, Equatable {
 
     /// Takes `SWITCHYARD_STRIPE_SECRETS`, `SWITCHYARD_INTERCOM_SECRETS`, `SWITCHYARD_C2S_TOKENS` and
     /// `SWITCHYARD_INBOUND_SECRETS` (comma-separated), each replacing what the file gave.
-    public mutating func apply(environment: [String: String]) throws(SecretsError) {
+    package mutating func apply(environment: [String: String]) throws(SecretsError) {
         func list(_ name: String) -> [String]? {
             environment[name].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         }
@@ -65,10 +65,10 @@ public struct WebhookSecrets: Sendable, Equatable {
 }
 
 /// A secret setting that is missing or malformed; it names the setting, never the secret.
-public struct SecretsError: Error, CustomStringConvertible, Sendable {
+package struct SecretsError: Error, CustomStringConvertible, Sendable {
     /// The setting as the user wrote it: a variable or a file key.
-    public let setting: String
+    package let setting: String
     /// What is wrong with it.
-    public let message: String
-    public var description: String { "\(setting): \(message)" }
+    package let message: String
+    package var description: String { "\(setting): \(message)" }
 }

@@ -117,7 +117,7 @@ struct StripeIngestTests {
             ("application/js", false), ("x application/json", false),
         ])
     func mediaType(contentType: String, accepted: Bool) {
-        #expect(IngestController.isJSON(mediaType: contentType) == accepted, "\(contentType)")
+        #expect(IngestController<LMDBEventLog>.isJSON(mediaType: contentType) == accepted, "\(contentType)")
     }
 
     @Test("a body over the limit gets 413 without being stored")

@@ -21,6 +21,9 @@ private final class CountingLog: EventStore {
     func head() async throws -> LogHead { try log.head() }
     func subscribe(from position: UInt64) -> LMDBEventLog.Subscription { log.subscribe(from: position) }
     func checkpoint(named name: String) async throws -> UInt64? { try log.checkpoint(named: name) }
+    var isWritable: Bool { log.isWritable }
+    func storageUsage() async throws -> StorageUsage { try log.storageUsage() }
+    func close() async { await log.close() }
 }
 
 @Suite("The log window the projections share")

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A real child process whose standard output the test reads line by line, with deadlines.
-public final class ChildProcess: @unchecked Sendable {
+package final class ChildProcess: @unchecked Sendable {
     private let process = Process()
     private let output = Pipe()
     private var buffer = [UInt8]()
@@ -9,7 +9,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Starts `executable` with `arguments` and extra `environment` variables.
     /// With `mergeStandardError`, the child's standard error is read as output too.
-    public init(executable: String, arguments: [String], environment: [String: String] = [:], mergeStandardError: Bool = false) throws {
+    package init(executable: String, arguments: [String], environment: [String: String] = [:], mergeStandardError: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -19,10 +19,10 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// The child's process id.
-    public var pid: Int32 { process.processIdentifier }
+    package var pid: Int32 { process.processIdentifier }
 
     /// The next line of output, or `nil` at end of output or when `timeout` passes first.
-    public func readLine(timeout: Duration = .seconds(30)) -> String? {
+    package func readLine(timeout: Duration = .seconds(30)) -> String? {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
@@ -44,24 +44,24 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Closes this end of the child's standard output, as a reader that goes away would: the child's next write
     /// there fails (`EPIPE`). Nothing more can be read after this.
-    public func closeOutput() {
+    package func closeOutput() {
         try? output.fileHandleForReading.close()
         ended = true
     }
 
     /// Sends `signal` to the child.
-    public func send(_ signal: Int32) {
+    package func send(_ signal: Int32) {
         kill(process.processIdentifier, signal)
     }
 
     /// Waits for the child to exit and returns its status.
-    public func waitForExit() -> Int32 {
+    package func waitForExit() -> Int32 {
         process.waitUntilExit()
         return process.terminationStatus
     }
 
     /// Whether the child was ended by a signal.
-    public var wasSignalled: Bool { process.terminationReason == .uncaughtSignal }
+    package var wasSignalled: Bool { process.terminationReason == .uncaughtSignal }
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }

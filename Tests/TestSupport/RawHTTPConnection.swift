@@ -1,11 +1,11 @@
 import Foundation
 
 /// A plain TCP connection to 127.0.0.1 for sending a request in pieces, so a test can hold a request in flight.
-public final class RawHTTPConnection {
+package final class RawHTTPConnection {
     private let fd: Int32
 
     /// Connects to `127.0.0.1:port`.
-    public init(port: Int) throws {
+    package init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -23,7 +23,7 @@ public final class RawHTTPConnection {
     deinit { close(fd) }
 
     /// Writes all of `bytes`.
-    public func send(_ bytes: [UInt8]) throws {
+    package func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -33,7 +33,7 @@ public final class RawHTTPConnection {
     }
 
     /// Reads one response and returns its status code and body; `nil` if the connection closes or `timeout` passes first.
-    public func readResponse(timeout: Duration = .seconds(30)) -> (status: Int, body: String)? {
+    package func readResponse(timeout: Duration = .seconds(30)) -> (status: Int, body: String)? {
         let deadline = ContinuousClock.now + timeout
         var buffer = [UInt8]()
         while ContinuousClock.now < deadline {

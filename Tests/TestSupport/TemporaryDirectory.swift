@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs `body` with a new empty directory, and removes it afterwards, whatever happens.
-public func withTemporaryDirectory<R>(
+package func withTemporaryDirectory<R>(
     _ label: String = "switchyard", _ body: (String) async throws -> R
 ) async throws -> R {
     let path = NSTemporaryDirectory() + "\(label)-\(getpid())-\(UUID().uuidString)"
@@ -11,7 +11,7 @@ public func withTemporaryDirectory<R>(
 }
 
 /// The directory that holds the built products (the test bundle and the executables beside it).
-public var productsDirectory: String {
+package var productsDirectory: String {
     if let override = ProcessInfo.processInfo.environment["SWITCHYARD_PRODUCTS_DIR"] { return override }
     let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     var directory = bundle.deletingLastPathComponent()
@@ -25,7 +25,7 @@ public var productsDirectory: String {
 }
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-public func poll(
+package func poll(
     timeout: Duration = .seconds(10), every interval: Duration = .milliseconds(5),
     _ condition: () async throws -> Bool
 ) async rethrows -> Bool {

@@ -11,7 +11,7 @@ import Foundation
 ///
 /// A harness also checks properties that must hold for any input (a rejection changes no state; what the scanner
 /// accepts, Foundation's parser accepts too), and traps when one does not.
-public enum FuzzTarget: String, CaseIterable, Sendable {
+package enum FuzzTarget: String, CaseIterable, Sendable {
     case stripeSignature = "stripe-signature"
     case intercomSignature = "intercom-signature"
     case standardSignature = "standard-signature"
@@ -20,7 +20,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case projections
 
     /// Runs the harness on `bytes`.
-    public func run(_ bytes: UnsafeRawBufferPointer) {
+    package func run(_ bytes: UnsafeRawBufferPointer) {
         var input = FuzzInput(bytes)
         switch self {
         case .stripeSignature:

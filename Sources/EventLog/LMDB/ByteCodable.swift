@@ -1,7 +1,7 @@
 /// A value that is stored in LMDB as bytes.
 ///
 /// Keys sort by their bytes, so integer keys are big-endian.
-public protocol ByteCodable {
+package protocol ByteCodable {
     /// Calls `body` with the stored form of the value.
     func withStoredBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
     /// Decodes a value from its stored form; the bytes are valid only during the call.
@@ -10,25 +10,25 @@ public protocol ByteCodable {
 
 extension ByteCodable {
     /// The stored form as an array.
-    public var storedBytes: [UInt8] { withStoredBytes { Array($0) } }
+    package var storedBytes: [UInt8] { withStoredBytes { Array($0) } }
 }
 
 /// A stored value that could not be decoded.
-public struct ByteDecodingError: Error, Sendable, CustomStringConvertible {
+package struct ByteDecodingError: Error, Sendable, CustomStringConvertible {
     /// What was expected.
-    public let message: String
+    package let message: String
     /// Creates the error.
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
 }
 
 extension UInt64: ByteCodable {
-    public func withStoredBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    package func withStoredBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         var bigEndian = self.bigEndian
         return try withUnsafeBytes(of: &bigEndian, body)
     }
 
-    public init(storedBytes: UnsafeRawBufferPointer) throws {
+    package init(storedBytes: UnsafeRawBufferPointer) throws {
         guard storedBytes.count == 8 else { throw ByteDecodingError("expected 8 bytes, found \(storedBytes.count)") }
         var value: UInt64 = 0
         for byte in storedBytes { value = value << 8 | UInt64(byte) }
@@ -37,22 +37,22 @@ extension UInt64: ByteCodable {
 }
 
 extension String: ByteCodable {
-    public func withStoredBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    package func withStoredBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         var copy = self
         return try copy.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
     }
 
-    public init(storedBytes: UnsafeRawBufferPointer) throws {
+    package init(storedBytes: UnsafeRawBufferPointer) throws {
         self = String(decoding: storedBytes, as: UTF8.self)
     }
 }
 
 extension Array: ByteCodable where Element == UInt8 {
-    public func withStoredBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    package func withStoredBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try withUnsafeBytes(body)
     }
 
-    public init(storedBytes: UnsafeRawBufferPointer) throws {
+    package init(storedBytes: UnsafeRawBufferPointer) throws {
         self = Array(storedBytes)
     }
 }

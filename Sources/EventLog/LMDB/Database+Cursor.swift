@@ -3,7 +3,7 @@ internal import CLMDB
 extension Database {
     /// Visits entries in key order, starting at the first key at or after `start` (the first key when `nil` or empty),
     /// until `body` returns `false`. The bytes are valid only during each call.
-    public func scan(
+    package func scan(
         from start: Key? = nil,
         in txn: some Transaction,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
@@ -30,7 +30,7 @@ extension Database {
 
     /// Visits entries in descending key order, from the last key, until `body` returns `false`. The bytes are valid
     /// only during each call.
-    public func scanBackward(
+    package func scanBackward(
         in txn: some Transaction, _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         try withCursor(in: txn) { step in
@@ -43,7 +43,7 @@ extension Database {
     }
 
     /// The entry with the greatest key, or `nil` when the database is empty.
-    public func last(in txn: some Transaction) throws -> (key: Key, value: Value)? {
+    package func last(in txn: some Transaction) throws -> (key: Key, value: Value)? {
         try withCursor(in: txn) { step in
             guard let (key, value) = try step(MDB_LAST) else { return nil }
             return (try Key(storedBytes: key), try Value(storedBytes: value))

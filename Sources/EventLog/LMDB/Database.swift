@@ -4,14 +4,14 @@ import Foundation
 /// A named database inside an ``Environment``, with typed keys and values.
 ///
 /// Keys sort by their stored bytes. Handles stay valid for the life of the environment.
-public struct Database<Key: ByteCodable, Value: ByteCodable>: Sendable {
+package struct Database<Key: ByteCodable, Value: ByteCodable>: Sendable {
     let dbi: MDB_dbi
     /// The database's name.
-    public let name: String
+    package let name: String
 }
 
 /// How ``Database/put(_:for:in:mode:)`` treats an existing key.
-public enum PutMode: Sendable {
+package enum PutMode: Sendable {
     /// Replace any existing value.
     case upsert
     /// Keep an existing value and report that the key was taken.
@@ -22,7 +22,7 @@ public enum PutMode: Sendable {
 
 extension Environment {
     /// Opens the named database, creating it when absent, in a write transaction of its own.
-    public func database<Key, Value>(_ name: String, as: (Key.Type, Value.Type) = (Key.self, Value.self)) throws -> Database<Key, Value> {
+    package func database<Key, Value>(_ name: String, as: (Key.Type, Value.Type) = (Key.self, Value.self)) throws -> Database<Key, Value> {
         try databases([name], create: true)[0]!
     }
 
@@ -33,7 +33,7 @@ extension Environment {
     /// LMDB lets one transaction at a time in a process open handles, from its start to its end; two at once
     /// could hand out the same handle for two names. So these transactions take turns, and no other
     /// transaction opens handles.
-    public func databases<Key, Value>(
+    package func databases<Key, Value>(
         _ names: [String], create: Bool, as: (Key.Type, Value.Type) = (Key.self, Value.self)
     ) throws -> [Database<Key, Value>?] {
         try handleLock.withLock {
@@ -57,12 +57,12 @@ extension Environment {
 
 extension Database {
     /// The value stored for `key`, or `nil`.
-    public func get(_ key: Key, in txn: some Transaction) throws -> Value? {
+    package func get(_ key: Key, in txn: some Transaction) throws -> Value? {
         try withValue(for: key, in: txn) { try Value(storedBytes: $0) }
     }
 
     /// Calls `body` with the stored bytes of `key`'s value, without copying them; `nil` if the key is absent.
-    public func withValue<R>(
+    package func withValue<R>(
         for key: Key, in txn: some Transaction, _ body: (UnsafeRawBufferPointer) throws -> R
     ) throws -> R? {
         var data = MDB_val()
@@ -76,7 +76,7 @@ extension Database {
 
     /// Stores `value` for `key`. Returns `false` only in ``PutMode/noOverwrite`` mode, when the key already exists.
     @discardableResult
-    public func put(_ value: Value, for key: Key, in txn: WriteTransaction, mode: PutMode = .upsert) throws -> Bool {
+    package func put(_ value: Value, for key: Key, in txn: WriteTransaction, mode: PutMode = .upsert) throws -> Bool {
         let flags: UInt32 =
             switch mode {
             case .upsert: 0
@@ -97,7 +97,7 @@ extension Database {
 
     /// Removes `key`; `false` if it was absent.
     @discardableResult
-    public func delete(_ key: Key, in txn: WriteTransaction) throws -> Bool {
+    package func delete(_ key: Key, in txn: WriteTransaction) throws -> Bool {
         try key.withStoredBytes { keyBytes in
             var k = MDB_val(bytes: keyBytes)
             return try lmdbCheck(mdb_del(txn.handle.pointer, dbi, &k, nil), "mdb_del \(name)")
@@ -105,12 +105,12 @@ extension Database {
     }
 
     /// Removes every entry, keeping the database.
-    public func clear(in txn: WriteTransaction) throws {
+    package func clear(in txn: WriteTransaction) throws {
         try lmdbCheck(mdb_drop(txn.handle.pointer, dbi, 0), "mdb_drop \(name)")
     }
 
     /// How many entries the database holds, as `txn` sees it (from LMDB's statistics: no scan).
-    public func count(in txn: some Transaction) throws -> Int {
+    package func count(in txn: some Transaction) throws -> Int {
         var stat = MDB_stat()
         try lmdbCheck(mdb_stat(txn.handle.pointer, dbi, &stat), "mdb_stat \(name)")
         return stat.ms_entries

@@ -1,16 +1,16 @@
 internal import CLMDB
 
 /// How much of an environment's map is used.
-public struct EnvironmentUsage: Sendable, Equatable {
+package struct EnvironmentUsage: Sendable, Equatable {
     /// Size of the memory map, in bytes.
-    public var mapSizeBytes: Int
+    package var mapSizeBytes: Int
     /// Bytes up to the last page in use.
-    public var usedBytes: Int
+    package var usedBytes: Int
     /// The page size.
-    public var pageSize: Int
+    package var pageSize: Int
 
     /// Creates a usage report.
-    public init(mapSizeBytes: Int, usedBytes: Int, pageSize: Int) {
+    package init(mapSizeBytes: Int, usedBytes: Int, pageSize: Int) {
         self.mapSizeBytes = mapSizeBytes
         self.usedBytes = usedBytes
         self.pageSize = pageSize
@@ -19,7 +19,7 @@ public struct EnvironmentUsage: Sendable, Equatable {
 
 extension Environment {
     /// The map's size and how much of it is in use.
-    public func usage() throws -> EnvironmentUsage {
+    package func usage() throws -> EnvironmentUsage {
         try read { _ in
             var info = MDB_envinfo()
             var stat = MDB_stat()
@@ -36,7 +36,7 @@ extension Environment {
 
     /// Writes a compacted copy of the environment into the existing empty directory `directory`, while
     /// readers and the writer go on (`mdb_env_copy2` with `MDB_CP_COMPACT`).
-    public func copy(to directory: String) throws {
+    package func copy(to directory: String) throws {
         try lock.withShared {
             try lmdbCheck(mdb_env_copy2(env, directory, UInt32(MDB_CP_COMPACT)), "mdb_env_copy2 \(directory)")
         }

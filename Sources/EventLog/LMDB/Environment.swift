@@ -8,27 +8,27 @@ import Logging
 /// returns and aborts when it throws. The environment is opened with `MDB_NOTLS`, so read transactions are not
 /// tied to a thread. When a write finds the map full it grows the map and runs the closure again, so a write
 /// closure must not have effects outside its transaction until it returns.
-public final class Environment: @unchecked Sendable {
+package final class Environment: @unchecked Sendable {
     /// How an environment is opened.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// Initial size of the memory map in bytes; it grows when full. Default 64 MiB.
-        public var mapSize: Int = 64 << 20
+        package var mapSize: Int = 64 << 20
         /// Largest step by which a full map grows; below it, the map doubles. Default 1 GiB.
-        public var maxGrowthStep: Int = 1 << 30
+        package var maxGrowthStep: Int = 1 << 30
         /// How many named databases may be opened. Default 32.
-        public var maxDatabases: UInt32 = 32
+        package var maxDatabases: UInt32 = 32
         /// How many concurrent readers, across processes. Default 126.
-        public var maxReaders: UInt32 = 126
+        package var maxReaders: UInt32 = 126
         /// Whether each commit is flushed to disk (`fsync`). Default `true`; `false` adds `MDB_NOSYNC`,
         /// which suits only disposable state.
-        public var durable: Bool = true
+        package var durable: Bool = true
         /// Whether the meta page is flushed at each commit too. Default `true`; `false` adds `MDB_NOMETASYNC`:
         /// one flush per commit instead of two, the database stays intact, and a system crash may undo the last
         /// commit. Suits state that is rebuilt from elsewhere.
-        public var metaSync: Bool = true
+        package var metaSync: Bool = true
 
         /// The defaults.
-        public init() {}
+        package init() {}
     }
 
     let env: OpaquePointer
@@ -42,7 +42,7 @@ public final class Environment: @unchecked Sendable {
 
     /// Opens (creating if needed) the environment in the directory `path`, and clears reader slots left by
     /// processes that died.
-    public init(path: String, configuration: Configuration = .init(), logger: Logger) throws {
+    package init(path: String, configuration: Configuration = .init(), logger: Logger) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         var env: OpaquePointer?
         try lmdbCheck(mdb_env_create(&env), "mdb_env_create")
@@ -73,7 +73,7 @@ public final class Environment: @unchecked Sendable {
     deinit { close() }
 
     /// Closes the environment. No transaction may be open; later calls throw `EINVAL`.
-    public func close() {
+    package func close() {
         lock.withExclusive {
             if !isClosed {
                 isClosed = true
@@ -83,7 +83,7 @@ public final class Environment: @unchecked Sendable {
     }
 
     /// Runs `body` in a read-only snapshot.
-    public func read<R>(_ body: (ReadTransaction) throws -> R) throws -> R {
+    package func read<R>(_ body: (ReadTransaction) throws -> R) throws -> R {
         try readOnly(commit: false, body)
     }
 
@@ -120,7 +120,7 @@ public final class Environment: @unchecked Sendable {
     /// Runs `body` in a write transaction: commits when it returns, aborts when it throws.
     ///
     /// If the map fills up, the transaction is aborted, the map grows, and `body` runs again.
-    public func write<R>(_ body: (WriteTransaction) throws -> R) throws -> R {
+    package func write<R>(_ body: (WriteTransaction) throws -> R) throws -> R {
         while true {
             do {
                 let attempt: R? = try lock.withShared {

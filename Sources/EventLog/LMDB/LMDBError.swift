@@ -2,22 +2,22 @@ internal import CLMDB
 import Glibc
 
 /// An error returned by LMDB, with the operation that failed.
-public struct LMDBError: Error, Sendable, CustomStringConvertible, Equatable {
+package struct LMDBError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The LMDB or `errno` return code.
-    public let code: Int32
+    package let code: Int32
     /// What was being done, such as `mdb_txn_commit`.
-    public let operation: String
+    package let operation: String
     /// LMDB's own description of `code`.
-    public var message: String { String(cString: mdb_strerror(code)) }
+    package var message: String { String(cString: mdb_strerror(code)) }
 
     /// The map is full; the environment must grow before the write is tried again.
-    public var isMapFull: Bool { code == MDB_MAP_FULL }
+    package var isMapFull: Bool { code == MDB_MAP_FULL }
     /// The disk has no space left, or the write failed at the device.
-    public var isOutOfSpace: Bool { code == ENOSPC || code == EDQUOT || code == EIO || code == EFBIG }
+    package var isOutOfSpace: Bool { code == ENOSPC || code == EDQUOT || code == EIO || code == EFBIG }
     /// The database file is damaged.
-    public var isCorrupted: Bool { code == MDB_CORRUPTED || code == MDB_PAGE_NOTFOUND || code == MDB_PANIC || code == MDB_INVALID }
+    package var isCorrupted: Bool { code == MDB_CORRUPTED || code == MDB_PAGE_NOTFOUND || code == MDB_PANIC || code == MDB_INVALID }
 
-    public var description: String { "\(operation): \(message) (\(code))" }
+    package var description: String { "\(operation): \(message) (\(code))" }
 }
 
 /// The one place where an LMDB return code becomes a Swift error.

@@ -1,24 +1,24 @@
 internal import CLMDB
 
 /// An open LMDB transaction, valid only inside the closure that received it.
-public protocol Transaction {
+package protocol Transaction {
     /// The transaction's handle; opaque outside this module.
     var handle: TransactionHandle { get }
 }
 
 /// The opaque handle of a transaction.
-public struct TransactionHandle {
+package struct TransactionHandle {
     let pointer: OpaquePointer
 }
 
 /// A read-only snapshot, from ``Environment/read(_:)``.
-public struct ReadTransaction: Transaction {
+package struct ReadTransaction: Transaction {
     /// The transaction's handle.
-    public let handle: TransactionHandle
+    package let handle: TransactionHandle
 }
 
 /// A write transaction, from ``Environment/write(_:)``: committed when the closure returns, aborted when it throws.
-public struct WriteTransaction: Transaction {
+package struct WriteTransaction: Transaction {
     /// The transaction's handle.
-    public let handle: TransactionHandle
+    package let handle: TransactionHandle
 }

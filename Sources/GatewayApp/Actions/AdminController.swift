@@ -4,12 +4,12 @@ import Hummingbird
 import Projections
 
 /// The admin API over outbound actions, behind the admin keys (and the optional address allowlist).
-struct AdminController: Sendable {
-    let log: LMDBEventLog
-    let read: ReadController
-    let refunds: RefundDesk
+struct AdminController<Log: EventStore>: Sendable {
+    let log: Log
+    let read: ReadController<Log>
+    let refunds: RefundDesk<Log>
 
-    init(log: LMDBEventLog, read: ReadController) {
+    init(log: Log, read: ReadController<Log>) {
         self.log = log
         self.read = read
         refunds = RefundDesk(log: log, read: read)

@@ -10,15 +10,15 @@ import Outbound
 ///
 /// An actor alone would not do: it takes the next call whenever the current one awaits (the log, the projection),
 /// so requests also queue for their turn, in order of arrival.
-actor RefundDesk {
-    let log: LMDBEventLog
-    let read: ReadController
+actor RefundDesk<Log: EventStore> {
+    let log: Log
+    let read: ReadController<Log>
     /// Whether a request is between its check and its append being applied.
     private var busy = false
     /// Requests waiting for their turn, first come first served.
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    init(log: LMDBEventLog, read: ReadController) {
+    init(log: Log, read: ReadController<Log>) {
         self.log = log
         self.read = read
     }
@@ -37,8 +37,8 @@ actor RefundDesk {
             throw GatewayError(.badRequest, "invalid_json", #"send {"payment_id":"pi_…","amount":<minor units, optional>}"#)
         }
         let idBytes = body.payment_id.utf8.count
-        guard idBytes > 0, idBytes <= IngestController.maxKeyBytes else {
-            throw GatewayError(.badRequest, "invalid_payment_id", "payment_id must be a payment intent's id of 1 to \(IngestController.maxKeyBytes) bytes")
+        guard idBytes > 0, idBytes <= LogLimits().maxKeyBytes else {
+            throw GatewayError(.badRequest, "invalid_payment_id", "payment_id must be a payment intent's id of 1 to \(LogLimits().maxKeyBytes) bytes")
         }
         await takeTurn()
         defer { endTurn() }

@@ -10,14 +10,14 @@ import JSONScan
 import CoreMetrics
 
 /// The webhook routes: check, then append durably, then answer.
-struct IngestController: Sendable {
-    let log: any EventStore
+struct IngestController<Log: EventStore>: Sendable {
+    let log: Log
     let configuration: GatewayConfiguration
     let metrics: GatewayMetrics
     let rateLimiter: RateLimiter
     let rejectionQuota: PerMinuteQuota
 
-    init(log: any EventStore, configuration: GatewayConfiguration, metrics: GatewayMetrics) {
+    init(log: Log, configuration: GatewayConfiguration, metrics: GatewayMetrics) {
         self.log = log
         self.configuration = configuration
         self.metrics = metrics

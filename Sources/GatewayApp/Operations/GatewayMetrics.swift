@@ -69,10 +69,10 @@ package final class GatewayMetrics: ActionMetrics {
     /// Sets what is read at scrape time rather than counted as it happens: the log's head and map use, each
     /// projection's checkpoint, lag behind the head and whether it has stopped, and whether each reactor and the
     /// dispatcher is running.
-    func refresh(head: UInt64, usage: EnvironmentUsage, projections: [ProjectionStatus], components: [String: ComponentHealth.Component]) {
+    func refresh(head: UInt64, usage: StorageUsage, projections: [ProjectionStatus], components: [String: ComponentHealth.Component]) {
         logHead.record(Int64(head))
         gauge("switchyard_log_map_used_bytes", key: "", []).record(Int64(usage.usedBytes))
-        gauge("switchyard_log_map_size_bytes", key: "", []).record(Int64(usage.mapSizeBytes))
+        gauge("switchyard_log_map_size_bytes", key: "", []).record(Int64(usage.capacityBytes))
         for projection in projections {
             let dimensions = [("projection", projection.name)]
             gauge("switchyard_projection_checkpoint", key: projection.name, dimensions).record(Int64(projection.checkpoint))

@@ -6,23 +6,23 @@ import Projections
 import Outbound
 
 /// `GET /health` and `GET /metrics`.
-struct OperationsController: Sendable {
-    let log: LMDBEventLog
+struct OperationsController<Log: EventStore>: Sendable {
+    let log: Log
     let metrics: GatewayMetrics
     let components: ComponentHealth
     let dataDirectory: String
-    let runner: ProjectionRunner<LMDBEventLog>
+    let runner: ProjectionRunner<Log>
     /// The projections' views, for the events each has skipped.
     let views: ProjectionStore
     let started = ContinuousClock.now
 
     func addRoutes(to router: Router<GatewayContext>) {
-        router.get("/health") { _, _ in try report() }
+        router.get("/health") { _, _ in try await report() }
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
         router.get("/metrics") { _, _ in
-            refreshMetrics()
+            await refreshMetrics()
             var buffer = ByteBuffer()
             buffer.writeBytes(metrics.exposition())
             return Response(
@@ -32,21 +32,21 @@ struct OperationsController: Sendable {
     }
 
     /// Sets the gauges read at scrape time; when the log cannot be read, they keep their last values.
-    private func refreshMetrics() {
-        guard let head = try? log.head().position, let usage = try? log.usage() else { return }
+    private func refreshMetrics() async {
+        guard let head = try? await log.head().position, let usage = try? await log.storageUsage() else { return }
         metrics.refresh(head: head, usage: usage, projections: runner.statuses(), components: components.snapshot())
     }
 
     /// `failing` (503) when the log cannot be read or its last write failed; `degraded` when the disk is nearly full,
     /// a projection has stopped, or a reactor or the dispatcher is not running.
-    private func report() throws -> Response {
+    private func report() async throws -> Response {
         var status = "ok"
         var head: UInt64 = 0
-        var usage = EnvironmentUsage(mapSizeBytes: 0, usedBytes: 0, pageSize: 0)
-        var writable = log.isOpen && log.lastWriteFailure == nil
+        var usage = StorageUsage(usedBytes: 0, capacityBytes: 0)
+        var writable = log.isWritable
         do {
-            head = try log.head().position
-            usage = try log.usage()
+            head = try await log.head().position
+            usage = try await log.storageUsage()
         } catch {
             writable = false
         }
@@ -76,7 +76,7 @@ struct OperationsController: Sendable {
         }
         let uptime = (ContinuousClock.now - started).components.seconds
         let body = """
-            {"status":"\(status)","log":{"head":\(head),"mapUsedBytes":\(usage.usedBytes),"mapSizeBytes":\(usage.mapSizeBytes),\
+            {"status":"\(status)","log":{"head":\(head),"mapUsedBytes":\(usage.usedBytes),"mapSizeBytes":\(usage.capacityBytes),\
             "writable":\(writable)},"failedProjections":[\(failed.joined(separator: ","))],\
             "retryingProjections":[\(retrying.joined(separator: ","))],\
             "rejectedEvents":{\(rejected.joined(separator: ","))},\

@@ -4,26 +4,26 @@ import Hummingbird
 import Projections
 
 /// The read API: the log itself and the projections' state, behind API keys.
-struct ReadController: Sendable {
-    let log: LMDBEventLog
+struct ReadController<Log: EventStore>: Sendable {
+    let log: Log
     let store: ProjectionStore
-    let runner: ProjectionRunner<LMDBEventLog>
+    let runner: ProjectionRunner<Log>
     let metrics: GatewayMetrics
 
     func addRoutes(to group: RouterGroup<GatewayContext>) {
-        group.get("events") { request, _ in try events(request) }
+        group.get("events") { request, _ in try await events(request) }
         group.get("events/{position}") { _, context in
             let position = try context.parameters.require("position", as: UInt64.self)
-            guard let event = try log.event(at: position) else { throw notFound("event at position \(position)") }
+            guard let event = try await log.event(at: position) else { throw notFound("event at position \(position)") }
             return jsonResponse(bytes: try event.jsonLine())
         }
-        group.get("projections") { request, _ in try projections(request) }
+        group.get("projections") { request, _ in try await projections(request) }
         group.get("projections/{name}/rejected") { request, context in try rejected(request, name: try context.parameters.require("name")) }
         addStateRoutes(to: group)
     }
 
     /// `GET /api/events?after=N&limit=M&source=&type=`.
-    private func events(_ request: Request) throws -> Response {
+    private func events(_ request: Request) async throws -> Response {
         let query = QueryParameters(request: request)
         let after = try query.integer("after", 0...UInt64.max, default: 0)!
         let limit = try query.limit
@@ -33,7 +33,7 @@ struct ReadController: Sendable {
         var next = after + 1
         var scanned = 0
         scan: while items.count < limit, scanned < 10_000 {
-            let batch = try log.events(from: next, limit: 500)
+            let batch = try await log.events(from: next, limit: 500)
             if batch.isEmpty { break }
             for event in batch {
                 scanned += 1
@@ -44,7 +44,7 @@ struct ReadController: Sendable {
                 }
             }
         }
-        let more = try log.head().position >= next
+        let more = try await log.head().position >= next
         // Each item is the event's JSON line (as `replay export` writes it), with the sender's exact bytes.
         var body = Data(#"{"items":["#.utf8)
         for (index, item) in items.enumerated() {
@@ -56,8 +56,8 @@ struct ReadController: Sendable {
     }
 
     /// `GET /api/projections[?digest=true]`.
-    private func projections(_ request: Request) throws -> Response {
-        let head = try log.head().position
+    private func projections(_ request: Request) async throws -> Response {
+        let head = try await log.head().position
         let withDigest = QueryParameters(request: request).string("digest") == "true"
         var items = [[String: Any]]()
         for status in runner.statuses() {
@@ -105,12 +105,7 @@ struct ReadController: Sendable {
             } ?? (0, [])
         let items = Array(page.1.prefix(limit))
         let next: String? = page.1.count > limit ? items.last.map { "\($0.position)" } : nil
-        struct Page: Encodable {
-            let items: [RejectedEvent]
-            let total: Int
-            let next_cursor: String?
-        }
-        return try jsonResponse(Page(items: items, total: page.0, next_cursor: next))
+        return try jsonResponse(RejectedPage(items: items, total: page.0, next_cursor: next))
     }
 
     /// Waits (at most 5 s) until projection `name` has applied `min_position`, when the request asks for it.
@@ -122,7 +117,7 @@ struct ReadController: Sendable {
     /// Waits (at most 5 s) until projection `name` has applied `target`. A target past the log's head is a 400:
     /// no such write was ever acknowledged, so waiting cannot help.
     func awaitPosition(_ target: UInt64, projection name: String) async throws {
-        let head = try log.head().position
+        let head = try await log.head().position
         guard target <= head else {
             throw GatewayError(
                 .badRequest, "invalid_parameter", "min_position \(target) is past the log's head (\(head)): no event there has been acknowledged")
@@ -142,4 +137,11 @@ struct ReadController: Sendable {
         }
         return result
     }
+}
+
+/// A page of `GET /api/projections/{name}/rejected`.
+private struct RejectedPage: Encodable {
+    let items: [RejectedEvent]
+    let total: Int
+    let next_cursor: String?
 }

@@ -22,8 +22,8 @@ package func openViews(_ configuration: GatewayConfiguration, logger: Logger) th
 /// Builds the gateway application around an open log and views store, which it closes when it shuts down.
 ///
 /// `onServerRunning` receives the bound port (useful with port 0).
-package func buildApplication(
-    _ configuration: GatewayConfiguration, log: LMDBEventLog, views: ProjectionStore, metrics: GatewayMetrics, logger: Logger,
+package func buildApplication<Log: EventStore>(
+    _ configuration: GatewayConfiguration, log: Log, views: ProjectionStore, metrics: GatewayMetrics, logger: Logger,
     projections: [any Projection] = BuiltInProjections.all, clock: @escaping @Sendable () -> Timestamp = { .now() },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
@@ -84,8 +84,8 @@ func reactors(_ actions: ActionsConfiguration, views: ProjectionStore, health: C
 }
 
 /// The gateway's routes and middleware.
-func buildRouter(
-    _ configuration: GatewayConfiguration, log: LMDBEventLog, views: ProjectionStore, runner: ProjectionRunner<LMDBEventLog>,
+func buildRouter<Log: EventStore>(
+    _ configuration: GatewayConfiguration, log: Log, views: ProjectionStore, runner: ProjectionRunner<Log>,
     metrics: GatewayMetrics, components: ComponentHealth
 ) -> Router<GatewayContext> {
     let router = Router(context: GatewayContext.self)

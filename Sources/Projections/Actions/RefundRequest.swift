@@ -1,21 +1,21 @@
 /// An operator's request to refund a payment, appended as `refund.requested` by the admin API; the
 /// `stripe-refunds` reactor turns it into a `stripe.refund` action.
-public struct RefundRequest: Codable, Sendable, Equatable {
+package struct RefundRequest: Codable, Sendable, Equatable {
     /// The event type.
-    public static let eventType = "refund.requested"
+    package static let eventType = "refund.requested"
 
     /// The payment intent, `pi_…`.
-    public var paymentId: String
+    package var paymentId: String
     /// The amount in minor units; `nil` for the rest of the payment.
-    public var amount: Int64?
+    package var amount: Int64?
     /// What the amount came to when it was requested: the given amount, or the rest of the payment then.
-    public var resolvedAmount: Int64
+    package var resolvedAmount: Int64
 
     /// The id of the `stripe.refund` action that the request appended at `position` becomes.
-    public static func actionId(position: UInt64) -> String { "stripe-refunds-\(position)-0" }
+    package static func actionId(position: UInt64) -> String { "stripe-refunds-\(position)-0" }
 
     /// Creates a request.
-    public init(paymentId: String, amount: Int64?, resolvedAmount: Int64) {
+    package init(paymentId: String, amount: Int64?, resolvedAmount: Int64) {
         self.paymentId = paymentId
         self.amount = amount
         self.resolvedAmount = resolvedAmount

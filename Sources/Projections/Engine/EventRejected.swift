@@ -6,12 +6,12 @@ import EventLog
 ///
 /// `apply` must throw it before it changes any state; a projection that changed state and then rejects the event
 /// has a bug, and the runner stops it there, saying so.
-public struct EventRejected: Error, CustomStringConvertible, Sendable {
+package struct EventRejected: Error, CustomStringConvertible, Sendable {
     /// Why the event cannot be used, for operators; never holds secrets.
-    public let reason: String
+    package let reason: String
     /// Creates the error.
-    public init(_ reason: String) { self.reason = reason }
-    public var description: String { reason }
+    package init(_ reason: String) { self.reason = reason }
+    package var description: String { reason }
 
     /// A short account of why `error` (from decoding an event's payload) refused it: the field's path and what
     /// was wrong, without the payload's values.
@@ -33,39 +33,39 @@ public struct EventRejected: Error, CustomStringConvertible, Sendable {
 }
 
 /// One event a projection skipped, as kept in its `rejected_events` table under the position in 20 digits.
-public struct RejectedEvent: Codable, Sendable, Equatable {
+package struct RejectedEvent: Codable, Sendable, Equatable {
     /// The event's position in the log.
-    public var position: UInt64
+    package var position: UInt64
     /// Its type and source, such as `webhook.received` from `stripe`.
-    public var type: String
-    public var source: String
+    package var type: String
+    package var source: String
     /// The sender's own event type, when the gateway recorded one (`event-type` metadata).
-    public var eventType: String?
+    package var eventType: String?
     /// Why the projection could not use it.
-    public var reason: String
+    package var reason: String
     /// The projection's version that skipped it: a fixed version, built anew, meets the event again.
-    public var version: Int
+    package var version: Int
 }
 
 extension RejectedEvent {
     /// The table every projection has for the events it skipped.
-    public static let table = "rejected_events"
+    package static let table = "rejected_events"
 
     /// The key of the event at `position`: its position in 20 digits, so the table lists them in log order.
-    public static func key(_ position: UInt64) -> String { String.zeroPadded(position, width: 20) }
+    package static func key(_ position: UInt64) -> String { String.zeroPadded(position, width: 20) }
 }
 
 /// Checked arithmetic on amounts and times that input decides: an overflow is the event's fault, never a trap.
-public enum Checked {
+package enum Checked {
     /// `a + b`, or ``EventRejected`` naming `what` when the sum does not fit in 64 bits.
-    public static func add(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(EventRejected) -> Int64 {
+    package static func add(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(EventRejected) -> Int64 {
         let (sum, overflow) = a.addingReportingOverflow(b)
         guard !overflow else { throw EventRejected("\(what()) would pass the 64-bit limit (\(a) + \(b))") }
         return sum
     }
 
     /// `a - b`, or ``EventRejected`` naming `what` when the difference does not fit in 64 bits.
-    public static func subtract(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(EventRejected) -> Int64 {
+    package static func subtract(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(EventRejected) -> Int64 {
         let (difference, overflow) = a.subtractingReportingOverflow(b)
         guard !overflow else { throw EventRejected("\(what()) would pass the 64-bit limit (\(a) - \(b))") }
         return difference

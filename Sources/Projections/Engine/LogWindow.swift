@@ -10,7 +10,7 @@ import Synchronization
 /// log and leaves the window as it is. The window keeps at most `capacity` events and `byteCapacity` bytes of
 /// payload; beyond either, it drops its older half (whole reads, so the newest read always stays). Readers that
 /// follow the log in step ask for the same events as the read that brought them, and share its array.
-public final class LogWindow<Log: EventStore>: Sendable {
+package final class LogWindow<Log: EventStore>: Sendable {
     private struct State {
         /// The events as read from the log, one array a read, oldest first; `starts[i]` is the position of
         /// `chunks[i][0]`. A reader that asks for exactly one read's events gets that array itself, not a copy.
@@ -58,22 +58,22 @@ public final class LogWindow<Log: EventStore>: Sendable {
     }
 
     /// The log it reads.
-    public let log: Log
+    package let log: Log
     /// The most events it keeps.
-    public let capacity: Int
+    package let capacity: Int
     /// The most bytes of payload it keeps.
-    public let byteCapacity: Int
+    package let byteCapacity: Int
     private let state = Mutex(State())
 
     /// Shares reads of `log`, keeping up to `capacity` events and `byteCapacity` bytes of their payloads.
-    public init(log: Log, capacity: Int, byteCapacity: Int = 32 << 20) {
+    package init(log: Log, capacity: Int, byteCapacity: Int = 32 << 20) {
         self.log = log
         self.capacity = max(1, capacity)
         self.byteCapacity = byteCapacity
     }
 
     /// Up to `limit` events from `position` on, in order: fewer when the window holds fewer, none at the head.
-    public func events(from position: UInt64, limit: Int) async throws -> [Event] {
+    package func events(from position: UInt64, limit: Int) async throws -> [Event] {
         while true {
             let step = state.withLock { state -> Step in
                 if state.count > 0, position >= state.start, position < state.end {

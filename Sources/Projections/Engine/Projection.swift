@@ -1,20 +1,20 @@
 import EventLog
 
 /// What a projection sees of an event besides its decoded payload.
-public struct EventInfo: Sendable {
+package struct EventInfo: Sendable {
     /// The event's position in the log.
-    public let position: UInt64
+    package let position: UInt64
     /// When the log recorded it.
-    public let recordedAt: Timestamp
+    package let recordedAt: Timestamp
     /// Its type, such as `webhook.received`.
-    public let type: String
+    package let type: String
     /// Its source, such as `stripe`.
-    public let source: String
+    package let source: String
     /// Its metadata.
-    public let metadata: [String: String]
+    package let metadata: [String: String]
 
     /// Takes the envelope of `event`.
-    public init(_ event: Event) {
+    package init(_ event: Event) {
         position = event.position
         recordedAt = event.recordedAt
         type = event.type
@@ -27,7 +27,7 @@ public struct EventInfo: Sendable {
 ///
 /// `decode` runs off the writer, in parallel across events; `apply` runs in log order inside the
 /// transaction that also moves the projection's checkpoint. Neither may have side effects.
-public protocol Projection: Sendable {
+package protocol Projection: Sendable {
     /// What `decode` extracts from an event.
     associatedtype Input: Sendable
 
@@ -62,7 +62,7 @@ final class DecodedInputs<Input: Sendable>: Sendable {
 
 extension Projection {
     /// The default: ``decode(_:)`` of each event.
-    public func decodeAll(_ events: UnsafeBufferPointer<Event>, upcasters: Upcasters) -> any Sendable {
+    package func decodeAll(_ events: UnsafeBufferPointer<Event>, upcasters: Upcasters) -> any Sendable {
         var results = [Result<Input?, any Error>]()
         results.reserveCapacity(events.count)
         for index in events.indices { results.append(Result { try upcasters.with(events[index], decode) }) }
@@ -73,7 +73,7 @@ extension Projection {
     /// that cannot be decoded, or that `apply` rejects (``EventRejected``), is recorded in `rejected_events` and
     /// skipped; any other failure of `apply` (a bug of ours, a damaged record) stops the projection with an error
     /// that names the event's index and position.
-    public func applyAll(_ parts: [any Sendable], events: UnsafeBufferPointer<Event>, count: Int, to state: ProjectionState) throws {
+    package func applyAll(_ parts: [any Sendable], events: UnsafeBufferPointer<Event>, count: Int, to state: ProjectionState) throws {
         var index = 0
         for part in parts {
             guard let inputs = part as? DecodedInputs<Input> else {

@@ -12,9 +12,9 @@ import Synchronization
 /// live one is built beside it from position 0 and switched to in one transaction once caught up; so is every
 /// projection in ``Mode/rebuild``. A projection that cannot decode or apply an event stops there and reports it;
 /// the others go on.
-public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
+package final class ProjectionRunner<Log: EventStore>: Service, Sendable {
     /// What the runner does with its projections.
-    public enum Mode: Sendable {
+    package enum Mode: Sendable {
         /// Keep each projection live, build a new version beside it when the code's version differs, and follow a
         /// rebuild that another process switched to. The gateway's mode.
         case follow
@@ -42,7 +42,7 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
     /// runner in the build claims that other processes see; a restarted runner with the same owner resumes its
     /// own build. Decoding and folding run on one thread per core at `niceness` (default 10: below request
     /// handling when the CPU is busy, as fast as ever when it is not).
-    public init(
+    package init(
         log: Log, store: ProjectionStore, projections: [any Projection], logger: Logger, batchSize: Int = 4096,
         cacheCapacity: Int = 25_000, upcasters: Upcasters = .builtIn, mode: Mode = .follow, owner: String = "gateway",
         niceness: Int32 = 10
@@ -61,16 +61,16 @@ public final class ProjectionRunner<Log: EventStore>: Service, Sendable {
     }
 
     /// Every projection's status, by name.
-    public func statuses() -> [ProjectionStatus] {
+    package func statuses() -> [ProjectionStatus] {
         status.withLock { Array($0.values) }.sorted { $0.name < $1.name }
     }
 
     /// The tables of projection `name`.
-    public func tables(of name: String) -> [String]? {
+    package func tables(of name: String) -> [String]? {
         projections.first { $0.name == name }?.tables
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let workers = ThreadPool(name: "projections", threads: ProcessInfo.processInfo.activeProcessorCount, niceness: niceness)
         defer { workers.stop() }
         try await cancelWhenGracefulShutdown {

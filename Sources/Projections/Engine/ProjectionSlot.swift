@@ -5,13 +5,13 @@ import EventLog
 ///
 /// Its id names its tables and keys in the views environment: `payments@2` for generation 0, `payments@2.1`
 /// for generation 1; a table is `<id>/<table>`.
-public struct ProjectionSlot: Hashable, Sendable, CustomStringConvertible {
+package struct ProjectionSlot: Hashable, Sendable, CustomStringConvertible {
     /// The projection's name.
-    public let name: String
+    package let name: String
     /// The version of the code that fills it.
-    public let version: Int
+    package let version: Int
     /// 0 or 1.
-    public let generation: Int
+    package let generation: Int
 
     init(name: String, version: Int, generation: Int) {
         self.name = name
@@ -30,9 +30,9 @@ public struct ProjectionSlot: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The id: `<name>@<version>`, with `.1` for generation 1.
-    public var id: String { generation == 0 ? "\(name)@\(version)" : "\(name)@\(version).1" }
+    package var id: String { generation == 0 ? "\(name)@\(version)" : "\(name)@\(version).1" }
 
-    public var description: String { id }
+    package var description: String { id }
 
     /// The slot a new build of `version` goes to, given the live one.
     static func next(name: String, version: Int, live: ProjectionSlot?) -> ProjectionSlot {

@@ -11,7 +11,7 @@ import Foundation
 /// writer. So folding and encoding run on the runner's worker threads, in parallel with the other projections,
 /// and the views writer thread only stores bytes. A record updated by many events (a day's ledger, an hour's
 /// counts) is decoded once and encoded once per batch.
-public final class ProjectionState {
+package final class ProjectionState {
     /// One cached record: whether it changed since the last ``changes()`` (and is listed in `dirty`), and the size
     /// of its stored JSON as last read or written.
     class CachedRecord {
@@ -152,7 +152,7 @@ public final class ProjectionState {
     }
 
     /// The value at `key` in `table`, or `nil`.
-    public func get<T: Decodable>(_ type: T.Type, _ key: String, in table: String) throws -> T? {
+    package func get<T: Decodable>(_ type: T.Type, _ key: String, in table: String) throws -> T? {
         let table = try self.table(table)
         if let cachedRecord = table.records[key] {
             if let typed = cachedRecord as? CachedValue<T> {
@@ -167,7 +167,7 @@ public final class ProjectionState {
     }
 
     /// Stores `value` at `key` in `table`.
-    public func put<T: Encodable>(_ value: T, _ key: String, in table: String) throws {
+    package func put<T: Encodable>(_ value: T, _ key: String, in table: String) throws {
         writes &+= 1
         let table = try self.table(table)
         if let typed = table.records[key] as? CachedValue<T> {
@@ -184,7 +184,7 @@ public final class ProjectionState {
     }
 
     /// Removes `key` from `table`.
-    public func delete(_ key: String, in table: String) throws {
+    package func delete(_ key: String, in table: String) throws {
         writes &+= 1
         let table = try self.table(table)
         if let record = table.records[key], record.isAbsent {
@@ -199,7 +199,7 @@ public final class ProjectionState {
 
     /// Reads, changes and stores the value at `key`, starting from `initial` when absent. The cached value is
     /// changed in place.
-    public func update<T: Codable>(_ key: String, in table: String, initial: @autoclosure () -> T, _ change: (inout T) throws -> Void) throws {
+    package func update<T: Codable>(_ key: String, in table: String, initial: @autoclosure () -> T, _ change: (inout T) throws -> Void) throws {
         writes &+= 1
         let table = try self.table(table)
         let record = try record(T.self, key, in: table)
@@ -267,10 +267,10 @@ public final class ProjectionState {
 }
 
 /// A projection's own error: bad state or a bad event.
-public struct ProjectionError: Error, CustomStringConvertible, Sendable {
+package struct ProjectionError: Error, CustomStringConvertible, Sendable {
     /// What went wrong.
-    public let message: String
+    package let message: String
     /// Creates the error.
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
 }

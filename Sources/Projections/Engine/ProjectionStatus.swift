@@ -1,7 +1,7 @@
 /// Where a projection stands.
-public struct ProjectionStatus: Sendable, Equatable {
+package struct ProjectionStatus: Sendable, Equatable {
     /// What the runner is doing with it.
-    public enum State: Sendable, Equatable {
+    package enum State: Sendable, Equatable {
         /// Caught up (or catching up) and served.
         case live
         /// A new version is being built from position 0 beside the served one.
@@ -16,15 +16,15 @@ public struct ProjectionStatus: Sendable, Equatable {
     }
 
     /// The projection's name.
-    public var name: String
+    package var name: String
     /// The version this code builds.
-    public var version: Int
+    package var version: Int
     /// The version readers see (differs from `version` while building).
-    public var liveVersion: Int
+    package var liveVersion: Int
     /// The tables this runner writes: the live ones, or those being built.
-    public var slot: ProjectionSlot?
+    package var slot: ProjectionSlot?
     /// The last position applied to `slot`.
-    public var checkpoint: UInt64
+    package var checkpoint: UInt64
     /// What the runner is doing.
-    public var state: State
+    package var state: State
 }

@@ -11,7 +11,7 @@ import Synchronization
 /// names). `live:<name>` names the slot readers see; `build:<name>` the slot being built beside it and who
 /// builds it. Switching is one transaction that moves `live:<name>`, so several processes (the gateway, the
 /// replay tool) can build and read the same views. Writes run on one dedicated thread.
-public final class ProjectionStore: Sendable {
+package final class ProjectionStore: Sendable {
     let env: Environment
     let meta: Database<String, [UInt8]>
     let worker: ThreadPool
@@ -21,7 +21,7 @@ public final class ProjectionStore: Sendable {
     private let watches = Mutex<[String: PositionWatch]>([:])
 
     /// Opens (creating) the views environment in `directory`.
-    public init(directory: String, logger: Logger) throws {
+    package init(directory: String, logger: Logger) throws {
         var configuration = Environment.Configuration()
         configuration.maxDatabases = 1024
         // Views are rebuilt from the log: a system crash may undo the last batch (state and checkpoint together),
@@ -34,26 +34,26 @@ public final class ProjectionStore: Sendable {
     }
 
     /// Stops the writer thread and closes the environment; wakes every task waiting on a checkpoint.
-    public func close() {
+    package func close() {
         for watch in watches.withLock({ Array($0.values) }) { watch.close() }
         worker.stop()
         env.close()
     }
 
     /// The version readers see for `name`, or `nil` before its first build.
-    public func liveVersion(_ name: String) throws -> Int? {
+    package func liveVersion(_ name: String) throws -> Int? {
         try env.read { txn in try liveSlot(name, in: txn)?.version }
     }
 
     /// The last position applied to the live state of `name`, or `nil` before its first build.
-    public func liveCheckpoint(_ name: String) throws -> UInt64? {
+    package func liveCheckpoint(_ name: String) throws -> UInt64? {
         try env.read { txn in try liveSlot(name, in: txn).map { try checkpoint($0, in: txn) } }
     }
 
     /// The live checkpoint of projection `name` as this process's runner commits it: waiting on it wakes a task as
     /// soon as the projection moves, without polling. Commits by another process (a `replay rebuild`) do not move
     /// it, so a waiter must still read the stored checkpoint (``liveCheckpoint(_:)``) now and then.
-    public func checkpointWatch(_ name: String) -> PositionWatch {
+    package func checkpointWatch(_ name: String) -> PositionWatch {
         watches.withLock { watches in
             if let watch = watches[name] { return watch }
             let watch = PositionWatch(head: 0)
@@ -65,7 +65,7 @@ public final class ProjectionStore: Sendable {
     /// Waits until the live state of `name` has applied `position`: woken by this process's commits (see
     /// ``checkpointWatch(_:)``), and reading the stored checkpoint at least every 100 ms for another process's. Returns
     /// whether it did within `timeout` (`nil`: wait as long as it takes, until the task is cancelled).
-    public func awaitCheckpoint(_ name: String, _ position: UInt64, timeout: Duration? = nil) async throws -> Bool {
+    package func awaitCheckpoint(_ name: String, _ position: UInt64, timeout: Duration? = nil) async throws -> Bool {
         let deadline = timeout.map { ContinuousClock.now + $0 }
         let watch = checkpointWatch(name)
         let step = Duration.milliseconds(100)
@@ -86,14 +86,14 @@ public final class ProjectionStore: Sendable {
 
     /// How many events projection `name` has skipped under the failure policy, and the newest `recent` of them,
     /// newest first; none when it has no live state yet.
-    public func rejections(_ name: String, recent: Int) throws -> (count: Int, recent: [RejectedEvent]) {
+    package func rejections(_ name: String, recent: Int) throws -> (count: Int, recent: [RejectedEvent]) {
         try read(name) { reader in
             (try reader.count(RejectedEvent.table), try reader.last(RejectedEvent.self, in: RejectedEvent.table, limit: recent).map(\.value))
         } ?? (0, [])
     }
 
     /// Reads the live state of projection `name`; `nil` when it has no live state yet.
-    public func read<R>(_ name: String, _ body: (ProjectionReader) throws -> R) throws -> R? {
+    package func read<R>(_ name: String, _ body: (ProjectionReader) throws -> R) throws -> R? {
         var opened = false
         while true {
             let attempt: R?? = try env.read { txn in
@@ -109,7 +109,7 @@ public final class ProjectionStore: Sendable {
     }
 
     /// SHA-256 over the live state of `name` in table and key order: equal digests mean equal state.
-    public func digest(_ name: String) throws -> String? {
+    package func digest(_ name: String) throws -> String? {
         try read(name) { try $0.digest() }
     }
 }
@@ -186,27 +186,27 @@ extension ProjectionStore {
 }
 
 /// A projection's live tables inside one read snapshot.
-public struct ProjectionReader {
+package struct ProjectionReader {
     let txn: ReadTransaction
     let databases: [String: Database<String, [UInt8]>]
     /// The last position applied to this state.
-    public let checkpoint: UInt64
+    package let checkpoint: UInt64
     /// The version being read.
-    public let version: Int
+    package let version: Int
 
     /// The value at `key` in `table`, or `nil`.
-    public func get<T: Decodable>(_ type: T.Type, _ key: String, in table: String) throws -> T? {
+    package func get<T: Decodable>(_ type: T.Type, _ key: String, in table: String) throws -> T? {
         guard let database = databases[table] else { return nil }
         return try database.withValue(for: key, in: txn) { try StateJSON.decode(T.self, from: $0, with: JSONDecoder()) }
     }
 
     /// How many entries `table` holds (0 for a table this state does not have).
-    public func count(_ table: String) throws -> Int {
+    package func count(_ table: String) throws -> Int {
         try databases[table]?.count(in: txn) ?? 0
     }
 
     /// The last `limit` entries of `table` (those with the greatest keys), newest first.
-    public func last<T: Decodable>(_ type: T.Type, in table: String, limit: Int) throws -> [(key: String, value: T)] {
+    package func last<T: Decodable>(_ type: T.Type, in table: String, limit: Int) throws -> [(key: String, value: T)] {
         guard let database = databases[table], limit > 0 else { return [] }
         var result = [(key: String, value: T)]()
         let decoder = JSONDecoder()
@@ -218,12 +218,12 @@ public struct ProjectionReader {
     }
 
     /// Every entry of `table` in key order, as raw stored bytes (JSON), until `body` returns `false`.
-    public func scan(_ table: String, _ body: (String, UnsafeRawBufferPointer) throws -> Bool) throws {
+    package func scan(_ table: String, _ body: (String, UnsafeRawBufferPointer) throws -> Bool) throws {
         try databases[table]?.scan(in: txn) { key, value in try body(String(decoding: key, as: UTF8.self), value) }
     }
 
     /// Up to `limit` entries of `table` whose keys start with `prefix`, from the first key after `after`.
-    public func list<T: Decodable>(
+    package func list<T: Decodable>(
         _ type: T.Type, in table: String, prefix: String = "", after: String? = nil, limit: Int
     ) throws -> [(key: String, value: T)] {
         guard let database = databases[table] else { return [] }
@@ -240,7 +240,7 @@ public struct ProjectionReader {
 
     /// SHA-256 over every table in name and key order (each table's name, then each key and value with its
     /// length): equal digests mean equal state.
-    public func digest() throws -> String {
+    package func digest() throws -> String {
         var hasher = SHA256()
         for table in databases.keys.sorted() {
             hasher.update(data: Array(table.utf8) + [0])

@@ -3,7 +3,7 @@ import Foundation
 
 /// Turns an event of an older payload shape into today's shape, in memory, before any projection decodes it.
 /// The log itself is never rewritten.
-public protocol Upcaster: Sendable {
+package protocol Upcaster: Sendable {
     /// Whether `event` has the old shape this upcaster knows.
     func applies(to event: Event) -> Bool
     /// The same event in today's shape.
@@ -11,17 +11,17 @@ public protocol Upcaster: Sendable {
 }
 
 /// The upcasters every projection's input passes through, in order: the one place where old shapes are known.
-public struct Upcasters: Sendable {
+package struct Upcasters: Sendable {
     let chain: [any Upcaster]
 
     /// Applies `chain` in order.
-    public init(_ chain: [any Upcaster]) { self.chain = chain }
+    package init(_ chain: [any Upcaster]) { self.chain = chain }
 
     /// The upcasters Switchyard knows today.
-    public static let builtIn = Upcasters([C2SWrappedLeadUpcaster()])
+    package static let builtIn = Upcasters([C2SWrappedLeadUpcaster()])
 
     /// `event` in today's shape.
-    public func apply(_ event: Event) throws -> Event {
+    package func apply(_ event: Event) throws -> Event {
         var event = event
         for upcaster in chain where upcaster.applies(to: event) { event = try upcaster.upcast(event) }
         return event
@@ -29,7 +29,7 @@ public struct Upcasters: Sendable {
 
     /// `body` applied to `event` in today's shape; the event is not copied when no upcaster applies to it, as for
     /// most events.
-    public func with<R>(_ event: Event, _ body: (Event) throws -> R) throws -> R {
+    package func with<R>(_ event: Event, _ body: (Event) throws -> R) throws -> R {
         for upcaster in chain where upcaster.applies(to: event) { return try body(apply(event)) }
         return try body(event)
     }
@@ -37,17 +37,17 @@ public struct Upcasters: Sendable {
 
 /// Contact2Sale's older deliveries wrap the lead in `data` (as its `GET /leads/{id}` does); today's shape is
 /// flat: `id`, `hook_action` and `attributes` at the top.
-public struct C2SWrappedLeadUpcaster: Upcaster {
+package struct C2SWrappedLeadUpcaster: Upcaster {
     /// Creates the upcaster.
-    public init() {}
+    package init() {}
 
     private static let wrapped = Array(#"{"data""#.utf8)
 
-    public func applies(to event: Event) -> Bool {
+    package func applies(to event: Event) -> Bool {
         event.source == "c2s" && event.type == "webhook.received" && event.payload.starts(with: Self.wrapped)
     }
 
-    public func upcast(_ event: Event) throws -> Event {
+    package func upcast(_ event: Event) throws -> Event {
         guard var object = try JSONSerialization.jsonObject(with: Data(event.payload)) as? [String: Any],
             let data = object.removeValue(forKey: "data") as? [String: Any]
         else { return event }

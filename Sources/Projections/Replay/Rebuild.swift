@@ -5,10 +5,10 @@ import ServiceLifecycle
 
 /// Rebuilds projections from position 0, reading the log only: the shared logic of `replay rebuild` and
 /// `replay verify`. It runs no reactor and calls nothing outside.
-public enum Rebuild {
+package enum Rebuild {
     /// Builds `projections` from position 0 up to the log's head at the start into a separate views `directory`
     /// (an auditor's copy), and returns each projection's digest there, by name.
-    public static func build<Log: EventStore>(
+    package static func build<Log: EventStore>(
         log: Log, into directory: String, projections: [any Projection], logger: Logger,
         progress: @escaping @Sendable (UInt64, UInt64) -> Void = { _, _ in }
     ) async throws -> [String: String] {
@@ -27,7 +27,7 @@ public enum Rebuild {
     /// appending. Returns each projection's digest when switched. Cancelling the task abandons the builds (each
     /// build's claim is given up and its tables emptied) and leaves the live state as it was; it then throws. The
     /// caller decides what cancels it (`replay rebuild`: SIGINT or SIGTERM).
-    public static func inPlace<Log: EventStore>(
+    package static func inPlace<Log: EventStore>(
         log: Log, store: ProjectionStore, projections: [any Projection], logger: Logger,
         progress: @escaping @Sendable (UInt64, UInt64) -> Void = { _, _ in }
     ) async throws -> [String: String] {

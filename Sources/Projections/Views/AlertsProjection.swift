@@ -2,38 +2,38 @@ import EventLog
 import Foundation
 
 /// Alerts: the ones firing now, and every firing and resolving, newest first.
-public struct AlertsProjection: Projection {
-    public let name = "alerts"
-    public let version = 2
-    public let tables = ["active", "history"]
+package struct AlertsProjection: Projection {
+    package let name = "alerts"
+    package let version = 2
+    package let tables = ["active", "history"]
 
     /// The event types.
-    public static let fired = "alert.fired"
-    public static let resolved = "alert.resolved"
+    package static let fired = "alert.fired"
+    package static let resolved = "alert.resolved"
 
     /// Creates the projection.
-    public init() {}
+    package init() {}
 
     /// An alert as it fired or resolved.
-    public struct Alert: Codable, Sendable, Equatable {
+    package struct Alert: Codable, Sendable, Equatable {
         /// Such as `webhook_rejections`.
-        public var name: String
+        package var name: String
         /// `critical` or `warning`.
-        public var severity: String
-        public var message: String
+        package var severity: String
+        package var message: String
         /// `firing` or `resolved`.
-        public var state: String
+        package var state: String
         /// When it changed: in an `alert.*` event's payload, when the rule was evaluated; in the projection's records,
         /// when the log recorded the event.
-        public var at: String
+        package var at: String
         /// In the payload, the log's head the rule was evaluated at; in the records, the event's own position.
-        public var position: UInt64
+        package var position: UInt64
         /// The rule's figure when it was evaluated, and its threshold, in the rule's unit (a count, a percent).
-        public var value: Int64?
-        public var threshold: Int64?
+        package var value: Int64?
+        package var threshold: Int64?
 
         /// Creates an alert as a rule evaluated it at `at`, over the log up to `position`.
-        public init(
+        package init(
             name: String, severity: String, message: String, state: String = "", at: String = "", position: UInt64 = 0,
             value: Int64? = nil, threshold: Int64? = nil
         ) {
@@ -48,12 +48,12 @@ public struct AlertsProjection: Projection {
         }
     }
 
-    public func decode(_ event: Event) throws -> Alert? {
+    package func decode(_ event: Event) throws -> Alert? {
         guard event.type == Self.fired || event.type == Self.resolved else { return nil }
         return try JSONPayload.decode(Alert.self, from: event.payload)
     }
 
-    public func apply(_ input: Alert, event: EventInfo, to state: ProjectionState) throws {
+    package func apply(_ input: Alert, event: EventInfo, to state: ProjectionState) throws {
         var alert = input
         alert.state = event.type == Self.fired ? "firing" : "resolved"
         alert.at = event.recordedAt.iso8601

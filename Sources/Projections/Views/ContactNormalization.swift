@@ -1,14 +1,14 @@
 /// The leads projection's rules for contacts: email syntax, phone numbers in E.164 (Brazil by default), and
 /// known fake patterns.
-public enum ContactNormalization {
+package enum ContactNormalization {
     /// Digit runs that people type when they do not want to give a real contact.
-    public static let fakePatterns = ["999999", "111111", "000000", "123456789"]
+    package static let fakePatterns = ["999999", "111111", "000000", "123456789"]
 
     /// The bytes an unquoted local part may hold (RFC 5322's atext and the dot), in lower case.
     static let allowedLocalBytes = Set("abcdefghijklmnopqrstuvwxyz0123456789.!#$%&'*+/=?^_`{|}~-".utf8)
 
     /// The email in lower case when its syntax is plausible, else `nil`.
-    public static func email(_ raw: String?) -> String? {
+    package static func email(_ raw: String?) -> String? {
         guard let raw else { return nil }
         return raw.utf8.allSatisfy({ $0 < 0x80 }) ? ASCIIContact.email(Array(raw.utf8)) : unicodeEmail(raw)
     }
@@ -32,7 +32,7 @@ public enum ContactNormalization {
     }
 
     /// The phone in E.164, reading numbers without a country code as Brazilian (`+55`, area code, number).
-    public static func phone(_ raw: String?) -> String? {
+    package static func phone(_ raw: String?) -> String? {
         guard let raw, !raw.isEmpty else { return nil }
         let international = raw.trimmingSpacesAndNewlines.hasPrefix("+")
         var digits = String(decoding: raw.utf8.filter { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }, as: UTF8.self)
@@ -49,7 +49,7 @@ public enum ContactNormalization {
     }
 
     /// The fake patterns found in a phone's digits or an email's local part.
-    public static func fakeFlags(email: String?, phone: String?) -> [String] {
+    package static func fakeFlags(email: String?, phone: String?) -> [String] {
         let phone = phone ?? "", email = email ?? ""
         if phone.utf8.allSatisfy({ $0 < 0x80 }), email.utf8.allSatisfy({ $0 < 0x80 }) {
             return ASCIIContact.fakeFlags(email: Array(email.utf8), phone: Array(phone.utf8))

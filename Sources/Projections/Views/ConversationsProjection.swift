@@ -6,28 +6,28 @@ import Foundation
 /// record with state `deleted`. Intercom does not deliver in order: a notification older (by its `created_at`)
 /// than the one already applied changes nothing. A notification the projection does not understand (another
 /// topic, no conversation id) is ignored, never a failure.
-public struct ConversationsProjection: Projection {
-    public let name = "conversations"
-    public let version = 2
-    public let tables = ["conversations"]
+package struct ConversationsProjection: Projection {
+    package let name = "conversations"
+    package let version = 2
+    package let tables = ["conversations"]
 
     /// Creates the projection.
-    public init() {}
+    package init() {}
 
-    public typealias Input = IntercomNotification
+    package typealias Input = IntercomNotification
 
     /// A conversation as last seen.
-    public struct Conversation: Codable, Sendable, Equatable {
-        public var id: String
-        public var lastTopic: String
-        public var teamAssigneeId: String?
-        public var adminAssigneeId: String?
-        public var state: String?
-        public var lastEventAt: Int64?
-        public var lastPosition: UInt64
+    package struct Conversation: Codable, Sendable, Equatable {
+        package var id: String
+        package var lastTopic: String
+        package var teamAssigneeId: String?
+        package var adminAssigneeId: String?
+        package var state: String?
+        package var lastEventAt: Int64?
+        package var lastPosition: UInt64
     }
 
-    public func decode(_ event: Event) throws -> Input? {
+    package func decode(_ event: Event) throws -> Input? {
         guard event.type == "webhook.received", event.source == "intercom",
             event.metadata["event-type"]?.hasPrefix("conversation.") == true,
             let notification = IntercomNotification(payload: event.payload), notification.itemID != nil
@@ -35,7 +35,7 @@ public struct ConversationsProjection: Projection {
         return notification
     }
 
-    public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
+    package func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
         guard let id = input.itemID else { return }
         let stored = try state.get(Conversation.self, id, in: "conversations")
         if let stored, let applied = stored.lastEventAt, let created = input.createdAt, created < applied { return }

@@ -7,30 +7,30 @@ import EventLog
 /// later day at the same time of day starts it afresh. So the table stays at most 1,440 buckets a source, and a
 /// rebuild gives the same state. Duplicates append nothing to the log, so they are not here: the gateway
 /// counts them (`/api/deliveries` shows them since its start).
-public struct DeliveriesProjection: Projection {
-    public let name = "deliveries"
-    public let version = 2
-    public let tables = ["sources", "minutes"]
+package struct DeliveriesProjection: Projection {
+    package let name = "deliveries"
+    package let version = 2
+    package let tables = ["sources", "minutes"]
 
     /// Creates the projection.
-    public init() {}
+    package init() {}
 
     /// Totals for one source.
-    public struct SourceTotals: Codable, Sendable, Equatable {
-        public var received = 0
-        public var rejected = 0
-        public var rejectedByReason: [String: Int] = [:]
+    package struct SourceTotals: Codable, Sendable, Equatable {
+        package var received = 0
+        package var rejected = 0
+        package var rejectedByReason: [String: Int] = [:]
     }
 
     /// One minute of one source.
-    public struct Minute: Codable, Sendable, Equatable {
+    package struct Minute: Codable, Sendable, Equatable {
         /// The minute counted, `YYYY-MM-DDTHH:MM` in UTC.
-        public var minute: String
-        public var received = 0
-        public var rejected = 0
+        package var minute: String
+        package var received = 0
+        package var rejected = 0
     }
 
-    public func decode(_ event: Event) throws -> String? {
+    package func decode(_ event: Event) throws -> String? {
         switch event.type {
         case "webhook.received": return "received"
         case "webhook.rejected": return event.metadata["reason"] ?? "unknown"
@@ -38,7 +38,7 @@ public struct DeliveriesProjection: Projection {
         }
     }
 
-    public func apply(_ outcome: String, event: EventInfo, to state: ProjectionState) throws {
+    package func apply(_ outcome: String, event: EventInfo, to state: ProjectionState) throws {
         let received = outcome == "received"
         try state.update(event.source, in: "sources", initial: SourceTotals()) { totals in
             if received {
@@ -59,7 +59,7 @@ public struct DeliveriesProjection: Projection {
 
     /// Received and rejected webhooks of `source` in the `minutes` minutes up to and including the minute of
     /// `now` (at most 1,440).
-    public static func window(_ reader: ProjectionReader, source: String, minutes: Int, now: Timestamp) throws -> (received: Int, rejected: Int) {
+    package static func window(_ reader: ProjectionReader, source: String, minutes: Int, now: Timestamp) throws -> (received: Int, rejected: Int) {
         var total = (received: 0, rejected: 0)
         let nowMinute = now.seconds / 60
         for back in 0..<max(0, min(minutes, 1440)) {

@@ -10,21 +10,21 @@ import JSONScan
 ///
 /// Reading is lenient by design: a field of an unexpected type is read as absent, never as a failure, since a
 /// sender's new field or version must not stop a projection. Ids may be strings or numbers.
-public struct IntercomNotification: Sendable, Equatable {
-    public var topic: String
+package struct IntercomNotification: Sendable, Equatable {
+    package var topic: String
     /// When Intercom created the notification, in seconds.
-    public var createdAt: Int64?
+    package var createdAt: Int64?
     /// The item's `type`, such as `conversation` or `contact`.
-    public var itemType: String?
+    package var itemType: String?
     /// The conversation's (or contact's) id.
-    public var itemID: String?
-    public var title: String?
+    package var itemID: String?
+    package var title: String?
     /// `open`, `closed`, `snoozed`; from `open` in 1.x.
-    public var state: String?
-    public var adminAssigneeID: String?
-    public var teamAssigneeID: String?
+    package var state: String?
+    package var adminAssigneeID: String?
+    package var teamAssigneeID: String?
     /// The assignee's name or email, when the notification carries it (1.x).
-    public var assigneeName: String?
+    package var assigneeName: String?
 
     /// The fields read, in the order of ``paths``.
     private enum Field: Int, CaseIterable {
@@ -41,7 +41,7 @@ public struct IntercomNotification: Sendable, Equatable {
 
     /// Reads `payload` in one pass for the fields above; `nil` when it is not JSON, or not an object with a string
     /// `topic`.
-    public init?(payload: [UInt8]) {
+    package init?(payload: [UInt8]) {
         guard let scan = payload.withUnsafeBytes({ try? JSONFieldScanner.scan($0, paths: Self.paths) }), scan.isObject else { return nil }
         func string(_ field: Field) -> String? { scan.kinds[field.rawValue] == .string ? scan.values[field.rawValue] : nil }
         func integer(_ field: Field) -> Int64? { scan.kinds[field.rawValue] == .number ? scan.values[field.rawValue].flatMap { Int64($0) } : nil }

@@ -12,27 +12,27 @@ import JSONScan
 /// Status: `received`, `invalid_contact` (neither email nor phone usable), `enrichment_pending` (a look-up was
 /// requested), `enriched` (the person's data was fetched), `enrichment_failed` (a step died, or nobody was
 /// found), `closed`.
-public struct LeadsProjection: Projection {
-    public let name = "leads"
-    public let version = 3
-    public let tables = ["leads", "stats", "history"]
+package struct LeadsProjection: Projection {
+    package let name = "leads"
+    package let version = 3
+    package let tables = ["leads", "stats", "history"]
 
     /// Creates the projection.
-    public init() {}
+    package init() {}
 
     /// What the projection reads: a Contact2Sale delivery, or a step of a lead's enrichment.
-    public enum Input: Sendable {
+    package enum Input: Sendable {
         case delivery(Delivery)
         case enrichment(kind: String, leadID: String, result: ActionResult?)
     }
 
     /// What the projection reads of a Contact2Sale delivery (today's flat shape; see ``C2SWrappedLeadUpcaster``).
-    public struct Delivery: Decodable, Sendable, Equatable {
+    package struct Delivery: Decodable, Sendable, Equatable {
         /// The lead's contact as the sender typed it.
-        public struct Customer: Decodable, Sendable, Equatable {
-            public let name: String?
-            public let email: String?
-            public let phone: String?
+        package struct Customer: Decodable, Sendable, Equatable {
+            package let name: String?
+            package let email: String?
+            package let phone: String?
         }
         struct Attributes: Decodable, Sendable, Equatable {
             let updated_at: String?
@@ -43,50 +43,50 @@ public struct LeadsProjection: Projection {
         let attributes: Attributes?
 
         /// The lead's id.
-        public var leadID: String? { id?.value }
+        package var leadID: String? { id?.value }
         /// The hook action, such as `on_create_lead`.
-        public var action: String? { hook_action }
+        package var action: String? { hook_action }
         /// The contact.
-        public var customer: Customer? { attributes?.customer }
+        package var customer: Customer? { attributes?.customer }
     }
 
     /// One hook action received for a lead.
-    public struct Action: Codable, Sendable, Equatable {
-        public var hookAction: String
-        public var position: UInt64
-        public var at: String
+    package struct Action: Codable, Sendable, Equatable {
+        package var hookAction: String
+        package var position: UInt64
+        package var at: String
         /// For an update: whether it changed the normalised email or phone.
-        public var contactChanged: Bool?
+        package var contactChanged: Bool?
     }
 
     /// A lead as it stands.
-    public struct Lead: Codable, Sendable, Equatable {
-        public var id: String
-        public var name: String?
-        public var email: String?
-        public var phone: String?
-        public var normalizedEmail: String?
-        public var normalizedPhone: String?
-        public var fakeFlags: [String]
-        public var status: String
+    package struct Lead: Codable, Sendable, Equatable {
+        package var id: String
+        package var name: String?
+        package var email: String?
+        package var phone: String?
+        package var normalizedEmail: String?
+        package var normalizedPhone: String?
+        package var fakeFlags: [String]
+        package var status: String
         /// The hook actions received, oldest first: empty as stored (they are in `history`); filled when served.
-        public var actions: [Action]
-        public var lastError: String?
+        package var actions: [Action]
+        package var lastError: String?
         /// The person the enrichment found, and whether phone and email both led to it.
-        public var personId: String?
-        public var samePerson: Bool?
+        package var personId: String?
+        package var samePerson: Bool?
         /// The person's data, as the provider returned it.
-        public var enrichment: [String: String]?
+        package var enrichment: [String: String]?
     }
 
     /// A day's totals for one hook action: `completed` had a usable contact, `failed` did not.
-    public struct Stats: Codable, Sendable, Equatable {
-        public var total = 0
-        public var completed = 0
-        public var failed = 0
+    package struct Stats: Codable, Sendable, Equatable {
+        package var total = 0
+        package var completed = 0
+        package var failed = 0
     }
 
-    public func decode(_ event: Event) throws -> Input? {
+    package func decode(_ event: Event) throws -> Input? {
         if event.type.hasPrefix("action."), let kind = event.metadata["action-kind"], kind.hasPrefix("enrichment."),
             let subject = event.metadata["subject"], subject.hasPrefix("lead:")
         {
@@ -97,7 +97,7 @@ public struct LeadsProjection: Projection {
         return .delivery(try Delivery.scanned(event.payload) ?? JSONPayload.decode(Delivery.self, from: event.payload))
     }
 
-    public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
+    package func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
         switch input {
         case .delivery(let delivery): try apply(delivery, event: event, to: state)
         case .enrichment(let kind, let leadID, let result):
@@ -175,12 +175,12 @@ public struct LeadsProjection: Projection {
 extension LeadsProjection {
     /// The key of lead `id`'s hook action at `position` in `history`: the id, a zero byte, then the position in
     /// 20 digits, so that a lead's actions are together and in log order.
-    public static func historyKey(_ id: String, _ position: UInt64) -> String {
+    package static func historyKey(_ id: String, _ position: UInt64) -> String {
         id + "\u{0}" + String.zeroPadded(position, width: 20)
     }
 
     /// Lead `id`'s hook actions, oldest first.
-    public static func history(of id: String, in reader: ProjectionReader) throws -> [Action] {
+    package static func history(of id: String, in reader: ProjectionReader) throws -> [Action] {
         try reader.list(Action.self, in: "history", prefix: id + "\u{0}", limit: .max).map(\.value)
     }
 }

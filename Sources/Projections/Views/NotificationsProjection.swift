@@ -3,16 +3,16 @@ import Foundation
 
 /// Outbound actions (`action.requested`, `.attempted`, `.succeeded`, `.failed`, `.dead`): what was asked, of
 /// which channel and target, how it went and how long it took.
-public struct NotificationsProjection: Projection {
-    public let name = "notifications"
-    public let version = 2
-    public let tables = ["actions"]
+package struct NotificationsProjection: Projection {
+    package let name = "notifications"
+    package let version = 2
+    package let tables = ["actions"]
 
     /// Creates the projection.
-    public init() {}
+    package init() {}
 
     /// What the projection reads of an action event's JSON payload.
-    public struct Input: Decodable, Sendable {
+    package struct Input: Decodable, Sendable {
         let action_id: String
         let channel: String?
         let target: String?
@@ -23,19 +23,19 @@ public struct NotificationsProjection: Projection {
     }
 
     /// An action as it stands.
-    public struct Notification: Codable, Sendable, Equatable {
-        public var id: String
-        public var kind: String?
-        public var channel: String?
-        public var target: String?
-        public var causedBy: UInt64?
-        public var status: String
-        public var attempts: Int
-        public var lastError: String?
-        public var requestedAt: Int64
-        public var timeToDeliveryMs: Int64?
+    package struct Notification: Codable, Sendable, Equatable {
+        package var id: String
+        package var kind: String?
+        package var channel: String?
+        package var target: String?
+        package var causedBy: UInt64?
+        package var status: String
+        package var attempts: Int
+        package var lastError: String?
+        package var requestedAt: Int64
+        package var timeToDeliveryMs: Int64?
         /// Whether it was recorded as delivered without calling out.
-        public var sandbox: Bool?
+        package var sandbox: Bool?
     }
 
     static let statuses = [
@@ -43,12 +43,12 @@ public struct NotificationsProjection: Projection {
         "action.failed": "failed", "action.dead": "dead", "action.retried": "pending",
     ]
 
-    public func decode(_ event: Event) throws -> Input? {
+    package func decode(_ event: Event) throws -> Input? {
         guard Self.statuses[event.type] != nil else { return nil }
         return try JSONPayload.decode(Input.self, from: event.payload)
     }
 
-    public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
+    package func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
         let now = event.recordedAt.nanosecondsSinceEpoch / 1_000_000
         try state.update(
             input.action_id, in: "actions",

@@ -7,47 +7,47 @@ import Foundation
 /// `pending` and `dead` are keyed by action id; `queue` orders the pending actions of each target
 /// (``queueKey(_:)``), so the dispatcher finds each target's next action with one seek per target, however
 /// many wait behind it.
-public struct OutboxProjection: Projection {
-    public let name = "outbox"
-    public let version = 2
-    public let tables = ["pending", "dead", "queue"]
+package struct OutboxProjection: Projection {
+    package let name = "outbox"
+    package let version = 2
+    package let tables = ["pending", "dead", "queue"]
 
     /// The key of a pending action in `queue`: its target (`channel/target`), a NUL, then the causing position
     /// and the index, zero-padded so that keys sort in request order. The value is the action id.
-    public static func queueKey(_ request: ActionRequest) -> String {
+    package static func queueKey(_ request: ActionRequest) -> String {
         request.channel + "/" + request.target + "\u{0}" + String.zeroPadded(request.causedBy, width: 20)
             + "-" + String.zeroPadded(request.index, width: 6)
     }
 
     /// The target (`channel/target`) of a `queue` key.
-    public static func target(ofQueueKey key: String) -> String {
+    package static func target(ofQueueKey key: String) -> String {
         String(key.prefix { $0 != "\u{0}" })
     }
 
     /// Creates the projection.
-    public init() {}
+    package init() {}
 
     /// An unfinished action.
-    public struct Entry: Codable, Sendable, Equatable {
-        public var request: ActionRequest
+    package struct Entry: Codable, Sendable, Equatable {
+        package var request: ActionRequest
         /// Attempts made so far.
-        public var attempts: Int
+        package var attempts: Int
         /// When the next attempt is due, in nanoseconds since the epoch.
-        public var dueAt: Int64
+        package var dueAt: Int64
         /// `pending`, `failed` or `dead`.
-        public var status: String
-        public var lastError: String?
+        package var status: String
+        package var lastError: String?
         /// The position of the event that last changed it.
-        public var position: UInt64
+        package var position: UInt64
     }
 
     /// What the projection reads of an action event.
-    public enum Input: Sendable {
+    package enum Input: Sendable {
         case requested(ActionRequest)
         case result(ActionResult)
     }
 
-    public func decode(_ event: Event) throws -> Input? {
+    package func decode(_ event: Event) throws -> Input? {
         switch event.type {
         case ActionEvent.requested: return .requested(try ActionCoding.decode(ActionRequest.self, from: event))
         case ActionEvent.attempted, ActionEvent.succeeded, ActionEvent.failed, ActionEvent.dead, ActionEvent.retried:
@@ -56,7 +56,7 @@ public struct OutboxProjection: Projection {
         }
     }
 
-    public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
+    package func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
         let now = event.recordedAt.nanosecondsSinceEpoch
         switch input {
         case .requested(let request):

@@ -1,7 +1,7 @@
 extension PaymentsProjection {
     /// What the projection reads of a Stripe event. Stripe always sends `created`, `livemode` and `data`; an event
     /// without them is listed (at the time the log recorded it) and changes nothing else.
-    public struct StripeEvent: Sendable, Decodable, Equatable {
+    package struct StripeEvent: Sendable, Decodable, Equatable {
         struct Body: Decodable, Sendable, Equatable { let object: StripeObject }
         let id: String
         let type: String

@@ -16,22 +16,22 @@ import Foundation
 ///
 /// What may still be refunded (``Payment/refundable``) also subtracts the hub's own requests until Stripe shows
 /// them, and disputed amounts.
-public struct PaymentsProjection: Projection {
-    public let name = "payments"
-    public let version = 3
-    public let tables = ["payments", "refunds", "disputes", "hub_refunds", "daily", "hourly", "hourly_ledger", "events"]
+package struct PaymentsProjection: Projection {
+    package let name = "payments"
+    package let version = 3
+    package let tables = ["payments", "refunds", "disputes", "hub_refunds", "daily", "hourly", "hourly_ledger", "events"]
 
     /// Creates the projection.
-    public init() {}
+    package init() {}
 
     /// What the projection reads: a Stripe event, an operator's refund request, or how the hub's refund call ended.
-    public enum Input: Sendable {
+    package enum Input: Sendable {
         case stripe(StripeEvent)
         case refundRequested(RefundRequest)
         case refundCall(actionId: String, succeeded: Bool, refundId: String?)
     }
 
-    public func decode(_ event: Event) throws -> Input? {
+    package func decode(_ event: Event) throws -> Input? {
         switch event.type {
         case RefundRequest.eventType:
             return .refundRequested(try JSONPayload.decode(RefundRequest.self, from: event.payload))
@@ -48,7 +48,7 @@ public struct PaymentsProjection: Projection {
 
     /// Applies one input. Everything is worked out in a ``PaymentsChange`` first, which refuses the event (a
     /// negative amount, a sum past 64 bits) before anything is written.
-    public func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
+    package func apply(_ input: Input, event: EventInfo, to state: ProjectionState) throws {
         let change = PaymentsChange(state: state)
         switch input {
         case .stripe(let stripe):
