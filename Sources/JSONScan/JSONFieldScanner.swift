@@ -1,7 +1,6 @@
 /// Checks that a body is well-formed JSON and picks out a few fields, in one pass and without building a model.
 ///
-/// Decoding a whole webhook costs far more than the ingest path can spend, so the gateway validates the syntax
-/// and extracts only what it needs (an event id, a type) by path, such as `["attributes", "updated_at"]`; the
+/// The gateway validates a webhook's syntax and extracts only what it needs (an event id, a type) by path, such as `["attributes", "updated_at"]`; the
 /// projections read the common shapes of their events the same way. Strings are unescaped; numbers and booleans
 /// come back as their JSON text; objects, arrays and `null` as `nil`, with their ``Kind``. When an object repeats
 /// a key, the first value counts, as with `JSONDecoder`.

@@ -2,7 +2,7 @@ import HTTPTypes
 
 extension HTTPFields {
     /// The value of the field `name`: what the subscript gives, without building a joined string for the usual case of
-    /// one field (which is most of the cost of a look-up on the ingest path).
+    /// one field.
     func value(_ name: HTTPField.Name) -> String? {
         var value: String?
         for field in self where field.name == name {

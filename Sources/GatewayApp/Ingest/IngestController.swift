@@ -183,7 +183,7 @@ struct IngestController<Log: EventStore>: Sendable {
     static var maxKeyBytes: Int { LogLimits().maxKeyBytes }
 
     /// Whether a `Content-Type` names `application/json` (in any case, with or without parameters such as
-    /// `charset`), read from its bytes: the Foundation string functions cost more than the rest of the check.
+    /// `charset`), read from its bytes.
     static func isJSON(mediaType: String) -> Bool {
         var utf8 = mediaType.utf8[...]
         while let first = utf8.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { utf8 = utf8.dropFirst() }

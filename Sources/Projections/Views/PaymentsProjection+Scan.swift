@@ -14,8 +14,8 @@ extension PaymentsProjection.StripeEvent {
         ["data", "object", "last_payment_error", "code"], ["data", "object", "refunds"], ["data", "object", "charge"],
     ]
 
-    /// Reads a Stripe event by scanning for the fields the projection uses, several times faster than decoding it
-    /// whole; `nil` when the payload has anything the scan does not cover (a refund list, a value of another type
+    /// Reads a Stripe event by scanning for the fields the projection uses, without decoding it whole (see
+    /// bench/README.md); `nil` when the payload has anything the scan does not cover (a refund list, a value of another type
     /// than expected, a required field missing, or bad JSON), which `JSONDecoder` then reads with its own rules.
     /// So both ways give the same event, or the decoder's error.
     static func scanned(_ payload: [UInt8]) -> Self? {
