@@ -13,12 +13,13 @@ build: bootstrap
 run: build
 	$(SWIFT) run -c release --skip-build gateway --config config/switchyard.example.json
 
-## Lint the Swift sources (.swift-format), build everything, run the whole test suite, then Schemathesis against a
-## gateway from its own /openapi.json.
+## Lint the Swift sources (.swift-format), build everything, run the whole test suite, the console in headless
+## Chromium, then Schemathesis against a gateway from its own /openapi.json.
 test: bootstrap
 	$(SWIFT) format lint --strict --recursive Sources Tests fuzz bench
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	scripts/console-test
 	scripts/schemathesis
 
 ## Run the benchmarks in bench/ (not part of the tests).

@@ -50,7 +50,7 @@ struct ConnectorError: Error, CustomStringConvertible {
 /// Money in minor units as text, such as `1299.00 BRL`, `500 JPY` or `1.250 KWD`, in the currency's own number of
 /// decimals (ISO 4217, as Stripe counts them), with integer arithmetic only; any `Int64` is written, `Int64.min`
 /// included.
-func formatMoney(_ minor: Int64, currency: String) -> String {
+package func formatMoney(_ minor: Int64, currency: String) -> String {
     let code = currency.uppercased()
     let exponent = MinorUnits.exponent(of: currency)
     guard exponent > 0 else { return "\(minor) \(code)" }

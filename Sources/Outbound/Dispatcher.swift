@@ -18,7 +18,7 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
     let configuration: ActionsConfiguration
     let client: HTTPClient
     let logger: Logger
-    let gates: TargetGates
+    package let gates: TargetGates
     let health: ComponentHealth
     let metrics: any ActionMetrics
     private let progress = Mutex(Progress())

@@ -28,9 +28,17 @@ struct AdminController<Log: EventStore>: Sendable {
 
     /// `POST /api/actions/{id}/retry`: a dead or failed action tries again now.
     func retry(_ request: Request, id: String, from address: String) async throws -> Response {
-        let entry = try await read.read(request, "outbox") { reader in
-            try reader.get(OutboxProjection.Entry.self, id, in: "dead") ?? reader.get(OutboxProjection.Entry.self, id, in: "pending")
-        }
+        try await read.awaitPosition(request, projection: "outbox")
+        let position = try await retry(id: id, from: address)
+        return try jsonResponse(object: ["action_id": id, "status": "retrying", "position": position], status: .accepted)
+    }
+
+    /// Appends `action.retried` for the dead or pending action `id`; returns its position.
+    func retry(id: String, from address: String) async throws -> UInt64 {
+        let entry =
+            try read.store.read("outbox") { reader in
+                try reader.get(OutboxProjection.Entry.self, id, in: "dead") ?? reader.get(OutboxProjection.Entry.self, id, in: "pending")
+            } ?? nil
         guard let entry else {
             throw GatewayError(.notFound, "not_found", "no dead or pending action \(id); delivered actions are not retried")
         }
@@ -40,6 +48,6 @@ struct AdminController<Log: EventStore>: Sendable {
                 type: ActionEvent.retried, source: "admin", metadata: ["action-kind": entry.request.kind, "remote-address": address],
                 payload: payload
             ))
-        return try jsonResponse(object: ["action_id": id, "status": "retrying", "position": outcome.position], status: .accepted)
+        return outcome.position
     }
 }

@@ -36,6 +36,24 @@ actor RefundDesk<Log: EventStore> {
         } catch {
             throw GatewayError(.badRequest, "invalid_json", #"send {"payment_id":"pi_…","amount":<minor units, optional>}"#)
         }
+        let receipt = try await refund(paymentID: body.payment_id, amount: body.amount, from: address)
+        return try jsonResponse(
+            object: ["action_id": receipt.actionID, "position": receipt.position, "amount": receipt.amount, "currency": receipt.currency],
+            status: .accepted)
+    }
+
+    /// What a refund request became: its action, the position of its `refund.requested`, and the amount asked of Stripe.
+    struct Receipt: Sendable {
+        let actionID: String
+        let position: UInt64
+        let amount: Int64
+        let currency: String
+    }
+
+    /// Checks and appends a refund of `amount` (all that remains when `nil`) of payment intent `paymentID`, in turn
+    /// with every other request; returns once the payments projection has applied it.
+    func refund(paymentID: String, amount requested: Int64?, from address: String) async throws -> Receipt {
+        let body = Body(payment_id: paymentID, amount: requested)
         let idBytes = body.payment_id.utf8.count
         guard idBytes > 0, idBytes <= LogLimits().maxKeyBytes else {
             throw GatewayError(.badRequest, "invalid_payment_id", "payment_id must be a payment intent's id of 1 to \(LogLimits().maxKeyBytes) bytes")
@@ -66,10 +84,7 @@ actor RefundDesk<Log: EventStore> {
             )
         ).position
         try await read.awaitPosition(position, projection: "payments")
-        return try jsonResponse(
-            object: [
-                "action_id": StripeRefundReactor.actionId(position: position), "position": position, "amount": amount, "currency": payment.currency,
-            ], status: .accepted)
+        return Receipt(actionID: StripeRefundReactor.actionId(position: position), position: position, amount: amount, currency: payment.currency)
     }
 
     /// Returns when no other request is being checked, waiting behind those that came first.

@@ -22,6 +22,8 @@ extension GatewayConfiguration {
         var apiKeys: [String]?
         var adminKeys: [String]?
         var adminAllow: [String]?
+        var corsOrigins: [String]?
+        var console: ConsoleConfiguration?
         var trustedProxies: [String]?
         var rateLimit: RateLimit?
         var rejectionsPerAddressPerMinute: Int?
@@ -30,7 +32,8 @@ extension GatewayConfiguration {
 
         static let keys: Set<String> = [
             "host", "port", "dataDir", "maxBodyBytes", "stripe", "intercom", "c2s", "inbound", "inboundToleranceSeconds",
-            "apiKeys", "adminKeys", "adminAllow", "trustedProxies", "rateLimit", "rejectionsPerAddressPerMinute", "logLevel", "actions", "_comment",
+            "apiKeys", "adminKeys", "adminAllow", "corsOrigins", "console", "trustedProxies", "rateLimit", "rejectionsPerAddressPerMinute", "logLevel",
+            "actions", "_comment",
         ]
     }
 
@@ -66,6 +69,8 @@ extension GatewayConfiguration {
         if let value = file.apiKeys { apiKeys = value }
         if let value = file.adminKeys { adminKeys = value }
         if let value = file.adminAllow { adminAllow = value }
+        if let value = file.corsOrigins { corsOrigins = value }
+        if let value = file.console { console = value }
         if let value = file.trustedProxies { trustedProxies = try AddressRanges(parsing: value, setting: "\(path): trustedProxies") }
         if let value = file.rateLimit?.perSecond { rateLimitPerSecond = value }
         if let value = file.rateLimit?.burst { rateLimitBurst = value }

@@ -38,6 +38,13 @@ extension GatewayConfiguration {
             }
             return value
         }
+        func boolean(_ name: String) throws -> Bool? {
+            guard let text = environment[name] else { return nil }
+            guard let value = ["true": true, "false": false][text.lowercased()] else {
+                throw ConfigurationError(setting: name, message: "expected true or false, got \"\(text)\"")
+            }
+            return value
+        }
         if let value = environment["SWITCHYARD_HOST"] { host = value }
         if let value = try integer("SWITCHYARD_PORT", 0...65535) { port = value }
         if let value = environment["SWITCHYARD_DATA_DIR"] { dataDirectory = value }
@@ -52,6 +59,10 @@ extension GatewayConfiguration {
         if let value = list("SWITCHYARD_API_KEYS") { apiKeys = value }
         if let value = list("SWITCHYARD_ADMIN_KEYS") { adminKeys = value }
         if let value = list("SWITCHYARD_ADMIN_ALLOW") { adminAllow = value }
+        if let value = list("SWITCHYARD_CORS_ORIGINS") { corsOrigins = value }
+        if let value = try boolean("SWITCHYARD_CONSOLE_ENABLED") { console.enabled = value }
+        if let value = try integer("SWITCHYARD_CONSOLE_SESSION_MINUTES", 1...10_080) { console.sessionMinutes = value }
+        if let value = try boolean("SWITCHYARD_CONSOLE_SECURE_COOKIES") { console.secureCookies = value }
         if let value = list("SWITCHYARD_TRUSTED_PROXIES") { trustedProxies = try AddressRanges(parsing: value, setting: "SWITCHYARD_TRUSTED_PROXIES") }
         if let value = try integer("SWITCHYARD_RATE_LIMIT_PER_SECOND", 0...10_000_000) { rateLimitPerSecond = value }
         if let value = try integer("SWITCHYARD_RATE_LIMIT_BURST", 1...10_000_000) { rateLimitBurst = value }
@@ -77,6 +88,16 @@ extension GatewayConfiguration {
     /// Checks what no single parser can: secret shapes, names, levels.
     func validate() throws {
         try actions.validate()
+        guard (1...10_080).contains(console.sessionMinutes) else {
+            throw ConfigurationError(setting: "console.sessionMinutes", message: "expected 1 to 10080 minutes")
+        }
+        for origin in corsOrigins {
+            guard let url = URL(string: origin), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
+                url.path.isEmpty, url.query == nil
+            else {
+                throw ConfigurationError(setting: "corsOrigins", message: "\"\(origin)\" is not an origin such as https://ops.example.com")
+            }
+        }
         for secret in stripeSecrets where !secret.hasPrefix("whsec_") {
             throw ConfigurationError(setting: "SWITCHYARD_STRIPE_SECRETS", message: "each Stripe secret starts with whsec_")
         }

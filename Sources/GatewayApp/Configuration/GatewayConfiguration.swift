@@ -48,6 +48,11 @@ package struct GatewayConfiguration: Sendable, Equatable {
     var adminKeys: [String] = []
     /// Addresses the admin API answers, when not empty [`adminAllow`, `SWITCHYARD_ADMIN_ALLOW`]. Default any.
     var adminAllow: [String] = []
+    /// Origins whose pages may call the read API from a browser (CORS), such as `https://ops.example.com`; preflights
+    /// from others are not answered [`corsOrigins`, `SWITCHYARD_CORS_ORIGINS`]. Default none.
+    var corsOrigins: [String] = []
+    /// The console at `/console` [`console`; see ``ConsoleConfiguration``].
+    var console = ConsoleConfiguration()
     /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client, as addresses or CIDR ranges; for
     /// requests from anyone else those headers are ignored [`trustedProxies`, `SWITCHYARD_TRUSTED_PROXIES`].
     /// Default none: every request's address is its peer's.

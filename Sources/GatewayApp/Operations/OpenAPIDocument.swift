@@ -97,20 +97,20 @@ say)","content":{"application/json":{"schema":{"type":"object"}}}}}}},"/metrics"
 exposition","content":{"text/plain":{"schema":{"type":"string"}}}}}}},"/openapi.json":{"get":{"summary":"This \#
 document","tags":["operations"],"responses":{"200":{"description":"The OpenAPI document","content":{"applicati\#
 on/json":{"schema":{"type":"object"}}}}}}},"/api/events":{"get":{"summary":"Events of the log, oldest first","\#
-tags":["read"],"security":[{"apiKey":[]}],"parameters":[{"name":"after","in":"query","schema":{"type":"integer\#
-","minimum":0}},{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":500,"default":50\#
-}},{"name":"source","in":"query","schema":{"type":"string"}},{"name":"type","in":"query","schema":{"type":"str\#
-ing"}}],"responses":{"200":{"description":"Events of the log, oldest first: `items`, each an event as `replay \#
-export` writes it (position, recorded_at, type, source, key, metadata, hash, previous_hash, and payload and/or\#
- payload_base64 with the exact stored bytes; see docs/log-format.md), and \#
+tags":["read"],"security":[{"apiKey":[]},{"dashKey":[]}],"parameters":[{"name":"after","in":"query","schema":{\#
+"type":"integer","minimum":0}},{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":5\#
+00,"default":50}},{"name":"source","in":"query","schema":{"type":"string"}},{"name":"type","in":"query","schem\#
+a":{"type":"string"}}],"responses":{"200":{"description":"Events of the log, oldest first: `items`, each an \#
+event as `replay export` writes it (position, recorded_at, type, source, key, metadata, hash, previous_hash, \#
+and payload and/or payload_base64 with the exact stored bytes; see docs/log-format.md), and \#
 `next_cursor`","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter \#
 is invalid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"descripti\#
 on":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"de\#
 scription":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}\#
 }}}}},"/api/events/{position}":{"get":{"summary":"One event, with its hash and the previous hash","tags":["rea\#
-d"],"security":[{"apiKey":[]}],"parameters":[{"name":"position","in":"path","required":true,"schema":{"type":"\#
-integer"}}],"responses":{"200":{"description":"One event, with its hash and the previous hash, as `replay \#
-export` writes it (see \#
+d"],"security":[{"apiKey":[]},{"dashKey":[]}],"parameters":[{"name":"position","in":"path","required":true,"sc\#
+hema":{"type":"integer"}}],"responses":{"200":{"description":"One event, with its hash and the previous hash, \#
+as `replay export` writes it (see \#
 docs/log-format.md)","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a \#
 parameter is invalid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{\#
 "description":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},\#
@@ -118,18 +118,24 @@ parameter is invalid","content":{"application/json":{"schema":{"$ref":"#/compone
 s/Error"}}}},"404":{"description":"not_found","content":{"application/json":{"schema":{"$ref":"#/components/sc\#
 hemas/Error"}}}}}}},"/api/projections":{"get":{"summary":"Every projection: version, slot, checkpoint, lag, \#
 state (live, building, waiting or failed), digest on request; each with rejected (how many events it skipped) \#
-and recent_rejections","tags":["read"],"security":[{"apiKey":[]}],"parameters":[{"name":"digest","in":"query",\#
-"schema":{"type":"boolean"}}],"responses":{"200":{"description":"Every projection: version, slot, checkpoint, \#
-lag, state (live, building, waiting or failed), digest on request; each with rejected (how many events it \#
-skipped) and \#
+and recent_rejections","tags":["read"],"security":[{"apiKey":[]},{"dashKey":[]}],"parameters":[{"name":"digest\#
+","in":"query","schema":{"type":"boolean"}}],"responses":{"200":{"description":"Every projection: version, \#
+slot, checkpoint, lag, state (live, building, waiting or failed), digest on request; each with rejected (how \#
+many events it skipped) and \#
 recent_rejections","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a \#
 parameter is invalid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{\#
 "description":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},\#
 "503":{"description":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schema\#
-s/Error"}}}}}}},"/api/payments/events":{"get":{"summary":"Stripe payment events, newest first","tags":["read"]\#
-,"security":[{"apiKey":[]}],"parameters":[{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,\#
-"maximum":500,"default":50}},{"name":"cursor","in":"query","schema":{"type":"string"},"description":"next_curs\#
-or of the previous \#
+s/Error"}}}}}}},"/api/stream":{"get":{"summary":"Server-Sent Events that follow the log's head (event: head, \#
+{\"position\",\"hash\"}) and the projections' checkpoints (event: projections, \#
+[{\"name\",\"checkpoint\",\"lag\",\"state\"}]), each when it changes; a comment line every 15 s; the stream \#
+ends after 300 s (EventSource reconnects) or at shutdown. A console session cookie is accepted instead of a \#
+key.","tags":["read"],"security":[{"apiKey":[]},{"dashKey":[]}],"responses":{"200":{"description":"The event \#
+stream","content":{"text/event-stream":{"schema":{"type":"string"}}}},"401":{"description":"no valid key","con\#
+tent":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"/api/payments/events":{"get":\#
+{"summary":"Stripe payment events, newest first","tags":["read"],"security":[{"apiKey":[]},{"dashKey":[]}],"pa\#
+rameters":[{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":500,"default":50}},{"\#
+name":"cursor","in":"query","schema":{"type":"string"},"description":"next_cursor of the previous \#
 page"},{"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at \#
 most 5 s) until the projection has applied this position"}],"responses":{"200":{"description":"Stripe payment \#
 events, newest first","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a \#
@@ -137,29 +143,30 @@ parameter is invalid","content":{"application/json":{"schema":{"$ref":"#/compone
 "description":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},\#
 "503":{"description":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schema\#
 s/Error"}}}}}}},"/api/payments/{id}":{"get":{"summary":"A payment intent or charge","tags":["read"],"security"\#
-:[{"apiKey":[]}],"parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}},{"name":"m\#
-in_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at most 5 s) until the \#
-projection has applied this position"}],"responses":{"200":{"description":"A payment intent or \#
+:[{"apiKey":[]},{"dashKey":[]}],"parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"strin\#
+g"}},{"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at most \#
+5 s) until the projection has applied this position"}],"responses":{"200":{"description":"A payment intent or \#
 charge","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is inva\#
 lid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"un\#
 authorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"descripti\#
 on":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"404\#
 ":{"description":"not_found","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}\#
 }},"/api/ledger/summary":{"get":{"summary":"Gross, refunded and net per currency, in minor units","tags":["rea\#
-d"],"security":[{"apiKey":[]}],"parameters":[{"name":"from","in":"query","required":true,"schema":{"type":"str\#
-ing","format":"date"}},{"name":"to","in":"query","required":true,"schema":{"type":"string","format":"date"}},{\#
-"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at most 5 s) \#
-until the projection has applied this position"}],"responses":{"200":{"description":"Gross, refunded and net \#
-per currency, in minor \#
+d"],"security":[{"apiKey":[]},{"dashKey":[]}],"parameters":[{"name":"from","in":"query","required":true,"schem\#
+a":{"type":"string","format":"date"}},{"name":"to","in":"query","required":true,"schema":{"type":"string","for\#
+mat":"date"}},{"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait \#
+(at most 5 s) until the projection has applied this position"}],"responses":{"200":{"description":"Gross, \#
+refunded and net per currency, in minor \#
 units","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is \#
 invalid; total_too_large (a currency's total over the range passes 64 bits)","content":{"application/json":{"s\#
 chema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"unauthorized","content":{"application/js\#
 on":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"description":"projection_lagging","content":{"a\#
 pplication/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"/api/leads":{"get":{"summary":"Leads, \#
-optionally by status","tags":["read"],"security":[{"apiKey":[]}],"parameters":[{"name":"status","in":"query","\#
-schema":{"type":"string","enum":["received","invalid_contact","enrichment_pending","enriched","enrichment_fail\#
-ed","closed"]}},{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":500,"default":50\#
-}},{"name":"cursor","in":"query","schema":{"type":"string"},"description":"next_cursor of the previous \#
+optionally by status","tags":["read"],"security":[{"apiKey":[]},{"dashKey":[]}],"parameters":[{"name":"status"\#
+,"in":"query","schema":{"type":"string","enum":["received","invalid_contact","enrichment_pending","enriched","\#
+enrichment_failed","closed"]}},{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":5\#
+00,"default":50}},{"name":"cursor","in":"query","schema":{"type":"string"},"description":"next_cursor of the \#
+previous \#
 page"},{"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at \#
 most 5 s) until the projection has applied this position"}],"responses":{"200":{"description":"Leads, \#
 optionally by status","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a \#
@@ -167,28 +174,28 @@ parameter is invalid","content":{"application/json":{"schema":{"$ref":"#/compone
 "description":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},\#
 "503":{"description":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schema\#
 s/Error"}}}}}}},"/api/leads/stats":{"get":{"summary":"Per day and hook action: total, completed, failed, \#
-success rate","tags":["read"],"security":[{"apiKey":[]}],"parameters":[{"name":"days","in":"query","schema":{"\#
-type":"integer","minimum":1,"maximum":366,"default":7}},{"name":"min_position","in":"query","schema":{"type":"\#
-integer","minimum":0},"description":"wait (at most 5 s) until the projection has applied this \#
+success rate","tags":["read"],"security":[{"apiKey":[]},{"dashKey":[]}],"parameters":[{"name":"days","in":"que\#
+ry","schema":{"type":"integer","minimum":1,"maximum":366,"default":7}},{"name":"min_position","in":"query","sc\#
+hema":{"type":"integer","minimum":0},"description":"wait (at most 5 s) until the projection has applied this \#
 position"}],"responses":{"200":{"description":"Per day and hook action: total, completed, failed, success \#
 rate","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is invali\#
 d","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"unau\#
 thorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"description\#
 ":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"/a\#
-pi/leads/{id}":{"get":{"summary":"A lead","tags":["read"],"security":[{"apiKey":[]}],"parameters":[{"name":"id\#
-","in":"path","required":true,"schema":{"type":"string"}},{"name":"min_position","in":"query","schema":{"type"\#
-:"integer","minimum":0},"description":"wait (at most 5 s) until the projection has applied this \#
-position"}],"responses":{"200":{"description":"A \#
+pi/leads/{id}":{"get":{"summary":"A lead","tags":["read"],"security":[{"apiKey":[]},{"dashKey":[]}],"parameter\#
+s":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}},{"name":"min_position","in":"query","\#
+schema":{"type":"integer","minimum":0},"description":"wait (at most 5 s) until the projection has applied this\#
+ position"}],"responses":{"200":{"description":"A \#
 lead","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is invali\#
 d","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"unau\#
 thorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"description\#
 ":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"404":\#
 {"description":"not_found","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}}\#
 ,"/api/notifications":{"get":{"summary":"Outbound actions, optionally by status and channel","tags":["read"],"\#
-security":[{"apiKey":[]}],"parameters":[{"name":"status","in":"query","schema":{"type":"string"}},{"name":"cha\#
-nnel","in":"query","schema":{"type":"string"}},{"name":"limit","in":"query","schema":{"type":"integer","minimu\#
-m":1,"maximum":500,"default":50}},{"name":"cursor","in":"query","schema":{"type":"string"},"description":"next\#
-_cursor of the previous \#
+security":[{"apiKey":[]},{"dashKey":[]}],"parameters":[{"name":"status","in":"query","schema":{"type":"string"\#
+}},{"name":"channel","in":"query","schema":{"type":"string"}},{"name":"limit","in":"query","schema":{"type":"i\#
+nteger","minimum":1,"maximum":500,"default":50}},{"name":"cursor","in":"query","schema":{"type":"string"},"des\#
+cription":"next_cursor of the previous \#
 page"},{"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at \#
 most 5 s) until the projection has applied this position"}],"responses":{"200":{"description":"Outbound \#
 actions, optionally by status and \#
@@ -197,10 +204,10 @@ alid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Erro
 nauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"descript\#
 ion":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},\#
 "/api/deliveries":{"get":{"summary":"Per source: received, rejected by reason, the last minutes (from the log)\#
- and duplicates since the gateway started","tags":["read"],"security":[{"apiKey":[]}],"parameters":[{"name":"m\#
-inutes","in":"query","description":"The window of last_minutes, 1 to 1440 (default 5)","schema":{"type":"integ\#
-er","minimum":1,"maximum":1440}},{"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"\#
-description":"wait (at most 5 s) until the projection has applied this \#
+ and duplicates since the gateway started","tags":["read"],"security":[{"apiKey":[]},{"dashKey":[]}],"paramete\#
+rs":[{"name":"minutes","in":"query","description":"The window of last_minutes, 1 to 1440 (default 5)","schema"\#
+:{"type":"integer","minimum":1,"maximum":1440}},{"name":"min_position","in":"query","schema":{"type":"integer"\#
+,"minimum":0},"description":"wait (at most 5 s) until the projection has applied this \#
 position"}],"responses":{"200":{"description":"Per source: received, rejected by reason, the last minutes \#
 (from the log) and duplicates since the gateway \#
 started","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is inv\#
@@ -208,19 +215,19 @@ alid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Erro
 nauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"descript\#
 ion":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},\#
 "/api/conversations/{id}":{"get":{"summary":"An Intercom conversation","tags":["read"],"security":[{"apiKey":[\#
-]}],"parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}},{"name":"min_position",\#
-"in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at most 5 s) until the projection \#
-has applied this position"}],"responses":{"200":{"description":"An Intercom \#
+]},{"dashKey":[]}],"parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}},{"name":\#
+"min_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at most 5 s) until \#
+the projection has applied this position"}],"responses":{"200":{"description":"An Intercom \#
 conversation","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter \#
 is invalid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"descripti\#
 on":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"de\#
 scription":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}\#
 }},"404":{"description":"not_found","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Erro\#
 r"}}}}}}},"/api/actions":{"get":{"summary":"Outbound actions (admin), optionally by status (pending, \#
-attempted, delivered, failed, dead) and channel","tags":["admin"],"security":[{"adminKey":[]}],"parameters":[{\#
-"name":"status","in":"query","schema":{"type":"string"}},{"name":"channel","in":"query","schema":{"type":"stri\#
-ng"}},{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":500,"default":50}},{"name"\#
-:"cursor","in":"query","schema":{"type":"string"},"description":"next_cursor of the previous \#
+attempted, delivered, failed, dead) and channel","tags":["admin"],"security":[{"adminKey":[]},{"dashKey":[]}],\#
+"parameters":[{"name":"status","in":"query","schema":{"type":"string"}},{"name":"channel","in":"query","schema\#
+":{"type":"string"}},{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":500,"defaul\#
+t":50}},{"name":"cursor","in":"query","schema":{"type":"string"},"description":"next_cursor of the previous \#
 page"},{"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at \#
 most 5 s) until the projection has applied this position"}],"responses":{"200":{"description":"Outbound \#
 actions (admin), optionally by status (pending, attempted, delivered, failed, dead) and \#
@@ -230,8 +237,8 @@ nauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schem
 ion":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"40\#
 3":{"description":"forbidden: the address is not allowed","content":{"application/json":{"schema":{"$ref":"#/c\#
 omponents/schemas/Error"}}}}}}},"/api/actions/{id}/retry":{"post":{"summary":"Try a dead or failed action \#
-again now (admin)","tags":["admin"],"security":[{"adminKey":[]}],"parameters":[{"name":"id","in":"path","requi\#
-red":true,"schema":{"type":"string"},"description":"the action id, \#
+again now (admin)","tags":["admin"],"security":[{"adminKey":[]},{"dashKey":[]}],"parameters":[{"name":"id","in\#
+":"path","required":true,"schema":{"type":"string"},"description":"the action id, \#
 <reactor>-<position>-<index>"}],"responses":{"202":{"description":"the retry is recorded","content":{"applicat\#
 ion/json":{"schema":{"type":"object","properties":{"action_id":{"type":"string"},"status":{"type":"string"},"p\#
 osition":{"type":"integer"}}}}}},"401":{"description":"unauthorized","content":{"application/json":{"schema":{\#
@@ -240,32 +247,32 @@ osition":{"type":"integer"}}}}}},"401":{"description":"unauthorized","content":{
 pending action with this id","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},\#
 "503":{"description":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schema\#
 s/Error"}}}}}}},"/api/payments/refund":{"post":{"summary":"Refund a payment intent (admin): appends \#
-refund.requested; the Stripe call follows as an action","tags":["admin"],"security":[{"adminKey":[]}],"request\#
-Body":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["payment_id"],"pro\#
-perties":{"payment_id":{"type":"string","description":"pi_…"},"amount":{"type":"integer","minimum":1,"descript\#
-ion":"minor units; omitted for the rest of the payment"}}}}}},"responses":{"202":{"description":"the refund is\#
- requested","content":{"application/json":{"schema":{"type":"object","properties":{"action_id":{"type":"string\#
-"},"position":{"type":"integer"},"amount":{"type":"integer"},"currency":{"type":"string"}}}}}},"400":{"descrip\#
-tion":"invalid_json, unknown_payment or invalid_amount (above what remains); invalid_payment_id (empty, or \#
-over 480 bytes)","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"desc\#
-ription":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"403"\#
-:{"description":"forbidden: the address is not allowed","content":{"application/json":{"schema":{"$ref":"#/com\#
-ponents/schemas/Error"}}}},"503":{"description":"projection_lagging","content":{"application/json":{"schema":{\#
-"$ref":"#/components/schemas/Error"}}}}}}},"/api/alerts":{"get":{"summary":"Alerts: those firing now and the \#
-50 most recent firings and resolutions","tags":["read"],"security":[{"apiKey":[]}],"parameters":[{"name":"min_\#
-position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at most 5 s) until the \#
-projection has applied this position"}],"responses":{"200":{"description":"Alerts: those firing now and the 50\#
- most recent firings and \#
+refund.requested; the Stripe call follows as an action","tags":["admin"],"security":[{"adminKey":[]},{"dashKey\#
+":[]}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["pa\#
+yment_id"],"properties":{"payment_id":{"type":"string","description":"pi_…"},"amount":{"type":"integer","minim\#
+um":1,"description":"minor units; omitted for the rest of the \#
+payment"}}}}}},"responses":{"202":{"description":"the refund is requested","content":{"application/json":{"sch\#
+ema":{"type":"object","properties":{"action_id":{"type":"string"},"position":{"type":"integer"},"amount":{"typ\#
+e":"integer"},"currency":{"type":"string"}}}}}},"400":{"description":"invalid_json, unknown_payment or \#
+invalid_amount (above what remains); invalid_payment_id (empty, or over 480 bytes)","content":{"application/js\#
+on":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"unauthorized","content":{"applica\#
+tion/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"403":{"description":"forbidden: the address is \#
+not allowed","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"descript\#
+ion":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},\#
+"/api/alerts":{"get":{"summary":"Alerts: those firing now and the 50 most recent firings and resolutions","tag\#
+s":["read"],"security":[{"apiKey":[]},{"dashKey":[]}],"parameters":[{"name":"min_position","in":"query","schem\#
+a":{"type":"integer","minimum":0},"description":"wait (at most 5 s) until the projection has applied this \#
+position"}],"responses":{"200":{"description":"Alerts: those firing now and the 50 most recent firings and \#
 resolutions","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is\#
  invalid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description\#
 ":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"desc\#
 ription":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}\#
 }}},"/api/projections/{name}/rejected":{"get":{"summary":"The events a projection skipped under the failure \#
 policy (position, type, source, the sender's event type, reason, the projection's version), in log order","tag\#
-s":["read"],"security":[{"apiKey":[]}],"parameters":[{"name":"name","in":"path","required":true,"schema":{"typ\#
-e":"string"}},{"name":"after","in":"query","schema":{"type":"integer","minimum":0}},{"name":"limit","in":"quer\#
-y","schema":{"type":"integer","minimum":1,"maximum":500}}],"responses":{"200":{"description":"{items:[{positio\#
-n,type,source,event_type,reason,version}], total, \#
+s":["read"],"security":[{"apiKey":[]},{"dashKey":[]}],"parameters":[{"name":"name","in":"path","required":true\#
+,"schema":{"type":"string"}},{"name":"after","in":"query","schema":{"type":"integer","minimum":0}},{"name":"li\#
+mit","in":"query","schema":{"type":"integer","minimum":1,"maximum":500}}],"responses":{"200":{"description":"{\#
+items:[{position,type,source,event_type,reason,version}], total, \#
 next_cursor}","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter \#
 is invalid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"descripti\#
 on":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"404":{"de\#
@@ -274,12 +281,14 @@ ts/schemas/Error"}}}},"503":{"description":"projection_lagging: the projection h
 ":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}}},"components":{"securitySchemes":{\#
 "apiKey":{"type":"http","scheme":"bearer","description":"A key from \#
 SWITCHYARD_API_KEYS"},"adminKey":{"type":"http","scheme":"bearer","description":"A key from \#
-SWITCHYARD_ADMIN_KEYS, from an address in SWITCHYARD_ADMIN_ALLOW when that is set"}},"schemas":{"Ack":{"type":\#
-"object","required":["status","position","hash"],"properties":{"status":{"type":"string","enum":["accepted","d\#
-uplicate"]},"position":{"type":"integer","minimum":1},"hash":{"type":"string","pattern":"^[0-9a-f]{64}$","desc\#
-ription":"the SHA-256 hash of the event's record (the original's for a duplicate): a receipt that `replay \#
-verify --expect POSITION:HASH` checks"}}},"Error":{"type":"object","required":["error"],"properties":{"error":\#
-{"type":"object","required":["code","message"],"properties":{"code":{"type":"string"},"message":{"type":"strin\#
-g"}}}}}}}}
+SWITCHYARD_ADMIN_KEYS, from an address in SWITCHYARD_ADMIN_ALLOW when that is \#
+set"},"dashKey":{"type":"apiKey","in":"header","name":"X-Dash-Key","description":"The same keys as \#
+Authorization: Bearer (SWITCHYARD_API_KEYS for the read API, SWITCHYARD_ADMIN_KEYS for the admin API), sent as\#
+ EchoPilot's operators send them"}},"schemas":{"Ack":{"type":"object","required":["status","position","hash"],\#
+"properties":{"status":{"type":"string","enum":["accepted","duplicate"]},"position":{"type":"integer","minimum\#
+":1},"hash":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"the SHA-256 hash of the event's record \#
+(the original's for a duplicate): a receipt that `replay verify --expect POSITION:HASH` checks"}}},"Error":{"t\#
+ype":"object","required":["error"],"properties":{"error":{"type":"object","required":["code","message"],"prope\#
+rties":{"code":{"type":"string"},"message":{"type":"string"}}}}}}}}
 """#
 }

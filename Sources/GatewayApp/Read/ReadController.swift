@@ -18,6 +18,7 @@ struct ReadController<Log: EventStore>: Sendable {
             return jsonResponse(bytes: try event.jsonLine())
         }
         group.get("projections") { request, _ in try await projections(request) }
+        group.get("stream") { _, _ in stream() }
         group.get("projections/{name}/rejected") { request, context in try rejected(request, name: try context.parameters.require("name")) }
         addStateRoutes(to: group)
     }

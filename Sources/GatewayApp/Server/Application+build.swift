@@ -6,6 +6,7 @@ import NIOCore
 import Projections
 import Outbound
 import AsyncHTTPClient
+import WebhookAuth
 
 /// Opens the log under `configuration.dataDirectory`, reporting to `metrics`.
 package func openLog(_ configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger) throws -> LMDBEventLog {
@@ -29,7 +30,20 @@ package func buildApplication<Log: EventStore>(
 ) -> some ApplicationProtocol {
     let runner = ProjectionRunner(log: log, store: views, projections: projections, logger: logger)
     let components = ComponentHealth()
-    let router = buildRouter(configuration, log: log, views: views, runner: runner, metrics: metrics, components: components)
+    let actions = configuration.actions
+    let dispatcher = Dispatcher(
+        log: log, views: views,
+        connectors: [
+            LarkConnector(actions), TeamsConnector(url: actions.teamsURL), StripeConnector(apiBase: actions.stripeAPIBase, apiKey: actions.stripeAPIKey),
+            EnrichmentConnector(lookupURL: actions.enrichmentLookupURL, fetchURL: actions.enrichmentFetchURL, token: actions.enrichmentToken),
+            C2SConnector(baseURL: actions.c2sBaseURL, messagePath: actions.c2sMessagePath, token: actions.c2sToken),
+        ], configuration: actions,
+        client: .shared, health: components, metrics: metrics, logger: logger
+    )
+    let router = buildRouter(
+        configuration, log: log, views: views, runner: runner, metrics: metrics, components: components,
+        gates: actions.enabled ? dispatcher.gates : nil, logger: logger
+    )
     var app = Application(
         router: router,
         server: .http1(configuration: .init(additionalChannelHandlers: [HTTPParseErrorResponder()])),
@@ -40,16 +54,6 @@ package func buildApplication<Log: EventStore>(
             await onServerRunning(port)
         },
         logger: logger
-    )
-    let actions = configuration.actions
-    let dispatcher = Dispatcher(
-        log: log, views: views,
-        connectors: [
-            LarkConnector(actions), TeamsConnector(url: actions.teamsURL), StripeConnector(apiBase: actions.stripeAPIBase, apiKey: actions.stripeAPIKey),
-            EnrichmentConnector(lookupURL: actions.enrichmentLookupURL, fetchURL: actions.enrichmentFetchURL, token: actions.enrichmentToken),
-            C2SConnector(baseURL: actions.c2sBaseURL, messagePath: actions.c2sMessagePath, token: actions.c2sToken),
-        ], configuration: actions,
-        client: .shared, health: components, metrics: metrics, logger: logger
     )
     let evaluator = AlertEvaluator(
         log: log, views: views, configuration: actions.alerts, clock: clock, logger: logger, evaluations: metrics.alertEvaluations
@@ -86,23 +90,38 @@ func reactors(_ actions: ActionsConfiguration, views: ProjectionStore, health: C
 /// The gateway's routes and middleware.
 func buildRouter<Log: EventStore>(
     _ configuration: GatewayConfiguration, log: Log, views: ProjectionStore, runner: ProjectionRunner<Log>,
-    metrics: GatewayMetrics, components: ComponentHealth
+    metrics: GatewayMetrics, components: ComponentHealth, gates: TargetGates? = nil, logger: Logger
 ) -> Router<GatewayContext> {
     let router = Router(context: GatewayContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.add(middleware: ResponseHeadersMiddleware())
+    if !configuration.corsOrigins.isEmpty { router.add(middleware: CORSOriginsMiddleware(origins: Set(configuration.corsOrigins))) }
     router.add(middleware: ErrorMiddleware())
+    let sessions = ConsoleSessions(lifetime: .seconds(configuration.console.sessionMinutes * 60), secureCookies: configuration.console.secureCookies)
     IngestController(log: log, configuration: configuration, metrics: metrics).addRoutes(to: router)
     OperationsController(
         log: log, metrics: metrics, components: components, dataDirectory: configuration.dataDirectory,
         runner: runner, views: views
     )
     .addRoutes(to: router)
-    let api = router.group("api").add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
+    let api = router.group("api").add(
+        middleware: APIKeyMiddleware(keys: configuration.apiKeys, sessions: configuration.console.enabled ? sessions : nil))
     let read = ReadController(log: log, store: views, runner: runner, metrics: metrics)
     read.addRoutes(to: api)
-    let admin = router.group("api").add(
+    let adminGroup = router.group("api").add(
         middleware: APIKeyMiddleware(keys: configuration.adminKeys, setting: "SWITCHYARD_ADMIN_KEYS", allow: configuration.adminAllow))
-    AdminController(log: log, read: read).addRoutes(to: admin)
+    let admin = AdminController(log: log, read: read)
+    admin.addRoutes(to: adminGroup)
+    if configuration.console.enabled {
+        do {
+            ConsoleController(
+                log: log, read: read, admin: admin, runner: runner, sessions: sessions, templates: try ConsoleTemplates.load(),
+                components: components, gates: gates, signatures: SignatureCheck(secrets: configuration.secrets),
+                apiKeys: configuration.apiKeys, adminKeys: configuration.adminKeys, adminAllow: configuration.adminAllow, logger: logger
+            ).addRoutes(to: router)
+        } catch {
+            logger.error("the console is off: its templates could not be loaded", metadata: ["error": "\(error)"])
+        }
+    }
     return router
 }

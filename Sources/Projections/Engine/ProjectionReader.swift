@@ -19,6 +19,12 @@ package struct ProjectionReader {
         return try database.withValue(for: key, in: txn) { try StateJSON.decode(T.self, from: $0, with: JSONDecoder()) }
     }
 
+    /// The stored JSON at `key` in `table`, byte for byte, or `nil`.
+    package func stored(_ key: String, in table: String) throws -> [UInt8]? {
+        guard let database = databases[table] else { return nil }
+        return try database.withValue(for: key, in: txn) { Array($0) }
+    }
+
     /// How many entries `table` holds (0 for a table this state does not have).
     package func count(_ table: String) throws -> Int {
         try databases[table]?.count(in: txn) ?? 0

@@ -2,7 +2,7 @@ import Synchronization
 
 /// Per target: one call at a time in request order, a rate limit, and a circuit breaker, so that a slow or dead
 /// target holds up only its own actions.
-final class TargetGates: Sendable {
+package final class TargetGates: Sendable {
     private struct Gate {
         var busy = false
         var failuresInRow = 0
@@ -38,6 +38,27 @@ final class TargetGates: Sendable {
     /// in nanoseconds since the epoch; 0 for a target never called.
     func opensAt(_ key: String) -> Int64 {
         gates.withLock { gates in gates[key].map { max($0.nextCallAt, $0.openUntil) } ?? 0 }
+    }
+
+    /// One target's gate as it stands, for operators.
+    package struct State: Sendable {
+        package let target: String
+        package let busy: Bool
+        package let failuresInRow: Int
+        /// Whether the circuit is open at the time asked: calls wait until ``openUntil``.
+        package let isOpen: Bool
+        /// Nanoseconds since the epoch; 0 when it never opened.
+        package let openUntil: Int64
+    }
+
+    /// Every target called since the start, by key.
+    package func states(now: Int64) -> [State] {
+        gates.withLock { gates in
+            gates.map { key, gate in
+                State(target: key, busy: gate.busy, failuresInRow: gate.failuresInRow, isOpen: now < gate.openUntil, openUntil: gate.openUntil)
+            }
+            .sorted { $0.target < $1.target }
+        }
     }
 
     /// Frees the target after a call; `failed` counts towards opening its circuit.

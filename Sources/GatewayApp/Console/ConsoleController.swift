@@ -1,0 +1,189 @@
+import EventLog
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Outbound
+import Projections
+import WebhookAuth
+
+/// The console at `/console`: server-rendered pages over the log and the projections, for operators, managers and
+/// auditors, on the gateway's own port. Every page needs a session (sign-in with a read or an admin key); every
+/// state-changing form carries the session's CSRF token; admin forms also need an admin key and an address the
+/// admin allowlist admits. What each page shows and where its numbers come from: docs/console.md.
+struct ConsoleController<Log: EventStore>: Sendable {
+    let log: Log
+    let read: ReadController<Log>
+    let admin: AdminController<Log>
+    let runner: ProjectionRunner<Log>
+    let sessions: ConsoleSessions
+    let templates: ConsoleTemplates
+    let components: ComponentHealth
+    let gates: TargetGates?
+    let signatures: SignatureCheck
+    let apiKeys: [String]
+    let adminKeys: [String]
+    let adminAllow: [String]
+    let logger: Logger
+    let rates = BuildRates()
+
+    var store: ProjectionStore { read.store }
+
+    func addRoutes(to router: Router<GatewayContext>) {
+        router.get("/") { _, _ in Response.redirect(to: "/console", type: .normal) }
+        router.get("/console/assets/{name}") { _, context in
+            guard let response = templates.asset(try context.parameters.require("name")) else {
+                throw GatewayError(.notFound, "not_found", "no such asset")
+            }
+            return response
+        }
+        router.get("/console/sign-in") { request, _ in signInPage(request, message: nil) }
+        router.post("/console/sign-in") { request, _ in try await signIn(request) }
+        router.post("/console/sign-out") { request, _ in try await signOut(request) }
+        router.get("/console") { request, context in try await page(request, context, "overview") { try await overview(&$0) } }
+        router.get("/console/events") { request, context in try await page(request, context, "events") { try await events(request, &$0) } }
+        router.get("/console/events/{position}") { request, context in
+            try await page(request, context, "events") { try await event(try context.parameters.require("position", as: UInt64.self), &$0) }
+        }
+        router.get("/console/payments") { request, context in try await page(request, context, "payments") { try payments(&$0) } }
+        router.get("/console/payments/{id}") { request, context in
+            try await page(request, context, "payments") { try payment(try context.parameters.require("id"), request: request, &$0) }
+        }
+        router.post("/console/payments/{id}/refund") { request, context in
+            try await form(request, context, admin: true) { form, session in
+                try await refund(try context.parameters.require("id"), form: form, context: context, session: session)
+            }
+        }
+        router.get("/console/leads") { request, context in try await page(request, context, "leads") { try leads(&$0) } }
+        router.get("/console/leads/{id}") { request, context in
+            try await page(request, context, "leads") { try lead(try context.parameters.require("id"), &$0) }
+        }
+        router.get("/console/actions") { request, context in try await page(request, context, "actions") { try actions(request, &$0) } }
+        router.post("/console/actions/{id}/retry") { request, context in
+            try await form(request, context, admin: true) { _, _ in
+                let id = try context.parameters.require("id")
+                _ = try await admin.retry(id: id, from: context.remoteAddress)
+                return Response.redirect(to: "/console/actions?retried=\(Self.queryEscaped(id))", type: .found)
+            }
+        }
+        router.get("/console/projections") { request, context in try await page(request, context, "projections") { try await projections(&$0) } }
+        router.get("/console/as-of") { request, context in try await page(request, context, "projections") { try await asOf(request, &$0) } }
+    }
+
+    /// What a page handler gets: the session and the fields every page's layout uses.
+    struct PageContext {
+        let session: ConsoleSession
+        /// Whether this session may use admin forms from this address.
+        let isAdmin: Bool
+        var fields: [String: Any]
+    }
+
+    /// Renders a page for a signed-in user (else a redirect to sign-in), with the layout's fields; a
+    /// ``GatewayError`` becomes the error page with its status.
+    private func page(
+        _ request: Request, _ context: GatewayContext, _ section: String, _ body: (inout PageContext) async throws -> String
+    ) async throws -> Response {
+        guard let session = sessions.session(for: request) else {
+            let next = request.uri.path.hasPrefix("/console") ? request.uri.description : "/console"
+            return Response.redirect(to: "/console/sign-in?next=\(Self.queryEscaped(next))", type: .found)
+        }
+        let isAdmin = session.role == .admin && (adminAllow.isEmpty || adminAllow.contains(context.remoteAddress))
+        var page = PageContext(
+            session: session, isAdmin: isAdmin,
+            fields: ["csrf": session.csrfToken, "role": session.role.rawValue, "is_admin": isAdmin, "section_\(section)": true]
+        )
+        do {
+            let template = try await body(&page)
+            return templates.page(template, page.fields)
+        } catch let error as GatewayError {
+            page.fields["error_status"] = Int(error.status.code)
+            page.fields["error_code"] = error.code
+            page.fields["error_message"] = error.message
+            page.fields["title"] = "Error"
+            return templates.page("error", page.fields, status: error.status)
+        }
+    }
+
+    /// Handles a state-changing form: a session, its CSRF token and, for `admin`, an admin session from an allowed
+    /// address; else 403 with the error page.
+    private func form(
+        _ request: Request, _ context: GatewayContext, admin: Bool,
+        _ body: ([String: String], ConsoleSession) async throws -> Response
+    ) async throws -> Response {
+        let form = try await Self.formFields(request)
+        guard let session = sessions.session(for: request) else {
+            throw GatewayError(.unauthorized, "unauthorized", "sign in to the console first")
+        }
+        guard ConsoleSessions.checkCSRF(form["csrf"], for: session) else {
+            throw GatewayError(.forbidden, "csrf_failed", "the form's token is missing or stale; reload the page and try again")
+        }
+        if admin {
+            guard session.role == .admin else { throw GatewayError(.forbidden, "forbidden", "this needs an admin key") }
+            guard adminAllow.isEmpty || adminAllow.contains(context.remoteAddress) else {
+                throw GatewayError(.forbidden, "forbidden", "this address may not use admin forms; see SWITCHYARD_ADMIN_ALLOW")
+            }
+        }
+        return try await body(form, session)
+    }
+
+    /// The fields of an `application/x-www-form-urlencoded` body (at most 16 KiB).
+    static func formFields(_ request: Request) async throws -> [String: String] {
+        let body = try await request.body.collect(upTo: 16 << 10)
+        var components = URLComponents()
+        components.percentEncodedQuery = String(buffer: body).replacingOccurrences(of: "+", with: "%20")
+        var fields = [String: String]()
+        for item in components.queryItems ?? [] where fields[item.name] == nil { fields[item.name] = item.value ?? "" }
+        return fields
+    }
+
+    static func queryEscaped(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
+    }
+
+    private func signInPage(_ request: Request, message: String?, status: HTTPResponse.Status = .ok) -> Response {
+        let token = ConsoleSessions.token()
+        let next = request.uri.queryParameters.get("next").flatMap { $0.hasPrefix("/console") ? $0 : nil } ?? "/console"
+        var fields: [String: Any] = ["sign_in_token": token, "next": next, "title": "Sign in"]
+        if let message { fields["message"] = message }
+        return templates.page(
+            "sign-in", fields, status: status,
+            headers: [.setCookie: sessions.cookie(ConsoleSessions.signInCookie, token, maxAge: .seconds(600))]
+        )
+    }
+
+    /// `POST /console/sign-in`: a key of `apiKeys` or `adminKeys`, with the sign-in form's token.
+    private func signIn(_ request: Request) async throws -> Response {
+        let form = try await Self.formFields(request)
+        guard let cookie = request.cookies[ConsoleSessions.signInCookie]?.value, let token = form["sign_in_token"],
+            Verification.constantTimeEquals(secret: cookie, token)
+        else {
+            return signInPage(request, message: "The sign-in form expired; try again.", status: .forbidden)
+        }
+        let key = form["key"] ?? ""
+        var role: ConsoleSession.Role?
+        for candidate in adminKeys where Verification.constantTimeEquals(secret: candidate, key) { role = .admin }
+        if role == nil { for candidate in apiKeys where Verification.constantTimeEquals(secret: candidate, key) { role = .read } }
+        guard let role, !key.isEmpty else {
+            return signInPage(request, message: "That key is not a read or an admin key of this gateway.", status: .unauthorized)
+        }
+        let id = sessions.start(role)
+        let next = form["next"].flatMap { $0.hasPrefix("/console") && !$0.hasPrefix("/console//") ? $0 : nil } ?? "/console"
+        var headers: HTTPFields = [.location: next]
+        headers.append(HTTPField(name: .setCookie, value: sessions.cookie(ConsoleSessions.cookie, id, maxAge: sessions.lifetime)))
+        headers.append(HTTPField(name: .setCookie, value: sessions.cookie(ConsoleSessions.signInCookie, "", maxAge: .zero)))
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    /// `POST /console/sign-out`, with the session's CSRF token.
+    private func signOut(_ request: Request) async throws -> Response {
+        let form = try await Self.formFields(request)
+        guard let session = sessions.session(for: request), ConsoleSessions.checkCSRF(form["csrf"], for: session) else {
+            throw GatewayError(.forbidden, "csrf_failed", "the form's token is missing or stale; reload the page and try again")
+        }
+        sessions.end(for: request)
+        return Response(
+            status: .seeOther,
+            headers: [.location: "/console/sign-in", .setCookie: sessions.cookie(ConsoleSessions.cookie, "", maxAge: .zero)]
+        )
+    }
+}
