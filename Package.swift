@@ -40,6 +40,20 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // The C shim over libnats (Debian's libnats-dev): only JetStreamLog imports it.
+        .systemLibrary(
+            name: "CNATS",
+            pkgConfig: "libnats",
+            providers: [.apt(["libnats-dev"])]
+        ),
+        // The event log on a NATS JetStream stream: an EventStore beside the LMDB one.
+        .target(
+            name: "JetStreamLog",
+            dependencies: [
+                "CNATS", "EventLog",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The one-pass JSON field scanner and JSON text helpers: no dependencies.
         .target(name: "JSONScan"),
         // Each sender's verification, the secrets, and re-checking stored signatures.
@@ -177,6 +191,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "JetStreamLogTests",
+            dependencies: ["JetStreamLog", "EventLog", "TestSupport"]
         ),
         .testTarget(
             name: "FuzzTargetsTests",

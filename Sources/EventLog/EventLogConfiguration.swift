@@ -34,7 +34,7 @@ package struct LogLimits: Sendable {
     package init() {}
 
     /// Throws ``EventLogError/Code/invalidEvent`` when `event` breaks a limit.
-    func validate(_ event: NewEvent) throws(EventLogError) {
+    package func validate(_ event: NewEvent) throws(EventLogError) {
         func reject(_ message: String) -> EventLogError { EventLogError(.invalidEvent, message) }
         let typeBytes = event.type.utf8.count
         guard typeBytes > 0 else { throw reject("the event type is empty") }

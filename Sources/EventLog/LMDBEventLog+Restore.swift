@@ -5,13 +5,14 @@ extension LMDBEventLog {
     /// Each record must continue this log's chain: the next position, the head's hash as its previous hash, and
     /// a hash that its own fields give. Anything else is refused with `invalid_event` naming the position, and
     /// nothing is written. This is how `replay import` rebuilds a log that verifies like the original.
-    package func restore(_ records: [Event]) async throws {
+    /// `checkpoint`, when given, is committed in the same transaction (a replica's progress through its source).
+    package func restore(_ records: [Event], checkpoint: CheckpointUpdate? = nil) async throws {
         for record in records {
             try configuration.limits.validate(NewEvent(record))
         }
-        if records.isEmpty { return }
+        if records.isEmpty && checkpoint == nil { return }
         _ = try await withCheckedThrowingContinuation { continuation in
-            let pending = LogWriter.Pending(events: [], checkpoint: nil, restored: records, continuation: continuation)
+            let pending = LogWriter.Pending(events: [], checkpoint: checkpoint, restored: records, continuation: continuation)
             if !writer.submit(pending) {
                 continuation.resume(throwing: EventLogError(.closed, "the event log at \(directory) is closed"))
             }

@@ -16,7 +16,7 @@ package final class LMDBEventLog: EventStore, @unchecked Sendable {
     let keys: Database<String, UInt64>
     let meta: Database<String, [UInt8]>
     let watch: PositionWatch
-    let configuration: EventLogConfiguration
+    package let configuration: EventLogConfiguration
     let logger: Logger
     var writer: LogWriter!
 

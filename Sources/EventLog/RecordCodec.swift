@@ -5,14 +5,14 @@ import Foundation
 ///
 /// A stored record is its canonical bytes followed by the previous record's hash (32 bytes) and its own hash
 /// (32 bytes), where `hash = SHA-256(previousHash ‖ canonicalBytes)`.
-enum RecordCodec {
+package enum RecordCodec {
     /// The format version byte that starts every record.
     static let version: UInt8 = 1
     static let hashSize = 32
     static let trailerSize = 2 * hashSize
 
     /// Encodes `event` at `position`, returning the stored bytes and the record's hash.
-    static func encode(
+    package static func encode(
         _ event: NewEvent, position: UInt64, recordedAt: Timestamp, previousHash: EventHash
     ) -> (bytes: [UInt8], hash: EventHash) {
         var out = [UInt8]()
@@ -50,7 +50,7 @@ enum RecordCodec {
     }
 
     /// Decodes a stored record.
-    static func decode(_ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> Event {
+    package static func decode(_ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> Event {
         var reader = ByteReader(bytes: bytes)
         guard bytes.count >= 1 + 8 + 8 + trailerSize else { throw .init("record of \(bytes.count) bytes is too short") }
         let format = try reader.byte()
@@ -94,8 +94,8 @@ enum RecordCodec {
 }
 
 /// A stored record that does not follow the format.
-struct RecordDecodingError: Error, CustomStringConvertible {
-    let description: String
+package struct RecordDecodingError: Error, CustomStringConvertible {
+    package let description: String
     init(_ description: String) { self.description = description }
 }
 

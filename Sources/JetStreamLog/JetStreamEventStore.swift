@@ -1,0 +1,169 @@
+import EventLog
+import Foundation
+import Logging
+import Synchronization
+
+/// The event log on a NATS JetStream stream, with the LMDB log's guarantees, so that nothing above `EventStore`
+/// changes (docs/scale-out.md):
+///
+/// - **An ack means a quorum stored it.** An append returns only after JetStream acknowledged the message holding
+///   its records, which it does once a quorum of the stream's replicas stored it.
+/// - **Gapless positions, the same chain and record format.** Each message is one group commit: records in the
+///   stored format of docs/log-format.md, chained from this node's head. It is published with
+///   `Nats-Expected-Last-Sequence` set to the last message this node has applied, so it lands only if nobody
+///   appended in between; when another node did (JetStream refuses with error 10071), this node applies what it
+///   missed, checks the keys again, chains anew and publishes again.
+/// - **Idempotency keys deduplicate permanently, across nodes**: keys are checked against every record of the
+///   stream (this node's replica, caught up to the stream before each publish), not JetStream's duplicate window.
+///
+/// Each node keeps a replica of the stream in an LMDB log of its own (`mirror`): reads, subscriptions, the keys
+/// index and the head come from it, and it records which message it applied last (checkpoint `jetstream`). The
+/// replica is rebuilt from the stream if lost. Appends on one node are serialised; JetStream calls block, so they
+/// run on this store's own thread.
+package final class JetStreamEventStore: EventStore, @unchecked Sendable {
+    package typealias Subscription = LogSubscription
+
+    package let mirror: LMDBEventLog
+    private let connection: JetStreamConnection
+    private let pool = ThreadPool(name: "jetstream")
+    private let turn = AppendTurn()
+    private let logger: Logger
+    /// Publishes refused because another node appended first, since the start.
+    private let refusedPublishes = Atomic<Int>(0)
+    private let closed = Atomic<Bool>(false)
+
+    /// The checkpoint of the replica: the last stream message applied.
+    static let appliedCheckpoint = "jetstream"
+
+    /// Connects, creates the stream if needed, opens the replica in `directory` and catches it up.
+    package init(configuration: JetStreamConfiguration, directory: String, logger: Logger) async throws {
+        self.logger = logger
+        mirror = try LMDBEventLog(directory: directory, logger: logger)
+        let pool = self.pool
+        do {
+            connection = try await pool.run { try JetStreamConnection(configuration) }
+            let connection = self.connection
+            try await pool.run { try connection.ensureStream() }
+        } catch {
+            await mirror.close()
+            pool.stop()
+            throw error
+        }
+        try await turn.run { try await self.catchUp() }
+    }
+
+    /// How many publishes another node's append refused since the start (each was retried).
+    package var refusedPublishCount: Int { refusedPublishes.load(ordering: .relaxed) }
+
+    /// Applies every stream message this node has not applied yet; returns the stream's last sequence.
+    @discardableResult
+    private func catchUp() async throws -> UInt64 {
+        let connection = self.connection
+        let last = try await pool.run { try connection.lastSequence() }
+        var applied = try mirror.checkpoint(named: Self.appliedCheckpoint) ?? 0
+        while applied < last {
+            let sequence = applied + 1
+            let body = try await pool.run { try connection.message(at: sequence) }
+            let records = try GroupFrame.decode(body)
+            try await mirror.restore(records, checkpoint: CheckpointUpdate(name: Self.appliedCheckpoint, position: sequence))
+            applied = sequence
+        }
+        return last
+    }
+
+    /// Applies messages other nodes appended; for a node that only reads (or between its own appends).
+    package func refresh() async throws {
+        try await turn.run { try await self.catchUp() }
+    }
+
+    package func append(_ events: [NewEvent], checkpoint: CheckpointUpdate?) async throws -> [AppendOutcome] {
+        guard !closed.load(ordering: .relaxed) else { throw EventLogError(.closed, "the JetStream log is closed") }
+        for event in events { try mirror.configuration.limits.validate(event) }
+        return try await turn.run {
+            while true {
+                let applied = try await self.catchUp()
+                var head = try self.mirror.head()
+                var recordedAt = Timestamp.now()
+                if head.position > 0, let last = try self.mirror.event(at: head.position), last.recordedAt > recordedAt {
+                    recordedAt = last.recordedAt
+                }
+                var outcomes = [AppendOutcome]()
+                var stored = [[UInt8]]()
+                var records = [Event]()
+                var newKeys = [String: (UInt64, EventHash)]()
+                for event in events {
+                    if let key = event.idempotencyKey {
+                        if let original = try self.mirror.position(forKey: key) {
+                            outcomes.append(.duplicate(of: original, hash: try self.mirror.event(at: original)?.hash ?? .zero))
+                            continue
+                        }
+                        if let (position, hash) = newKeys[key] {
+                            outcomes.append(.duplicate(of: position, hash: hash))
+                            continue
+                        }
+                    }
+                    let position = head.position + 1
+                    let encoded = RecordCodec.encode(event, position: position, recordedAt: recordedAt, previousHash: head.hash)
+                    stored.append(encoded.bytes)
+                    records.append(
+                        Event(
+                            position: position, recordedAt: recordedAt, type: event.type, source: event.source, idempotencyKey: event.idempotencyKey,
+                            metadata: event.metadata, payload: event.payload, previousHash: head.hash, hash: encoded.hash
+                        ))
+                    if let key = event.idempotencyKey { newKeys[key] = (position, encoded.hash) }
+                    head = LogHead(position: position, hash: encoded.hash)
+                    outcomes.append(.appended(position, hash: encoded.hash))
+                }
+                if records.isEmpty {
+                    if let checkpoint { try await self.mirror.restore([], checkpoint: checkpoint) }
+                    return outcomes
+                }
+                let body = GroupFrame.encode(stored)
+                let connection = self.connection
+                let sequence: UInt64
+                do {
+                    sequence = try await self.pool.run { try connection.publish(body, expectedLastSequence: applied) }
+                } catch let error as NATSError where error.isWrongLastSequence {
+                    self.refusedPublishes.add(1, ordering: .relaxed)
+                    continue
+                } catch let error as NATSError {
+                    throw EventLogError(.storageFailure, "the JetStream log did not take the append: \(error.message)")
+                }
+                // The stream holds this group at `sequence`: nobody appended between `applied` and it.
+                try await self.mirror.restore(records, checkpoint: CheckpointUpdate(name: Self.appliedCheckpoint, position: sequence))
+                if let checkpoint { try await self.mirror.restore([], checkpoint: checkpoint) }
+                return outcomes
+            }
+        }
+    }
+
+    package func event(at position: UInt64) async throws -> Event? { try mirror.event(at: position) }
+    package func events(from position: UInt64, limit: Int) async throws -> [Event] { try mirror.events(from: position, limit: limit) }
+    package func head() async throws -> LogHead { try mirror.head() }
+    package func subscribe(from position: UInt64) -> LogSubscription { mirror.subscribe(from: position) }
+    package func waitForEvents(after position: UInt64) async throws -> Bool { try await mirror.waitForEvents(after: position) }
+    package func checkpoint(named name: String) async throws -> UInt64? { try mirror.checkpoint(named: name) }
+    package var isWritable: Bool { !closed.load(ordering: .relaxed) && connection.isConnected && mirror.isWritable }
+    package func storageUsage() async throws -> StorageUsage { try mirror.storageUsage() }
+
+    package func close() async {
+        guard !closed.exchange(true, ordering: .relaxed) else { return }
+        await turn.run {}
+        let connection = self.connection
+        _ = try? await pool.run { connection.close() }
+        pool.stop()
+        await mirror.close()
+    }
+}
+
+/// Runs bodies one at a time, in order of arrival, across awaits (an actor alone would interleave them).
+actor AppendTurn {
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func run<R: Sendable>(_ body: @Sendable () async throws -> R) async rethrows -> R {
+        if busy { await withCheckedContinuation { waiting.append($0) } } else { busy = true }
+        defer { if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() } }
+        return try await body()
+    }
+}
