@@ -52,6 +52,8 @@ let package = Package(
             dependencies: [
                 "CNATS", "EventLog",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // The one-pass JSON field scanner and JSON text helpers: no dependencies.
@@ -93,7 +95,7 @@ let package = Package(
         .target(
             name: "GatewayApp",
             dependencies: [
-                "EventLog", "JSONScan", "WebhookAuth", "Outbound",
+                "EventLog", "JSONScan", "WebhookAuth", "Outbound", "JetStreamLog",
                 "Projections",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,4 +1,4 @@
 #ifndef SWITCHYARD_CNATS_SHIM_H
 #define SWITCHYARD_CNATS_SHIM_H
-#include <nats.h>
+#include <nats/nats.h>
 #endif

@@ -47,13 +47,23 @@ struct GatewayCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "switchyard.gateway")
         let metrics = GatewayMetrics()
-        let log: LMDBEventLog
-        let views: ProjectionStore
+        let views = try await opening(configuration) { try openViews(configuration, logger: logger) }
+        switch configuration.log.backend {
+        case .lmdb:
+            let log = try await opening(configuration) { try openLog(configuration, metrics: metrics, logger: logger) }
+            try await serve(buildApplication(configuration, log: log, views: views, metrics: metrics, logger: logger), configuration)
+        case .jetstream:
+            let log = try await opening(configuration) { try await openJetStreamLog(configuration, metrics: metrics, logger: logger) }
+            try await serve(buildApplication(configuration, log: log, views: views, metrics: metrics, logger: logger, cluster: log), configuration)
+        }
+    }
+
+    /// Runs `open`; a failure is one line on standard error and exit status 2 for an inconsistent log (never
+    /// repaired silently: the next append would write over the missing positions), 1 otherwise.
+    private func opening<T>(_ configuration: GatewayConfiguration, _ open: () async throws -> T) async throws -> T {
         do {
-            log = try openLog(configuration, metrics: metrics, logger: logger)
-            views = try openViews(configuration, logger: logger)
+            return try await open()
         } catch let error as EventLogError where error.code == .inconsistent {
-            // Never repaired silently: the next append would write over the missing positions.
             try? FileHandle.standardError.write(
                 contentsOf: Data("gateway: the event log in \(configuration.dataDirectory) is inconsistent: \(error.message)\n".utf8))
             throw ExitCode(2)
@@ -61,7 +71,10 @@ struct GatewayCommand: AsyncParsableCommand {
             try? FileHandle.standardError.write(contentsOf: Data("gateway: cannot open the data directory \(configuration.dataDirectory): \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let app = buildApplication(configuration, log: log, views: views, metrics: metrics, logger: logger)
+    }
+
+    /// Runs `app` until a signal ends it; a port that cannot be listened on is one line and exit status 1.
+    private func serve(_ app: some ApplicationProtocol, _ configuration: GatewayConfiguration) async throws {
         do {
             try await app.runService()
         } catch let error as IOError where [EADDRINUSE, EACCES, EADDRNOTAVAIL].contains(error.errnoCode) {

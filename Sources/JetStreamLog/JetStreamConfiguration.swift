@@ -9,7 +9,10 @@ package struct JetStreamConfiguration: Sendable, Equatable {
     /// A NATS credentials file (`.creds`) [`log.jetstream.credentialsFile`]. Default none. Its path may be
     /// logged; its contents never are.
     package var credentialsFile: String?
-    /// How long one JetStream request may take, in milliseconds. Default 5,000.
+    /// A NATS token, from `SWITCHYARD_JETSTREAM_TOKEN` only (never from the config file); never logged.
+    package var token: String?
+    /// How long one JetStream request may take, in milliseconds [`log.jetstream.requestTimeoutMilliseconds`].
+    /// Default 5,000: without a quorum, an append fails after it (503 `log_unavailable`).
     package var requestTimeoutMilliseconds: Int64 = 5_000
 
     package init() {}

@@ -24,6 +24,9 @@ final class JetStreamConnection: @unchecked Sendable {
         try natsCheck(serverStatus, "setting the NATS servers \(configuration.urls)")
         try natsCheck(natsOptions_SetTimeout(options, 2_000), "setting the connect timeout")
         try natsCheck(natsOptions_SetMaxReconnect(options, -1), "setting reconnects")
+        if let token = configuration.token {
+            try natsCheck(natsOptions_SetToken(options, token), "setting the NATS token")
+        }
         if let file = configuration.credentialsFile {
             try natsCheck(natsOptions_SetUserCredentialsFromFiles(options, file, nil), "reading the NATS credentials file \(file)")
         }
@@ -42,6 +45,9 @@ final class JetStreamConnection: @unchecked Sendable {
         self.connection = connection
         self.context = context
     }
+
+    /// Runs `body` with the JetStream context (for the other C-facing types of this target).
+    func withContext<R>(_ body: (OpaquePointer) -> R) -> R { body(context) }
 
     /// Whether the client is connected now (it reconnects by itself after a server goes).
     var isConnected: Bool { natsConnection_Status(connection) == NATS_CONN_STATUS_CONNECTED }
@@ -81,6 +87,17 @@ final class JetStreamConnection: @unchecked Sendable {
         }
         if status == NATS_OK { jsStreamInfo_Destroy(info) }
         try natsCheck(status, "creating stream \(configuration.stream) with \(configuration.replicas) replicas", jetStreamCode: error)
+    }
+
+    /// The stream's replicas as configured, its current leader (empty when none, as while a quorum is lost), and its
+    /// last sequence.
+    func streamStatus() throws(NATSError) -> (replicas: Int, leader: String, lastSequence: UInt64) {
+        var info: UnsafeMutablePointer<jsStreamInfo>?
+        var error = jsErrCode(rawValue: 0)
+        try natsCheck(js_GetStreamInfo(&info, context, configuration.stream, nil, &error), "reading stream \(configuration.stream)", jetStreamCode: error)
+        defer { jsStreamInfo_Destroy(info) }
+        let leader = info!.pointee.Cluster?.pointee.Leader.map { String(cString: $0) } ?? ""
+        return (Int(info!.pointee.Config?.pointee.Replicas ?? 1), leader, info!.pointee.State.LastSeq)
     }
 
     /// The stream's last message sequence (0 when empty).

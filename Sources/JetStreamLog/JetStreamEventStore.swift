@@ -1,6 +1,7 @@
 import EventLog
 import Foundation
 import Logging
+import Metrics
 import Synchronization
 
 /// The event log on a NATS JetStream stream, with the LMDB log's guarantees, so that nothing above `EventStore`
@@ -24,21 +25,27 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
     package typealias Subscription = LogSubscription
 
     package let mirror: LMDBEventLog
-    private let connection: JetStreamConnection
+    let connection: JetStreamConnection
     private let pool = ThreadPool(name: "jetstream")
     private let turn = AppendTurn()
     private let logger: Logger
     /// Publishes refused because another node appended first, since the start.
     private let refusedPublishes = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
+    private let publishDuration: Metrics.Timer
+    private let refusedCounter: Counter
 
     /// The checkpoint of the replica: the last stream message applied.
-    static let appliedCheckpoint = "jetstream"
+    package static let appliedCheckpoint = "jetstream"
 
     /// Connects, creates the stream if needed, opens the replica in `directory` and catches it up.
-    package init(configuration: JetStreamConfiguration, directory: String, logger: Logger) async throws {
+    package init(
+        configuration: JetStreamConfiguration, directory: String, logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory
+    ) async throws {
         self.logger = logger
-        mirror = try LMDBEventLog(directory: directory, logger: logger)
+        publishDuration = Metrics.Timer(label: "switchyard_jetstream_publish_duration", factory: metrics)
+        refusedCounter = Counter(label: "switchyard_jetstream_refused_publishes_total", factory: metrics)
+        mirror = try LMDBEventLog(directory: directory, logger: logger, metrics: metrics)
         let pool = self.pool
         do {
             connection = try await pool.run { try JetStreamConnection(configuration) }
@@ -64,11 +71,18 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
         while applied < last {
             let sequence = applied + 1
             let body = try await pool.run { try connection.message(at: sequence) }
-            let records = try GroupFrame.decode(body)
-            try await mirror.restore(records, checkpoint: CheckpointUpdate(name: Self.appliedCheckpoint, position: sequence))
+            let (records, checkpoints) = try GroupFrame.decode(body)
+            try await apply(records, checkpoints: checkpoints, sequence: sequence)
             applied = sequence
         }
         return last
+    }
+
+    /// Stores one stream message in the replica: its records, then its checkpoints and `sequence` as applied, all in
+    /// one transaction (the records' own; the checkpoints in a second when there are several).
+    private func apply(_ records: [Event], checkpoints: [CheckpointUpdate], sequence: UInt64) async throws {
+        for checkpoint in checkpoints { try await mirror.restore([], checkpoint: checkpoint) }
+        try await mirror.restore(records, checkpoint: CheckpointUpdate(name: Self.appliedCheckpoint, position: sequence))
     }
 
     /// Applies messages other nodes appended; for a node that only reads (or between its own appends).
@@ -114,27 +128,48 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
                     head = LogHead(position: position, hash: encoded.hash)
                     outcomes.append(.appended(position, hash: encoded.hash))
                 }
-                if records.isEmpty {
-                    if let checkpoint { try await self.mirror.restore([], checkpoint: checkpoint) }
-                    return outcomes
-                }
-                let body = GroupFrame.encode(stored)
+                if records.isEmpty && checkpoint == nil { return outcomes }
+                let checkpoints = checkpoint.map { [$0] } ?? []
+                let body = GroupFrame.encode(stored, checkpoints: checkpoints)
                 let connection = self.connection
                 let sequence: UInt64
+                let started = ContinuousClock.now
                 do {
                     sequence = try await self.pool.run { try connection.publish(body, expectedLastSequence: applied) }
+                    self.publishDuration.record(duration: ContinuousClock.now - started)
                 } catch let error as NATSError where error.isWrongLastSequence {
                     self.refusedPublishes.add(1, ordering: .relaxed)
+                    self.refusedCounter.increment()
                     continue
                 } catch let error as NATSError {
                     throw EventLogError(.storageFailure, "the JetStream log did not take the append: \(error.message)")
                 }
                 // The stream holds this group at `sequence`: nobody appended between `applied` and it.
-                try await self.mirror.restore(records, checkpoint: CheckpointUpdate(name: Self.appliedCheckpoint, position: sequence))
-                if let checkpoint { try await self.mirror.restore([], checkpoint: checkpoint) }
+                try await self.apply(records, checkpoints: checkpoints, sequence: sequence)
                 return outcomes
             }
         }
+    }
+
+    /// The stream as this node sees it, for `/health`.
+    package struct ClusterStatus: Sendable {
+        package let stream: String
+        package let replicas: Int
+        /// The stream's leader; empty while it has none (no quorum).
+        package let leader: String
+        package let lastSequence: UInt64
+        package let appliedSequence: UInt64
+        /// Stream messages not yet in this node's replica.
+        package var lag: UInt64 { lastSequence - min(lastSequence, appliedSequence) }
+    }
+
+    package func clusterStatus() async throws -> ClusterStatus {
+        let connection = self.connection
+        let status = try await pool.run { try connection.streamStatus() }
+        return ClusterStatus(
+            stream: connection.configuration.stream, replicas: status.replicas, leader: status.leader, lastSequence: status.lastSequence,
+            appliedSequence: try mirror.checkpoint(named: Self.appliedCheckpoint) ?? 0
+        )
     }
 
     package func event(at position: UInt64) async throws -> Event? { try mirror.event(at: position) }

@@ -16,7 +16,11 @@ package struct NATSError: Error, CustomStringConvertible, Sendable {
 /// The one place where a libnats status becomes a Swift error.
 func natsCheck(_ status: natsStatus, _ what: @autoclosure () -> String, jetStreamCode: jsErrCode = jsErrCode(rawValue: 0)) throws(NATSError) {
     guard status != NATS_OK else { return }
-    let text = String(cString: natsStatus_GetText(status))
+    var text = String(cString: natsStatus_GetText(status))
+    if let detail = nats_GetLastError(nil) {
+        let described = String(cString: detail)
+        if !described.isEmpty, described != text { text += " (\(described))" }
+    }
     let code =
         switch status {
         case NATS_NO_SERVER, NATS_CONNECTION_CLOSED, NATS_CONNECTION_DISCONNECTED, NATS_TIMEOUT, NATS_NO_RESPONDERS: "log_unavailable"

@@ -18,10 +18,10 @@ struct GatewayProcess {
         ]
     }
 
-    static func start(dataDirectory: String, arguments: [String] = []) throws -> GatewayProcess {
+    static func start(dataDirectory: String, arguments: [String] = [], environment extra: [String: String] = [:]) throws -> GatewayProcess {
         let child = try ChildProcess(
             executable: productsDirectory + "/gateway", arguments: ["--port", "0", "--data-dir", dataDirectory] + arguments,
-            environment: environment
+            environment: environment.merging(extra) { $1 }
         )
         while let line = child.readLine(timeout: .seconds(60)) {
             guard line.contains("gateway listening"),

@@ -63,9 +63,9 @@ struct JetStreamEventStoreTests {
         let connection = try JetStreamConnection(configuration)
         defer { connection.close() }
         let last = try connection.lastSequence()
-        #expect(throws: NATSError.self) { try connection.publish(GroupFrame.encode([]), expectedLastSequence: last - 1) }
+        #expect(throws: NATSError.self) { try connection.publish(GroupFrame.encode([[UInt8]]()), expectedLastSequence: last - 1) }
         do {
-            _ = try connection.publish(GroupFrame.encode([]), expectedLastSequence: last - 1)
+            _ = try connection.publish(GroupFrame.encode([[UInt8]]()), expectedLastSequence: last - 1)
         } catch {
             #expect(error.isWrongLastSequence, "\(error)")
         }

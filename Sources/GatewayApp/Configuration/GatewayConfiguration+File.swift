@@ -1,4 +1,5 @@
 import Foundation
+import JetStreamLog
 import Projections
 import WebhookAuth
 import Outbound
@@ -8,6 +9,19 @@ extension GatewayConfiguration {
     /// ``WebhookSecrets``.
     private struct File: Decodable {
         struct Tolerance: Decodable { var toleranceSeconds: Int64? }
+        struct Log: Decodable {
+            struct JetStream: Decodable {
+                var urls: [String]?
+                var stream: String?
+                var replicas: Int?
+                var credentialsFile: String?
+                var requestTimeoutMilliseconds: Int64?
+            }
+            var backend: String?
+            var jetstream: JetStream?
+            var nodeName: String?
+            var leaseSeconds: Int?
+        }
         struct RateLimit: Decodable {
             var perSecond: Int?
             var burst: Int?
@@ -24,6 +38,7 @@ extension GatewayConfiguration {
         var adminAllow: [String]?
         var corsOrigins: [String]?
         var console: ConsoleConfiguration?
+        var log: Log?
         var trustedProxies: [String]?
         var rateLimit: RateLimit?
         var rejectionsPerAddressPerMinute: Int?
@@ -32,7 +47,7 @@ extension GatewayConfiguration {
 
         static let keys: Set<String> = [
             "host", "port", "dataDir", "maxBodyBytes", "stripe", "intercom", "c2s", "inbound", "inboundToleranceSeconds",
-            "apiKeys", "adminKeys", "adminAllow", "corsOrigins", "console", "trustedProxies", "rateLimit", "rejectionsPerAddressPerMinute", "logLevel",
+            "apiKeys", "adminKeys", "adminAllow", "corsOrigins", "console", "log", "trustedProxies", "rateLimit", "rejectionsPerAddressPerMinute", "logLevel",
             "actions", "_comment",
         ]
     }
@@ -71,6 +86,21 @@ extension GatewayConfiguration {
         if let value = file.adminAllow { adminAllow = value }
         if let value = file.corsOrigins { corsOrigins = value }
         if let value = file.console { console = value }
+        if let value = file.log {
+            if let backend = value.backend {
+                guard let parsed = LogConfiguration.Backend(rawValue: backend) else {
+                    throw ConfigurationError(setting: "\(path): log.backend", message: "expected lmdb or jetstream")
+                }
+                log.backend = parsed
+            }
+            if let urls = value.jetstream?.urls { log.jetStream.urls = urls }
+            if let stream = value.jetstream?.stream { log.jetStream.stream = stream }
+            if let replicas = value.jetstream?.replicas { log.jetStream.replicas = replicas }
+            if let file = value.jetstream?.credentialsFile { log.jetStream.credentialsFile = file }
+            if let timeout = value.jetstream?.requestTimeoutMilliseconds { log.jetStream.requestTimeoutMilliseconds = timeout }
+            if let name = value.nodeName { log.nodeName = name }
+            if let seconds = value.leaseSeconds { log.leaseSeconds = seconds }
+        }
         if let value = file.trustedProxies { trustedProxies = try AddressRanges(parsing: value, setting: "\(path): trustedProxies") }
         if let value = file.rateLimit?.perSecond { rateLimitPerSecond = value }
         if let value = file.rateLimit?.burst { rateLimitBurst = value }

@@ -1,4 +1,5 @@
 import Foundation
+import JetStreamLog
 import Projections
 import WebhookAuth
 import Outbound
@@ -60,6 +61,19 @@ extension GatewayConfiguration {
         if let value = list("SWITCHYARD_ADMIN_KEYS") { adminKeys = value }
         if let value = list("SWITCHYARD_ADMIN_ALLOW") { adminAllow = value }
         if let value = list("SWITCHYARD_CORS_ORIGINS") { corsOrigins = value }
+        if let value = environment["SWITCHYARD_LOG_BACKEND"] {
+            guard let backend = LogConfiguration.Backend(rawValue: value) else {
+                throw ConfigurationError(setting: "SWITCHYARD_LOG_BACKEND", message: "expected lmdb or jetstream, got \"\(value)\"")
+            }
+            log.backend = backend
+        }
+        if let value = list("SWITCHYARD_JETSTREAM_URLS") { log.jetStream.urls = value }
+        if let value = environment["SWITCHYARD_JETSTREAM_STREAM"] { log.jetStream.stream = value }
+        if let value = try integer("SWITCHYARD_JETSTREAM_REPLICAS", 1...5) { log.jetStream.replicas = value }
+        if let value = environment["SWITCHYARD_JETSTREAM_CREDENTIALS"] { log.jetStream.credentialsFile = value }
+        if let value = environment["SWITCHYARD_JETSTREAM_TOKEN"] { log.jetStream.token = value }
+        if let value = environment["SWITCHYARD_NODE_NAME"] { log.nodeName = value }
+        if let value = try integer("SWITCHYARD_LEASE_SECONDS", 2...300) { log.leaseSeconds = value }
         if let value = try boolean("SWITCHYARD_CONSOLE_ENABLED") { console.enabled = value }
         if let value = try integer("SWITCHYARD_CONSOLE_SESSION_MINUTES", 1...10_080) { console.sessionMinutes = value }
         if let value = try boolean("SWITCHYARD_CONSOLE_SECURE_COOKIES") { console.secureCookies = value }
@@ -88,6 +102,14 @@ extension GatewayConfiguration {
     /// Checks what no single parser can: secret shapes, names, levels.
     func validate() throws {
         try actions.validate()
+        if log.backend == .jetstream {
+            guard (1...5).contains(log.jetStream.replicas) else { throw ConfigurationError(setting: "log.jetstream.replicas", message: "expected 1 to 5") }
+            guard !log.jetStream.urls.isEmpty else { throw ConfigurationError(setting: "log.jetstream.urls", message: "name at least one NATS server") }
+            guard !log.jetStream.stream.isEmpty, log.jetStream.stream.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+                throw ConfigurationError(setting: "log.jetstream.stream", message: "a stream name holds only letters, digits, - and _")
+            }
+            guard (2...300).contains(log.leaseSeconds) else { throw ConfigurationError(setting: "log.leaseSeconds", message: "expected 2 to 300") }
+        }
         guard (1...10_080).contains(console.sessionMinutes) else {
             throw ConfigurationError(setting: "console.sessionMinutes", message: "expected 1 to 10080 minutes")
         }

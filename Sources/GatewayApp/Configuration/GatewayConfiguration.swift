@@ -51,6 +51,8 @@ package struct GatewayConfiguration: Sendable, Equatable {
     /// Origins whose pages may call the read API from a browser (CORS), such as `https://ops.example.com`; preflights
     /// from others are not answered [`corsOrigins`, `SWITCHYARD_CORS_ORIGINS`]. Default none.
     var corsOrigins: [String] = []
+    /// Where the event log lives [`log`; see ``LogConfiguration``].
+    package var log = LogConfiguration()
     /// The console at `/console` [`console`; see ``ConsoleConfiguration``].
     var console = ConsoleConfiguration()
     /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client, as addresses or CIDR ranges; for

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Projections
+import JetStreamLog
 import Outbound
 
 /// `GET /health` and `GET /metrics`.
@@ -14,6 +15,9 @@ struct OperationsController<Log: EventStore>: Sendable {
     let runner: ProjectionRunner<Log>
     /// The projections' views, for the events each has skipped.
     let views: ProjectionStore
+    /// The JetStream log, when the gateway runs on one, and the lease that runs its reactors.
+    var cluster: JetStreamEventStore? = nil
+    var lease: ClusterLease? = nil
     let started = ContinuousClock.now
 
     func addRoutes(to router: Router<GatewayContext>) {
@@ -74,13 +78,31 @@ struct OperationsController<Log: EventStore>: Sendable {
         let componentsJSON = components.map { name, component in
             #"\#(JSONText.quote(name)):{"state":"\#(component.state)""# + (component.reason.map { #","reason":\#(JSONText.quote($0))"# } ?? "") + "}"
         }
+        var clusterJSON = ""
+        if let cluster {
+            if let status = try? await cluster.clusterStatus() {
+                clusterJSON =
+                    #","cluster":{"stream":\#(JSONText.quote(status.stream)),"replicas":\#(status.replicas),"leader":\#(JSONText.quote(status.leader)),"#
+                    + #""streamLastSequence":\#(status.lastSequence),"appliedSequence":\#(status.appliedSequence),"lag":\#(status.lag)"#
+                if status.replicas > 1 && status.leader.isEmpty { writable = false }
+            } else {
+                clusterJSON = #","cluster":{"reachable":false"#
+                writable = false
+            }
+            if let lease {
+                clusterJSON +=
+                    #","node":\#(JSONText.quote(lease.node)),"leaseHeld":\#(lease.isHeld),"leaseHolder":\#(lease.holder.map(JSONText.quote) ?? "null")"#
+            }
+            clusterJSON += "}"
+            if !writable { status = "failing" }
+        }
         let uptime = (ContinuousClock.now - started).components.seconds
         let body = """
             {"status":"\(status)","log":{"head":\(head),"mapUsedBytes":\(usage.usedBytes),"mapSizeBytes":\(usage.capacityBytes),\
             "writable":\(writable)},"failedProjections":[\(failed.joined(separator: ","))],\
             "retryingProjections":[\(retrying.joined(separator: ","))],\
             "rejectedEvents":{\(rejected.joined(separator: ","))},\
-            "components":{\(componentsJSON.joined(separator: ","))},"uptimeSeconds":\(uptime)}
+            "components":{\(componentsJSON.joined(separator: ","))},"uptimeSeconds":\(uptime)\(clusterJSON)}
             """
         return Response(
             status: status == "failing" ? .serviceUnavailable : .ok, headers: [.contentType: "application/json"],

@@ -6,6 +6,7 @@ import NIOCore
 import Projections
 import Outbound
 import AsyncHTTPClient
+import JetStreamLog
 import WebhookAuth
 
 /// Opens the log under `configuration.dataDirectory`, reporting to `metrics`.
@@ -13,6 +14,26 @@ package func openLog(_ configuration: GatewayConfiguration, metrics: GatewayMetr
     try LMDBEventLog(
         directory: (configuration.dataDirectory as NSString).appendingPathComponent("log"), logger: logger, metrics: metrics.factory
     )
+}
+
+/// Opens the JetStream log named by `configuration.log`, with this node's replica in `<dataDir>/log`, and catches
+/// the replica up. Refuses a replica folder that holds a log of its own (an LMDB gateway's): that log is not in the
+/// stream, and would be overwritten; `replay migrate` copies it into a stream.
+package func openJetStreamLog(_ configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger) async throws -> JetStreamEventStore {
+    let directory = (configuration.dataDirectory as NSString).appendingPathComponent("log")
+    if FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("data.mdb")) {
+        let existing = try LMDBEventLog(directory: directory, logger: logger)
+        let head = try existing.head().position
+        let applied = try existing.checkpoint(named: JetStreamEventStore.appliedCheckpoint)
+        await existing.close()
+        guard head == 0 || applied != nil else {
+            throw EventLogError(
+                .inconsistent,
+                "\(directory) holds an LMDB log of \(head) records that is not a replica of a stream; copy it into the stream with replay migrate, or use another data directory"
+            )
+        }
+    }
+    return try await JetStreamEventStore(configuration: configuration.log.jetStream, directory: directory, logger: logger, metrics: metrics.factory)
 }
 
 /// Opens the projections' views environment under `configuration.dataDirectory`.
@@ -26,23 +47,42 @@ package func openViews(_ configuration: GatewayConfiguration, logger: Logger) th
 package func buildApplication<Log: EventStore>(
     _ configuration: GatewayConfiguration, log: Log, views: ProjectionStore, metrics: GatewayMetrics, logger: Logger,
     projections: [any Projection] = BuiltInProjections.all, clock: @escaping @Sendable () -> Timestamp = { .now() },
-    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    cluster: JetStreamEventStore? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let runner = ProjectionRunner(log: log, store: views, projections: projections, logger: logger)
     let components = ComponentHealth()
     let actions = configuration.actions
-    let dispatcher = Dispatcher(
-        log: log, views: views,
-        connectors: [
-            LarkConnector(actions), TeamsConnector(url: actions.teamsURL), StripeConnector(apiBase: actions.stripeAPIBase, apiKey: actions.stripeAPIKey),
-            EnrichmentConnector(lookupURL: actions.enrichmentLookupURL, fetchURL: actions.enrichmentFetchURL, token: actions.enrichmentToken),
-            C2SConnector(baseURL: actions.c2sBaseURL, messagePath: actions.c2sMessagePath, token: actions.c2sToken),
-        ], configuration: actions,
-        client: .shared, health: components, metrics: metrics, logger: logger
-    )
+    let makeDispatcher: @Sendable () -> Dispatcher<Log> = {
+        Dispatcher(
+            log: log, views: views,
+            connectors: [
+                LarkConnector(actions), TeamsConnector(url: actions.teamsURL),
+                StripeConnector(apiBase: actions.stripeAPIBase, apiKey: actions.stripeAPIKey),
+                EnrichmentConnector(lookupURL: actions.enrichmentLookupURL, fetchURL: actions.enrichmentFetchURL, token: actions.enrichmentToken),
+                C2SConnector(baseURL: actions.c2sBaseURL, messagePath: actions.c2sMessagePath, token: actions.c2sToken),
+            ], configuration: actions,
+            client: .shared, health: components, metrics: metrics, logger: logger
+        )
+    }
+    let makeEvaluator: @Sendable () -> AlertEvaluator<Log> = {
+        AlertEvaluator(log: log, views: views, configuration: actions.alerts, clock: clock, logger: logger, evaluations: metrics.alertEvaluations)
+    }
+    let makeReactors: @Sendable () -> ReactorService<Log> = {
+        ReactorService(log: log, reactors: reactors(actions, views: views, health: components), health: components, logger: logger)
+    }
+    // In a cluster, the reactors and the dispatcher run on the one node holding the lease, made anew each time it
+    // takes it; the console then has no circuit breakers of its own to show.
+    var lease: ClusterLease?
+    if let cluster, actions.enabled {
+        let node = configuration.log.nodeName ?? "\(ProcessInfo.processInfo.hostName)-\(configuration.port)"
+        lease = ClusterLease(store: cluster, node: node, ttl: .seconds(configuration.log.leaseSeconds), logger: logger, metrics: metrics.factory) {
+            [makeReactors(), makeDispatcher(), makeEvaluator()]
+        }
+    }
+    let dispatcher = lease == nil ? makeDispatcher() : nil
     let router = buildRouter(
         configuration, log: log, views: views, runner: runner, metrics: metrics, components: components,
-        gates: actions.enabled ? dispatcher.gates : nil, logger: logger
+        gates: actions.enabled ? dispatcher?.gates : nil, cluster: cluster, lease: lease, logger: logger
     )
     var app = Application(
         router: router,
@@ -55,16 +95,14 @@ package func buildApplication<Log: EventStore>(
         },
         logger: logger
     )
-    let evaluator = AlertEvaluator(
-        log: log, views: views, configuration: actions.alerts, clock: clock, logger: logger, evaluations: metrics.alertEvaluations
-    )
-    // Shut down in reverse: the server, the alert evaluator, the dispatcher, the reactors, the projection runner,
-    // then storage.
+    // Shut down in reverse: the server, the alert evaluator, the dispatcher, the reactors (or the lease that runs
+    // them), the replica's follower, the projection runner, then storage.
     app.addServices(StorageService(log: log, views: views), runner)
-    if actions.enabled {
-        app.addServices(
-            ReactorService(log: log, reactors: reactors(actions, views: views, health: components), health: components, logger: logger), dispatcher, evaluator
-        )
+    if let cluster { app.addServices(JetStreamFollower(store: cluster, logger: logger)) }
+    if let lease {
+        app.addServices(lease)
+    } else if actions.enabled, let dispatcher {
+        app.addServices(makeReactors(), dispatcher, makeEvaluator())
     }
     return app
 }
@@ -90,7 +128,8 @@ func reactors(_ actions: ActionsConfiguration, views: ProjectionStore, health: C
 /// The gateway's routes and middleware.
 func buildRouter<Log: EventStore>(
     _ configuration: GatewayConfiguration, log: Log, views: ProjectionStore, runner: ProjectionRunner<Log>,
-    metrics: GatewayMetrics, components: ComponentHealth, gates: TargetGates? = nil, logger: Logger
+    metrics: GatewayMetrics, components: ComponentHealth, gates: TargetGates? = nil, cluster: JetStreamEventStore? = nil,
+    lease: ClusterLease? = nil, logger: Logger
 ) -> Router<GatewayContext> {
     let router = Router(context: GatewayContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
@@ -101,7 +140,7 @@ func buildRouter<Log: EventStore>(
     IngestController(log: log, configuration: configuration, metrics: metrics).addRoutes(to: router)
     OperationsController(
         log: log, metrics: metrics, components: components, dataDirectory: configuration.dataDirectory,
-        runner: runner, views: views
+        runner: runner, views: views, cluster: cluster, lease: lease
     )
     .addRoutes(to: router)
     let api = router.group("api").add(

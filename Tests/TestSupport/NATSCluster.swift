@@ -1,10 +1,9 @@
 import Foundation
-import TestSupport
 
 /// Real `nats-server` processes with JetStream on loopback, each with its own ports and data folder: one node, or
 /// three clustered. Stopped (SIGKILL) and their folders removed by ``stop()``.
-final class NATSCluster: @unchecked Sendable {
-    struct Node {
+package final class NATSCluster: @unchecked Sendable {
+    package struct Node {
         let name: String
         let clientPort: Int
         let clusterPort: Int
@@ -12,10 +11,10 @@ final class NATSCluster: @unchecked Sendable {
         var process: Process?
     }
 
-    private(set) var nodes: [Node]
-    let root: String
+    package private(set) var nodes: [Node]
+    package let root: String
 
-    var urls: [String] { nodes.map { "nats://127.0.0.1:\($0.clientPort)" } }
+    package var urls: [String] { nodes.map { "nats://127.0.0.1:\($0.clientPort)" } }
 
     private init(size: Int) {
         let root = NSTemporaryDirectory() + "nats-\(UUID().uuidString)"
@@ -27,7 +26,7 @@ final class NATSCluster: @unchecked Sendable {
     }
 
     /// Starts `size` nodes (clustered when more than one) and waits until each listens.
-    static func launch(size: Int) async throws -> NATSCluster {
+    package static func launch(size: Int) async throws -> NATSCluster {
         let cluster = NATSCluster(size: size)
         do {
             for index in cluster.nodes.indices { try await cluster.start(index) }
@@ -53,7 +52,7 @@ final class NATSCluster: @unchecked Sendable {
     }
 
     /// Starts node `index` (again, after ``kill(_:)``, on the same ports and folder).
-    func start(_ index: Int) async throws {
+    package func start(_ index: Int) async throws {
         let node = nodes[index]
         try FileManager.default.createDirectory(atPath: node.directory, withIntermediateDirectories: true)
         var arguments = ["-js", "-a", "127.0.0.1", "-p", "\(node.clientPort)", "-sd", node.directory, "--server_name", node.name]
@@ -84,14 +83,14 @@ final class NATSCluster: @unchecked Sendable {
     }()
 
     /// SIGKILL of node `index`.
-    func kill(_ index: Int) {
+    package func kill(_ index: Int) {
         guard let process = nodes[index].process else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         nodes[index].process = nil
     }
 
-    func stop() {
+    package func stop() {
         for index in nodes.indices { kill(index) }
         try? FileManager.default.removeItem(atPath: root)
     }
