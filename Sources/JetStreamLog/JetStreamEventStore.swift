@@ -93,7 +93,16 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
     package func append(_ events: [NewEvent], checkpoint: CheckpointUpdate?) async throws -> [AppendOutcome] {
         guard !closed.load(ordering: .relaxed) else { throw EventLogError(.closed, "the JetStream log is closed") }
         for event in events { try mirror.configuration.limits.validate(event) }
-        return try await turn.run {
+        do {
+            return try await appendInTurn(events, checkpoint: checkpoint)
+        } catch let error as NATSError {
+            // The stream did not answer (no quorum, no server): nothing was acknowledged; the caller may retry.
+            throw EventLogError(.storageFailure, "the JetStream log cannot take writes: \(error.message)")
+        }
+    }
+
+    private func appendInTurn(_ events: [NewEvent], checkpoint: CheckpointUpdate?) async throws -> [AppendOutcome] {
+        try await turn.run {
             while true {
                 let applied = try await self.catchUp()
                 var head = try self.mirror.head()
@@ -141,8 +150,6 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
                     self.refusedPublishes.add(1, ordering: .relaxed)
                     self.refusedCounter.increment()
                     continue
-                } catch let error as NATSError {
-                    throw EventLogError(.storageFailure, "the JetStream log did not take the append: \(error.message)")
                 }
                 // The stream holds this group at `sequence`: nobody appended between `applied` and it.
                 try await self.apply(records, checkpoints: checkpoints, sequence: sequence)

@@ -191,4 +191,106 @@ struct ClusterTests {
             }
         }
     }
+
+    static func send(_ gateway: GatewayProcess, _ id: String) async -> TestResponse? {
+        let request = GatewayProcess.signedStripe(id)
+        return try? await TestResponse.send(port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body, headers: request.headers)
+    }
+
+    @Test("without a quorum the gateway answers 503 log_unavailable with Retry-After and acknowledges nothing; with it back, it goes on")
+    func quorumLost() async throws {
+        let cluster = try await NATSCluster.launch(size: 3)
+        defer { cluster.stop() }
+        try await withTemporaryDirectory("cluster-quorum") { directory in
+            let gateway = try await Self.start(
+                cluster, node: "g1", directory: directory + "/g1", extra: ["SWITCHYARD_ACTIONS_ENABLED": "false", "SWITCHYARD_JETSTREAM_TIMEOUT_MS": "1500"])
+            defer {
+                gateway.child.send(SIGKILL)
+                _ = gateway.child.waitForExit()
+            }
+            #expect(await Self.send(gateway, "evt_quorum_before")?.status == 200)
+            cluster.kill(1)
+            cluster.kill(2)
+            let refused = await Self.send(gateway, "evt_quorum_during")
+            #expect(refused?.status == 503, "\(refused?.text ?? "no answer")")
+            #expect(refused?.errorCode == "log_unavailable")
+            #expect(refused?.headers.first(name: "Retry-After") != nil)
+            #expect(await Self.health(gateway)?["status"] as? String == "failing")
+            try await cluster.start(1)
+            try await cluster.start(2)
+            var after: TestResponse?
+            let resumed = await poll(timeout: .seconds(45), every: .milliseconds(200)) {
+                after = await Self.send(gateway, "evt_quorum_after")
+                return after?.status == 200
+            }
+            #expect(resumed, "waited until the gateway acknowledged again: \(after?.text ?? "")")
+            // The refused webhook, sent again as a sender would, is stored once.
+            #expect(await Self.send(gateway, "evt_quorum_during")?.status == 200)
+            #expect(await Self.send(gateway, "evt_quorum_during")?.json?["status"] as? String == "duplicate")
+        }
+    }
+
+    @Test(
+        "SIGKILL of the stream's leader node under load: the gateway acknowledges again after the election, loses no acknowledged event, and the node catches up"
+    )
+    func leaderKilled() async throws {
+        let cluster = try await NATSCluster.launch(size: 3)
+        defer { cluster.stop() }
+        try await withTemporaryDirectory("cluster-leader") { directory in
+            let gateway = try await Self.start(
+                cluster, node: "g1", directory: directory + "/g1", extra: ["SWITCHYARD_ACTIONS_ENABLED": "false", "SWITCHYARD_JETSTREAM_TIMEOUT_MS": "2000"])
+            defer {
+                gateway.child.send(SIGKILL)
+                _ = gateway.child.waitForExit()
+            }
+            #expect(await Self.send(gateway, "evt_leader_0")?.status == 200)
+            let leader = try #require(Self.cluster(await Self.health(gateway))?["leader"] as? String)
+            let index = try #require(cluster.nodes.firstIndex { $0.name == leader }, "the leader \(leader) is one of ours")
+            let acks = try await withThrowingTaskGroup(of: [(String, UInt64)].self) { group in
+                for worker in 0..<4 {
+                    group.addTask {
+                        var acks = [(String, UInt64)]()
+                        for n in 0..<40 {
+                            let id = "evt_leader_\(worker)_\(n)"
+                            if let answer = await Self.send(gateway, id), answer.status == 200, let position = answer.position { acks.append((id, position)) }
+                        }
+                        return acks
+                    }
+                }
+                group.addTask {
+                    _ = await poll(timeout: .seconds(10)) { (Self.cluster(await Self.health(gateway))?["streamLastSequence"] as? Int ?? 0) >= 20 }
+                    cluster.kill(index)
+                    return []
+                }
+                var all = [(String, UInt64)]()
+                for try await part in group { all += part }
+                return all
+            }
+            #expect(acks.count >= 80, "most webhooks were acknowledged around the election: \(acks.count) of 160")
+            let after = await poll(timeout: .seconds(30), every: .milliseconds(100)) { await Self.send(gateway, "evt_leader_after")?.status == 200 }
+            #expect(after, "the gateway acknowledges after the election")
+            try await cluster.start(index)
+            for (id, position) in acks {
+                let stored = try await TestResponse.send(
+                    port: gateway.port, method: .GET, path: "/api/events/\(position)", body: nil, headers: [("Authorization", "Bearer test-api-key")])
+                #expect(stored.json?["key"] as? String == "stripe:\(id)", "acknowledged \(id) is at \(position)")
+            }
+            // The restarted node catches up: once another node is stopped, the stream lives on it and the third, and a
+            // new gateway reads the whole log from them.
+            let head = try #require((await Self.health(gateway))?["log"] as? [String: Any])["head"] as? Int
+            cluster.kill((index + 1) % 3)
+            let fresh = try await Self.start(
+                cluster, node: "g2", directory: directory + "/g2", extra: ["SWITCHYARD_ACTIONS_ENABLED": "false", "SWITCHYARD_JETSTREAM_TIMEOUT_MS": "2000"])
+            defer {
+                fresh.child.send(SIGKILL)
+                _ = fresh.child.waitForExit()
+            }
+            let caughtUp = await poll(timeout: .seconds(30), every: .milliseconds(100)) {
+                ((await Self.health(fresh))?["log"] as? [String: Any])?["head"] as? Int == head
+            }
+            #expect(caughtUp, "a new gateway reads all \(head ?? 0) records from the restarted node and the third")
+            let more = await poll(timeout: .seconds(30), every: .milliseconds(200)) { await Self.send(fresh, "evt_leader_fresh")?.status == 200 }
+            #expect(more, "the restarted node and the third form a quorum")
+        }
+    }
 }

@@ -4,8 +4,8 @@ import Foundation
 /// three clustered. Stopped (SIGKILL) and their folders removed by ``stop()``.
 package final class NATSCluster: @unchecked Sendable {
     package struct Node {
-        let name: String
-        let clientPort: Int
+        package let name: String
+        package let clientPort: Int
         let clusterPort: Int
         let directory: String
         var process: Process?

@@ -72,6 +72,7 @@ extension GatewayConfiguration {
         if let value = try integer("SWITCHYARD_JETSTREAM_REPLICAS", 1...5) { log.jetStream.replicas = value }
         if let value = environment["SWITCHYARD_JETSTREAM_CREDENTIALS"] { log.jetStream.credentialsFile = value }
         if let value = environment["SWITCHYARD_JETSTREAM_TOKEN"] { log.jetStream.token = value }
+        if let value = try integer("SWITCHYARD_JETSTREAM_TIMEOUT_MS", 100...60_000) { log.jetStream.requestTimeoutMilliseconds = Int64(value) }
         if let value = environment["SWITCHYARD_NODE_NAME"] { log.nodeName = value }
         if let value = try integer("SWITCHYARD_LEASE_SECONDS", 2...300) { log.leaseSeconds = value }
         if let value = try boolean("SWITCHYARD_CONSOLE_ENABLED") { console.enabled = value }
