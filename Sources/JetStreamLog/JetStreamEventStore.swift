@@ -32,6 +32,8 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
     /// Publishes refused because another node appended first, since the start.
     private let refusedPublishes = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
+    /// Why the last append failed, until one succeeds again.
+    private let lastFailure = Mutex<String?>(nil)
     private let publishDuration: Metrics.Timer
     private let refusedCounter: Counter
 
@@ -94,9 +96,12 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
         guard !closed.load(ordering: .relaxed) else { throw EventLogError(.closed, "the JetStream log is closed") }
         for event in events { try mirror.configuration.limits.validate(event) }
         do {
-            return try await appendInTurn(events, checkpoint: checkpoint)
+            let outcomes = try await appendInTurn(events, checkpoint: checkpoint)
+            lastFailure.withLock { $0 = nil }
+            return outcomes
         } catch let error as NATSError {
             // The stream did not answer (no quorum, no server): nothing was acknowledged; the caller may retry.
+            lastFailure.withLock { $0 = error.message }
             throw EventLogError(.storageFailure, "the JetStream log cannot take writes: \(error.message)")
         }
     }
@@ -185,7 +190,10 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
     package func subscribe(from position: UInt64) -> LogSubscription { mirror.subscribe(from: position) }
     package func waitForEvents(after position: UInt64) async throws -> Bool { try await mirror.waitForEvents(after: position) }
     package func checkpoint(named name: String) async throws -> UInt64? { try mirror.checkpoint(named: name) }
-    package var isWritable: Bool { !closed.load(ordering: .relaxed) && connection.isConnected && mirror.isWritable }
+    /// Open, connected, and its last append (if any failed) has succeeded since.
+    package var isWritable: Bool {
+        !closed.load(ordering: .relaxed) && connection.isConnected && mirror.isWritable && lastFailure.withLock { $0 == nil }
+    }
     package func storageUsage() async throws -> StorageUsage { try mirror.storageUsage() }
 
     package func close() async {
