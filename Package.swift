@@ -126,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "Replay",
             dependencies: [
-                "EventLog", "WebhookAuth",
+                "EventLog", "WebhookAuth", "JetStreamLog",
                 "Projections",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -37,7 +37,7 @@ extension LMDBEventLog {
 
 extension NewEvent {
     /// The fields of a stored event that an append takes.
-    init(_ event: Event) {
+    package init(_ event: Event) {
         self.init(
             type: event.type, source: event.source, idempotencyKey: event.idempotencyKey, metadata: event.metadata, payload: event.payload
         )

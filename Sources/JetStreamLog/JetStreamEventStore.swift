@@ -163,6 +163,33 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
         }
     }
 
+    /// Copies records of another log (an LMDB log being migrated) into the stream as they are, positions, times and
+    /// hashes included, in one message; they must continue this log's chain (checked here, and again by the replica
+    /// when it stores them). For `replay migrate`; refused if another node appends meanwhile.
+    package func copy(_ records: [Event]) async throws {
+        guard !records.isEmpty else { return }
+        try await turn.run {
+            let applied = try await self.catchUp()
+            var head = try self.mirror.head()
+            var stored = [[UInt8]]()
+            for record in records {
+                guard record.position == head.position + 1, record.previousHash == head.hash else {
+                    throw EventLogError(.invalidEvent, "position \(record.position) does not continue the stream's chain at \(head.position)")
+                }
+                let encoded = RecordCodec.encode(NewEvent(record), position: record.position, recordedAt: record.recordedAt, previousHash: head.hash)
+                guard encoded.hash == record.hash else {
+                    throw EventLogError(.invalidEvent, "position \(record.position): its fields do not give its hash")
+                }
+                stored.append(encoded.bytes)
+                head = LogHead(position: record.position, hash: record.hash)
+            }
+            let body = GroupFrame.encode(stored)
+            let connection = self.connection
+            let sequence = try await self.pool.run { try connection.publish(body, expectedLastSequence: applied) }
+            try await self.apply(records, checkpoints: [], sequence: sequence)
+        }
+    }
+
     /// The stream as this node sees it, for `/health`.
     package struct ClusterStatus: Sendable {
         package let stream: String

@@ -12,7 +12,7 @@ struct ReplayCommand: AsyncParsableCommand {
         abstract: "Verify, inspect, export and back up the event log; rebuild projections from it.",
         subcommands: [
             Verify.self, Head.self, RebuildCommand.self, AsOf.self, Stats.self, Export.self, Import.self, CheckSignatures.self, Tail.self,
-            Backup.self,
+            Backup.self, Migrate.self,
         ]
     )
 }
