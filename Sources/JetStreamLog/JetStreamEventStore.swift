@@ -92,41 +92,73 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
         try await turn.run { try await self.catchUp() }
     }
 
+    /// One caller's batch waiting for a group commit, and what became of it.
+    private final class Ticket: @unchecked Sendable {
+        let events: [NewEvent]
+        let checkpoint: CheckpointUpdate?
+        var result: Result<[AppendOutcome], any Error>?
+        init(_ events: [NewEvent], _ checkpoint: CheckpointUpdate?) { (self.events, self.checkpoint) = (events, checkpoint) }
+    }
+
+    /// Batches queued for the next group commit.
+    private let queued = Mutex<[Ticket]>([])
+
+    /// Appends `events`, all or none, in a group commit with every other batch queued meanwhile: whoever takes the
+    /// turn commits everything queued in one stream message, so concurrent callers share a publish.
     package func append(_ events: [NewEvent], checkpoint: CheckpointUpdate?) async throws -> [AppendOutcome] {
         guard !closed.load(ordering: .relaxed) else { throw EventLogError(.closed, "the JetStream log is closed") }
         for event in events { try mirror.configuration.limits.validate(event) }
-        do {
-            let outcomes = try await appendInTurn(events, checkpoint: checkpoint)
-            lastFailure.withLock { $0 = nil }
-            return outcomes
-        } catch let error as NATSError {
-            // The stream did not answer (no quorum, no server): nothing was acknowledged; the caller may retry.
-            lastFailure.withLock { $0 = error.message }
-            throw EventLogError(.storageFailure, "the JetStream log cannot take writes: \(error.message)")
+        let ticket = Ticket(events, checkpoint)
+        queued.withLock { $0.append(ticket) }
+        try await turn.run {
+            let group = self.queued.withLock { queue in
+                defer { queue.removeAll() }
+                return queue
+            }
+            guard !group.isEmpty else { return }
+            do {
+                let outcomes = try await self.commit(group)
+                for (ticket, outcome) in zip(group, outcomes) { ticket.result = .success(outcome) }
+                self.lastFailure.withLock { $0 = nil }
+            } catch {
+                // The stream did not answer (no quorum, no server): nothing was acknowledged; the callers may retry.
+                let message = (error as? NATSError)?.message ?? "\(error)"
+                if error is NATSError { self.lastFailure.withLock { $0 = message } }
+                let failure = error is NATSError ? EventLogError(.storageFailure, "the JetStream log cannot take writes: \(message)") : error
+                for ticket in group { ticket.result = .failure(failure) }
+            }
         }
+        // Our batch was in the group of whoever held the turn when it was queued, or in ours.
+        guard let result = ticket.result else { throw EventLogError(.storageFailure, "a group commit ended without this batch") }
+        return try result.get()
     }
 
-    private func appendInTurn(_ events: [NewEvent], checkpoint: CheckpointUpdate?) async throws -> [AppendOutcome] {
-        try await turn.run {
-            while true {
-                let applied = try await self.catchUp()
-                var head = try self.mirror.head()
-                var recordedAt = Timestamp.now()
-                if head.position > 0, let last = try self.mirror.event(at: head.position), last.recordedAt > recordedAt {
-                    recordedAt = last.recordedAt
-                }
-                var outcomes = [AppendOutcome]()
-                var stored = [[UInt8]]()
-                var records = [Event]()
-                var newKeys = [String: (UInt64, EventHash)]()
-                for event in events {
+    /// Commits `group` as one message; returns each batch's outcomes. Publishes optimistically after the last message
+    /// this node applied; when another node appended first, catches up, checks the keys again and re-chains.
+    private func commit(_ group: [Ticket]) async throws -> [[AppendOutcome]] {
+        var refused = false
+        while true {
+            if refused { try await catchUp() }
+            let applied = try mirror.checkpoint(named: Self.appliedCheckpoint) ?? 0
+            var head = try mirror.head()
+            var recordedAt = Timestamp.now()
+            if head.position > 0, let last = try mirror.event(at: head.position), last.recordedAt > recordedAt {
+                recordedAt = last.recordedAt
+            }
+            var outcomes = [[AppendOutcome]]()
+            var stored = [[UInt8]]()
+            var records = [Event]()
+            var newKeys = [String: (UInt64, EventHash)]()
+            for ticket in group {
+                var batch = [AppendOutcome]()
+                for event in ticket.events {
                     if let key = event.idempotencyKey {
-                        if let original = try self.mirror.position(forKey: key) {
-                            outcomes.append(.duplicate(of: original, hash: try self.mirror.event(at: original)?.hash ?? .zero))
+                        if let original = try mirror.position(forKey: key) {
+                            batch.append(.duplicate(of: original, hash: try mirror.event(at: original)?.hash ?? .zero))
                             continue
                         }
                         if let (position, hash) = newKeys[key] {
-                            outcomes.append(.duplicate(of: position, hash: hash))
+                            batch.append(.duplicate(of: position, hash: hash))
                             continue
                         }
                     }
@@ -140,26 +172,28 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
                         ))
                     if let key = event.idempotencyKey { newKeys[key] = (position, encoded.hash) }
                     head = LogHead(position: position, hash: encoded.hash)
-                    outcomes.append(.appended(position, hash: encoded.hash))
+                    batch.append(.appended(position, hash: encoded.hash))
                 }
-                if records.isEmpty && checkpoint == nil { return outcomes }
-                let checkpoints = checkpoint.map { [$0] } ?? []
-                let body = GroupFrame.encode(stored, checkpoints: checkpoints)
-                let connection = self.connection
-                let sequence: UInt64
-                let started = ContinuousClock.now
-                do {
-                    sequence = try await self.pool.run { try connection.publish(body, expectedLastSequence: applied) }
-                    self.publishDuration.record(duration: ContinuousClock.now - started)
-                } catch let error as NATSError where error.isWrongLastSequence {
-                    self.refusedPublishes.add(1, ordering: .relaxed)
-                    self.refusedCounter.increment()
-                    continue
-                }
-                // The stream holds this group at `sequence`: nobody appended between `applied` and it.
-                try await self.apply(records, checkpoints: checkpoints, sequence: sequence)
-                return outcomes
+                outcomes.append(batch)
             }
+            let checkpoints = group.compactMap(\.checkpoint)
+            if records.isEmpty && checkpoints.isEmpty { return outcomes }
+            let body = GroupFrame.encode(stored, checkpoints: checkpoints)
+            let connection = self.connection
+            let sequence: UInt64
+            let started = ContinuousClock.now
+            do {
+                sequence = try await pool.run { try connection.publish(body, expectedLastSequence: applied) }
+                publishDuration.record(duration: ContinuousClock.now - started)
+            } catch let error as NATSError where error.isWrongLastSequence {
+                refusedPublishes.add(1, ordering: .relaxed)
+                refusedCounter.increment()
+                refused = true
+                continue
+            }
+            // The stream holds this group at `sequence`: nobody appended between `applied` and it.
+            try await apply(records, checkpoints: checkpoints, sequence: sequence)
+            return outcomes
         }
     }
 

@@ -70,6 +70,18 @@ struct JetStreamEventStoreTests {
             #expect(error.isWrongLastSequence, "\(error)")
         }
         #expect(try connection.lastSequence() == last)
+        // Concurrent appends on one node share group commits: 64 appends, fewer stream messages.
+        let before = try connection.lastSequence()
+        let positions = try await withThrowingTaskGroup(of: UInt64.self) { group in
+            for n in 0..<64 { group.addTask { try await a.append(Self.event(100 + n, key: "group-\(n)")).position } }
+            var all = [UInt64]()
+            for try await position in group { all.append(position) }
+            return all
+        }
+        #expect(Set(positions).count == 64)
+        let messages = try connection.lastSequence() - before
+        #expect(messages < 64, "64 appends took \(messages) messages")
+        #expect(try a.mirror.verify().isIntact)
         await a.close()
         await b.close()
     }
