@@ -20,7 +20,13 @@ int main(int argc, char **argv) {
     const char *subjects[] = { subject };
     jsStreamConfig cfg; jsStreamConfig_Init(&cfg);
     cfg.Name = argv[2]; cfg.Subjects = subjects; cfg.SubjectsLen = 1; cfg.Replicas = atoi(argv[3]); cfg.Storage = js_FileStorage;
-    natsStatus s = js_AddStream(&si, js, &cfg, NULL, &jerr);
+    natsStatus s = NATS_ERR;
+    /* A new cluster elects its meta leader first: retry for up to 30 s. */
+    for (double begin = now(); now() - begin < 30; ) {
+        s = js_AddStream(&si, js, &cfg, NULL, &jerr);
+        if (s == NATS_OK) break;
+        struct timespec pause = {0, 200000000}; nanosleep(&pause, NULL);
+    }
     if (s != NATS_OK) { fprintf(stderr, "add stream failed: %s (%d)\n", natsStatus_GetText(s), jerr); return 1; }
     jsStreamInfo_Destroy(si);
     int size = atoi(argv[6]); char *data = malloc(size); memset(data, 'x', size);

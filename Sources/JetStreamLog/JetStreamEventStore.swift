@@ -47,7 +47,11 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
         self.logger = logger
         publishDuration = Metrics.Timer(label: "switchyard_jetstream_publish_duration", factory: metrics)
         refusedCounter = Counter(label: "switchyard_jetstream_refused_publishes_total", factory: metrics)
-        mirror = try LMDBEventLog(directory: directory, logger: logger, metrics: metrics)
+        // The replica is not synced on each commit: the stream is the source of truth, and a replica that lost its
+        // last commits to a system crash (LMDB keeps it consistent) applies them again from its checkpoint.
+        var replica = EventLogConfiguration()
+        replica.environment.durable = false
+        mirror = try LMDBEventLog(directory: directory, configuration: replica, logger: logger, metrics: metrics)
         let pool = self.pool
         do {
             connection = try await pool.run { try JetStreamConnection(configuration) }
