@@ -99,10 +99,19 @@ package final class ClusterLease: Service, Sendable {
     /// Runs the work while renewals succeed; returns once it is stopped.
     private func hold(_ bucket: LeaseBucket, from first: UInt64) async {
         let group = ServiceGroup(services: makeWork(), gracefulShutdownSignals: [], logger: logger)
-        let work = Task { try? await group.run() }
+        await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try? await group.run() }
+            await renewUntilLost(bucket, from: first)
+            await group.triggerGracefulShutdown()
+        }
+    }
+
+    /// Renews every quarter of the lease; returns when another node took it, when a renewal has failed for half the
+    /// lease, or at shutdown.
+    private func renewUntilLost(_ bucket: LeaseBucket, from first: UInt64) async {
         var revision = first
         var renewed = ContinuousClock.now
-        renewing: while !Task.isCancelled, !Task.isShuttingDownGracefully {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: ttl / 4)
             switch await renew(bucket, from: revision) {
             case .renewed(let next):
@@ -110,15 +119,13 @@ package final class ClusterLease: Service, Sendable {
                 renewed = .now
             case .lost:
                 logger.warning("another node took the cluster lease", metadata: ["node": "\(node)"])
-                break renewing
+                return
             case .failed:
                 if ContinuousClock.now - renewed >= ttl / 2 {
                     logger.warning("cannot renew the cluster lease: stopping the reactors and the dispatcher", metadata: ["node": "\(node)"])
-                    break renewing
+                    return
                 }
             }
         }
-        await group.triggerGracefulShutdown()
-        await work.value
     }
 }
