@@ -51,6 +51,18 @@ extension EventStore {
         try await append(events, checkpoint: nil)
     }
 
+    /// The last position recorded at or before `time` (0 when none was): a binary search, since recording times never
+    /// go backwards.
+    package func lastPosition(recordedAtOrBefore time: Timestamp) async throws -> UInt64 {
+        var low: UInt64 = 0
+        var high = try await head().position
+        while low < high {
+            let middle = low + (high - low + 1) / 2
+            if let event = try await event(at: middle), event.recordedAt <= time { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
     /// Appends one event durably.
     package func append(_ event: NewEvent) async throws -> AppendOutcome {
         try await append([event], checkpoint: nil)[0]

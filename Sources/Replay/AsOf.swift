@@ -23,7 +23,8 @@ struct AsOf: AsyncParsableCommand {
             throw ValidationError("no projection named \(projection); known: \(BuiltInProjections.all.map(\.name).joined(separator: ", "))")
         }
         let log = try data.openLog()
-        let end = try position ?? lastPosition(in: log, atOrBefore: try parseTime(time!))
+        let end: UInt64
+        if let position { end = position } else { end = try await log.lastPosition(recordedAtOrBefore: try parseTime(time!)) }
         let scratch = NSTemporaryDirectory() + "replay-asof-\(getpid())-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         _ = try await Rebuild.build(log: LogPrefix(log, end: end), into: scratch, projections: [chosen], logger: quiet)
@@ -53,16 +54,5 @@ struct AsOf: AsyncParsableCommand {
         let seconds = date.timeIntervalSince1970
         guard abs(seconds) < 9_000_000_000 else { return Timestamp(nanosecondsSinceEpoch: seconds > 0 ? .max : .min) }
         return Timestamp(nanosecondsSinceEpoch: Int64(seconds * 1_000_000) * 1000)
-    }
-
-    /// The last position recorded at or before `time` (recording times never go backwards).
-    private func lastPosition(in log: LMDBEventLog, atOrBefore time: Timestamp) throws -> UInt64 {
-        var low: UInt64 = 0
-        var high = try log.head().position
-        while low < high {
-            let middle = low + (high - low + 1) / 2
-            if let event = try log.event(at: middle), event.recordedAt <= time { low = middle } else { high = middle - 1 }
-        }
-        return low
     }
 }

@@ -79,7 +79,7 @@ extension ConsoleController {
         page.fields["writable"] = log.isWritable
         page.fields["projections"] = runner.statuses().map { status -> [String: Any] in
             [
-                "name": status.name, "version": status.version, "state": Self.stateName(status.state), "checkpoint": status.checkpoint,
+                "name": status.name, "version": status.version, "state": status.state.name, "checkpoint": status.checkpoint,
                 "lag": head.position - min(head.position, status.checkpoint),
             ]
         }
@@ -102,15 +102,5 @@ extension ConsoleController {
             "position": event.position, "type": event.type, "source": event.source, "at": event.recordedAt.iso8601,
             "key": event.idempotencyKey ?? "", "sender_type": event.metadata["event-type"] ?? "",
         ]
-    }
-
-    static func stateName(_ state: ProjectionStatus.State) -> String {
-        switch state {
-        case .live: "live"
-        case .building: "building"
-        case .waiting: "waiting"
-        case .retrying: "retrying"
-        case .failed: "failed"
-        }
     }
 }

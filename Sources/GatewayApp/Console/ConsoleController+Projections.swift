@@ -15,7 +15,7 @@ extension ConsoleController {
             let rate = rates.sample(status.name, checkpoint: status.checkpoint)
             let rejections = try store.rejections(status.name, recent: 20)
             var row: [String: Any] = [
-                "name": status.name, "version": status.version, "live_version": status.liveVersion, "state": Self.stateName(status.state),
+                "name": status.name, "version": status.version, "live_version": status.liveVersion, "state": status.state.name,
                 "checkpoint": status.checkpoint, "lag": lag, "digest": try store.digest(status.name) ?? "",
                 "rejected_count": rejections.count,
                 "rejected": rejections.recent.map { ["position": $0.position, "type": $0.type, "reason": $0.reason] },
@@ -64,7 +64,7 @@ extension ConsoleController {
             }
             end = position
         } else if let text = query.get("time"), !text.isEmpty {
-            end = try await lastPosition(atOrBefore: try Self.time(text, "time"), head: head)
+            end = try await log.lastPosition(recordedAtOrBefore: try Self.time(text, "time"))
         } else {
             throw GatewayError(.badRequest, "invalid_parameter", "give a position or a time")
         }
@@ -104,16 +104,6 @@ extension ConsoleController {
     }
 
     static var asOfLimit: UInt64 { 2_000_000 }
-
-    private func lastPosition(atOrBefore time: Timestamp, head: UInt64) async throws -> UInt64 {
-        var low: UInt64 = 0
-        var high = head
-        while low < high {
-            let middle = low + (high - low + 1) / 2
-            if let event = try await log.event(at: middle), event.recordedAt <= time { low = middle } else { high = middle - 1 }
-        }
-        return low
-    }
 
     static func pretty(_ bytes: [UInt8]) -> String {
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)),

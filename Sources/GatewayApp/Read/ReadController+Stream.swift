@@ -32,16 +32,7 @@ extension ReadController {
                     let projections =
                         "["
                         + runner.statuses().map { status in
-                            let state: String =
-                                switch status.state {
-                                case .live: "live"
-                                case .building: "building"
-                                case .waiting: "waiting"
-                                case .retrying: "retrying"
-                                case .failed: "failed"
-                                }
-                            return
-                                #"{"name":\#(JSONText.quote(status.name)),"checkpoint":\#(status.checkpoint),"lag":\#(head.position - min(head.position, status.checkpoint)),"state":"\#(state)"}"#
+                            #"{"name":\#(JSONText.quote(status.name)),"checkpoint":\#(status.checkpoint),"lag":\#(head.position - min(head.position, status.checkpoint)),"state":"\#(status.state.name)"}"#
                         }.joined(separator: ",") + "]"
                     if projections != lastProjections {
                         try await writer.write(ByteBuffer(string: "event: projections\ndata: \(projections)\n\n"))

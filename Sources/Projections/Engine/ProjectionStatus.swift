@@ -13,6 +13,17 @@ package struct ProjectionStatus: Sendable, Equatable {
         /// The views could not be written (a full disk, an I/O error): not the events' fault. The runner tries again
         /// from the stored checkpoint after a pause that doubles up to 30 s, and goes on by itself once it can.
         case retrying(reason: String)
+
+        /// The state's name as the read API, `/api/stream` and the console show it.
+        package var name: String {
+            switch self {
+            case .live: "live"
+            case .building: "building"
+            case .waiting: "waiting"
+            case .retrying: "retrying"
+            case .failed: "failed"
+            }
+        }
     }
 
     /// The projection's name.
