@@ -49,7 +49,7 @@ def verify(path, receipts, lock=True):
         keys = env.open_db(b"keys", create=False)
         meta = env.open_db(b"meta", create=False)
         with env.begin() as txn:
-            expected, previous, keyed = 1, bytes(32), 0
+            expected, previous, keyed, previous_time = 1, bytes(32), 0, None
             for key, value in txn.cursor(db=events):
                 position = struct.unpack(">Q", key)[0]
                 if position != expected:
@@ -61,6 +61,10 @@ def verify(path, receipts, lock=True):
                     raise Broken(position, "the previous-hash link does not match the record before")
                 if hashlib.sha256(previous + canonical).digest() != stored:
                     raise Broken(position, "the stored hash does not match the record's bytes")
+                recorded_at = struct.unpack(">q", value[9:17])[0]
+                if previous_time is not None and recorded_at < previous_time:
+                    raise Broken(position, "recorded before the record before it: recording times never go backwards")
+                previous_time = recorded_at
                 record_key = idempotency_key(value, position)
                 if record_key is not None:
                     keyed += 1

@@ -17,7 +17,8 @@ package enum VerificationReport: Sendable, Equatable {
 
 extension LMDBEventLog {
     /// Walks the whole chain from position 1: positions gapless, each record's previous hash equal to the hash
-    /// before it, and each hash equal to `SHA-256(previousHash ‖ canonicalBytes)`; then that `meta head` names the
+    /// before it, each hash equal to `SHA-256(previousHash ‖ canonicalBytes)`, and each recording time at or after
+    /// the one before; then that `meta head` names the
     /// last record (records cut from the end show here), and that the `keys` index is exactly the records' keys:
     /// every record with a key has its entry pointing at it, and every entry points at a record with that key.
     /// The first disagreement is reported with its position.
@@ -26,6 +27,7 @@ extension LMDBEventLog {
             try env.read { txn in
                 var expected: UInt64 = 1
                 var previous = EventHash.zero
+                var previousTime: Timestamp?
                 var failure: VerificationReport?
                 var keyed = 0
                 try events.scan(in: txn) { key, value in
@@ -38,6 +40,13 @@ extension LMDBEventLog {
                         failure = .broken(position: position, reason: "the record's fields do not parse")
                         return false
                     }
+                    if let previousTime, record.recordedAt < previousTime {
+                        failure = .broken(
+                            position: position,
+                            reason: "recorded at \(record.recordedAt), before the record before it (\(previousTime)): recording times never go backwards")
+                        return false
+                    }
+                    previousTime = record.recordedAt
                     if let idempotencyKey = record.idempotencyKey {
                         keyed += 1
                         let indexed = try keys.get(idempotencyKey, in: txn)

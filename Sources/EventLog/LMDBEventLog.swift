@@ -80,6 +80,18 @@ package final class LMDBEventLog: EventStore, @unchecked Sendable {
     }
 
     /// The head as stored: the last record's position and hash.
+    /// The last record's head and recording time, or `nil` for an empty log.
+    static func lastRecord(events: Database<UInt64, [UInt8]>, in txn: some Transaction) throws -> (head: LogHead, recordedAt: Timestamp)? {
+        guard let last = try events.last(in: txn) else { return nil }
+        guard last.value.count >= RecordCodec.trailerSize + RecordCodec.timeOffset + 8 else {
+            throw EventLogError(.corrupted, "the record at \(last.key) is too short")
+        }
+        return (
+            LogHead(position: last.key, hash: EventHash(bytes: Array(last.value.suffix(RecordCodec.hashSize)))),
+            RecordCodec.recordedAt(last.value)
+        )
+    }
+
     static func headOf(events: Database<UInt64, [UInt8]>, in txn: some Transaction) throws -> LogHead {
         guard let last = try events.last(in: txn) else { return .empty }
         guard last.value.count >= RecordCodec.trailerSize else {

@@ -41,6 +41,16 @@ package enum RecordCodec {
         return (out, hash)
     }
 
+    /// Where the recording time lies in a record: after the version byte and the position.
+    static let timeOffset = 9
+
+    /// The recording time of a stored record of at least ``timeOffset`` + 8 bytes, read without decoding the rest.
+    static func recordedAt(_ record: some Collection<UInt8>) -> Timestamp {
+        var nanoseconds: UInt64 = 0
+        for byte in record.dropFirst(timeOffset).prefix(8) { nanoseconds = nanoseconds << 8 | UInt64(byte) }
+        return Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: nanoseconds))
+    }
+
     /// `SHA-256(previous ‖ canonical)`.
     static func chainHash(previous: EventHash, canonical: some ContiguousBytes) -> EventHash {
         var hasher = SHA256()

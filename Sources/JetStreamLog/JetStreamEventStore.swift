@@ -112,6 +112,7 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
     package func append(_ events: [NewEvent], checkpoint: CheckpointUpdate?) async throws -> [AppendOutcome] {
         guard !closed.load(ordering: .relaxed) else { throw EventLogError(.closed, "the JetStream log is closed") }
         for event in events { try mirror.configuration.limits.validate(event) }
+        if let checkpoint { try GroupCommit.validateCheckpointName(checkpoint.name) }
         let ticket = Ticket(events, checkpoint)
         queued.withLock { $0.append(ticket) }
         try await turn.run {
@@ -144,42 +145,19 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
         while true {
             if refused { try await catchUp() }
             let applied = try mirror.checkpoint(named: Self.appliedCheckpoint) ?? 0
-            var head = try mirror.head()
-            var recordedAt = Timestamp.now()
-            if head.position > 0, let last = try mirror.event(at: head.position), last.recordedAt > recordedAt {
-                recordedAt = last.recordedAt
-            }
+            let head = try mirror.head()
+            let last = head.position > 0 ? try mirror.event(at: head.position) : nil
+            var commit = GroupCommit(head: head, lastRecordedAt: last?.recordedAt, now: Timestamp.now())
             var outcomes = [[AppendOutcome]]()
-            var stored = [[UInt8]]()
-            var records = [Event]()
-            var newKeys = [String: (UInt64, EventHash)]()
             for ticket in group {
-                var batch = [AppendOutcome]()
-                for event in ticket.events {
-                    if let key = event.idempotencyKey {
-                        if let original = try mirror.position(forKey: key) {
-                            batch.append(.duplicate(of: original, hash: try mirror.event(at: original)?.hash ?? .zero))
-                            continue
-                        }
-                        if let (position, hash) = newKeys[key] {
-                            batch.append(.duplicate(of: position, hash: hash))
-                            continue
-                        }
-                    }
-                    let position = head.position + 1
-                    let encoded = RecordCodec.encode(event, position: position, recordedAt: recordedAt, previousHash: head.hash)
-                    stored.append(encoded.bytes)
-                    records.append(
-                        Event(
-                            position: position, recordedAt: recordedAt, type: event.type, source: event.source, idempotencyKey: event.idempotencyKey,
-                            metadata: event.metadata, payload: event.payload, previousHash: head.hash, hash: encoded.hash
-                        ))
-                    if let key = event.idempotencyKey { newKeys[key] = (position, encoded.hash) }
-                    head = LogHead(position: position, hash: encoded.hash)
-                    batch.append(.appended(position, hash: encoded.hash))
-                }
-                outcomes.append(batch)
+                outcomes.append(
+                    try commit.add(ticket.events) { key in
+                        guard let original = try mirror.position(forKey: key) else { return nil }
+                        return (original, try mirror.event(at: original)?.hash ?? .zero)
+                    })
             }
+            let stored = commit.appended.map(\.bytes)
+            let records = commit.appended.map { $0.record(recordedAt: commit.recordedAt) }
             let checkpoints = group.compactMap(\.checkpoint)
             if records.isEmpty && checkpoints.isEmpty { return outcomes }
             let body = GroupFrame.encode(stored, checkpoints: checkpoints)

@@ -15,14 +15,7 @@ import TestSupport
 struct InProcessRouteTests {
     /// Runs `body` against the application built on a fresh data directory.
     func withApplication(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        try await withTemporaryDirectory("in-process") { directory in
-            let configuration = TestGateway.configuration(directory)
-            let metrics = GatewayMetrics()
-            let log = try openLog(configuration, metrics: metrics, logger: quietLogger)
-            let views = try openViews(configuration, logger: quietLogger)
-            let app = buildApplication(configuration, log: log, views: views, metrics: metrics, logger: quietLogger)
-            try await app.test(.router) { client in try await body(client) }
-        }
+        try await TestGateway.inProcess { client, _ in try await body(client) }
     }
 
     @Test("a signed Stripe webhook is accepted with its receipt, a repeat is a duplicate, and the read API serves it")

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import EventLog
 import Foundation
+import HummingbirdTesting
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -45,6 +46,34 @@ struct TestGateway {
         clock: @escaping @Sendable () -> Timestamp = { .now() }, _ body: (TestGateway) async throws -> Void
     ) async throws {
         try await withTemporaryDirectory("gateway") { directory in
+            try await run(in: directory, configure: configure, projections: projections, clock: clock, body)
+        }
+    }
+
+    /// Runs `body` against the application built on a fresh data directory, in process, through Hummingbird's router
+    /// test client: no socket, the same application (services included) as `make run` builds.
+    static func inProcess(
+        configure: @escaping @Sendable (inout GatewayConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (any TestClientProtocol, LMDBEventLog) async throws -> Void
+    ) async throws {
+        try await withTemporaryDirectory("in-process") { directory in
+            var configuration = configuration(directory)
+            configure(&configuration)
+            let metrics = GatewayMetrics()
+            let log = try openLog(configuration, metrics: metrics, logger: quietLogger)
+            let views = try openViews(configuration, logger: quietLogger)
+            let app = buildApplication(configuration, log: log, views: views, metrics: metrics, logger: quietLogger)
+            try await app.test(.router) { client in try await body(client, log) }
+        }
+    }
+
+    /// Runs `body` against a gateway on the data in `directory` (kept), then shuts it down gracefully: run it again
+    /// on the same directory for a restart.
+    static func run(
+        in directory: String, configure: (inout GatewayConfiguration) -> Void = { _ in }, projections: [any Projection] = BuiltInProjections.all,
+        clock: @escaping @Sendable () -> Timestamp = { .now() }, _ body: (TestGateway) async throws -> Void
+    ) async throws {
+        do {
             var configuration = configuration(directory)
             configure(&configuration)
             let metrics = GatewayMetrics()

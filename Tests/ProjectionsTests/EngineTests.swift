@@ -173,22 +173,24 @@ struct EngineTests {
         }
     }
 
-    @Test("batches commit together on the views writer, yet a key LMDB cannot store fails only its own projection")
-    func unstorableKeyStopsOnlyItsProjection() async throws {
+    @Test("a key storage refuses (empty or over 511 bytes) costs its event, recorded with the reason; the projection goes on")
+    func unstorableKeyCostsOneEvent() async throws {
         try await Harness.with { h in
             try await seed(h, count: 10)
             try await h.receive("stripe", payload: json(#"{"long":"\#(String(repeating: "s", count: 600))"}"#), type: "test.event")
+            try await h.receive("stripe", payload: [], type: "test.event")
             try await seed(h, count: 5)
             let runner = try await h.project([PayloadKeyedProjection(), SourceLengthProjection()], batchSize: 1)
             let statuses = Dictionary(uniqueKeysWithValues: runner.statuses().map { ($0.name, $0) })
-            guard case .failed(_, let reason) = statuses["keyed-by-payload"]?.state else {
-                Issue.record("expected keyed-by-source to fail, got \(String(describing: statuses["keyed-by-payload"]?.state))")
-                return
-            }
-            #expect(reason.contains("611 bytes") && reason.contains("cannot be stored"), "\(reason)")
-            #expect(try h.store.liveCheckpoint("keyed-by-payload") == 10)
+            #expect(statuses["keyed-by-payload"]?.state == .live)
+            #expect(try h.store.liveCheckpoint("keyed-by-payload") == 17)
+            let rejected = try h.store.rejections("keyed-by-payload", recent: 10)
+            #expect(rejected.count == 2)
+            #expect(rejected.recent.map(\.position).sorted() == [11, 12])
+            #expect(rejected.recent.contains { $0.position == 11 && $0.reason.contains("611 bytes") }, "\(rejected.recent)")
+            #expect(rejected.recent.contains { $0.position == 12 && $0.reason.contains("empty key") }, "\(rejected.recent)")
             #expect(statuses["source-lengths"]?.state == .live)
-            #expect(try h.store.liveCheckpoint("source-lengths") == 16)
+            #expect(try h.store.liveCheckpoint("source-lengths") == 17)
         }
     }
 

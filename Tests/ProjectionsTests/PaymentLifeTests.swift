@@ -86,12 +86,15 @@ struct PaymentLifeTests {
 
     /// The outcome computed from the events alone: each refund's final status is the one of its newest snapshot
     /// (by event time, ties by the life order pending < succeeded < failed); the ledger books the payment on the day it
-    /// succeeded and each succeeded refund on its own day.
-    static func expected() -> (daily: [String: (gross: Int64, refunded: Int64)], refundable: Int64) {
+    /// succeeded and each succeeded refund on its own day; a refund that failed is booked on its own day too and
+    /// reversed on the day of the first event that shows it failed (Stripe's `refund_failure`).
+    static func expected() -> (daily: [String: (gross: Int64, refunded: Int64, failures: Int64)], refundable: Int64) {
         let lifeOrder = ["pending": 0, "succeeded": 1, "failed": 2]
         var newest = [String: (at: Int64, rank: Int, amount: Int64, created: Int64, status: String)]()
+        var failedAt = [String: Int64]()
         for event in life {
             guard let refund = event.refund else { continue }
+            if refund.status == "failed" { failedAt[refund.id] = min(failedAt[refund.id] ?? event.created, event.created) }
             let rank = lifeOrder[refund.status] ?? 0
             if let seen = newest[refund.id], (seen.at, seen.rank) > (event.created, rank) { continue }
             newest[refund.id] = (event.created, rank, refund.amount, refund.created, refund.status)
@@ -103,11 +106,12 @@ struct PaymentLifeTests {
             formatter.locale = Locale(identifier: "en_US_POSIX")
             return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))) + "|usd"
         }
-        var daily = [day(t0 + 10): (gross: Int64(10000), refunded: Int64(0))]
+        var daily = [day(t0 + 10): (gross: Int64(10000), refunded: Int64(0), failures: Int64(0))]
         var refunded: Int64 = 0
-        for refund in newest.values where refund.status == "succeeded" {
-            daily[day(refund.created), default: (0, 0)].refunded += refund.amount
-            refunded += refund.amount
+        for (id, refund) in newest where refund.status == "succeeded" || refund.status == "failed" {
+            daily[day(refund.created), default: (0, 0, 0)].refunded += refund.amount
+            if refund.status == "succeeded" { refunded += refund.amount }
+            if refund.status == "failed", let failed = failedAt[id] { daily[day(failed), default: (0, 0, 0)].failures += refund.amount }
         }
         // The dispute was won: it holds nothing back.
         return (daily, 10000 - refunded)
@@ -169,11 +173,11 @@ struct PaymentLifeTests {
         for (n, order) in orders.enumerated() {
             let (outcome, _) = try await run(order)
             #expect(outcome.rejected == 0)
-            let daily = outcome.daily.mapValues { ($0.gross, $0.refunded) }
+            let daily = outcome.daily.mapValues { ($0.gross, $0.refunded, $0.refundFailures) }
             #expect(daily.count == expected.daily.count, "order \(n): \(daily)")
             for (key, totals) in expected.daily {
                 #expect(
-                    daily[key]?.0 == totals.gross && daily[key]?.1 == totals.refunded,
+                    daily[key]?.0 == totals.gross && daily[key]?.1 == totals.refunded && daily[key]?.2 == totals.failures,
                     "order \(n): \(key) is \(String(describing: daily[key])), expected \(totals)")
             }
             #expect(outcome.intent?.refundable == expected.refundable, "order \(n)")

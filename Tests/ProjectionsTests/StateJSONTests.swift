@@ -65,15 +65,17 @@ struct StateJSONWritableTests {
         let booking = PaymentsProjection.Booking(day: "2025-12-01", hour: "2025-12-01T12", currency: "jpy", amount: .max, column: "refunded")
         (full.refundIds, full.chargeIds, full.disputeIds, full.hubRefunds) = (["re_1"], ["ch_1", awkward], ["dp_1"], ["action:1"])
         (full.refundedKnown, full.refundOutstanding, full.disputed, full.succeededAt) = (1, 2, 3, .min)
-        (full.snapshot, full.bookedGross, full.bookedUnattributed) = (snapshot, booking, booking)
+        (full.snapshot, full.bookedGross, full.bookedUnattributed) = (snapshot, booking, [booking, booking])
+        let step = PaymentsProjection.RefundStep(created: 1_763_900_000, eventId: awkward, from: 3, to: .max)
+        (full.refundSteps, full.refundsFailedSince) = ([step, PaymentsProjection.RefundStep(created: -1, eventId: "", from: nil, to: 0)], 9)
         let fullRefund = PaymentsProjection.Refund(
             id: "re_3", amount: 9, created: 2, status: "pending", currency: "brl", charge: "ch_1", paymentIntent: "pi_1", snapshot: snapshot,
-            booked: booking
+            failedAt: 7, booked: booking, bookedFailure: booking
         )
         let dispute = PaymentsProjection.Dispute(
             id: "dp_1", amount: 1, currency: "usd", status: "needs_response", charge: "ch_1", paymentIntent: "pi_1", created: 5, snapshot: snapshot
         )
-        let hubRefund = PaymentsProjection.HubRefund(actionId: "action:1", paymentId: "pi_1", amount: 4, state: "requested", refundId: "re_1")
+        let hubRefund = PaymentsProjection.HubRefund(actionId: "action:1", paymentId: "pi_1", amount: 4, state: "requested", refundId: "re_1", requestedAt: -3)
         var totals = DeliveriesProjection.SourceTotals()
         totals.rejectedByReason = ["invalid_signature": 3, "Bad": -1, "z": Int.max]
         return [
@@ -86,7 +88,8 @@ struct StateJSONWritableTests {
             ("hub refund", hubRefund), ("hub refund without an id", PaymentsProjection.HubRefund(actionId: "a", paymentId: "p", amount: 0, state: "dead")),
             ("snapshot", snapshot), ("booking", booking),
             ("payment event", PaymentsProjection.PaymentEvent(eventId: "evt_1", type: "charge.refunded", created: -5, mode: "live", position: 1)),
-            ("daily", PaymentsProjection.Daily(gross: 10, refunded: 3)), ("hourly", PaymentsProjection.Hourly(attempts: 2, failures: 1)),
+            ("daily", PaymentsProjection.Daily(gross: 10, refunded: 3, refundFailures: 2)), ("refund step", step),
+            ("hourly", PaymentsProjection.Hourly(attempts: 2, failures: 1)),
             ("lead", lead), ("lead with everything", fullLead), ("action", action),
             ("action without a change", LeadsProjection.Action(hookAction: "on_create_lead", position: 0, at: "", contactChanged: nil)),
             ("stats", LeadsProjection.Stats(total: 3, completed: 2, failed: 1)), ("totals", DeliveriesProjection.SourceTotals()),
@@ -180,14 +183,15 @@ struct StateJSONReadableTests {
             #expect(read == payment)
             #expect(read == (try? JSONDecoder().decode(Payment.self, from: Data(writer.bytes))))
             let scanned = writer.bytes.withUnsafeBytes { Payment.scanned($0) }
-            #expect(scanned == (payment.refunds.isEmpty ? payment : nil))
+            let plain = payment.refunds.isEmpty && payment.refundSteps.isEmpty && payment.bookedUnattributed.isEmpty
+            #expect(scanned == (plain ? payment : nil))
         }
     }
 
     @Test("other shapes read as JSONDecoder reads them, or fail with it")
     func otherShapes() throws {
         let stored =
-            #"{"amount":1000,"amountRefunded":0,"chargeIds":[],"created":1,"currency":"brl","disputeIds":[],"disputed":0,"hubRefunds":[],"id":"pi_1","kind":"payment_intent","livemode":false,"refundIds":[],"refundOutstanding":0,"refundedKnown":0,"refunds":[],"status":"succeeded"}"#
+            #"{"amount":1000,"amountRefunded":0,"chargeIds":[],"created":1,"currency":"brl","disputeIds":[],"disputed":0,"hubRefunds":[],"id":"pi_1","kind":"payment_intent","livemode":false,"refundIds":[],"refundOutstanding":0,"refundSteps":[],"refundedKnown":0,"refunds":[],"refundsFailedSince":0,"status":"succeeded","bookedUnattributed":[]}"#
         let variants = [
             stored, stored.replacingOccurrences(of: ",", with: " ,\n "), stored.replacingOccurrences(of: #""refunds":[]"#, with: #""refunds":[ ]"#),
             stored.replacingOccurrences(of: #""created":1,"#, with: ""), stored.replacingOccurrences(of: #""amount":1000"#, with: #""amount":"1000""#),
@@ -205,19 +209,25 @@ struct StateJSONReadableTests {
             let theirs = try? JSONDecoder().decode(Payment.self, from: Data(bytes))
             #expect(ours == theirs, "\(variant)")
         }
-        // The usual shape is read by scanning, id lists and bookings included.
+        // The usual shape is read by scanning, id lists and the gross booking included; unattributed bookings and
+        // refund steps are left to the decoder.
         #expect(Array(stored.utf8).withUnsafeBytes { Payment.scanned($0) }?.amount == 1000)
         let linked = stored.replacingOccurrences(
             of: #""chargeIds":[]"#,
             with:
-                #""bookedUnattributed":{"amount":5,"column":"refunded","currency":"brl","day":"2025-12-01","hour":"2025-12-01T12"},"chargeIds":["ch_1", "ch_\"2\""]"#
+                #""bookedGross":{"amount":5,"column":"gross","currency":"brl","day":"2025-12-01","hour":"2025-12-01T12"},"chargeIds":["ch_1", "ch_\"2\""]"#
         )
         .replacingOccurrences(of: #""refundIds":[]"#, with: #""refundIds":[ "re_1" ,"re_2"]"#)
         let scanned = try #require(Array(linked.utf8).withUnsafeBytes { Payment.scanned($0) })
         #expect(scanned == (try JSONDecoder().decode(Payment.self, from: Data(linked.utf8))))
         #expect(scanned.chargeIds == ["ch_1", "ch_\"2\""])
         #expect(scanned.refundIds == ["re_1", "re_2"])
-        #expect(scanned.bookedUnattributed?.amount == 5)
+        #expect(scanned.bookedGross?.amount == 5)
+        let unattributed = stored.replacingOccurrences(
+            of: #""bookedUnattributed":[]"#,
+            with: #""bookedUnattributed":[{"amount":5,"column":"refunded","currency":"brl","day":"2025-12-01","hour":"2025-12-01T12"}]"#)
+        #expect(Array(unattributed.utf8).withUnsafeBytes { Payment.scanned($0) } == nil)
+        #expect((try JSONDecoder().decode(Payment.self, from: Data(unattributed.utf8))).bookedUnattributed.first?.amount == 5)
         // A list with anything but strings is left to the decoder.
         let mixed = linked.replacingOccurrences(of: #""refundIds":[ "re_1" ,"re_2"]"#, with: #""refundIds":["re_1",2]"#)
         #expect(Array(mixed.utf8).withUnsafeBytes { Payment.scanned($0) } == nil)

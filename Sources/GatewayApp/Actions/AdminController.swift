@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Projections
 
@@ -15,14 +16,18 @@ struct AdminController<Log: EventStore>: Sendable {
         refunds = RefundDesk(log: log, read: read)
     }
 
+    /// The header that makes a refund request idempotent, as in Stripe's API.
+    static var idempotencyKey: HTTPField.Name { HTTPField.Name("Idempotency-Key")! }
+
     func addRoutes(to group: RouterGroup<GatewayContext>) {
         group.get("actions") { request, _ in try await read.actions(request) }
         group.post("payments/refund") { request, context in
             let body = try await request.body.collect(upTo: 64 << 10)
-            return try await refunds.refund(Array(body.readableBytesView), from: context.remoteAddress)
+            return try await refunds.refund(
+                Array(body.readableBytesView), idempotencyKey: request.headers[Self.idempotencyKey], from: context.remoteAddress)
         }
         group.post("actions/{id}/retry") { request, context in
-            try await retry(request, id: try context.parameters.require("id"), from: context.remoteAddress)
+            try await retry(request, id: try context.parameters.requireDecoded("id"), from: context.remoteAddress)
         }
     }
 

@@ -113,9 +113,9 @@ extension ConsoleController {
                 guard let hub = try reader.get(PaymentsProjection.HubRefund.self, actionID, in: "hub_refunds") else { continue }
                 timeline.append(
                     (
-                        Int64.max,
+                        hub.requestedAt ?? Int64.max,
                         [
-                            "at": "", "what": "refund requested here", "id": hub.actionId,
+                            "at": hub.requestedAt.map(Self.iso) ?? "", "what": "refund requested here", "id": hub.actionId,
                             "amount": MoneyText.format(hub.amount, payment.currency), "status": hub.state + (hub.refundId.map { " (\($0))" } ?? ""),
                         ]
                     ))
@@ -134,7 +134,9 @@ extension ConsoleController {
     }
 
     /// `POST /console/payments/{id}/refund`: without `confirm`, the confirmation page (what is refunded, what
-    /// remains); with it, the refund through the refund desk, then back to the payment.
+    /// remains) with a one-time token for this refund; with it, the refund through the refund desk under that token
+    /// as its idempotency key, then back to the payment. Submitting the confirmation again (a double click, a browser
+    /// retry, the back button) shows the first refund and requests nothing.
     func refund(_ id: String, form: [String: String], context: GatewayContext, session: ConsoleSession) async throws -> Response {
         let payment = try store.read("payments") { try $0.get(Payment.self, id, in: "payments") } ?? nil
         guard let payment, payment.kind == "payment_intent" else {
@@ -151,23 +153,27 @@ extension ConsoleController {
                 .badRequest, "invalid_amount",
                 "\(typed) is not an amount of \(payment.currency.uppercased()) (at most \(MinorUnits.exponent(of: payment.currency)) decimals)")
         }
+        if form["confirm"] == "yes" {
+            guard let token = form["refund_token"], !token.isEmpty, token.utf8.count <= 64 else {
+                throw GatewayError(.badRequest, "invalid_form", "the confirmation carries no refund token; start the refund again")
+            }
+            let receipt = try await admin.refunds.refund(
+                paymentID: id, amount: amount, idempotencyKey: "console:" + token, from: context.remoteAddress)
+            return Response.redirect(
+                to: "/console/payments/\(Self.queryEscaped(id))?refunded=\(Self.queryEscaped(receipt.actionID))", type: .normal)
+        }
         guard amount > 0, amount <= payment.refundable else {
             throw GatewayError(
                 .badRequest, "invalid_amount",
                 "the amount must be above zero and at most what remains to refund: \(MoneyText.format(payment.refundable, payment.currency))")
         }
-        guard form["confirm"] == "yes" else {
-            let fields: [String: Any] = [
-                "csrf": session.csrfToken, "role": session.role.rawValue, "is_admin": true, "section_payments": true,
-                "title": "Confirm refund", "payment": Self.paymentRow(payment), "refund_amount": MoneyText.format(amount, payment.currency),
-                "amount_text": typed.isEmpty ? MoneyText.format(amount, payment.currency).split(separator: " ")[0] : Substring(typed),
-                "remaining_after": MoneyText.format(payment.refundable - amount, payment.currency),
-                "full": amount == payment.refundable,
-            ]
-            return templates.page("refund-confirm", fields)
-        }
-        let receipt = try await admin.refunds.refund(paymentID: id, amount: amount, from: context.remoteAddress)
-        return Response.redirect(
-            to: "/console/payments/\(Self.queryEscaped(id))?refunded=\(Self.queryEscaped(receipt.actionID))", type: .normal)
+        let fields: [String: Any] = [
+            "csrf": session.csrfToken, "role": session.role.rawValue, "is_admin": true, "section_payments": true,
+            "title": "Confirm refund", "payment": Self.paymentRow(payment), "refund_amount": MoneyText.format(amount, payment.currency),
+            "amount_text": typed.isEmpty ? MoneyText.format(amount, payment.currency).split(separator: " ")[0] : Substring(typed),
+            "remaining_after": MoneyText.format(payment.refundable - amount, payment.currency),
+            "full": amount == payment.refundable, "refund_token": UUID().uuidString.lowercased(),
+        ]
+        return templates.page("refund-confirm", fields)
     }
 }

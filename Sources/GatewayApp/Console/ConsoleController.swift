@@ -47,21 +47,21 @@ struct ConsoleController<Log: EventStore>: Sendable {
         }
         router.get("/console/payments") { request, context in try await page(request, context, "payments") { try payments(&$0) } }
         router.get("/console/payments/{id}") { request, context in
-            try await page(request, context, "payments") { try payment(try context.parameters.require("id"), request: request, &$0) }
+            try await page(request, context, "payments") { try payment(try context.parameters.requireDecoded("id"), request: request, &$0) }
         }
         router.post("/console/payments/{id}/refund") { request, context in
             try await form(request, context, admin: true) { form, session in
-                try await refund(try context.parameters.require("id"), form: form, context: context, session: session)
+                try await refund(try context.parameters.requireDecoded("id"), form: form, context: context, session: session)
             }
         }
         router.get("/console/leads") { request, context in try await page(request, context, "leads") { try leads(&$0) } }
         router.get("/console/leads/{id}") { request, context in
-            try await page(request, context, "leads") { try lead(try context.parameters.require("id"), &$0) }
+            try await page(request, context, "leads") { try lead(try context.parameters.requireDecoded("id"), &$0) }
         }
         router.get("/console/actions") { request, context in try await page(request, context, "actions") { try actions(request, &$0) } }
         router.post("/console/actions/{id}/retry") { request, context in
             try await form(request, context, admin: true) { _, _ in
-                let id = try context.parameters.require("id")
+                let id = try context.parameters.requireDecoded("id")
                 _ = try await admin.retry(id: id, from: context.remoteAddress)
                 return Response.redirect(to: "/console/actions?retried=\(Self.queryEscaped(id))", type: .found)
             }

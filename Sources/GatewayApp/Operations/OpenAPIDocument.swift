@@ -146,17 +146,19 @@ s/Error"}}}}}}},"/api/payments/{id}":{"get":{"summary":"A payment intent or char
 :[{"apiKey":[]},{"dashKey":[]}],"parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"strin\#
 g"}},{"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at most \#
 5 s) until the projection has applied this position"}],"responses":{"200":{"description":"A payment intent or \#
-charge","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is inva\#
-lid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"un\#
-authorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"descripti\#
-on":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"404\#
-":{"description":"not_found","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}\#
-}},"/api/ledger/summary":{"get":{"summary":"Gross, refunded and net per currency, in minor units","tags":["rea\#
-d"],"security":[{"apiKey":[]},{"dashKey":[]}],"parameters":[{"name":"from","in":"query","required":true,"schem\#
-a":{"type":"string","format":"date"}},{"name":"to","in":"query","required":true,"schema":{"type":"string","for\#
-mat":"date"}},{"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait \#
-(at most 5 s) until the projection has applied this position"}],"responses":{"200":{"description":"Gross, \#
-refunded and net per currency, in minor \#
+charge: the stored record, its refunds, and refundable (what may still be refunded, in minor units)","content"\#
+:{"application/json":{"schema":{"type":"object","required":["id","refundable"],"properties":{"id":{"type":"str\#
+ing"},"refundable":{"type":"integer","minimum":0}}}}}},"400":{"description":"a parameter is invalid","content"\#
+:{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"unauthorized","c\#
+ontent":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"description":"projectio\#
+n_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"404":{"descriptio\#
+n":"not_found","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"/api/ledge\#
+r/summary":{"get":{"summary":"Gross, refunded and net per currency, in minor units","tags":["read"],"security"\#
+:[{"apiKey":[]},{"dashKey":[]}],"parameters":[{"name":"from","in":"query","required":true,"schema":{"type":"st\#
+ring","format":"date"}},{"name":"to","in":"query","required":true,"schema":{"type":"string","format":"date"}},\#
+{"name":"min_position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at most 5 s) \#
+until the projection has applied this position"}],"responses":{"200":{"description":"Gross, refunded and net \#
+per currency, in minor \#
 units","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is \#
 invalid; total_too_large (a currency's total over the range passes 64 bits)","content":{"application/json":{"s\#
 chema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"unauthorized","content":{"application/js\#
@@ -247,22 +249,31 @@ osition":{"type":"integer"}}}}}},"401":{"description":"unauthorized","content":{
 pending action with this id","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},\#
 "503":{"description":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schema\#
 s/Error"}}}}}}},"/api/payments/refund":{"post":{"summary":"Refund a payment intent (admin): appends \#
-refund.requested; the Stripe call follows as an action","tags":["admin"],"security":[{"adminKey":[]},{"dashKey\#
-":[]}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["pa\#
-yment_id"],"properties":{"payment_id":{"type":"string","description":"pi_…"},"amount":{"type":"integer","minim\#
-um":1,"description":"minor units; omitted for the rest of the \#
+refund.requested; the Stripe call follows as an action. With Idempotency-Key, once per key","tags":["admin"],"\#
+security":[{"adminKey":[]},{"dashKey":[]}],"requestBody":{"required":true,"content":{"application/json":{"sche\#
+ma":{"type":"object","required":["payment_id"],"properties":{"payment_id":{"type":"string","description":"pi_…\#
+"},"amount":{"type":"integer","minimum":1,"description":"minor units; omitted for the rest of the \#
 payment"}}}}}},"responses":{"202":{"description":"the refund is requested","content":{"application/json":{"sch\#
 ema":{"type":"object","properties":{"action_id":{"type":"string"},"position":{"type":"integer"},"amount":{"typ\#
-e":"integer"},"currency":{"type":"string"}}}}}},"400":{"description":"invalid_json, unknown_payment or \#
-invalid_amount (above what remains); invalid_payment_id (empty, or over 480 bytes)","content":{"application/js\#
-on":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"unauthorized","content":{"applica\#
-tion/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"403":{"description":"forbidden: the address is \#
-not allowed","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"descript\#
-ion":"projection_lagging","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},\#
-"/api/alerts":{"get":{"summary":"Alerts: those firing now and the 50 most recent firings and resolutions","tag\#
-s":["read"],"security":[{"apiKey":[]},{"dashKey":[]}],"parameters":[{"name":"min_position","in":"query","schem\#
-a":{"type":"integer","minimum":0},"description":"wait (at most 5 s) until the projection has applied this \#
-position"}],"responses":{"200":{"description":"Alerts: those firing now and the 50 most recent firings and \#
+e":"integer"},"currency":{"type":"string"}}}}},"headers":{"Idempotent-Replayed":{"description":"true when this\#
+ answer is the first request's, given again for a repeated \#
+Idempotency-Key","schema":{"type":"string","enum":["true"]}}}},"400":{"description":"invalid_json, \#
+unknown_payment or invalid_amount (above what remains); invalid_payment_id (empty, or over 480 bytes); \#
+invalid_idempotency_key (empty, or over 255 bytes)","content":{"application/json":{"schema":{"$ref":"#/compone\#
+nts/schemas/Error"}}}},"401":{"description":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/\#
+components/schemas/Error"}}}},"403":{"description":"forbidden: the address is not allowed","content":{"applica\#
+tion/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"description":"projection_lagging","conte\#
+nt":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"422":{"description":"idempotency_k\#
+ey_reused: the Idempotency-Key was used for a request with another payment_id or amount","content":{"applicati\#
+on/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}},"parameters":[{"name":"Idempotency-Key","in":"hea\#
+der","required":false,"schema":{"type":"string","minLength":1,"maxLength":255},"description":"makes the \#
+request idempotent, as in Stripe's API: a repeat with the same key and the same payment_id and amount answers \#
+the first answer again (with Idempotent-Replayed: true) and requests nothing; kept in the log, so across \#
+restarts and gateways"}]}},"/api/alerts":{"get":{"summary":"Alerts: those firing now and the 50 most recent \#
+firings and resolutions","tags":["read"],"security":[{"apiKey":[]},{"dashKey":[]}],"parameters":[{"name":"min_\#
+position","in":"query","schema":{"type":"integer","minimum":0},"description":"wait (at most 5 s) until the \#
+projection has applied this position"}],"responses":{"200":{"description":"Alerts: those firing now and the 50\#
+ most recent firings and \#
 resolutions","content":{"application/json":{"schema":{"type":"object"}}}},"400":{"description":"a parameter is\#
  invalid","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description\#
 ":"unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"503":{"desc\#

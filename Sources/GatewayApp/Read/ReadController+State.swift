@@ -14,8 +14,8 @@ extension ReadController {
             return try jsonResponse(Page(items: page.prefix(limit).map(\.value), nextCursor: page.count > limit ? page[limit - 1].key : nil))
         }
         group.get("payments/{id}") { request, context in
-            try await record(request, context, PaymentsProjection.Payment.self, projection: "payments", table: "payments", noun: "payment") { payment, reader in
-                payment.refunds = try payment.refundIds.compactMap { try reader.get(PaymentsProjection.Refund.self, $0, in: "refunds") }
+            try await record(request, context, PaymentAnswer.self, projection: "payments", table: "payments", noun: "payment") { answer, reader in
+                answer.payment.refunds = try answer.payment.refundIds.compactMap { try reader.get(PaymentsProjection.Refund.self, $0, in: "refunds") }
                     .sorted { ($0.created ?? 0, $0.id) < ($1.created ?? 0, $1.id) }
             }
         }
@@ -130,7 +130,7 @@ extension ReadController {
         _ request: Request, _ context: GatewayContext, _ type: T.Type, projection: String, table: String, noun: String,
         complete: (inout T, ProjectionReader) throws -> Void = { _, _ in }
     ) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.requireDecoded("id")
         let value = try await read(request, projection) { reader -> T? in
             guard var value = try reader.get(T.self, id, in: table) else { return nil }
             try complete(&value, reader)

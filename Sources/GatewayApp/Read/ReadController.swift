@@ -19,7 +19,7 @@ struct ReadController<Log: EventStore>: Sendable {
         }
         group.get("projections") { request, _ in try await projections(request) }
         group.get("stream") { _, _ in stream() }
-        group.get("projections/{name}/rejected") { request, context in try rejected(request, name: try context.parameters.require("name")) }
+        group.get("projections/{name}/rejected") { request, context in try rejected(request, name: try context.parameters.requireDecoded("name")) }
         addStateRoutes(to: group)
     }
 

@@ -22,7 +22,8 @@ struct CORSOriginsMiddleware: RouterMiddleware {
             return Response(
                 status: .noContent,
                 headers: [
-                    Self.allowOrigin: origin, Self.allowMethods: "GET, POST, OPTIONS", Self.allowHeaders: "Authorization, X-Dash-Key, Content-Type",
+                    Self.allowOrigin: origin, Self.allowMethods: "GET, POST, OPTIONS",
+                    Self.allowHeaders: "Authorization, X-Dash-Key, Content-Type, Idempotency-Key",
                     Self.maxAge: "600", Self.vary: "Origin",
                 ])
         }

@@ -151,8 +151,24 @@ package final class ProjectionState {
         }
     }
 
-    /// The value at `key` in `table`, or `nil`.
+    /// The most bytes a key may have: what LMDB stores.
+    package static let maxKeyBytes = 511
+
+    /// Throws ``EventRejected`` for a key that storage would refuse (empty, or over ``maxKeyBytes``). Keys are built
+    /// from what senders send (an id, a currency): such a key is the event's fault, so it costs the event, never the
+    /// projection. `put`, `update` and `delete` check their key before they change anything; a projection that writes
+    /// several records checks them all before its first write.
+    package static func checkKey(_ key: String, in table: String) throws(EventRejected) {
+        let bytes = key.utf8.count
+        guard bytes > 0 else { throw EventRejected("an empty key for table \(table): the event names an empty id") }
+        guard bytes <= maxKeyBytes else {
+            throw EventRejected("a key of \(bytes) bytes for table \(table): at most \(maxKeyBytes) bytes can be stored")
+        }
+    }
+
+    /// The value at `key` in `table`, or `nil` (always for a key that storage would refuse: none is stored).
     package func get<T: Decodable>(_ type: T.Type, _ key: String, in table: String) throws -> T? {
+        guard !key.isEmpty, key.utf8.count <= Self.maxKeyBytes else { return nil }
         let table = try self.table(table)
         if let cachedRecord = table.records[key] {
             if let typed = cachedRecord as? CachedValue<T> {
@@ -168,6 +184,7 @@ package final class ProjectionState {
 
     /// Stores `value` at `key` in `table`.
     package func put<T: Encodable>(_ value: T, _ key: String, in table: String) throws {
+        try Self.checkKey(key, in: table)
         writes &+= 1
         let table = try self.table(table)
         if let typed = table.records[key] as? CachedValue<T> {
@@ -185,6 +202,7 @@ package final class ProjectionState {
 
     /// Removes `key` from `table`.
     package func delete(_ key: String, in table: String) throws {
+        try Self.checkKey(key, in: table)
         writes &+= 1
         let table = try self.table(table)
         if let record = table.records[key], record.isAbsent {
@@ -200,6 +218,7 @@ package final class ProjectionState {
     /// Reads, changes and stores the value at `key`, starting from `initial` when absent. The cached value is
     /// changed in place.
     package func update<T: Codable>(_ key: String, in table: String, initial: @autoclosure () -> T, _ change: (inout T) throws -> Void) throws {
+        try Self.checkKey(key, in: table)
         writes &+= 1
         let table = try self.table(table)
         let record = try record(T.self, key, in: table)

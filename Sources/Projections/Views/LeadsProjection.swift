@@ -130,6 +130,10 @@ package struct LeadsProjection: Projection {
         guard let id = input.leadID, let action = input.action else {
             throw EventRejected("a Contact2Sale delivery without a lead id or hook_action")
         }
+        let day = event.recordedAt.iso8601(.day)
+        try ProjectionState.checkKey(id, in: "leads")
+        try ProjectionState.checkKey(Self.historyKey(id, event.position), in: "history")
+        try ProjectionState.checkKey("\(day)|\(action)", in: "stats")
         let customer = input.customer
         var lead =
             try state.get(Lead.self, id, in: "leads")
@@ -164,7 +168,6 @@ package struct LeadsProjection: Projection {
                 contactChanged: action == "on_update_lead" ? contactChanged : nil
             ), Self.historyKey(id, event.position), in: "history")
         try state.put(lead, id, in: "leads")
-        let day = event.recordedAt.iso8601(.day)
         try state.update("\(day)|\(action)", in: "stats", initial: Stats()) { stats in
             stats.total += 1
             if usable || action == "on_close_lead" { stats.completed += 1 } else { stats.failed += 1 }

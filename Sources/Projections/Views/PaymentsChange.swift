@@ -11,6 +11,8 @@ final class PaymentsChange {
     typealias Booking = PaymentsProjection.Booking
     typealias Daily = PaymentsProjection.Daily
     typealias SnapshotOrder = PaymentsProjection.SnapshotOrder
+    typealias RefundKey = PaymentsProjection.RefundKey
+    typealias RefundStep = PaymentsProjection.RefundStep
 
     private let state: ProjectionState
     /// One table's records as this change sees them: read through to the state, kept when changed.
@@ -24,6 +26,7 @@ final class PaymentsChange {
     private var refunds = Table<Refund>(name: "refunds")
     private var disputes = Table<Dispute>(name: "disputes")
     private var hubRefunds = Table<HubRefund>(name: "hub_refunds")
+    private var refundKeys = Table<RefundKey>(name: "refund_keys")
     private var ledger = [String: Table<Daily>]()
     private var listed: (PaymentsProjection.PaymentEvent, key: String)?
     private var attempt: (failed: Bool, hour: String)?
@@ -54,14 +57,22 @@ final class PaymentsChange {
             )
     }
 
-    /// Writes every changed record. Call once, after everything that may refuse the event.
+    /// Writes every changed record. Call once, after everything that may refuse the event: every key is checked
+    /// before the first write.
     func write() throws {
         for id in stale.sorted() { try recompute(id) }
         stale.removeAll()
+        for id in payments.changed { try ProjectionState.checkKey(id, in: payments.name) }
+        for id in refunds.changed { try ProjectionState.checkKey(id, in: refunds.name) }
+        for id in disputes.changed { try ProjectionState.checkKey(id, in: disputes.name) }
+        for id in hubRefunds.changed { try ProjectionState.checkKey(id, in: hubRefunds.name) }
+        for id in refundKeys.changed { try ProjectionState.checkKey(id, in: refundKeys.name) }
+        for table in ledger.values { for key in table.changed { try ProjectionState.checkKey(key, in: table.name) } }
         for id in payments.changed { if let record = payments.records[id] ?? nil { try state.put(record, id, in: payments.name) } }
         for id in refunds.changed { if let record = refunds.records[id] ?? nil { try state.put(record, id, in: refunds.name) } }
         for id in disputes.changed { if let record = disputes.records[id] ?? nil { try state.put(record, id, in: disputes.name) } }
         for id in hubRefunds.changed { if let record = hubRefunds.records[id] ?? nil { try state.put(record, id, in: hubRefunds.name) } }
+        for id in refundKeys.changed { if let record = refundKeys.records[id] ?? nil { try state.put(record, id, in: refundKeys.name) } }
         // A total that a newer snapshot took back to nothing is removed, so that the ledger holds the same keys
         // whatever order the snapshots came in.
         for table in ledger.values {
@@ -100,14 +111,27 @@ final class PaymentsChange {
         return new
     }
 
+    /// Takes every booking of `old` back from the ledger and books those of `new`; returns `new`.
+    private func rebook(_ old: [Booking], _ new: [Booking]) throws -> [Booking] {
+        guard old != new else { return new }
+        for booking in old { try book(booking, sign: -1) }
+        for booking in new { try book(booking, sign: 1) }
+        return new
+    }
+
     private func book(_ booking: Booking, sign: Int64) throws {
         for (table, key) in [("daily", "\(booking.day)|\(booking.currency)"), ("hourly_ledger", "\(booking.hour)|\(booking.currency)")] {
             var entries = ledger[table] ?? Table<Daily>(name: table)
             var totals = try get(&entries, key) ?? Daily()
             let what = "the \(booking.column) total of \(key) in \(table)"
-            if booking.column == "gross" {
+            switch booking.column {
+            case "gross":
                 totals.gross = try sign > 0 ? Checked.add(totals.gross, booking.amount, what) : Checked.subtract(totals.gross, booking.amount, what)
-            } else {
+            case "refundFailures":
+                totals.refundFailures =
+                    try sign > 0
+                    ? Checked.add(totals.refundFailures, booking.amount, what) : Checked.subtract(totals.refundFailures, booking.amount, what)
+            default:
                 totals.refunded = try sign > 0 ? Checked.add(totals.refunded, booking.amount, what) : Checked.subtract(totals.refunded, booking.amount, what)
             }
             set(&entries, key, totals)
@@ -137,7 +161,12 @@ final class PaymentsChange {
                 created: created, rank: Self.rank(of: object.status, in: kind == "charge" ? Self.chargeLife : Self.intentLife),
                 detail: object.amount_refunded ?? 0, eventId: event.id
             )
-            try applyPayment(object, id: id, kind: kind, order: order, livemode: object.livemode ?? event.livemode ?? false)
+            let previous = event.data?.previous_attributes?.amount_refunded
+            if let previous, previous < 0 {
+                throw EventRejected("data.previous_attributes.amount_refunded is negative (\(previous)); Stripe amounts are never negative")
+            }
+            try applyPayment(
+                object, id: id, kind: kind, order: order, livemode: object.livemode ?? event.livemode ?? false, refundedBefore: previous)
             for refund in object.refunds?.data ?? [] {
                 try applyRefund(
                     id: refund.id, amount: refund.amount, created: refund.created, status: refund.status, currency: refund.currency ?? object.currency,
@@ -175,8 +204,17 @@ final class PaymentsChange {
         "lost": 2, "charge_refunded": 2,
     ]
 
-    private func applyPayment(_ object: PaymentsProjection.StripeObject, id: String, kind: String, order: SnapshotOrder, livemode: Bool) throws {
+    private func applyPayment(
+        _ object: PaymentsProjection.StripeObject, id: String, kind: String, order: SnapshotOrder, livemode: Bool, refundedBefore: Int64?
+    ) throws {
         var payment = try payment(id, orNew: kind)
+        // Every snapshot of a charge's refunded amount is a step in its refunds' history, whatever order they came in.
+        if kind == "charge", let refunded = object.amount_refunded, refunded > 0 || refundedBefore != nil,
+            !payment.refundSteps.contains(where: { $0.eventId == order.eventId })
+        {
+            payment.refundSteps.append(RefundStep(created: order.created, eventId: order.eventId, from: refundedBefore, to: refunded))
+            payment.refundSteps.sort { ($0.created, $0.eventId) < ($1.created, $1.eventId) }
+        }
         if payment.snapshot.map({ $0 < order }) ?? true {
             payment.snapshot = order
             payment.kind = kind
@@ -221,6 +259,7 @@ final class PaymentsChange {
             refund.status = status ?? refund.status
             refund.currency = currency ?? refund.currency
         }
+        if status == "failed" { refund.failedAt = min(refund.failedAt ?? order.created, order.created) }
         refund.charge = refund.charge ?? charge
         refund.paymentIntent = refund.paymentIntent ?? paymentIntent
         set(&refunds, id, refund)
@@ -265,30 +304,46 @@ final class PaymentsChange {
             stale.insert(intent)
         }
         if !disputes, let refund = try get(&refunds, id) {
-            // A refund is booked on its own day, in its currency (or its payment's), while it has succeeded.
+            // A refund is booked on its own day, in its currency (or its payment's), once it has succeeded; one that
+            // failed stays booked there and is reversed on the day it failed, as Stripe's balance does
+            // (`refund_failure`), so that a day already reported does not change.
             var currency = refund.currency
             if currency == nil, let owner = charge ?? intent { currency = try get(&payments, owner)?.currency }
             // Refunds in API versions before 2014 have no status: they succeeded.
+            let status = refund.status ?? "succeeded"
             let wanted =
-                (refund.status ?? "succeeded") == "succeeded"
+                status == "succeeded" || status == "failed"
                 ? booking(refund.amount, at: refund.created ?? refund.snapshot?.created ?? 0, currency: currency ?? "", column: "refunded")
                 : nil
+            let reversal =
+                status == "failed" ? refund.failedAt.map { booking(refund.amount, at: $0, currency: currency ?? "", column: "refundFailures") } : nil
             var updated = refund
             updated.booked = try rebook(refund.booked, wanted)
+            updated.bookedFailure = try rebook(refund.bookedFailure, reversal)
             set(&refunds, id, updated)
         }
     }
 
     // MARK: The hub's own refunds
 
-    /// An operator's refund request: outstanding until Stripe shows the refund, or the call is dead.
-    func requested(_ request: RefundRequest, actionId: String) throws {
-        guard var payment = try get(&payments, request.paymentId) else { return }
+    /// An operator's refund request: outstanding until Stripe shows the refund, or the call is dead. A request made
+    /// with an idempotency key records which request the key made.
+    func requested(_ request: RefundRequest, position: UInt64, at seconds: Int64) throws {
         guard request.resolvedAmount > 0 else { throw EventRejected("a refund request of \(request.resolvedAmount); it must be positive") }
+        if let key = request.idempotencyKey, let fingerprint = request.fingerprint {
+            set(
+                &refundKeys, RefundRequest.keyDigest(key),
+                RefundKey(position: position, paymentId: request.paymentId, resolvedAmount: request.resolvedAmount, fingerprint: fingerprint))
+        }
+        guard var payment = try get(&payments, request.paymentId) else { return }
+        let actionId = RefundRequest.actionId(position: position)
         payment.refundRequested = try Checked.add(payment.refundRequested ?? 0, request.resolvedAmount, "the amount requested to refund")
         payment.hubRefunds = Self.adding(actionId, to: payment.hubRefunds)
         set(&payments, request.paymentId, payment)
-        set(&hubRefunds, actionId, HubRefund(actionId: actionId, paymentId: request.paymentId, amount: request.resolvedAmount, state: "requested"))
+        set(
+            &hubRefunds, actionId,
+            HubRefund(
+                actionId: actionId, paymentId: request.paymentId, amount: request.resolvedAmount, state: "requested", requestedAt: seconds))
         stale.insert(request.paymentId)
     }
 
@@ -333,7 +388,7 @@ final class PaymentsChange {
             var refunded: Int64 = 0
             for chargeID in payment.chargeIds {
                 guard let charge = try get(&payments, chargeID) else { continue }
-                refunded = try Checked.add(refunded, charge.amountRefunded, "the refunds of \(id)'s charges")
+                refunded = try Checked.add(refunded, charge.refundedReported, "the refunds of \(id)'s charges")
             }
             if !payment.chargeIds.isEmpty { payment.amountRefunded = refunded }
         }
@@ -342,11 +397,59 @@ final class PaymentsChange {
         let gross = grossed ? payment.succeededAt.map { booking(payment.amount, at: $0, currency: payment.currency, column: "gross") } : nil
         payment.bookedGross = try rebook(payment.bookedGross, gross)
         if payment.kind == "charge" {
-            let beyond = payment.amountRefunded > known ? payment.amountRefunded - known : 0
-            let unattributed = beyond > 0 ? payment.snapshot.map { booking(beyond, at: $0.created, currency: payment.currency, column: "refunded") } : nil
-            payment.bookedUnattributed = try rebook(payment.bookedUnattributed, unattributed)
+            // Refunds the newest snapshot counted and that failed after it no longer take money back.
+            var failedSince: Int64 = 0
+            var knownByDay = [String: Int64]()
+            for refundID in payment.refundIds {
+                guard let refund = try get(&refunds, refundID) else { continue }
+                if refund.counts, let booked = refund.booked {
+                    knownByDay[booked.day] = try Checked.add(knownByDay[booked.day] ?? 0, refund.amount, "the refunds of \(id)")
+                }
+                if refund.status == "failed", let failedAt = refund.failedAt, let snapshot = payment.snapshot,
+                    (refund.created ?? 0) <= snapshot.created, failedAt > snapshot.created
+                {
+                    failedSince = try Checked.add(failedSince, refund.amount, "the failed refunds of \(id)")
+                }
+            }
+            payment.refundsFailedSince = failedSince
+            let beyond = payment.refundedReported > known ? payment.refundedReported - known : 0
+            payment.bookedUnattributed = try rebook(
+                payment.bookedUnattributed, unattributedBookings(beyond, steps: payment.refundSteps, knownByDay: knownByDay, payment: payment))
         }
         set(&payments, id, payment)
+    }
+
+    /// Books `amount`, what a charge reports refunded beyond the refund objects known, along its refund steps: each
+    /// rise of its refunded amount on the day it happened, less the known refunds of that day, oldest first, up to
+    /// `amount`; what is left (refunded before the first step) on the first step's day.
+    private func unattributedBookings(_ amount: Int64, steps: [RefundStep], knownByDay: [String: Int64], payment: Payment) -> [Booking] {
+        guard amount > 0 else { return [] }
+        var left = amount
+        var knownLeft = knownByDay
+        var amounts = [(at: Int64, amount: Int64)]()
+        var previous: Int64 = 0
+        for step in steps {
+            let from = step.from ?? previous
+            previous = step.to
+            guard step.to > from, left > 0 else { continue }
+            let day = PaymentsProjection.day(step.created)
+            let covered = min(step.to - from, knownLeft[day] ?? 0)
+            knownLeft[day] = (knownLeft[day] ?? 0) - covered
+            let taken = min(step.to - from - covered, left)
+            left -= taken
+            if taken > 0 { amounts.append((step.created, taken)) }
+        }
+        if left > 0 { amounts.append((steps.first?.created ?? payment.snapshot?.created ?? 0, left)) }
+        var bookings = [Booking]()
+        for (at, part) in amounts {
+            let entry = booking(part, at: at, currency: payment.currency, column: "refunded")
+            if let index = bookings.firstIndex(where: { $0.hour == entry.hour }) {
+                bookings[index].amount += part  // parts of `amount`: their sum cannot overflow
+            } else {
+                bookings.append(entry)
+            }
+        }
+        return bookings.sorted { $0.hour < $1.hour }
     }
 
     static func adding(_ id: String, to ids: [String]) -> [String] {

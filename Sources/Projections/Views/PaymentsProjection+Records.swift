@@ -37,16 +37,25 @@ extension PaymentsProjection {
         package var snapshot: SnapshotOrder?
         /// When a snapshot first showed it succeeded: the day its amount is booked.
         package var succeededAt: Int64?
+        /// A charge's refunded amount as each of its snapshots showed it (and, from `previous_attributes`, what it
+        /// was just before), oldest first: when its refunds happened, for refunds Stripe sent no object of.
+        package var refundSteps: [RefundStep] = []
+        /// What of a charge's `amountRefunded` its snapshot counted and has failed since (a refund failed after
+        /// the newest snapshot of the charge).
+        package var refundsFailedSince: Int64 = 0
         /// What the ledger holds of it: its amount (gross) once it succeeded (an intent, or a charge made without
         /// one); and for a charge, what Stripe reports refunded beyond the refunds known as objects (an account
-        /// whose events carry no refund list), on the day of the charge's newest snapshot.
+        /// whose events carry no refund list), along its refund steps.
         package var bookedGross: Booking?
-        package var bookedUnattributed: Booking?
+        package var bookedUnattributed: [Booking] = []
+
+        /// What Stripe reports refunded, less the refunds that failed since the snapshot that reported it.
+        package var refundedReported: Int64 { max(0, amountRefunded - refundsFailedSince) }
 
         /// What may still be refunded: the amount less the refunds (Stripe's own figure or the refund objects',
         /// whichever is more), the hub's requests not yet seen from Stripe, and what is disputed. Never negative.
         package var refundable: Int64 {
-            let taken = [max(refundedKnown, amountRefunded), refundOutstanding, disputed].reduce(Int64(0)) { total, part in
+            let taken = [max(refundedKnown, refundedReported), refundOutstanding, disputed].reduce(Int64(0)) { total, part in
                 let (sum, overflow) = total.addingReportingOverflow(part)
                 return overflow ? .max : sum
             }
@@ -65,8 +74,12 @@ extension PaymentsProjection {
         package var charge: String? = nil
         package var paymentIntent: String? = nil
         package var snapshot: SnapshotOrder? = nil
-        /// What the ledger holds of it: its amount on its own `created` day while it has succeeded.
+        /// When it failed: the earliest snapshot that shows it failed.
+        package var failedAt: Int64? = nil
+        /// What the ledger holds of it: its amount on its own `created` day once it has succeeded (or failed after),
+        /// and for a failed refund the reversal (Stripe's `refund_failure`) on the day it failed.
         package var booked: Booking? = nil
+        package var bookedFailure: Booking? = nil
 
         /// Whether it takes money back from the payment, or may still (pending).
         var counts: Bool { ["succeeded", "pending", "requires_action"].contains(status ?? "succeeded") }
@@ -97,6 +110,27 @@ extension PaymentsProjection {
         /// `requested`, `succeeded` (Stripe answered with `refundId`) or `dead` (nothing was refunded).
         package var state: String
         package var refundId: String?
+        /// When it was requested: the recording time of its `refund.requested`, in seconds.
+        package var requestedAt: Int64? = nil
+    }
+
+    /// A refund request's idempotency key (by ``RefundRequest/keyDigest(_:)``) and the request it made.
+    package struct RefundKey: Codable, Sendable, Equatable {
+        /// The position of the `refund.requested` the key made.
+        package var position: UInt64
+        package var paymentId: String
+        package var resolvedAmount: Int64
+        /// What the first request asked (``RefundRequest/fingerprint(paymentId:amount:)``).
+        package var fingerprint: String
+    }
+
+    /// A charge's refunded amount as one snapshot showed it: `to` at `created`, up from `from` when the event said
+    /// (`previous_attributes.amount_refunded`).
+    package struct RefundStep: Codable, Sendable, Equatable {
+        package var created: Int64
+        package var eventId: String
+        package var from: Int64?
+        package var to: Int64
     }
 
     /// Which of two snapshots of one Stripe object is newer: the event's `created`, then the status's place in the
@@ -120,16 +154,19 @@ extension PaymentsProjection {
         package var hour: String
         package var currency: String
         package var amount: Int64
-        /// `gross` or `refunded`.
+        /// `gross`, `refunded` or `refundFailures`.
         package var column: String
     }
 
-    /// A day's (in `daily`) or an hour's (in `hourly_ledger`, keyed `YYYY-MM-DDTHH|currency`) totals in one currency.
+    /// A day's (in `daily`) or an hour's (in `hourly_ledger`, keyed `YYYY-MM-DDTHH|currency`) totals in one currency:
+    /// payments, refunds on the day they were made, and refunds that failed on the day they failed (money back).
     package struct Daily: Codable, Sendable, Equatable {
         package var gross: Int64 = 0
         package var refunded: Int64 = 0
-        package var net: Int64 { gross - refunded }
-        enum CodingKeys: String, CodingKey { case gross, refunded }
+        package var refundFailures: Int64 = 0
+        /// Gross less refunds plus failed refunds; wraps rather than traps on a corrupt record.
+        package var net: Int64 { gross &- refunded &+ refundFailures }
+        enum CodingKeys: String, CodingKey { case gross, refunded, refundFailures }
     }
 
     /// An hour's payment attempts and failures.

@@ -4,6 +4,7 @@ extension PaymentsProjection.StripeEvent {
     private enum Field: Int {
         case id, type, created, livemode, data, object, objectId, objectKind, amount, amountReceived, amountRefunded, currency
         case status, customer, objectCreated, objectLivemode, paymentIntent, lastPaymentError, failureCode, refunds, charge
+        case previous, previousRefunded
     }
 
     private static let paths: JSONFieldScanner.Paths = [
@@ -12,6 +13,7 @@ extension PaymentsProjection.StripeEvent {
         ["data", "object", "currency"], ["data", "object", "status"], ["data", "object", "customer"], ["data", "object", "created"],
         ["data", "object", "livemode"], ["data", "object", "payment_intent"], ["data", "object", "last_payment_error"],
         ["data", "object", "last_payment_error", "code"], ["data", "object", "refunds"], ["data", "object", "charge"],
+        ["data", "previous_attributes"], ["data", "previous_attributes", "amount_refunded"],
     ]
 
     /// Reads a Stripe event by scanning for the fields the projection uses, without decoding it whole (see
@@ -39,6 +41,11 @@ extension PaymentsProjection.StripeEvent {
             guard f.kind(.lastPaymentError) == .object else { throw JSONFieldScanner.Unscanned() }
             failure = .init(code: try f.string(.failureCode))
         }
+        var previous: PaymentsProjection.StripeEvent.PreviousAttributes?
+        if !f.isAbsent(.previous) {
+            guard f.kind(.previous) == .object else { throw JSONFieldScanner.Unscanned() }
+            previous = .init(amount_refunded: try f.int64(.previousRefunded))
+        }
         data = Body(
             object: PaymentsProjection.StripeObject(
                 id: try f.string(.objectId), object: try f.string(.objectKind), amount: try f.int64(.amount),
@@ -46,6 +53,6 @@ extension PaymentsProjection.StripeEvent {
                 status: try f.string(.status), customer: try f.string(.customer), created: try f.int64(.objectCreated),
                 livemode: try f.bool(.objectLivemode), payment_intent: try f.string(.paymentIntent).map(PaymentsProjection.StripeReference.init(id:)),
                 charge: try f.string(.charge).map(PaymentsProjection.StripeReference.init(id:)), last_payment_error: failure, refunds: nil
-            ))
+            ), previous_attributes: previous)
     }
 }

@@ -24,8 +24,10 @@ extension PaymentsProjection.Payment: StateJSONWritable {
             w.member("refundIds", refundIds)
             w.member("refundOutstanding", refundOutstanding)
             w.member("refundRequested", refundRequested)
+            w.member("refundSteps", refundSteps)
             w.member("refundedKnown", refundedKnown)
             w.member("refunds", refunds)
+            w.member("refundsFailedSince", refundsFailedSince)
             w.member("snapshot", snapshot)
             w.member("status", status)
             w.member("succeededAt", succeededAt)
@@ -36,27 +38,28 @@ extension PaymentsProjection.Payment: StateJSONWritable {
 extension PaymentsProjection.Payment: StateJSONReadable {
     private enum Field: Int {
         case amount, amountRefunded, bookedGross, grossDay, grossHour, grossCurrency, grossAmount, grossColumn, bookedUnattributed
-        case unattributedDay, unattributedHour, unattributedCurrency, unattributedAmount, unattributedColumn
         case chargeIds, created, currency, customer, disputeIds, disputed, hubRefunds, id, kind, lastFailureCode, livemode, paymentIntent
-        case refundIds, refundOutstanding, refundRequested, refundedKnown, refunds, snapshot, snapshotCreated, snapshotRank
-        case snapshotDetail, snapshotEvent, status, succeededAt
+        case refundIds, refundOutstanding, refundRequested, refundSteps, refundedKnown, refunds, refundsFailedSince, snapshot
+        case snapshotCreated, snapshotRank, snapshotDetail, snapshotEvent, status, succeededAt
     }
 
     private static let paths: JSONFieldScanner.Paths = [
         ["amount"], ["amountRefunded"], ["bookedGross"], ["bookedGross", "day"], ["bookedGross", "hour"], ["bookedGross", "currency"],
-        ["bookedGross", "amount"], ["bookedGross", "column"], ["bookedUnattributed"], ["bookedUnattributed", "day"],
-        ["bookedUnattributed", "hour"], ["bookedUnattributed", "currency"], ["bookedUnattributed", "amount"], ["bookedUnattributed", "column"],
+        ["bookedGross", "amount"], ["bookedGross", "column"], ["bookedUnattributed"],
         ["chargeIds"], ["created"], ["currency"], ["customer"], ["disputeIds"], ["disputed"], ["hubRefunds"], ["id"], ["kind"],
-        ["lastFailureCode"], ["livemode"], ["paymentIntent"], ["refundIds"], ["refundOutstanding"], ["refundRequested"], ["refundedKnown"],
-        ["refunds"], ["snapshot"], ["snapshot", "created"], ["snapshot", "rank"], ["snapshot", "detail"], ["snapshot", "eventId"],
+        ["lastFailureCode"], ["livemode"], ["paymentIntent"], ["refundIds"], ["refundOutstanding"], ["refundRequested"], ["refundSteps"],
+        ["refundedKnown"], ["refunds"], ["refundsFailedSince"], ["snapshot"], ["snapshot", "created"], ["snapshot", "rank"], ["snapshot", "detail"],
+        ["snapshot", "eventId"],
         ["status"], ["succeededAt"],
     ]
 
-    /// A payment as stored (its refunds are records of their own, so `refunds` is empty); any other shape is left
-    /// to the general decoder.
+    /// A payment as stored (its refunds are records of their own, so `refunds` is empty) with no refund steps and
+    /// no unattributed bookings, as most are; any other shape is left to the general decoder.
     static func scanned(_ stored: UnsafeRawBufferPointer) -> Self? {
         JSONFieldScanner.read(stored, paths: paths, by: Field.self) { f throws(JSONFieldScanner.Unscanned) in
-            guard f.isEmptyArray(.refunds) else { throw JSONFieldScanner.Unscanned() }
+            guard f.isEmptyArray(.refunds), f.isEmptyArray(.refundSteps), f.isEmptyArray(.bookedUnattributed) else {
+                throw JSONFieldScanner.Unscanned()
+            }
             var payment = Self(
                 id: try f.requiredString(.id), kind: try f.requiredString(.kind), amount: try f.requiredInt64(.amount),
                 currency: try f.requiredString(.currency), status: try f.requiredString(.status),
@@ -71,6 +74,7 @@ extension PaymentsProjection.Payment: StateJSONReadable {
             payment.refundedKnown = try f.requiredInt64(.refundedKnown)
             payment.refundOutstanding = try f.requiredInt64(.refundOutstanding)
             payment.disputed = try f.requiredInt64(.disputed)
+            payment.refundsFailedSince = try f.requiredInt64(.refundsFailedSince)
             payment.succeededAt = try f.int64(.succeededAt)
             if !f.isAbsent(.snapshot) {
                 guard f.kind(.snapshot) == .object else { throw JSONFieldScanner.Unscanned() }
@@ -80,9 +84,6 @@ extension PaymentsProjection.Payment: StateJSONReadable {
                 )
             }
             payment.bookedGross = try Self.booking(f, .bookedGross, .grossDay, .grossHour, .grossCurrency, .grossAmount, .grossColumn)
-            payment.bookedUnattributed = try Self.booking(
-                f, .bookedUnattributed, .unattributedDay, .unattributedHour, .unattributedCurrency, .unattributedAmount, .unattributedColumn
-            )
             return payment
         }
     }
@@ -105,9 +106,11 @@ extension PaymentsProjection.Refund: StateJSONWritable {
         writer.object { w in
             w.member("amount", amount)
             w.member("booked", booked)
+            w.member("bookedFailure", bookedFailure)
             w.member("charge", charge)
             w.member("created", created)
             w.member("currency", currency)
+            w.member("failedAt", failedAt)
             w.member("id", id)
             w.member("paymentIntent", paymentIntent)
             w.member("snapshot", snapshot)
@@ -138,6 +141,7 @@ extension PaymentsProjection.HubRefund: StateJSONWritable {
             w.member("amount", amount)
             w.member("paymentId", paymentId)
             w.member("refundId", refundId)
+            w.member("requestedAt", requestedAt)
             w.member("state", state)
         }
     }
@@ -166,6 +170,17 @@ extension PaymentsProjection.Booking: StateJSONWritable {
     }
 }
 
+extension PaymentsProjection.RefundStep: StateJSONWritable {
+    func write(to writer: inout StateJSON.Writer) {
+        writer.object { w in
+            w.member("created", created)
+            w.member("eventId", eventId)
+            w.member("from", from)
+            w.member("to", to)
+        }
+    }
+}
+
 extension PaymentsProjection.PaymentEvent: StateJSONWritable {
     func write(to writer: inout StateJSON.Writer) {
         writer.object { w in
@@ -182,6 +197,7 @@ extension PaymentsProjection.Daily: StateJSONWritable {
     func write(to writer: inout StateJSON.Writer) {
         writer.object { w in
             w.member("gross", gross)
+            w.member("refundFailures", refundFailures)
             w.member("refunded", refunded)
         }
     }

@@ -2,7 +2,13 @@ extension PaymentsProjection {
     /// What the projection reads of a Stripe event. Stripe always sends `created`, `livemode` and `data`; an event
     /// without them is listed (at the time the log recorded it) and changes nothing else.
     package struct StripeEvent: Sendable, Decodable, Equatable {
-        struct Body: Decodable, Sendable, Equatable { let object: StripeObject }
+        struct Body: Decodable, Sendable, Equatable {
+            let object: StripeObject
+            /// What an update changed, as it was before (`data.previous_attributes`): the projection reads a charge's
+            /// `amount_refunded`.
+            var previous_attributes: PreviousAttributes? = nil
+        }
+        struct PreviousAttributes: Decodable, Sendable, Equatable { let amount_refunded: Int64? }
         let id: String
         let type: String
         let created: Int64?

@@ -18,8 +18,8 @@ import Foundation
 /// them, and disputed amounts.
 package struct PaymentsProjection: Projection {
     package let name = "payments"
-    package let version = 3
-    package let tables = ["payments", "refunds", "disputes", "hub_refunds", "daily", "hourly", "hourly_ledger", "events"]
+    package let version = 4
+    package let tables = ["payments", "refunds", "disputes", "hub_refunds", "refund_keys", "daily", "hourly", "hourly_ledger", "events"]
 
     /// Creates the projection.
     package init() {}
@@ -60,7 +60,7 @@ package struct PaymentsProjection: Projection {
                 ), key: Self.newestFirst(event.position))
             if stripe.data != nil { change.countAttempt(stripe.type, hour: Self.hour(created)) }
         case .refundRequested(let request):
-            try change.requested(request, actionId: RefundRequest.actionId(position: event.position))
+            try change.requested(request, position: event.position, at: event.recordedAt.seconds)
         case .refundCall(let actionId, let succeeded, let refundId):
             try change.refundCall(actionId, succeeded: succeeded, refundId: refundId)
         }
