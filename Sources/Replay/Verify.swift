@@ -4,8 +4,8 @@ import Foundation
 import Projections
 
 /// `replay verify`: the hash chain, the head and the keys index; receipts given with `--expect`; then every
-/// projection rebuilt in a temporary directory and compared with the live one. Prints a JSON report; exits 1 on any
-/// difference.
+/// projection rebuilt in a temporary directory and compared with the live one. Always prints a JSON report with the
+/// chain first, then the projections on their own; the exit status says what did not hold (``Outcome``).
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Verify the hash chain, the head, the keys index and receipts; compare every projection with a fresh build.",
@@ -13,8 +13,21 @@ struct Verify: AsyncParsableCommand {
             A receipt is POS:HASH, as an accepted webhook's answer or `replay head` gives it: the log must still hold the \
             record at POS with that hash. Since each hash covers every record before it, a kept receipt proves that \
             nothing up to POS was removed or rewritten, even by someone who recomputed the chain after a change.
+
+            Exit status: 0 everything holds; 1 the chain, the head, the keys index or a receipt does not hold (the \
+            projections are then not compared); 3 a projection's live state differs from a fresh build; 4 a \
+            projection stopped in the fresh build (an event it cannot apply: a bug). 2 is an event log inconsistent on \
+            opening, as for every command.
             """
     )
+
+    /// What the exit status says, worst first.
+    enum Outcome: Int32 {
+        case holds = 0
+        case chainBroken = 1
+        case projectionsDiffer = 3
+        case projectionStopped = 4
+    }
 
     @OptionGroup var data: DataOptions
 
@@ -29,38 +42,47 @@ struct Verify: AsyncParsableCommand {
         // Opened without the head check: an inconsistent head is reported here as a chain failure, with its position.
         let log = try data.openLog(checkingHead: false)
         var report: [String: Any] = [:]
-        var ok = true
+        var outcome = Outcome.holds
         switch try log.verify() {
         case .intact(let head):
-            report["chain"] = ["ok": true, "head": head.position, "head_hash": head.hash.hex]
+            report["chain"] = ["ok": true, "head": head.position, "head_hash": head.hash.hex, "keys_index": "ok"]
         case .broken(let position, let reason):
             report["chain"] = ["ok": false, "position": position, "reason": reason]
-            ok = false
+            outcome = .chainBroken
         }
         if !receipts.isEmpty {
             var results = [[String: Any]]()
             for (position, hash) in receipts {
                 let stored = try log.event(at: position)?.hash.hex
                 let held = stored == hash
-                if !held { ok = false }
+                if !held { outcome = .chainBroken }
                 results.append([
                     "position": position, "expected": hash, "found": stored as Any? ?? NSNull(), "ok": held,
                 ])
             }
             report["receipts"] = results
         }
-        if ok {
-            report["projections"] = try await compareProjections(log, ok: &ok)
+        if outcome == .holds {
+            do {
+                report["projections"] = try await compareProjections(log, outcome: &outcome)
+            } catch {
+                report["projections"] = ["compared": false, "reason": "\(error)"]
+                outcome = .projectionStopped
+            }
+        } else {
+            report["projections"] = ["compared": false, "reason": "the log does not hold: a rebuild from it proves nothing"]
         }
         await log.close()
-        report["ok"] = ok
+        report["ok"] = outcome == .holds
+        report["exit_status"] = outcome.rawValue
         try printJSON(report)
-        if !ok { throw ExitCode(1) }
+        if outcome != .holds { throw ExitCode(outcome.rawValue) }
     }
 
     /// Every projection rebuilt in a scratch directory, compared with the live views; when there are no views
-    /// (they are disposable), says so, or builds them first with `--rebuild-views`.
-    func compareProjections(_ log: LMDBEventLog, ok: inout Bool) async throws -> [String: Any] {
+    /// (they are disposable), says so, or builds them first with `--rebuild-views`. A projection that stops in the
+    /// fresh build is reported as stopped, the others compared all the same.
+    func compareProjections(_ log: LMDBEventLog, outcome: inout Outcome) async throws -> [String: Any] {
         let hasViews = FileManager.default.fileExists(atPath: (data.viewsDirectory as NSString).appendingPathComponent("data.mdb"))
         if !hasViews {
             guard rebuildViews else {
@@ -71,21 +93,27 @@ struct Verify: AsyncParsableCommand {
                 ]
             }
             say("building the views from position 0…")
-            _ = try await Rebuild.build(log: log, into: data.viewsDirectory, projections: BuiltInProjections.all, logger: quiet)
+            _ = try await Rebuild.buildReporting(log: log, into: data.viewsDirectory, projections: BuiltInProjections.all, logger: quiet)
         }
         let scratch = NSTemporaryDirectory() + "replay-verify-\(getpid())-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         say("rebuilding every projection from position 0 to compare…")
-        let fresh = try await Rebuild.build(log: log, into: scratch, projections: BuiltInProjections.all, logger: quiet)
+        let fresh = try await Rebuild.buildReporting(log: log, into: scratch, projections: BuiltInProjections.all, logger: quiet)
         let live = try ProjectionStore(directory: data.viewsDirectory, logger: quiet)
         defer { live.close() }
         var projections = [String: Any]()
         for projection in BuiltInProjections.all {
             let liveDigest = try live.digest(projection.name)
-            let equal = liveDigest == fresh[projection.name]
-            if !equal { ok = false }
+            if let reason = fresh.stopped[projection.name] {
+                outcome = .projectionStopped
+                projections[projection.name] = ["stopped": true, "reason": reason, "live_digest": liveDigest as Any? ?? NSNull()]
+                continue
+            }
+            let equal = liveDigest == fresh.digests[projection.name]
+            if !equal, outcome == .holds { outcome = .projectionsDiffer }
             projections[projection.name] = [
-                "equal": equal, "live_digest": liveDigest as Any? ?? NSNull(), "rebuilt_digest": fresh[projection.name] as Any? ?? NSNull(),
+                "equal": equal, "live_digest": liveDigest as Any? ?? NSNull(), "rebuilt_digest": fresh.digests[projection.name] as Any? ?? NSNull(),
+                "live_checkpoint": try live.liveCheckpoint(projection.name) as Any? ?? NSNull(),
             ]
         }
         return projections

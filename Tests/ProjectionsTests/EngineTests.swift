@@ -273,3 +273,25 @@ struct PoisonPerProjectionTests {
         }
     }
 }
+
+@Suite("Rebuild reports")
+struct RebuildReportTests {
+    @Test("a projection that stops in a fresh build is reported with where and why; the others' digests are there")
+    func stoppedIsReported() async throws {
+        try await Harness.with { h in
+            for n in 0..<5 { try await h.receive("stripe", payload: json(#"{"n":\#(n)}"#), type: n == 3 ? "bug.event" : "test.event") }
+            let built = try await Rebuild.buildReporting(
+                log: h.log, into: h.directory + "/scratch",
+                projections: [CountingProjection(name: "buggy", bugType: "bug.event"), SourceLengthProjection()], logger: quietLogger)
+            #expect(built.stopped.keys.sorted() == ["buggy"])
+            #expect(built.stopped["buggy"]?.contains("position 4") == true, "\(built.stopped)")
+            #expect(built.stopped["buggy"]?.contains("an invariant broke") == true, "\(built.stopped)")
+            #expect(built.digests.keys.sorted() == ["source-lengths"])
+            await #expect(throws: ProjectionError.self) {
+                _ = try await Rebuild.build(
+                    log: h.log, into: h.directory + "/scratch2", projections: [CountingProjection(name: "buggy", bugType: "bug.event")],
+                    logger: quietLogger)
+            }
+        }
+    }
+}

@@ -12,14 +12,30 @@ package enum Rebuild {
         log: Log, into directory: String, projections: [any Projection], logger: Logger,
         progress: @escaping @Sendable (UInt64, UInt64) -> Void = { _, _ in }
     ) async throws -> [String: String] {
+        let built = try await buildReporting(log: log, into: directory, projections: projections, logger: logger, progress: progress)
+        if let (name, reason) = built.stopped.min(by: { $0.key < $1.key }) { throw ProjectionError("\(name) \(reason)") }
+        return built.digests
+    }
+
+    /// What ``build(log:into:projections:logger:progress:)`` does, reporting projections that stopped (a bug of
+    /// ours: an event they cannot apply) beside the digests of the others, instead of throwing for them.
+    package static func buildReporting<Log: EventStore>(
+        log: Log, into directory: String, projections: [any Projection], logger: Logger,
+        progress: @escaping @Sendable (UInt64, UInt64) -> Void = { _, _ in }
+    ) async throws -> (digests: [String: String], stopped: [String: String]) {
         let head = try await log.head().position
         let store = try ProjectionStore(directory: directory, logger: logger)
         defer { store.close() }
         let runner = ProjectionRunner(log: log, store: store, projections: projections, logger: logger)
-        try await drive(runner, progress: progress) { statuses in
+        try await drive(runner, throwingForFailures: false, progress: progress) { statuses in
             statuses.count == projections.count && statuses.allSatisfy { $0.isFailed || $0.checkpoint >= head }
         }
-        return try digests(projections, in: store)
+        var stopped = [String: String]()
+        for status in runner.statuses() {
+            if case .failed(let position, let reason) = status.state { stopped[status.name] = "cannot apply position \(position): \(reason)" }
+        }
+        let digests = try self.digests(projections.filter { stopped[$0.name] == nil }, in: store)
+        return (digests, stopped)
     }
 
     /// Builds `projections` from position 0 beside their live state in `store` and switches readers to each new
@@ -47,9 +63,9 @@ package enum Rebuild {
     }
 
     /// Runs `runner` until it stops by itself or `done` holds, reporting progress every 250 ms; throws if a
-    /// projection failed.
+    /// projection failed, unless told not to.
     static func drive<Log>(
-        _ runner: ProjectionRunner<Log>, progress: @escaping @Sendable (UInt64, UInt64) -> Void,
+        _ runner: ProjectionRunner<Log>, throwingForFailures: Bool = true, progress: @escaping @Sendable (UInt64, UInt64) -> Void,
         done: @escaping @Sendable ([ProjectionStatus]) -> Bool
     ) async throws {
         let logger = runner.logger
@@ -73,7 +89,7 @@ package enum Rebuild {
             try await tasks.next()
             tasks.cancelAll()
         }
-        for status in runner.statuses() {
+        for status in runner.statuses() where throwingForFailures {
             if case .failed(let position, let reason) = status.state {
                 throw ProjectionError("\(status.name) cannot apply position \(position): \(reason)")
             }
