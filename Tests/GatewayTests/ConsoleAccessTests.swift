@@ -257,3 +257,39 @@ struct ConsoleAccessTests {
         }
     }
 }
+
+@Suite("Console sign-in limits")
+struct SignInLimitTests {
+    @Test("after N failed sign-ins an address gets 429 with Retry-After, even with a right key; other addresses do not")
+    func limited() async throws {
+        try await TestGateway.inProcess(configure: { $0.console.signInAttempts = 3 }) { client, _ in
+            func attempt(_ key: String) async throws -> (HTTPResponse.Status, String?) {
+                let cookie = try await client.execute(uri: "/console/sign-in", method: .get) { response in
+                    try #require(ConsoleAccessTests.cookie(ConsoleSessions.signInCookie, in: response.headers)?.value)
+                }
+                return try await client.execute(
+                    uri: "/console/sign-in", method: .post,
+                    headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "\(ConsoleSessions.signInCookie)=\(cookie)"],
+                    body: ConsoleAccessTests.form(["sign_in_token": cookie, "key": key])
+                ) { ($0.status, $0.headers[.retryAfter]) }
+            }
+            for _ in 0..<3 { #expect(try await attempt("wrong").0 == .unauthorized) }
+            let refused = try await attempt("wrong")
+            #expect(refused.0 == .tooManyRequests)
+            let seconds = try #require(refused.1.flatMap { Int($0) })
+            #expect((1...300).contains(seconds))
+            #expect(try await attempt("test-api-key").0 == .tooManyRequests, "the key is not looked at")
+        }
+    }
+
+    @Test("the window: failures older than it no longer count; addresses count apart")
+    func window() {
+        let throttle = SignInThrottle(attempts: 2, window: .seconds(60))
+        let start = ContinuousClock.now
+        throttle.recordFailure("198.51.100.1", now: start)
+        throttle.recordFailure("198.51.100.1", now: start + .seconds(10))
+        #expect(throttle.retryAfter("198.51.100.1", now: start + .seconds(20)) == .seconds(40))
+        #expect(throttle.retryAfter("198.51.100.2", now: start + .seconds(20)) == nil)
+        #expect(throttle.retryAfter("198.51.100.1", now: start + .seconds(61)) == nil)
+    }
+}

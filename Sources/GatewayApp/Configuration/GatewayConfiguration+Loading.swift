@@ -78,6 +78,8 @@ extension GatewayConfiguration {
         if let value = try boolean("SWITCHYARD_CONSOLE_ENABLED") { console.enabled = value }
         if let value = try integer("SWITCHYARD_CONSOLE_SESSION_MINUTES", 1...10_080) { console.sessionMinutes = value }
         if let value = try boolean("SWITCHYARD_CONSOLE_SECURE_COOKIES") { console.secureCookies = value }
+        if let value = try integer("SWITCHYARD_CONSOLE_SIGN_IN_ATTEMPTS", 1...1_000_000) { console.signInAttempts = value }
+        if let value = try integer("SWITCHYARD_CONSOLE_SIGN_IN_WINDOW_SECONDS", 1...86_400) { console.signInWindowSeconds = value }
         if let value = list("SWITCHYARD_TRUSTED_PROXIES") { trustedProxies = try AddressRanges(parsing: value, setting: "SWITCHYARD_TRUSTED_PROXIES") }
         if let value = try integer("SWITCHYARD_RATE_LIMIT_PER_SECOND", 0...10_000_000) { rateLimitPerSecond = value }
         if let value = try integer("SWITCHYARD_RATE_LIMIT_BURST", 1...10_000_000) { rateLimitBurst = value }
@@ -113,6 +115,12 @@ extension GatewayConfiguration {
         }
         guard (1...10_080).contains(console.sessionMinutes) else {
             throw ConfigurationError(setting: "console.sessionMinutes", message: "expected 1 to 10080 minutes")
+        }
+        guard (1...1_000_000).contains(console.signInAttempts) else {
+            throw ConfigurationError(setting: "console.signInAttempts", message: "expected 1 to 1000000 failed sign-ins")
+        }
+        guard (1...86_400).contains(console.signInWindowSeconds) else {
+            throw ConfigurationError(setting: "console.signInWindowSeconds", message: "expected 1 to 86400 seconds")
         }
         for origin in corsOrigins {
             guard let url = URL(string: origin), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,

@@ -26,7 +26,8 @@ extension ConsoleController {
         let troubled = all.filter { $0.status == "failed" || $0.status == "dead" }.sorted { ($0.causedBy ?? 0) > ($1.causedBy ?? 0) }
         page.fields["troubled"] = troubled.prefix(200).map { action -> [String: Any] in
             [
-                "id": action.id, "kind": action.kind ?? "", "target": "\(action.channel ?? "?")/\(action.target ?? "?")", "status": action.status,
+                "id": action.id, "path_id": Self.queryEscaped(action.id), "kind": action.kind ?? "",
+                "target": "\(action.channel ?? "?")/\(action.target ?? "?")", "status": action.status,
                 "attempts": action.attempts, "last_error": action.lastError ?? "", "caused_by": action.causedBy ?? 0,
                 "retryable": page.isAdmin,
             ]

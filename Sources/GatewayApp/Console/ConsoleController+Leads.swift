@@ -46,7 +46,9 @@ extension ConsoleController {
                 ],
                 labelEvery: 5
             ).svg
-        page.fields["leads"] = leads.prefix(100).map { ["id": $0.id, "name": $0.name ?? "", "status": $0.status, "last_error": $0.lastError ?? ""] }
+        page.fields["leads"] = leads.prefix(100).map {
+            ["id": $0.id, "path_id": Self.queryEscaped($0.id), "name": $0.name ?? "", "status": $0.status, "last_error": $0.lastError ?? ""]
+        }
         page.fields["title"] = "Leads"
         return "leads"
     }

@@ -56,8 +56,8 @@ extension ConsoleController {
 
     static func paymentRow(_ payment: Payment) -> [String: Any] {
         [
-            "id": payment.id, "amount": MoneyText.format(payment.amount, payment.currency), "status": payment.status,
-            "refundable": MoneyText.format(payment.refundable, payment.currency), "created": iso(payment.created),
+            "id": payment.id, "path_id": queryEscaped(payment.id), "amount": MoneyText.format(payment.amount, payment.currency),
+            "status": payment.status, "refundable": MoneyText.format(payment.refundable, payment.currency), "created": iso(payment.created),
             "customer": payment.customer ?? "",
         ]
     }

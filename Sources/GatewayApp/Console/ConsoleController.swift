@@ -26,6 +26,7 @@ struct ConsoleController<Log: EventStore>: Sendable {
     let adminAllow: [String]
     let logger: Logger
     let rates = BuildRates()
+    let signInThrottle: SignInThrottle
 
     var store: ProjectionStore { read.store }
 
@@ -38,7 +39,7 @@ struct ConsoleController<Log: EventStore>: Sendable {
             return response
         }
         router.get("/console/sign-in") { request, _ in signInPage(request, message: nil) }
-        router.post("/console/sign-in") { request, _ in try await signIn(request) }
+        router.post("/console/sign-in") { request, context in try await signIn(request, from: context.remoteAddress) }
         router.post("/console/sign-out") { request, _ in try await signOut(request) }
         router.get("/console") { request, context in try await page(request, context, "overview") { try await overview(&$0) } }
         router.get("/console/events") { request, context in try await page(request, context, "events") { try await events(request, &$0) } }
@@ -151,8 +152,16 @@ struct ConsoleController<Log: EventStore>: Sendable {
         )
     }
 
-    /// `POST /console/sign-in`: a key of `apiKeys` or `adminKeys`, with the sign-in form's token.
-    private func signIn(_ request: Request) async throws -> Response {
+    /// `POST /console/sign-in`: a key of `apiKeys` or `adminKeys`, with the sign-in form's token; an address with too
+    /// many failures within the window is refused (429) before its key is looked at.
+    private func signIn(_ request: Request, from address: String) async throws -> Response {
+        if let wait = signInThrottle.retryAfter(address) {
+            let seconds = max(1, Int((wait + .milliseconds(999)).components.seconds))
+            var response = signInPage(
+                request, message: "Too many failed sign-ins from this address; try again in \(seconds) s.", status: .tooManyRequests)
+            response.headers[.retryAfter] = String(seconds)
+            return response
+        }
         let form = try await Self.formFields(request)
         guard let cookie = request.cookies[ConsoleSessions.signInCookie]?.value, let token = form["sign_in_token"],
             Verification.constantTimeEquals(secret: cookie, token)
@@ -164,6 +173,7 @@ struct ConsoleController<Log: EventStore>: Sendable {
         for candidate in adminKeys where Verification.constantTimeEquals(secret: candidate, key) { role = .admin }
         if role == nil { for candidate in apiKeys where Verification.constantTimeEquals(secret: candidate, key) { role = .read } }
         guard let role, !key.isEmpty else {
+            signInThrottle.recordFailure(address)
             return signInPage(request, message: "That key is not a read or an admin key of this gateway.", status: .unauthorized)
         }
         let id = sessions.start(role)

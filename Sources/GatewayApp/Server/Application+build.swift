@@ -156,7 +156,9 @@ func buildRouter<Log: EventStore>(
             ConsoleController(
                 log: log, read: read, admin: admin, runner: runner, sessions: sessions, templates: try ConsoleTemplates.load(),
                 components: components, gates: gates, signatures: SignatureCheck(secrets: configuration.secrets),
-                apiKeys: configuration.apiKeys, adminKeys: configuration.adminKeys, adminAllow: configuration.adminAllow, logger: logger
+                apiKeys: configuration.apiKeys, adminKeys: configuration.adminKeys, adminAllow: configuration.adminAllow, logger: logger,
+                signInThrottle: SignInThrottle(
+                    attempts: configuration.console.signInAttempts, window: .seconds(configuration.console.signInWindowSeconds))
             ).addRoutes(to: router)
         } catch {
             logger.error("the console is off: its templates could not be loaded", metadata: ["error": "\(error)"])
