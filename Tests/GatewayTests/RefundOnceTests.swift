@@ -109,6 +109,22 @@ struct RefundOnceTests {
                 #expect(response.status == .ok)
                 return String(try #require(String(buffer: response.body).firstMatch(of: /name="refund_token" value="([0-9a-f-]{36})"/)?.1))
             }
+            // A refund above what remains, and one of a payment the gateway never saw: the console's error page, with
+            // the message and a way back, never raw JSON.
+            for (path, amount, status, says) in [
+                (uri, "99999.00", HTTPResponse.Status.badRequest, "at most what remains"),
+                ("/console/payments/pi_unknown/refund", "1.00", .notFound, "no payment intent pi_unknown"),
+            ] {
+                try await client.execute(
+                    uri: path, method: .post, headers: headers, body: ConsoleAccessTests.form(["csrf": admin.csrf, "amount": amount])
+                ) { response in
+                    let html = String(buffer: response.body)
+                    #expect(response.status == status)
+                    #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+                    #expect(html.contains(says), "\(html)")
+                    #expect(html.contains(#"href="\#(path.replacingOccurrences(of: "/refund", with: ""))">Back</a>"#), "\(html)")
+                }
+            }
             var locations = [String]()
             for _ in 0..<3 {
                 let confirm = ["csrf": admin.csrf, "amount": "10.00", "confirm": "yes", "refund_token": token]

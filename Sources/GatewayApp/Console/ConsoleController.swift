@@ -51,7 +51,8 @@ struct ConsoleController<Log: EventStore>: Sendable {
             try await page(request, context, "payments") { try payment(try context.parameters.requireDecoded("id"), request: request, &$0) }
         }
         router.post("/console/payments/{id}/refund") { request, context in
-            try await form(request, context, admin: true) { form, session in
+            let back = "/console/payments/\(Self.queryEscaped(try context.parameters.requireDecoded("id")))"
+            return try await form(request, context, admin: true, back: back) { form, session in
                 try await refund(try context.parameters.requireDecoded("id"), form: form, context: context, session: session)
             }
         }
@@ -61,7 +62,7 @@ struct ConsoleController<Log: EventStore>: Sendable {
         }
         router.get("/console/actions") { request, context in try await page(request, context, "actions") { try actions(request, &$0) } }
         router.post("/console/actions/{id}/retry") { request, context in
-            try await form(request, context, admin: true) { _, _ in
+            try await form(request, context, admin: true, back: "/console/actions") { _, _ in
                 let id = try context.parameters.requireDecoded("id")
                 _ = try await admin.retry(id: id, from: context.remoteAddress)
                 return Response.redirect(to: "/console/actions?retried=\(Self.queryEscaped(id))", type: .found)
@@ -97,22 +98,49 @@ struct ConsoleController<Log: EventStore>: Sendable {
             let template = try await body(&page)
             return templates.page(template, page.fields)
         } catch let error as GatewayError {
-            page.fields["error_status"] = Int(error.status.code)
-            page.fields["error_code"] = error.code
-            page.fields["error_message"] = error.message
-            page.fields["title"] = "Error"
-            return templates.page("error", page.fields, status: error.status)
+            return errorPage(error, fields: page.fields, back: "/console")
         }
     }
 
+    /// The error page for `error`, with its status, its message and a link back to `back`.
+    private func errorPage(_ error: GatewayError, fields: [String: Any], back: String) -> Response {
+        var fields = fields
+        fields["error_status"] = Int(error.status.code)
+        fields["error_code"] = error.code
+        fields["error_message"] = error.message
+        fields["back"] = back
+        fields["title"] = "Error"
+        var headers = error.headers
+        headers[.contentType] = nil
+        return templates.page("error", fields, status: error.status, headers: headers)
+    }
+
     /// Handles a state-changing form: a session, its CSRF token and, for `admin`, an admin session from an allowed
-    /// address; else 403 with the error page.
+    /// address; else 403. Whatever the form is refused for (those, or what it asked: a refund above what remains, an
+    /// unknown payment) is shown as the console's error page with the message and a link back to `back`.
     private func form(
-        _ request: Request, _ context: GatewayContext, admin: Bool,
+        _ request: Request, _ context: GatewayContext, admin: Bool, back: String,
+        _ body: ([String: String], ConsoleSession) async throws -> Response
+    ) async throws -> Response {
+        let session = sessions.session(for: request)
+        do {
+            return try await checkedForm(request, context, session: session, admin: admin, body)
+        } catch let error as GatewayError {
+            var fields: [String: Any] = [:]
+            if let session {
+                let isAdmin = session.role == .admin && (adminAllow.isEmpty || adminAllow.contains(context.remoteAddress))
+                fields = ["csrf": session.csrfToken, "role": session.role.rawValue, "is_admin": isAdmin]
+            }
+            return errorPage(error, fields: fields, back: session == nil ? "/console/sign-in" : back)
+        }
+    }
+
+    private func checkedForm(
+        _ request: Request, _ context: GatewayContext, session: ConsoleSession?, admin: Bool,
         _ body: ([String: String], ConsoleSession) async throws -> Response
     ) async throws -> Response {
         let form = try await Self.formFields(request)
-        guard let session = sessions.session(for: request) else {
+        guard let session else {
             throw GatewayError(.unauthorized, "unauthorized", "sign in to the console first")
         }
         guard ConsoleSessions.checkCSRF(form["csrf"], for: session) else {
