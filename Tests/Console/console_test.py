@@ -11,7 +11,7 @@ failed request. Screenshots of each page at 1280x800 and 390x844 go to .build/co
 Usage: console_test.py GATEWAY_BINARY. Prints "N passed, 0 failed" at the end; exits non-zero on any failure.
 Signatures are computed here from Stripe's and Intercom's documented schemes, never by the gateway.
 """
-import copy, hashlib, hmac, http.cookiejar, http.server, json, os, re, shutil, subprocess, sys, tempfile, threading, time
+import copy, datetime, hashlib, hmac, http.cookiejar, http.server, json, os, re, shutil, subprocess, sys, tempfile, threading, time
 import urllib.error, urllib.parse, urllib.request
 
 import html5lib
@@ -200,6 +200,7 @@ def main():
         options.add_argument("--no-sandbox")
         options.add_argument("--disable-dev-shm-usage")
         options.add_argument("--window-size=1280,800")
+        options.add_argument("--lang=en-US")
         # No network but loopback: every other host resolves nowhere.
         options.add_argument("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
         options.add_argument("--proxy-server=127.0.0.1:9")
@@ -208,6 +209,8 @@ def main():
         options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
         driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
         driver.set_page_load_timeout(30)
+        # A browser in Tokyo (UTC+9): every time the console shows must carry its zone and be converted right.
+        driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Tokyo"})
         wait = WebDriverWait(driver, 15)
         os.makedirs(SHOTS, exist_ok=True)
         problems = []
@@ -226,9 +229,13 @@ def main():
                     problems.append(f"request failed: {message['params'].get('errorText')}")
 
         def shoot(name):
-            for width, height in ((1280, 800), (390, 844)):
+            for width, height in ((1280, 800), (390, 844), (360, 740)):
                 driver.set_window_size(width, height)
                 driver.save_screenshot(os.path.join(SHOTS, f"{name}-{width}x{height}.png"))
+                # No page scrolls sideways: a wide table scrolls inside its own frame.
+                wide = driver.execute_script("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+                if wide[0] > wide[1]:
+                    problems.append(f"{name} at {width} px is {wide[0]} px wide")
             driver.set_window_size(1280, 800)
 
         # Sign in.
@@ -264,15 +271,34 @@ def main():
         # Refund part of the payment, with the confirmation step.
         driver.get(f"{base}/console/payments/{payment_id}")
         check("50.00 BRL" in driver.find_element(By.CSS_SELECTOR, '[data-field="refundable"]').text, "50.00 BRL is refundable")
+        times = driver.find_elements(By.CSS_SELECTOR, "main time[datetime]")
+        check(times, "the payment page shows times")
+        for element in times:
+            at = datetime.datetime.fromisoformat(element.get_attribute("datetime").replace("Z", "+00:00"))
+            tokyo = at.astimezone(datetime.timezone(datetime.timedelta(hours=9)))
+            shown = element.text
+            check("GMT+9" in shown and f"{tokyo.hour % 12 or 12}:{tokyo.minute:02d}" in shown,
+                  f"a time shown in Tokyo carries its zone and reads {tokyo:%H:%M}: {shown!r} for {at.isoformat()}")
         shoot("payment")
         driver.find_element(By.ID, "amount").send_keys("12.34")
         driver.find_element(By.CSS_SELECTOR, "form.refund button").click()
         wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Confirm refund")
         check(driver.find_element(By.CSS_SELECTOR, '[data-field="remaining-after"]').text == "37.66 BRL", "the confirmation shows what remains")
         shoot("refund-confirm")
+        confirmation = driver.execute_script(
+            "const form = document.querySelector('main form'); return [form.action, Object.fromEntries(new FormData(form))]")
         driver.find_element(By.CSS_SELECTOR, "main form button").click()
         wait.until(lambda d: "refunded=" in d.current_url)
+        refunded_url = driver.current_url
         check("37.66 BRL" in driver.find_element(By.CSS_SELECTOR, '[data-field="refundable"]').text, "the refund is held against the payment")
+        # The confirmation submitted again (a double click, a browser's retry): the first refund's page, nothing more.
+        again = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(arguments[0], {method: 'POST', body: new URLSearchParams(arguments[1]), credentials: 'same-origin'})"
+            ".then(response => done(response.url), error => done(String(error)))", confirmation[0], confirmation[1])
+        check(again == refunded_url, f"a second submit shows the first refund: {again} (first {refunded_url})")
+        driver.refresh()
+        check("37.66 BRL" in driver.find_element(By.CSS_SELECTOR, '[data-field="refundable"]').text, "a second submit refunds nothing more")
         # Stripe's refund arrives (as Stripe sends it); the ledger books it.
         send_stripe(base, stripe_event("refund.created.json", "evt_console_re_1", {
             "id": "re_console_1", "amount": 1234, "payment_intent": payment_id, "charge": "ch_console_1", "status": "succeeded", "created": int(time.time())}))
@@ -289,6 +315,9 @@ def main():
         # Retry the dead action.
         driver.get(base + "/console/actions")
         row = driver.find_element(By.CSS_SELECTOR, f'tr[data-action="{dead_id}"]')
+        answer = row.find_element(By.CSS_SELECTOR, "details.answer")
+        answer.find_element(By.TAG_NAME, "summary").click()
+        check("HTTP 200" in answer.text and "19021" in answer.text, f"a dead action shows the target's answer: {answer.text!r}")
         calls = FakeLark.calls
         row.find_element(By.CSS_SELECTOR, "button").click()
         wait.until(lambda d: "retried=" in d.current_url)

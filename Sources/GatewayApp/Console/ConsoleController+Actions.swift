@@ -29,6 +29,8 @@ extension ConsoleController {
                 "id": action.id, "path_id": Self.queryEscaped(action.id), "kind": action.kind ?? "",
                 "target": "\(action.channel ?? "?")/\(action.target ?? "?")", "status": action.status,
                 "attempts": action.attempts, "last_error": action.lastError ?? "", "caused_by": action.causedBy ?? 0,
+                "answer_status": action.lastStatusCode.map { "HTTP \($0)" } ?? "no answer", "answer_body": action.lastResponse ?? "",
+                "has_answer": action.lastResponse != nil || action.lastStatusCode != nil,
                 "retryable": page.isAdmin,
             ]
         }
@@ -38,7 +40,7 @@ extension ConsoleController {
         page.fields["gates"] = gateStates.map { gate -> [String: Any] in
             [
                 "target": gate.target, "state": gate.isOpen ? "open" : "closed", "failures": gate.failuresInRow, "busy": gate.busy,
-                "open_until": gate.isOpen ? Timestamp(nanosecondsSinceEpoch: gate.openUntil).iso8601(.second) : "",
+                "open_until": gate.isOpen ? Timestamp(nanosecondsSinceEpoch: gate.openUntil).iso8601(.second) + "Z" : "",
             ]
         }
         page.fields["has_gates"] = !gateStates.isEmpty

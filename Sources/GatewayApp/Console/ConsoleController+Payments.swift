@@ -52,7 +52,8 @@ extension ConsoleController {
         return "payments"
     }
 
-    static func iso(_ seconds: Int64) -> String { Timestamp.iso8601(secondsSinceEpoch: seconds, .second) }
+    /// A time for a `<time datetime>`: RFC 3339 in UTC, with its zone, so that the browser shows it in its own.
+    static func iso(_ seconds: Int64) -> String { Timestamp.iso8601(secondsSinceEpoch: seconds, .second) + "Z" }
 
     static func paymentRow(_ payment: Payment) -> [String: Any] {
         [

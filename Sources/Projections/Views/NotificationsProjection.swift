@@ -5,7 +5,7 @@ import Foundation
 /// which channel and target, how it went and how long it took.
 package struct NotificationsProjection: Projection {
     package let name = "notifications"
-    package let version = 2
+    package let version = 3
     package let tables = ["actions"]
 
     /// Creates the projection.
@@ -20,6 +20,8 @@ package struct NotificationsProjection: Projection {
         let kind: String?
         let error: String?
         let sandbox: Bool?
+        let status_code: Int?
+        let response: String?
     }
 
     /// An action as it stands.
@@ -36,6 +38,23 @@ package struct NotificationsProjection: Projection {
         package var timeToDeliveryMs: Int64?
         /// Whether it was recorded as delivered without calling out.
         package var sandbox: Bool?
+        /// The last attempt's answer: the target's HTTP status (`nil` when no answer came) and the first KiB of its
+        /// body, or of the error that stood for it.
+        package var lastStatusCode: Int? = nil
+        package var lastResponse: String? = nil
+
+        /// The first `bytes` bytes of `text`, cut at a character boundary.
+        static func prefix(_ text: String, bytes: Int) -> String {
+            var end = text.utf8.startIndex
+            var used = 0
+            for character in text {
+                let size = character.utf8.count
+                guard used + size <= bytes else { break }
+                used += size
+                end = text.utf8.index(end, offsetBy: size)
+            }
+            return String(text[..<end])
+        }
     }
 
     static let statuses = [
@@ -63,6 +82,8 @@ package struct NotificationsProjection: Projection {
             switch event.type {
             case "action.attempted":
                 action.attempts += 1
+                action.lastStatusCode = input.status_code
+                action.lastResponse = input.response.map { Notification.prefix($0, bytes: 1024) }
             case "action.succeeded":
                 action.status = "delivered"
                 action.timeToDeliveryMs = now - action.requestedAt

@@ -1,15 +1,16 @@
 // Switchyard console: local times, and the overview's live updates (Server-Sent Events from /api/stream, with
 // polling of the read API when the stream fails). No build step; loaded as a module under a strict CSP.
 
-/** Shows every <time datetime> in the browser's zone, with UTC in its title. */
+/** Shows every <time datetime> in the browser's zone, named, with UTC in its title. A datetime without a zone is not
+ * guessed at: it is left as written. */
 function localTimes(root = document) {
   for (const element of root.querySelectorAll("time[datetime]")) {
     const text = element.getAttribute("datetime");
-    if (!text) continue;
+    if (!text || !/(Z|[+-]\d{2}:\d{2})$/.test(text)) continue;
     const when = new Date(text.length > 24 ? text.replace(/(\.\d{3})\d+/, "$1") : text);
     if (Number.isNaN(when.getTime())) continue;
     element.title = when.toISOString().replace(".000Z", "Z") + " (UTC)";
-    element.textContent = when.toLocaleString();
+    element.textContent = when.toLocaleString(undefined, { timeZoneName: "short" });
   }
 }
 
