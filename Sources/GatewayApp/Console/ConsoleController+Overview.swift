@@ -72,8 +72,8 @@ extension ConsoleController {
         page.fields["head_position"] = head.position
         page.fields["head_hash"] = head.hash.hex
         if let usage {
-            page.fields["used_bytes"] = usage.usedBytes
-            page.fields["capacity_bytes"] = usage.capacityBytes
+            page.fields["used_size"] = Self.size(usage.usedBytes)
+            page.fields["capacity_size"] = Self.size(usage.capacityBytes)
             page.fields["used_percent"] = usage.capacityBytes > 0 ? usage.usedBytes * 100 / usage.capacityBytes : 0
         }
         page.fields["writable"] = log.isWritable
@@ -102,5 +102,15 @@ extension ConsoleController {
             "position": event.position, "type": event.type, "source": event.source, "at": event.recordedAt.iso8601,
             "key": event.idempotencyKey ?? "", "sender_type": event.metadata["event-type"] ?? "",
         ]
+    }
+}
+
+extension ConsoleController {
+    /// A size as people read it: KiB below 1 MiB, MiB below 1 GiB, else GiB, with one decimal.
+    static func size(_ bytes: Int) -> String {
+        let units = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+        let (unit, scale) = units.first { bytes >= $0.1 } ?? ("KiB", 1 << 10)
+        let tenths = bytes / (scale / 10)
+        return "\(tenths / 10).\(tenths % 10) \(unit)"
     }
 }

@@ -29,18 +29,18 @@ extension ConsoleController {
         page.fields["currencies"] = ledger.keys.sorted().map { currency -> [String: Any] in
             let byDay = ledger[currency]!
             let rows = days.map { day -> [String: Any] in
-                let (gross, refunded) = (byDay[day]?.gross ?? 0, byDay[day]?.refunded ?? 0)
+                let totals = byDay[day] ?? PaymentsProjection.Daily()
                 return [
-                    "day": day, "gross": MoneyText.format(gross, currency), "refunded": MoneyText.format(refunded, currency),
-                    "net": MoneyText.format(gross &- refunded, currency),
+                    "day": day, "gross": MoneyText.format(totals.gross, currency), "refunded": MoneyText.format(totals.refunded, currency),
+                    "refund_failures": MoneyText.format(totals.refundFailures, currency), "net": MoneyText.format(totals.net, currency),
                 ]
             }
             let chart = SVGBarChart(
-                title: "Ledger in \(currency.uppercased()) per day, last 30 days (minor units)", labels: days.map { String($0.suffix(5)) },
+                title: "Ledger in \(currency.uppercased()) per day, last 30 days", labels: days.map { String($0.suffix(5)) },
                 series: [
                     .init(name: "gross", values: days.map { byDay[$0]?.gross ?? 0 }),
                     .init(name: "refunded", values: days.map { byDay[$0]?.refunded ?? 0 }),
-                ], labelEvery: 5)
+                ], labelEvery: 5, valueText: { MoneyText.amount($0, currency) })
             return ["currency": currency.uppercased(), "chart": chart.svg, "rows": rows.filter { day in byDay[day["day"] as! String] != nil }]
         }
         page.fields["has_ledger"] = !ledger.isEmpty

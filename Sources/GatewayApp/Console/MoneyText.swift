@@ -6,6 +6,11 @@ enum MoneyText {
     /// `minor` as text, such as `12.50 BRL` or `500 JPY`.
     static func format(_ minor: Int64, _ currency: String) -> String { formatMoney(minor, currency: currency) }
 
+    /// `minor` in major units without the currency's code, such as `12.50`, for a chart's axis.
+    static func amount(_ minor: Int64, _ currency: String) -> String {
+        String(formatMoney(minor, currency: currency).prefix { $0 != " " })
+    }
+
     /// `text` (such as `12.5`, `12.50` or `1250` for JPY) as minor units of `currency`; `nil` when it is not a plain
     /// positive decimal with at most the currency's decimals, or does not fit 64 bits.
     static func parse(_ text: String, currency: String) -> Int64? {

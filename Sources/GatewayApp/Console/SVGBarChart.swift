@@ -13,6 +13,9 @@ struct SVGBarChart {
     let series: [Series]
     /// Show every `labelEvery`-th label under the bars.
     var labelEvery = 1
+    /// How a value is written on the axis and in a bar's title: in the same unit as the table beside the chart
+    /// (money in major units, for instance).
+    var valueText: (Int64) -> String = { String($0) }
 
     /// The chart's SVG markup.
     var svg: String {
@@ -20,7 +23,7 @@ struct SVGBarChart {
         let height = 220
         let top = 10
         let bottom = 30
-        let left = 48
+        let left = 72
         let plotHeight = height - top - bottom
         // Rounded up so that the five grid lines fall on whole numbers.
         let largest = max(1, series.flatMap(\.values).max() ?? 1)
@@ -34,7 +37,7 @@ struct SVGBarChart {
             let value = maximum * Int64(step) / 4
             let y = top + plotHeight - Int(Double(plotHeight) * Double(step) / 4)
             out += #"<line class="grid" x1="\#(left)" x2="\#(width)" y1="\#(y)" y2="\#(y)"/>"#
-            out += #"<text class="axis" x="\#(left - 6)" y="\#(y + 4)" text-anchor="end">\#(value)</text>"#
+            out += #"<text class="axis" x="\#(left - 6)" y="\#(y + 4)" text-anchor="end">\#(Self.escape(valueText(value)))</text>"#
         }
         for (index, label) in labels.enumerated() {
             let x0 = Double(left) + Double(index) * groupWidth + groupWidth * 0.1
@@ -44,7 +47,7 @@ struct SVGBarChart {
                 let x = x0 + Double(seriesIndex) * barWidth
                 let y = Double(top + plotHeight) - barHeight
                 out +=
-                    #"<rect class="series-\#(seriesIndex)" x="\#(Self.number(x))" y="\#(Self.number(y))" width="\#(Self.number(barWidth))" height="\#(Self.number(barHeight))"><title>\#(Self.escape(one.name)) \#(Self.escape(label)): \#(value)</title></rect>"#
+                    #"<rect class="series-\#(seriesIndex)" x="\#(Self.number(x))" y="\#(Self.number(y))" width="\#(Self.number(barWidth))" height="\#(Self.number(barHeight))"><title>\#(Self.escape(one.name)) \#(Self.escape(label)): \#(Self.escape(valueText(value)))</title></rect>"#
             }
             if index % max(1, labelEvery) == 0 {
                 out +=

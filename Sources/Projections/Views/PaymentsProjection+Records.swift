@@ -164,6 +164,10 @@ extension PaymentsProjection {
         package var gross: Int64 = 0
         package var refunded: Int64 = 0
         package var refundFailures: Int64 = 0
+
+        package init(gross: Int64 = 0, refunded: Int64 = 0, refundFailures: Int64 = 0) {
+            (self.gross, self.refunded, self.refundFailures) = (gross, refunded, refundFailures)
+        }
         /// Gross less refunds plus failed refunds; wraps rather than traps on a corrupt record.
         package var net: Int64 { gross &- refunded &+ refundFailures }
         enum CodingKeys: String, CodingKey { case gross, refunded, refundFailures }

@@ -22,6 +22,7 @@ async function addNewEvents() {
   const response = await fetch(`/api/events?after=${newest}&limit=20`, { credentials: "same-origin" });
   if (!response.ok) throw new Error(`events: ${response.status}`);
   const page = await response.json();
+  if (page.items.length > 0) body.querySelector("tr[data-empty]")?.remove();
   for (const event of page.items) {
     const row = document.createElement("tr");
     row.dataset.position = String(event.position);
