@@ -45,14 +45,17 @@ struct CatchUpCrashTests {
             try await Self.seed(directory, count: total)
 
             let first = try GatewayProcess.start(dataDirectory: directory)
-            let midway = await poll(timeout: .seconds(60), every: .milliseconds(2)) {
-                let items = (try? await Self.projections(port: first.port)) ?? []
-                let checkpoints = items.map { ($0["checkpoint"] as? NSNumber)?.intValue ?? 0 }
-                return checkpoints.contains { $0 > 0 } && checkpoints.contains { $0 < total }
-            }
+            // The checkpoints are read from the views on disk, as the gateway stores them (no HTTP between): the first
+            // store of any projection is the moment to kill, whatever the machine's load.
+            let views = try ProjectionStore(directory: directory + "/views", logger: quietLogger)
+            func stored() -> [UInt64] { BuiltInProjections.all.map { (try? views.liveCheckpoint($0.name)) ?? nil ?? 0 } }
+            let started = await poll(timeout: .seconds(60), every: .milliseconds(1)) { stored().contains { $0 > 0 } }
             first.child.send(SIGKILL)
             _ = first.child.waitForExit()
-            #expect(midway)
+            let atKill = stored()
+            views.close()
+            #expect(started, "waited for a projection's first store")
+            #expect(atKill.contains { $0 > 0 } && atKill.contains { $0 < UInt64(total) }, "killed mid catch-up: \(atKill)")
 
             let second = try GatewayProcess.start(dataDirectory: directory)
             var items = [[String: Any]]()

@@ -21,9 +21,9 @@ package final class ChildProcess: @unchecked Sendable {
     /// The child's process id.
     package var pid: Int32 { process.processIdentifier }
 
-    /// The next line of output, or `nil` at end of output or when `timeout` passes first.
+    /// The next line of output, or `nil` at end of output or when `timeout` (scaled by ``testTimeScale``) passes first.
     package func readLine(timeout: Duration = .seconds(30)) -> String? {
-        let deadline = ContinuousClock.now + timeout
+        let deadline = ContinuousClock.now + scaled(timeout)
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: buffer[..<newline], as: UTF8.self)

@@ -24,12 +24,22 @@ package var productsDirectory: String {
     return directory.path
 }
 
-/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+/// How much longer than on an idle machine every deadline of the tests is: `SWITCHYARD_TEST_TIME_SCALE` (a positive
+/// number, default 1). A deadline only bounds a wait for a condition; set it higher on a busy or slow machine.
+package let testTimeScale: Double = {
+    guard let text = ProcessInfo.processInfo.environment["SWITCHYARD_TEST_TIME_SCALE"], let scale = Double(text), scale > 0 else { return 1 }
+    return scale
+}()
+
+/// `duration` scaled by ``testTimeScale``.
+package func scaled(_ duration: Duration) -> Duration { duration * testTimeScale }
+
+/// Polls `condition` until it holds or `timeout` (scaled by ``testTimeScale``) passes; returns whether it held.
 package func poll(
     timeout: Duration = .seconds(10), every interval: Duration = .milliseconds(5),
     _ condition: () async throws -> Bool
 ) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
+    let deadline = ContinuousClock.now + scaled(timeout)
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
         try? await Task.sleep(for: interval)
