@@ -4,7 +4,8 @@ import Logging
 @testable import Projections
 
 /// Each built-in projection's decode and apply over an arbitrary payload, as an event of a chosen type and source,
-/// folded into a state over a views store of its own.
+/// folded into a state over a views store of its own and stored there, in LMDB: a stop, a change after a rejection,
+/// or a change that storage refuses (a key from the input, empty or too long) is a crash.
 enum ProjectionFuzzing {
     /// The envelopes the projections read: (type, source, metadata).
     static let envelopes: [(String, String, [String: String])] = [
@@ -42,19 +43,34 @@ enum ProjectionFuzzing {
         let (store, projections) = store
         for (erased, databases) in projections {
             let state = ProjectionState(databases: databases, capacity: 100)
+            var changes = [ProjectionState.Change]()
             try? store.env.read { txn in
                 try state.reading(txn) {
                     let decoded = [event].withUnsafeBufferPointer { erased.decodeAll($0, .builtIn) }
                     do {
                         try [event].withUnsafeBufferPointer { events in try erased.applyAll([decoded], events, 1, state) }
-                    } catch let failure as ApplyFailure where failure.reason.contains("after changing its state") {
-                        // The failure policy's promise: a rejected event changes nothing.
-                        fatalError("\(erased.name): \(failure.reason)")
-                    } catch {
-                        // Any other error is an answer: a bug of ours stops the projection, saying where.
+                    } catch let failure as ApplyFailure {
+                        // The failure policy's promise: what a sender sends costs one record (a rejection), never a
+                        // stop; a rejected event changes nothing.
+                        fatalError("\(erased.name) stopped on a sender's input: \(failure.reason)")
                     }
-                    _ = try state.changes()
+                    changes = try state.changes()
                 }
+            }
+            // Stored in the real LMDB store, as the runner stores them: every key built from input must be storable.
+            do {
+                try UnstorableKey.check(changes)
+                try store.env.write { txn in
+                    for change in changes {
+                        if let value = change.value {
+                            try change.database.put(value, for: change.key, in: txn)
+                        } else {
+                            _ = try change.database.delete(change.key, in: txn)
+                        }
+                    }
+                }
+            } catch {
+                fatalError("\(erased.name): a sender's input made changes storage refuses: \(error)")
             }
         }
     }
