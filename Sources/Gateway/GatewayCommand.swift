@@ -4,9 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
-import Projections
 import GatewayApp
-import Outbound
 
 /// `gateway`: receives webhooks, verifies them, and appends them durably to the event log.
 @main

@@ -1,3 +1,4 @@
+import EventLog
 /// Outbound actions: the connectors' targets, their delivery modes and the retry schedule [`actions` in the
 /// config file]. Every connector is in `sandbox` mode unless set `live`, so nothing calls out by default.
 package struct ActionsConfiguration: Sendable, Equatable, Decodable {

@@ -12,10 +12,10 @@ struct CrashSafetyTests {
             // Three lives of the same log: each killed at a different random moment.
             for _ in 0..<3 {
                 let child = try ChildProcess(executable: productsDirectory + "/LogTorture", arguments: [directory, "8"])
-                #expect(child.readLine() == "ready")
+                #expect(await child.readLine() == "ready")
                 let target = Int.random(in: 20...600)
                 var seen = 0
-                while seen < target, let line = child.readLine() {
+                while seen < target, let line = await child.readLine() {
                     if line.hasPrefix("ack "), let position = UInt64(line.dropFirst(4)) {
                         acknowledged.insert(position)
                         seen += 1
@@ -23,7 +23,7 @@ struct CrashSafetyTests {
                 }
                 child.send(SIGKILL)
                 // Positions already on the pipe were acknowledged too: read them up to the end of output.
-                while let line = child.readLine(timeout: .seconds(5)) {
+                while let line = await child.readLine(timeout: .seconds(5)) {
                     if line.hasPrefix("ack "), let position = UInt64(line.dropFirst(4)) { acknowledged.insert(position) }
                 }
                 _ = child.waitForExit()

@@ -47,7 +47,7 @@ struct SubscriptionTests {
                 for try await event in log.subscribe(from: 6) { seen.withLock { $0.append(event.position) } }
             }()
             _ = try await log.append(sampleEvent(11))
-            #expect(await poll { seen.withLock { $0.last } == 11 })
+            #expect(await waitUntil { seen.withLock { $0.last } == 11 })
             await log.close()
             try await ended
             #expect(seen.withLock { $0 } == Array(6...11))

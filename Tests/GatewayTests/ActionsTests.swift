@@ -17,7 +17,7 @@ struct ActionsTests {
     /// Waits until every reactor has its checkpoint: a reactor starts at the head, so a webhook sent before
     /// that would be history to it.
     func reactorsStarted(_ gateway: TestGateway, _ names: [String]) async throws {
-        let started = await poll(timeout: .seconds(10)) {
+        let started = await waitUntil(timeout: .seconds(10)) {
             names.allSatisfy { name in ((try? gateway.log.checkpoint(named: "reactor:\(name)")) ?? nil) != nil }
         }
         #expect(started)
@@ -25,7 +25,7 @@ struct ActionsTests {
 
     func notification(_ gateway: TestGateway, _ id: String, status: String) async throws -> [String: Any]? {
         var found: [String: Any]?
-        let awaited8 = await poll(timeout: .seconds(20)) {
+        let awaited8 = await waitUntil(timeout: .seconds(20)) {
             let list = try? await gateway.get("/api/notifications?limit=500", headers: [Self.reader])
             found = (list?.json?["items"] as? [[String: Any]])?.first { $0["id"] as? String == id }
             return found?["status"] as? String == status
@@ -46,7 +46,7 @@ struct ActionsTests {
                 let body = try fixture("intercom/conversation.admin.assigned.json")
                 let position = try #require(
                     try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))]).position)
-                #expect(await poll(timeout: .seconds(20)) { lark.requests.count == 1 })
+                #expect(await waitUntil(timeout: .seconds(20)) { lark.requests.count == 1 })
                 let card = try #require(lark.requests.first?.json)
                 #expect(lark.requests.first?.path == "/open-apis/bot/v2/hook/abc")
                 #expect(card["msg_type"] as? String == "interactive")
@@ -88,7 +88,7 @@ struct ActionsTests {
                     #expect(response.status == 200, "\(response.text)")
                 }
                 // Only the first is the team's: the second names an admin and no team.
-                #expect(await poll(timeout: .seconds(20)) { lark.requests.count == 1 })
+                #expect(await waitUntil(timeout: .seconds(20)) { lark.requests.count == 1 })
                 let text = String(decoding: try #require(lark.requests.first).body, as: UTF8.self)
                 #expect(text.contains("215471832004778"))
             }
@@ -177,9 +177,9 @@ struct ActionsTests {
                 #expect(lark.requests.isEmpty)
 
                 let head = try gateway.log.head().position
-                let rebuilt = try replay(["rebuild", "--data-dir", gateway.dataDirectory, "--into", gateway.dataDirectory + "/audit"])
+                let rebuilt = try await replay(["rebuild", "--data-dir", gateway.dataDirectory, "--into", gateway.dataDirectory + "/audit"])
                 #expect(rebuilt.status == 0)
-                #expect(try replay(["verify", "--data-dir", gateway.dataDirectory]).status == 0)
+                #expect(try await replay(["verify", "--data-dir", gateway.dataDirectory]).status == 0)
                 #expect(lark.requests.isEmpty)
                 #expect(try gateway.log.head().position == head, "a replay appends nothing")
             }
@@ -205,13 +205,13 @@ struct ActionsTests {
                     #expect(
                         try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).status == 200)
                 }
-                #expect(await poll(timeout: .seconds(20)) { teams.requests.count >= 3 }, "the first action is retried while the target is down")
+                #expect(await waitUntil(timeout: .seconds(20)) { teams.requests.count >= 3 }, "the first action is retried while the target is down")
                 // While it is down, only the first action is tried: the others wait their turn.
                 let tried = Set(teams.requests.compactMap { String(decoding: $0.body, as: UTF8.self).firstMatch(of: /evt_order_\d/).map { String($0.output) } })
                 #expect(tried == ["evt_order_1"])
                 down.set()
                 var delivered = [String]()
-                let awaited9 = await poll(timeout: .seconds(20)) {
+                let awaited9 = await waitUntil(timeout: .seconds(20)) {
                     let list = try? await gateway.get("/api/notifications?status=delivered", headers: [Self.reader])
                     delivered = (list?.json?["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
                     return delivered.count == 3
@@ -241,7 +241,7 @@ struct ActionsTests {
                     #expect(
                         try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).status == 200)
                 }
-                #expect(await poll(timeout: .seconds(20)) { teams.requests.count == 5 })
+                #expect(await waitUntil(timeout: .seconds(20)) { teams.requests.count == 5 })
                 // Calls start 250 ms apart; where they arrive, the jitter of a loaded machine (the whole suite runs at
                 // once, up to ~200 ms) shows, so each call is checked against the one two before it (500 ms apart at
                 // the start). Without the limit they would arrive a few milliseconds apart.
@@ -274,13 +274,13 @@ struct ActionsTests {
                     let failed = try fixture("stripe/payment_intent.payment_failed.json")
                     #expect(
                         try await gateway.post("/webhooks/stripe", body: failed, headers: [Self.json, ("Stripe-Signature", Sign.stripe(failed))]).status == 200)
-                    #expect(await poll(timeout: .seconds(20)) { teams.requests.count >= 2 })
+                    #expect(await waitUntil(timeout: .seconds(20)) { teams.requests.count >= 2 })
                     let assigned = try fixture("intercom/conversation.admin.assigned.json")
                     #expect(
                         try await gateway.post("/webhooks/intercom", body: assigned, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(assigned))]).status
                             == 200)
-                    #expect(await poll(timeout: .seconds(20)) { lark.requests.count == 1 }, "Lark is served while Teams is down")
-                    #expect(await poll(timeout: .seconds(20)) { teams.requests.count >= 3 }, "Teams is tried again once the circuit closes")
+                    #expect(await waitUntil(timeout: .seconds(20)) { lark.requests.count == 1 }, "Lark is served while Teams is down")
+                    #expect(await waitUntil(timeout: .seconds(20)) { teams.requests.count >= 3 }, "Teams is tried again once the circuit closes")
                     let calls = teams.requests.map(\.at)
                     #expect(calls[2] - calls[1] >= .milliseconds(3900), "no call while the circuit is open: \(calls[2] - calls[1])")
                     #expect(lark.requests[0].at < calls[2], "the card went out while Teams' circuit was open")

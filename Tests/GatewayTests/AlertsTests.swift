@@ -37,7 +37,7 @@ struct AlertsTests {
                     $0.actions.alerts.intervalSeconds = 1
                 }, clock: { clock.now }
             ) { gateway in
-                let awaited6 = await poll { ((try? gateway.log.checkpoint(named: "reactor:alerts")) ?? nil) != nil }
+                let awaited6 = await waitUntil { ((try? gateway.log.checkpoint(named: "reactor:alerts")) ?? nil) != nil }
                 #expect(awaited6, "waited for reactor:alerts started")
                 try await body(gateway, lark)
             }
@@ -47,10 +47,10 @@ struct AlertsTests {
     /// Expects the second card, a resolution, and nothing more over two more evaluations; the log holds one
     /// firing and one resolution.
     func expectResolvedOnce(_ gateway: TestGateway, _ lark: FakeTarget) async throws {
-        #expect(await poll(timeout: .seconds(20)) { lark.requests.count == 2 })
+        #expect(await waitUntil(timeout: .seconds(20)) { lark.requests.count == 2 })
         #expect(String(decoding: lark.requests[1].body, as: UTF8.self).contains("Resolved"))
         let later = await evaluations(gateway)
-        #expect(await poll(timeout: .seconds(20)) { await evaluations(gateway) >= later + 2 })
+        #expect(await waitUntil(timeout: .seconds(20)) { await evaluations(gateway) >= later + 2 })
         #expect(lark.requests.count == 2)
         let history = try gateway.log.events(from: 1, limit: 500).filter { $0.source == "alerts" }.map(\.type)
         #expect(history == [AlertsProjection.fired, AlertsProjection.resolved])
@@ -66,7 +66,7 @@ struct AlertsTests {
                     "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", "t=1,v1=00")])
                 #expect(response.status != 200)
             }
-            #expect(await poll(timeout: .seconds(20)) { lark.requests.count == 1 })
+            #expect(await waitUntil(timeout: .seconds(20)) { lark.requests.count == 1 })
             let fired = String(decoding: lark.requests[0].body, as: UTF8.self)
             #expect(fired.contains("webhook_rejections") && fired.contains("Critical"))
             let alerts = try await gateway.get("/api/alerts", headers: [("Authorization", "Bearer test-api-key")])
@@ -74,7 +74,7 @@ struct AlertsTests {
 
             // Further evaluations while it holds send nothing more.
             let seen = await evaluations(gateway)
-            #expect(await poll(timeout: .seconds(20)) { await evaluations(gateway) >= seen + 2 })
+            #expect(await waitUntil(timeout: .seconds(20)) { await evaluations(gateway) >= seen + 2 })
             #expect(lark.requests.count == 1)
 
             clock.advance(minutes: 6)
@@ -95,7 +95,7 @@ struct AlertsTests {
                     ).status == 200)
             }
             var active = [String]()
-            let awaited7 = await poll(timeout: .seconds(20)) {
+            let awaited7 = await waitUntil(timeout: .seconds(20)) {
                 let alerts = try? await gateway.get("/api/alerts", headers: [("Authorization", "Bearer test-api-key")])
                 active = (alerts?.json?["active"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
                 return !active.isEmpty
@@ -137,7 +137,7 @@ struct AlertsTests {
                         "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
                     ).status == 200)
             }
-            #expect(await poll(timeout: .seconds(20)) { lark.requests.count == 1 })
+            #expect(await waitUntil(timeout: .seconds(20)) { lark.requests.count == 1 })
             let fired = String(decoding: lark.requests[0].body, as: UTF8.self)
             #expect(fired.contains("revenue_drop") && fired.contains("brl"), "\(fired)")
             let alerts = try await gateway.get("/api/alerts", headers: [("Authorization", "Bearer test-api-key")])

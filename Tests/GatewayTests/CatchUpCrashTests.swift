@@ -44,12 +44,12 @@ struct CatchUpCrashTests {
             let total = 100_000
             try await Self.seed(directory, count: total)
 
-            let first = try GatewayProcess.start(dataDirectory: directory)
+            let first = try await GatewayProcess.start(dataDirectory: directory)
             // The checkpoints are read from the views on disk, as the gateway stores them (no HTTP between): the first
             // store of any projection is the moment to kill, whatever the machine's load.
             let views = try ProjectionStore(directory: directory + "/views", logger: quietLogger)
             func stored() -> [UInt64] { BuiltInProjections.all.map { (try? views.liveCheckpoint($0.name)) ?? nil ?? 0 } }
-            let started = await poll(timeout: .seconds(60), every: .milliseconds(1)) { stored().contains { $0 > 0 } }
+            let started = await waitUntil(timeout: .seconds(60), every: .milliseconds(1)) { stored().contains { $0 > 0 } }
             first.child.send(SIGKILL)
             _ = first.child.waitForExit()
             let atKill = stored()
@@ -57,9 +57,9 @@ struct CatchUpCrashTests {
             #expect(started, "waited for a projection's first store")
             #expect(atKill.contains { $0 > 0 } && atKill.contains { $0 < UInt64(total) }, "killed mid catch-up: \(atKill)")
 
-            let second = try GatewayProcess.start(dataDirectory: directory)
+            let second = try await GatewayProcess.start(dataDirectory: directory)
             var items = [[String: Any]]()
-            let caughtUp = await poll(timeout: .seconds(120), every: .milliseconds(50)) {
+            let caughtUp = await waitUntil(timeout: .seconds(120), every: .milliseconds(50)) {
                 items = (try? await Self.projections(port: second.port)) ?? []
                 return items.count == BuiltInProjections.all.count
                     && items.allSatisfy { ($0["lag"] as? NSNumber)?.intValue == 0 && $0["state"] as? String == "live" }
@@ -80,7 +80,7 @@ struct CatchUpCrashTests {
             let group = ServiceGroup(services: [runner], gracefulShutdownSignals: [], logger: quietLogger)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
-                let done = await poll(timeout: .seconds(120)) {
+                let done = await waitUntil(timeout: .seconds(120)) {
                     runner.statuses().count == BuiltInProjections.all.count && runner.statuses().allSatisfy { $0.checkpoint == UInt64(total) }
                 }
                 #expect(done)

@@ -24,7 +24,7 @@ struct ClusterTests {
         let deadline = ContinuousClock.now + .seconds(40)
         while true {
             do {
-                return try GatewayProcess.start(
+                return try await GatewayProcess.start(
                     dataDirectory: directory, arguments: arguments, environment: environment(cluster, node: node).merging(extra) { $1 })
             } catch {
                 guard ContinuousClock.now < deadline else { throw error }
@@ -41,7 +41,7 @@ struct ClusterTests {
 
     /// Whether `gateway`'s `/health` names `holder` as the lease holder within 20 s.
     static func awaitHolder(_ holder: String, seenBy gateway: GatewayProcess) async -> Bool {
-        await poll(timeout: .seconds(20)) { cluster(await health(gateway))?["leaseHolder"] as? String == holder }
+        await waitUntil(timeout: .seconds(20)) { cluster(await health(gateway))?["leaseHolder"] as? String == holder }
     }
 
     @Test("webhooks over two gateways at once: each acknowledged event in the stream once, gapless, one chain on both nodes")
@@ -96,7 +96,7 @@ struct ClusterTests {
             #expect(Set(acknowledged.map(\.0)).count == 100)
             // Both replicas reach the stream's end, with the same head.
             var heads = [String]()
-            let caughtUp = await poll(timeout: .seconds(20), every: .milliseconds(50)) {
+            let caughtUp = await waitUntil(timeout: .seconds(20), every: .milliseconds(50)) {
                 let states = await [Self.health(one), Self.health(two)]
                 let clusters = states.map(Self.cluster)
                 guard clusters.allSatisfy({ ($0?["lag"] as? Int) == 0 && ($0?["streamLastSequence"] as? Int ?? 0) > 0 }) else { return false }
@@ -152,7 +152,7 @@ struct ClusterTests {
                 ]
                 try JSONSerialization.data(withJSONObject: settings).write(to: URL(fileURLWithPath: config))
                 let one = try await Self.start(cluster, node: "g1", directory: directory + "/g1", arguments: ["--config", config])
-                #expect(await poll(timeout: .seconds(20)) { Self.cluster(await Self.health(one))?["leaseHeld"] as? Bool == true }, "g1 took the lease")
+                #expect(await waitUntil(timeout: .seconds(20)) { Self.cluster(await Self.health(one))?["leaseHeld"] as? Bool == true }, "g1 took the lease")
                 let two = try await Self.start(cluster, node: "g2", directory: directory + "/g2", arguments: ["--config", config])
                 defer {
                     two.child.send(SIGKILL)
@@ -169,7 +169,7 @@ struct ClusterTests {
                 var actions = [String]()
                 for _ in 0..<8 {
                     var refund: TestResponse?
-                    let accepted = await poll(timeout: .seconds(20)) {
+                    let accepted = await waitUntil(timeout: .seconds(20)) {
                         refund = try? await TestResponse.send(
                             port: two.port, method: .POST, path: "/api/payments/refund",
                             body: Array(#"{"payment_id":"pi_3QxYpL2eZvKYlo2C1gH7kT2m","amount":100}"#.utf8),
@@ -179,16 +179,17 @@ struct ClusterTests {
                     #expect(accepted, "a refund request is accepted: \(refund?.text ?? "")")
                     actions.append(try #require(refund?.json?["action_id"] as? String))
                 }
-                #expect(await poll(timeout: .seconds(20)) { stripe.requests.count >= 2 }, "g1's dispatcher is calling Stripe")
+                #expect(await waitUntil(timeout: .seconds(20)) { stripe.requests.count >= 2 }, "g1's dispatcher is calling Stripe")
                 one.child.send(SIGKILL)
                 _ = one.child.waitForExit()
-                let tookOver = await poll(timeout: .seconds(20), every: .milliseconds(50)) {
+                let tookOver = await waitUntil(timeout: .seconds(20), every: .milliseconds(50)) {
                     Self.cluster(await Self.health(two))?["leaseHeld"] as? Bool == true
                 }
                 #expect(tookOver, "g2 took the lease after g1's end")
                 let keys = { Set(stripe.requests.compactMap { $0.headers["idempotency-key"] }) }
                 #expect(
-                    await poll(timeout: .seconds(30)) { keys() == Set(actions) }, "every refund reached Stripe: \(keys().sorted()) against \(actions.sorted())")
+                    await waitUntil(timeout: .seconds(30)) { keys() == Set(actions) },
+                    "every refund reached Stripe: \(keys().sorted()) against \(actions.sorted())")
                 for key in actions {
                     let bodies = Set(stripe.requests.filter { $0.headers["idempotency-key"] == key }.map(\.body))
                     #expect(bodies.count == 1, "\(key): repeated calls (if any) are the same refund")
@@ -225,7 +226,7 @@ struct ClusterTests {
             try await cluster.start(1)
             try await cluster.start(2)
             var after: TestResponse?
-            let resumed = await poll(timeout: .seconds(45), every: .milliseconds(200)) {
+            let resumed = await waitUntil(timeout: .seconds(45), every: .milliseconds(200)) {
                 after = await Self.send(gateway, "evt_quorum_after")
                 return after?.status == 200
             }
@@ -264,7 +265,7 @@ struct ClusterTests {
                     }
                 }
                 group.addTask {
-                    _ = await poll(timeout: .seconds(10)) { (Self.cluster(await Self.health(gateway))?["streamLastSequence"] as? Int ?? 0) >= 20 }
+                    _ = await waitUntil(timeout: .seconds(10)) { (Self.cluster(await Self.health(gateway))?["streamLastSequence"] as? Int ?? 0) >= 20 }
                     cluster.kill(index)
                     return []
                 }
@@ -275,7 +276,7 @@ struct ClusterTests {
             // How many are acknowledged around the election depends on its timing (each refused one answered 503
             // and may be sent again); what must hold is that every acknowledged one is kept, checked below.
             #expect(!acks.isEmpty, "webhooks were acknowledged while the leader was killed")
-            let after = await poll(timeout: .seconds(30), every: .milliseconds(100)) { await Self.send(gateway, "evt_leader_after")?.status == 200 }
+            let after = await waitUntil(timeout: .seconds(30), every: .milliseconds(100)) { await Self.send(gateway, "evt_leader_after")?.status == 200 }
             #expect(after, "the gateway acknowledges after the election")
             try await cluster.start(index)
             for (id, position) in acks {
@@ -293,12 +294,12 @@ struct ClusterTests {
                 fresh.child.send(SIGKILL)
                 _ = fresh.child.waitForExit()
             }
-            let caughtUp = await poll(timeout: .seconds(30), every: .milliseconds(100)) {
+            let caughtUp = await waitUntil(timeout: .seconds(30), every: .milliseconds(100)) {
                 ((await Self.health(fresh))?["log"] as? [String: Any])?["head"] as? Int == head
             }
             #expect(caughtUp, "a new gateway reads all \(head ?? 0) records from the restarted node and the third")
             // Under a loaded machine the two nodes may need a while: the restarted one catches up through Raft first.
-            let more = await poll(timeout: .seconds(60), every: .milliseconds(200)) { await Self.send(fresh, "evt_leader_fresh")?.status == 200 }
+            let more = await waitUntil(timeout: .seconds(60), every: .milliseconds(200)) { await Self.send(fresh, "evt_leader_fresh")?.status == 200 }
             #expect(more, "the restarted node and the third form a quorum")
         }
     }

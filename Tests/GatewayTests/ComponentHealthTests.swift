@@ -20,7 +20,7 @@ struct ComponentHealthTests {
     func running() async throws {
         try await TestGateway.run(configure: { $0.actions.teamsURL = "http://127.0.0.1:9/hook" }) { gateway in
             var report: (status: String?, components: [String: [String: Any]]) = (nil, [:])
-            let awaited5 = await poll {
+            let awaited5 = await waitUntil {
                 report = (try? await components(gateway)) ?? (nil, [:])
                 return report.components.count == 3
             }
@@ -48,7 +48,7 @@ struct ComponentHealthTests {
 
             // A first run creates the log; then the disk is filled to the last byte.
             try await TestGateway.run(configure: { $0.dataDirectory = directory }) { gateway in
-                #expect(await poll { ((try? gateway.log.checkpoint(named: "reactor:stripe-refunds")) ?? nil) != nil })
+                #expect(await waitUntil { ((try? gateway.log.checkpoint(named: "reactor:stripe-refunds")) ?? nil) != nil })
             }
             let filler = logDirectory + "/filler"
             #expect(FileManager.default.createFile(atPath: filler, contents: nil))
@@ -65,7 +65,7 @@ struct ComponentHealthTests {
             }) { gateway in
                 var report: (status: String?, components: [String: [String: Any]]) = (nil, [:])
                 #expect(
-                    await poll(timeout: .seconds(20)) {
+                    await waitUntil(timeout: .seconds(20)) {
                         report = (try? await components(gateway)) ?? (nil, [:])
                         return report.components["reactor:alerts"]?["state"] as? String == "failing"
                     })
@@ -77,7 +77,7 @@ struct ComponentHealthTests {
 
                 try FileManager.default.removeItem(atPath: filler)
                 #expect(
-                    await poll(timeout: .seconds(30)) {
+                    await waitUntil(timeout: .seconds(30)) {
                         report = (try? await components(gateway)) ?? (nil, [:])
                         return report.components["reactor:alerts"]?["state"] as? String == "running"
                     })
@@ -104,7 +104,7 @@ struct ComponentHealthTests {
                     let items = try? await gateway.get("/api/projections", headers: [auth]).json?["items"] as? [[String: Any]]
                     return items?.first { $0["name"] as? String == "payments" }
                 }
-                #expect(await poll { await payments()?["state"] as? String == "live" })
+                #expect(await waitUntil { await payments()?["state"] as? String == "live" })
                 let filler = viewsDirectory + "/filler"
                 #expect(FileManager.default.createFile(atPath: filler, contents: nil))
                 let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: filler))
@@ -122,13 +122,13 @@ struct ComponentHealthTests {
                     #expect(response.status == 200, "\(response.text)")
                     last = response.position ?? last
                 }
-                #expect(await poll(timeout: .seconds(20)) { await payments()?["state"] as? String == "retrying" }, "payments shows retrying")
+                #expect(await waitUntil(timeout: .seconds(20)) { await payments()?["state"] as? String == "retrying" }, "payments shows retrying")
                 let health = try await gateway.get("/health").json
                 #expect(health?["status"] as? String == "degraded")
                 #expect((health?["retryingProjections"] as? [[String: Any]])?.isEmpty == false)
 
                 try FileManager.default.removeItem(atPath: filler)
-                let caughtUp = await poll(timeout: .seconds(60)) {
+                let caughtUp = await waitUntil(timeout: .seconds(60)) {
                     let item = await payments()
                     return item?["state"] as? String == "live" && (item?["checkpoint"] as? NSNumber)?.uint64Value ?? 0 >= last
                 }
@@ -138,7 +138,7 @@ struct ComponentHealthTests {
                 #expect(served.status == 200, "\(served.text)")
                 // Every projection resumes by itself, each after its own pause (up to 30 s).
                 var report: [String: Any]?
-                let healthy = await poll(timeout: .seconds(60)) {
+                let healthy = await waitUntil(timeout: .seconds(60)) {
                     report = try? await gateway.get("/health").json
                     return report?["status"] as? String == "ok"
                 }

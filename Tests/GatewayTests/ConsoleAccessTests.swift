@@ -143,7 +143,7 @@ struct ConsoleAccessTests {
             try await client.execute(uri: "/api/projections", method: .get, headers: [dashKey: "test-api-key"]) { #expect($0.status == .ok) }
             try await client.execute(uri: "/api/projections", method: .get, headers: [dashKey: "wrong"]) { #expect($0.status == .unauthorized) }
             // The outbox projection answers once its runner has made its slot (503 with Retry-After before).
-            let answered = try await poll {
+            let answered = try await waitUntil {
                 try await client.execute(uri: "/api/actions", method: .get, headers: [dashKey: "test-admin-key"]) { $0.status == .ok }
             }
             #expect(answered, "waited for /api/actions to answer 200 to an admin key sent as X-Dash-Key")

@@ -18,7 +18,7 @@ struct DispatcherTests {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let head = try log.head().position
-            let done = await poll(timeout: .seconds(20)) { runner.statuses().first?.checkpoint ?? 0 >= head }
+            let done = await waitUntil(timeout: .seconds(20)) { runner.statuses().first?.checkpoint ?? 0 >= head }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
             #expect(done)

@@ -18,12 +18,12 @@ struct GatewayProcess {
         ]
     }
 
-    static func start(dataDirectory: String, arguments: [String] = [], environment extra: [String: String] = [:]) throws -> GatewayProcess {
+    static func start(dataDirectory: String, arguments: [String] = [], environment extra: [String: String] = [:]) async throws -> GatewayProcess {
         let child = try ChildProcess(
             executable: productsDirectory + "/gateway", arguments: ["--port", "0", "--data-dir", dataDirectory] + arguments,
             environment: environment.merging(extra) { $1 }
         )
-        while let line = child.readLine(timeout: .seconds(60)) {
+        while let line = await child.readLine(timeout: .seconds(60)) {
             guard line.contains("gateway listening"),
                 let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                 let port = (object["port"] as? String).flatMap(Int.init)
@@ -44,7 +44,7 @@ struct GatewayProcessTests {
     @Test("SIGKILL under load: every acknowledged position is in the log, the chain intact", arguments: 1...2)
     func killedUnderLoad(round: Int) async throws {
         try await withTemporaryDirectory("gateway-kill") { directory in
-            let gateway = try GatewayProcess.start(dataDirectory: directory)
+            let gateway = try await GatewayProcess.start(dataDirectory: directory)
             let target = Int.random(in: 100...600)
             let acknowledged = try await withThrowingTaskGroup(of: [(UInt64, String)].self) { group in
                 let counter = AckCounter()
@@ -86,7 +86,7 @@ struct GatewayProcessTests {
     @Test("standard output gone (its reader ended): the gateway goes on acknowledging, and SIGTERM still exits 0")
     func outputGone() async throws {
         try await withTemporaryDirectory("gateway-output") { directory in
-            let gateway = try GatewayProcess.start(dataDirectory: directory)
+            let gateway = try await GatewayProcess.start(dataDirectory: directory)
             gateway.child.closeOutput()
             for n in 0..<3 {
                 let request = GatewayProcess.signedStripe("evt_output_\(n)")
@@ -111,7 +111,7 @@ struct GatewayProcessTests {
     @Test("SIGTERM: requests in flight are answered and recorded, then the process exits 0")
     func gracefulShutdown() async throws {
         try await withTemporaryDirectory("gateway-term") { directory in
-            let gateway = try GatewayProcess.start(dataDirectory: directory)
+            let gateway = try await GatewayProcess.start(dataDirectory: directory)
             let count = 8
             var connections = [(RawHTTPConnection, [UInt8])]()
             for n in 0..<count {
@@ -124,7 +124,7 @@ struct GatewayProcessTests {
                 connections.append((connection, Array(request.body.dropFirst(10))))
             }
             // Wait until the server is handling all of them, then ask it to stop.
-            let inFlight = await poll(timeout: .seconds(20)) {
+            let inFlight = await waitUntil(timeout: .seconds(20)) {
                 let metrics = try? await TestResponse.send(port: gateway.port, method: .GET, path: "/metrics", body: nil, headers: [])
                 return metrics?.text.contains("switchyard_webhooks_in_flight \(count).0") == true
             }
@@ -165,7 +165,7 @@ struct GatewayProcessTests {
                 environment: [variable: value], mergeStandardError: true
             )
             var lines = [String]()
-            while let line = child.readLine(timeout: .seconds(30)) { lines.append(line) }
+            while let line = await child.readLine(timeout: .seconds(30)) { lines.append(line) }
             #expect(child.waitForExit() != 0)
             #expect(lines.count == 1, "\(lines)")
             #expect(lines.first?.contains(named) == true, "\(lines)")
@@ -176,7 +176,7 @@ struct GatewayProcessTests {
     @Test("a port in use stops start-up with one line that says so, and no projection or reactor reports a failure")
     func portInUse() async throws {
         try await withTemporaryDirectory("gateway-port") { directory in
-            let first = try GatewayProcess.start(dataDirectory: directory + "/first")
+            let first = try await GatewayProcess.start(dataDirectory: directory + "/first")
             defer {
                 first.child.send(SIGTERM)
                 _ = first.child.waitForExit()
@@ -186,7 +186,7 @@ struct GatewayProcessTests {
                 environment: GatewayProcess.environment.merging(["SWITCHYARD_LOG_LEVEL": "warning"]) { $1 }, mergeStandardError: true
             )
             var lines = [String]()
-            while let line = second.readLine(timeout: .seconds(30)) { lines.append(line) }
+            while let line = await second.readLine(timeout: .seconds(30)) { lines.append(line) }
             #expect(second.waitForExit() != 0)
             #expect(lines.count == 1, "\(lines)")
             #expect(lines.first?.contains("cannot listen on 127.0.0.1:\(first.port)") == true, "\(lines)")

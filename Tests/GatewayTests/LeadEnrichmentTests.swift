@@ -13,7 +13,7 @@ struct LeadEnrichmentTests {
 
     func lead(_ gateway: TestGateway, _ id: String, until status: String) async throws -> [String: Any]? {
         var lead: [String: Any]?
-        let awaited1 = await poll(timeout: .seconds(20)) {
+        let awaited1 = await waitUntil(timeout: .seconds(20)) {
             lead = try? await gateway.get("/api/leads/\(id)", headers: [Self.reader]).json
             return lead?["status"] as? String == status
         }
@@ -52,7 +52,7 @@ struct LeadEnrichmentTests {
                 $0.actions.leadClosedChannel = "lark"
                 $0.actions.leadClosedTarget = "managers"
             }) { gateway in
-                let awaited2 = await poll { ((try? gateway.log.checkpoint(named: "reactor:lead-enrichment")) ?? nil) != nil }
+                let awaited2 = await waitUntil { ((try? gateway.log.checkpoint(named: "reactor:lead-enrichment")) ?? nil) != nil }
                 #expect(awaited2, "waited for reactor:lead-enrichment started")
                 _ = try await deliver(gateway, Self.delivery("on_create_lead", phone: "(11) 98765-4321", email: "Ana@Example.com.br", updated: "t1"))
                 let enriched = try #require(try await lead(gateway, "lead-42", until: "enriched"))
@@ -63,7 +63,7 @@ struct LeadEnrichmentTests {
                 let lookup = try #require(fake.requests.first { $0.path == "/lookup" })
                 #expect(lookup.json as? [String: String] == ["phone": "+5511987654321", "email": "ana@example.com.br"])
                 #expect(lookup.headers["authorization"] == "Bearer enrichment-token")
-                #expect(await poll { fake.requests.contains { $0.path == "/c2s/leads/lead-42/messages" } })
+                #expect(await waitUntil { fake.requests.contains { $0.path == "/c2s/leads/lead-42/messages" } })
                 let message = try #require(fake.requests.first { $0.path == "/c2s/leads/lead-42/messages" })
                 #expect(message.headers["authorization"] == "Bearer c2s-api-token")
                 let text = try #require(message.json?["message"] as? String)
@@ -73,7 +73,7 @@ struct LeadEnrichmentTests {
                 // An update that keeps the contact calls nothing; one that changes the phone looks up again.
                 let unchanged = try await deliver(gateway, Self.delivery("on_update_lead", phone: "11987654321", email: "ana@example.com.br", updated: "t2"))
                 let changed = try await deliver(gateway, Self.delivery("on_update_lead", phone: "11912345678", email: "ana@example.com.br", updated: "t3"))
-                #expect(await poll { fake.requests.filter { $0.path == "/lookup" }.count == 2 })
+                #expect(await waitUntil { fake.requests.filter { $0.path == "/lookup" }.count == 2 })
                 let second = fake.requests.filter { $0.path == "/lookup" }[1]
                 #expect((second.json as? [String: String])?["phone"] == "+5511912345678")
                 let requested = try gateway.log.events(from: 1, limit: 500).filter {
@@ -83,7 +83,7 @@ struct LeadEnrichmentTests {
                 #expect(requested.contains { (try? ActionCoding.decode(ActionRequest.self, from: $0))?.causedBy == changed })
 
                 _ = try await deliver(gateway, Self.delivery("on_close_lead", phone: "11912345678", email: "ana@example.com.br", updated: "t4"))
-                #expect(await poll { fake.requests.contains { $0.path == "/lark" } })
+                #expect(await waitUntil { fake.requests.contains { $0.path == "/lark" } })
                 #expect(String(decoding: fake.requests.first { $0.path == "/lark" }!.body, as: UTF8.self).contains("Lead closed"))
                 _ = try #require(try await lead(gateway, "lead-42", until: "closed"))
 
@@ -103,7 +103,7 @@ struct LeadEnrichmentTests {
                 $0.actions.enrichmentLookupURL = fake.url + "/lookup"
                 $0.actions.enrichmentFetchURL = fake.url + "/people/{id}"
             }) { gateway in
-                let awaited3 = await poll { ((try? gateway.log.checkpoint(named: "reactor:lead-enrichment")) ?? nil) != nil }
+                let awaited3 = await waitUntil { ((try? gateway.log.checkpoint(named: "reactor:lead-enrichment")) ?? nil) != nil }
                 #expect(awaited3, "waited for reactor:lead-enrichment started")
                 _ = try await deliver(
                     gateway,
@@ -141,12 +141,12 @@ struct LeadEnrichmentWaitTests {
                     $0.actions.enrichmentToken = "enrichment-token"
                 }, projections: BuiltInProjections.all.filter { $0.name != "leads" }
             ) { gateway in
-                let awaited4 = await poll { ((try? gateway.log.checkpoint(named: "reactor:lead-enrichment")) ?? nil) != nil }
+                let awaited4 = await waitUntil { ((try? gateway.log.checkpoint(named: "reactor:lead-enrichment")) ?? nil) != nil }
                 #expect(awaited4, "waited for reactor:lead-enrichment started")
                 let tests = LeadEnrichmentTests()
                 _ = try await tests.deliver(
                     gateway, LeadEnrichmentTests.delivery("on_update_lead", phone: "(11) 98765-4321", email: "a@example.com.br", updated: "u1"))
-                let waiting = await poll(timeout: .seconds(20)) {
+                let waiting = await waitUntil(timeout: .seconds(20)) {
                     let components = try? await gateway.get("/health").json?["components"] as? [String: [String: Any]]
                     return components?["reactor:lead-enrichment"]?["state"] as? String == "waiting"
                 }
@@ -159,7 +159,7 @@ struct LeadEnrichmentWaitTests {
                 let json =
                     #"{"id":"lead-43","hook_action":"on_create_lead","attributes":{"updated_at":"c1","customer":{"name":"Bia","phone":"(21) 99876-5432"}}}"#
                 _ = try await tests.deliver(gateway, json)
-                let lookedUp = await poll(timeout: .seconds(20)) { fake.requests.filter { $0.path == "/lookup" }.count >= 2 }
+                let lookedUp = await waitUntil(timeout: .seconds(20)) { fake.requests.filter { $0.path == "/lookup" }.count >= 2 }
                 #expect(lookedUp, "both leads were looked up: \(fake.requests.map(\.path))")
             }
         }

@@ -12,7 +12,7 @@ struct LiveRebuildTests {
     /// Waits until every projection the gateway runs has applied `position`; returns the statuses.
     func caughtUp(_ port: Int, to position: Int) async throws -> [[String: Any]] {
         var statuses = [[String: Any]]()
-        let done = await poll(timeout: .seconds(120)) {
+        let done = await waitUntil(timeout: .seconds(120)) {
             statuses = (try? await CatchUpCrashTests.projections(port: port, digest: true)) ?? []
             return statuses.count == BuiltInProjections.all.count && statuses.allSatisfy { $0["checkpoint"] as? Int ?? 0 >= position }
         }
@@ -24,7 +24,7 @@ struct LiveRebuildTests {
     func rebuildBesideGateway() async throws {
         try await withTemporaryDirectory("live-rebuild") { directory in
             try await CatchUpCrashTests.seed(directory, count: 3000)
-            let gateway = try GatewayProcess.start(dataDirectory: directory)
+            let gateway = try await GatewayProcess.start(dataDirectory: directory)
             defer { gateway.child.send(SIGKILL); _ = gateway.child.waitForExit() }
             let before = try await caughtUp(gateway.port, to: 3000)
             #expect(before.allSatisfy { ($0["slot"] as? String)?.split(separator: "@").last?.contains(".") == false }, "\(before)")
@@ -54,7 +54,7 @@ struct LiveRebuildTests {
                 }
                 group.addTask {
                     defer { stop.set() }
-                    let rebuilt = try replay(["rebuild", "--data-dir", directory], errors: true)
+                    let rebuilt = try await replay(["rebuild", "--data-dir", directory], errors: true)
                     #expect(rebuilt.status == 0, "\(rebuilt.lines)")
                     #expect(object(rebuilt.lines.last)?["switched"] as? Bool == true)
                     return []
@@ -74,7 +74,7 @@ struct LiveRebuildTests {
             #expect(after.allSatisfy { ($0["slot"] as? String)?.hasSuffix(".1") == true }, "the other generation: \(after)")
 
             // Nothing missed: the served state equals a fresh build of the whole log.
-            let copy = try replay(["rebuild", "--data-dir", directory, "--into", directory + "/audit"])
+            let copy = try await replay(["rebuild", "--data-dir", directory, "--into", directory + "/audit"])
             let fresh = try #require(object(copy.lines.last)?["digests"] as? [String: String])
             for status in after {
                 let name = try #require(status["name"] as? String)
@@ -87,20 +87,20 @@ struct LiveRebuildTests {
     func interruptedRebuild() async throws {
         try await withTemporaryDirectory("live-rebuild-int") { directory in
             try await CatchUpCrashTests.seed(directory, count: 40_000)
-            #expect(try replay(["rebuild", "--data-dir", directory]).status == 0)
+            #expect(try await replay(["rebuild", "--data-dir", directory]).status == 0)
             let store = try ProjectionStore(directory: directory + "/views", logger: quietLogger)
             defer { store.close() }
             let slots = try store.env.read { txn in try BuiltInProjections.all.map { try store.liveSlot($0.name, in: txn) } }
             let digests = try BuiltInProjections.all.map { try store.digest($0.name) }
 
             let child = try ChildProcess(executable: productsDirectory + "/replay", arguments: ["rebuild", "--data-dir", directory], mergeStandardError: true)
-            let claimed = await poll(timeout: .seconds(60)) {
+            let claimed = await waitUntil(timeout: .seconds(60)) {
                 (try? store.env.read { txn in try store.buildClaim("payments", in: txn) }) != nil
             }
             #expect(claimed)
             child.send(SIGINT)
             var lines = [String]()
-            while let line = child.readLine(timeout: .seconds(60)) { lines.append(line) }
+            while let line = await child.readLine(timeout: .seconds(60)) { lines.append(line) }
             #expect(child.waitForExit() != 0)
             #expect(lines.contains { $0.contains("live state is as it was") }, "\(lines)")
             #expect(try store.env.read { txn in try BuiltInProjections.all.map { try store.liveSlot($0.name, in: txn) } } == slots)

@@ -6,10 +6,10 @@ import TestSupport
 /// `replay migrate` between an LMDB log and a JetStream stream on a real `nats-server`.
 @Suite("replay migrate", .serialized)
 struct MigrateTests {
-    func replay(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    func replay(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let child = try ChildProcess(executable: productsDirectory + "/replay", arguments: arguments, mergeStandardError: true)
         var output = ""
-        while let line = child.readLine(timeout: .seconds(60)) { output += line + "\n" }
+        while let line = await child.readLine(timeout: .seconds(60)) { output += line + "\n" }
         return (child.waitForExit(), output)
     }
 
@@ -29,16 +29,16 @@ struct MigrateTests {
             let head = try log.head()
             await log.close()
             let nats = ["--urls", cluster.urls[0], "--stream", "MIGRATE_TEST", "--replicas", "1"]
-            let to = try replay(["migrate", "--to-jetstream", "--data-dir", directory + "/a"] + nats)
+            let to = try await replay(["migrate", "--to-jetstream", "--data-dir", directory + "/a"] + nats)
             #expect(to.status == 0, "\(to.output)")
             #expect(to.output.contains("copied 1200 records"))
-            let again = try replay(["migrate", "--to-jetstream", "--data-dir", directory + "/a"] + nats)
+            let again = try await replay(["migrate", "--to-jetstream", "--data-dir", directory + "/a"] + nats)
             #expect(again.status != 0 && again.output.contains("not empty"), "\(again.output)")
-            let back = try replay(["migrate", "--from-jetstream", "--data-dir", directory + "/b"] + nats)
+            let back = try await replay(["migrate", "--from-jetstream", "--data-dir", directory + "/b"] + nats)
             #expect(back.status == 0, "\(back.output)")
             let receipt = "\(head.position):\(head.hash.hex)"
             #expect(back.output.contains(receipt), "the copy's head is the original's: \(back.output)")
-            let verify = try replay(["verify", "--data-dir", directory + "/b", "--expect", receipt])
+            let verify = try await replay(["verify", "--data-dir", directory + "/b", "--expect", receipt])
             #expect(verify.status == 0, "\(verify.output)")
         }
     }

@@ -36,7 +36,7 @@ struct RefundTests {
                     try await gateway.post(
                         "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
                     ).status == 200)
-                let awaited10 = await poll { ((try? gateway.log.checkpoint(named: "reactor:stripe-refunds")) ?? nil) != nil }
+                let awaited10 = await waitUntil { ((try? gateway.log.checkpoint(named: "reactor:stripe-refunds")) ?? nil) != nil }
                 #expect(awaited10, "waited for reactor:stripe-refunds started")
 
                 func ask(_ json: String, key: (String, String) = Self.admin) async throws -> TestResponse {
@@ -56,7 +56,7 @@ struct RefundTests {
                 #expect((rest.json?["amount"] as? NSNumber)?.intValue == 79900)
                 #expect(try await ask(#"{"payment_id":"\#(Self.intent)","amount":1}"#).status == 400, "nothing is left")
 
-                #expect(await poll(timeout: .seconds(20)) { stripe.requests.count == 2 })
+                #expect(await waitUntil(timeout: .seconds(20)) { stripe.requests.count == 2 })
                 let call = try #require(stripe.requests.first { $0.headers["idempotency-key"] == id })
                 #expect(call.path == "/v1/refunds")
                 #expect(call.headers["authorization"] == "Bearer sk_test_refunds")
@@ -143,7 +143,7 @@ struct RefundTests {
                     "actions": ["retrySchedule": [0, 0, 0], "stripe": ["mode": "live", "apiBase": stripe.url, "apiKey": "sk_test_kill"]],
                 ]
                 try JSONSerialization.data(withJSONObject: settings).write(to: URL(fileURLWithPath: config))
-                var gateway = try GatewayProcess.start(dataDirectory: directory, arguments: ["--config", config])
+                var gateway = try await GatewayProcess.start(dataDirectory: directory, arguments: ["--config", config])
                 let body = try fixture("stripe/payment_intent.succeeded.json")
                 #expect(
                     try await TestResponse.send(
@@ -151,7 +151,7 @@ struct RefundTests {
                         headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
                     ).status == 200)
                 var refund: TestResponse?
-                let awaited11 = await poll(timeout: .seconds(20)) {
+                let awaited11 = await waitUntil(timeout: .seconds(20)) {
                     refund = try? await TestResponse.send(
                         port: gateway.port, method: .POST, path: "/api/payments/refund",
                         body: Array(#"{"payment_id":"\#(Self.intent)","amount":1000}"#.utf8), headers: [Self.admin])
@@ -159,14 +159,14 @@ struct RefundTests {
                 }
                 #expect(awaited11, "waited until refund?.status == 202")
                 let id = try #require(refund?.json?["action_id"] as? String)
-                #expect(await poll(timeout: .seconds(20)) { stripe.requests.count == 1 }, "the call is in flight")
+                #expect(await waitUntil(timeout: .seconds(20)) { stripe.requests.count == 1 }, "the call is in flight")
                 gateway.child.send(SIGKILL)
                 _ = gateway.child.waitForExit()
 
-                gateway = try GatewayProcess.start(dataDirectory: directory, arguments: ["--config", config])
+                gateway = try await GatewayProcess.start(dataDirectory: directory, arguments: ["--config", config])
                 defer { gateway.child.send(SIGKILL); _ = gateway.child.waitForExit() }
                 var delivered = false
-                let awaited12 = await poll(timeout: .seconds(30)) {
+                let awaited12 = await waitUntil(timeout: .seconds(30)) {
                     let list = try? await TestResponse.send(
                         port: gateway.port, method: .GET, path: "/api/notifications", body: nil,
                         headers: [("Authorization", "Bearer test-api-key")])

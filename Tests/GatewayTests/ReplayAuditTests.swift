@@ -54,7 +54,7 @@ struct ReplayAuditTests {
 
             let both = try secretsFile(directory, stripe: [Secrets.stripe, Secrets.stripeRotated])
             defer { try? FileManager.default.removeItem(atPath: both) }
-            let sound = try replay(["check-signatures", "--data-dir", directory, "--secrets", both])
+            let sound = try await replay(["check-signatures", "--data-dir", directory, "--secrets", both])
             #expect(sound.status == 0, "\(sound.lines)")
             #expect(object(sound.lines.last)?["ok"] as? Bool == true)
             #expect(counts(sound.lines.last, "stripe")["verified"] as? Int == 3)
@@ -65,7 +65,7 @@ struct ReplayAuditTests {
             // Without the rotated secret, the one webhook signed with it fails, by position.
             let one = try secretsFile(directory, stripe: [Secrets.stripe])
             defer { try? FileManager.default.removeItem(atPath: one) }
-            let partial = try replay(["check-signatures", "--data-dir", directory, "--secrets", one])
+            let partial = try await replay(["check-signatures", "--data-dir", directory, "--secrets", one])
             #expect(partial.status == 1)
             let stripeCounts = counts(partial.lines.last, "stripe")
             #expect(stripeCounts["verified"] as? Int == 2)
@@ -75,12 +75,12 @@ struct ReplayAuditTests {
             // A copy whose stored Intercom body was altered by one byte: that webhook fails.
             let copy = directory + "-altered"
             defer { try? FileManager.default.removeItem(atPath: copy) }
-            #expect(try replay(["backup", "--data-dir", directory, copy]).status == 0)
+            #expect(try await replay(["backup", "--data-dir", directory, copy]).status == 0)
             var bytes = try Data(contentsOf: URL(fileURLWithPath: copy + "/log/data.mdb"))
             let range = try #require(bytes.range(of: Data("215471832004591".utf8)))
             bytes[range.lowerBound] = UInt8(ascii: "9")
             try bytes.write(to: URL(fileURLWithPath: copy + "/log/data.mdb"))
-            let altered = try replay(["check-signatures", "--data-dir", copy, "--secrets", both])
+            let altered = try await replay(["check-signatures", "--data-dir", copy, "--secrets", both])
             #expect(altered.status == 1)
             let intercomCounts = counts(altered.lines.last, "intercom")
             #expect(intercomCounts["failed"] as? Int == 1)
@@ -105,30 +105,30 @@ struct ReplayAuditTests {
             let original = try log.head()
             await log.close()
 
-            let export = try replay(["export", "--data-dir", directory])
+            let export = try await replay(["export", "--data-dir", directory])
             #expect(export.status == 0)
             #expect(export.lines.count == 34)
             let file = directory + "/export.ndjson"
             try Data((export.lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))
-            let imported = try replay(["import", file, "--data-dir", directory + "/copy"])
+            let imported = try await replay(["import", file, "--data-dir", directory + "/copy"])
             #expect(imported.status == 0, "\(imported.lines)")
             #expect(object(imported.lines.last)?["head_hash"] as? String == original.hash.hex)
-            let verified = try replay(["verify", "--data-dir", directory + "/copy"])
+            let verified = try await replay(["verify", "--data-dir", directory + "/copy"])
             #expect((object(verified.lines.last)?["chain"] as? [String: Any])?["ok"] as? Bool == true)
-            #expect(try replay(["import", file, "--data-dir", directory + "/copy"]).status != 0, "a data directory with a log is refused")
+            #expect(try await replay(["import", file, "--data-dir", directory + "/copy"]).status != 0, "a data directory with a log is refused")
 
             // One payload byte changed in the export: refused, naming the line, with no log written.
             let tampered = directory + "/tampered.ndjson"
             let text = export.lines.joined(separator: "\n").replacingOccurrences(of: #""payload":"x"}"#, with: #""payload":"y"}"#)
             try Data(text.utf8).write(to: URL(fileURLWithPath: tampered))
-            let refused = try replay(["import", tampered, "--data-dir", directory + "/bad"], errors: true)
+            let refused = try await replay(["import", tampered, "--data-dir", directory + "/bad"], errors: true)
             #expect(refused.status != 0)
             #expect(refused.lines.contains { $0.contains("line 31") }, "\(refused.lines)")
             #expect(!FileManager.default.fileExists(atPath: directory + "/bad/log/data.mdb"))
             // A filtered export is not a whole log.
             let partial = directory + "/partial.ndjson"
             try Data(export.lines.dropFirst().joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: partial))
-            #expect(try replay(["import", partial, "--data-dir", directory + "/partial"]).status != 0)
+            #expect(try await replay(["import", partial, "--data-dir", directory + "/partial"]).status != 0)
         }
     }
 }

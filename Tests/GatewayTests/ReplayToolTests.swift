@@ -6,10 +6,10 @@ import TestSupport
 
 /// Runs the `replay` executable and returns its exit status and its output lines (with standard error's when
 /// `errors` is set).
-func replay(_ arguments: [String], errors: Bool = false) throws -> (status: Int32, lines: [String]) {
+func replay(_ arguments: [String], errors: Bool = false) async throws -> (status: Int32, lines: [String]) {
     let child = try ChildProcess(executable: productsDirectory + "/replay", arguments: arguments, mergeStandardError: errors)
     var lines = [String]()
-    while let line = child.readLine(timeout: .seconds(120)) { lines.append(line) }
+    while let line = await child.readLine(timeout: .seconds(120)) { lines.append(line) }
     return (child.waitForExit(), lines)
 }
 
@@ -27,7 +27,7 @@ struct ReplayToolTests {
             _ = try await Rebuild.build(log: log, into: directory + "/views", projections: BuiltInProjections.all, logger: quietLogger)
             await log.close()
 
-            let sound = try replay(["verify", "--data-dir", directory])
+            let sound = try await replay(["verify", "--data-dir", directory])
             #expect(sound.status == 0, "\(sound.lines)")
             let report = try #require(object(sound.lines.last))
             #expect((report["chain"] as? [String: Any])?["ok"] as? Bool == true)
@@ -37,17 +37,17 @@ struct ReplayToolTests {
             #expect(projections.values.allSatisfy { $0["equal"] as? Bool == true })
 
             // An auditor's copy: rebuilt elsewhere, the same digests, the live views untouched.
-            let copy = try replay(["rebuild", "--data-dir", directory, "--into", directory + "/audit"])
+            let copy = try await replay(["rebuild", "--data-dir", directory, "--into", directory + "/audit"])
             #expect(copy.status == 0, "\(copy.lines)")
             let digests = try #require(object(copy.lines.last)?["digests"] as? [String: String])
             #expect(digests == projections.mapValues { $0["live_digest"] as? String ?? "" })
-            #expect(try replay(["rebuild", "--data-dir", directory, "--projection", "nope", "--into", directory + "/x"]).status != 0)
+            #expect(try await replay(["rebuild", "--data-dir", directory, "--projection", "nope", "--into", directory + "/x"]).status != 0)
 
             // The live views now miss an event: verify says which projections differ.
             let reopened = try LMDBEventLog(directory: directory + "/log", logger: quietLogger)
             _ = try await reopened.append(NewEvent(type: "webhook.received", source: "c2s", payload: try fixture("c2s/on_close_lead.json")))
             await reopened.close()
-            let stale = try replay(["verify", "--data-dir", directory])
+            let stale = try await replay(["verify", "--data-dir", directory])
             #expect(stale.status == 3, "a projection differs: \(stale.lines)")
             #expect((object(stale.lines.last)?["chain"] as? [String: Any])?["ok"] as? Bool == true, "the chain is reported on its own")
             let staleProjections = try #require(object(stale.lines.last)?["projections"] as? [String: [String: Any]])
@@ -57,7 +57,7 @@ struct ReplayToolTests {
             // A backup verifies; a flipped byte in a copy is named by position.
             let backup = directory + "-backup"
             defer { try? FileManager.default.removeItem(atPath: backup) }
-            let copied = try replay(["backup", "--data-dir", directory, backup])
+            let copied = try await replay(["backup", "--data-dir", directory, backup])
             #expect(copied.status == 0, "\(copied.lines)")
             #expect(object(copied.lines.last)?["head"] as? Int == 301)
             var bytes = try Data(contentsOf: URL(fileURLWithPath: backup + "/log/data.mdb"))
@@ -65,7 +65,7 @@ struct ReplayToolTests {
             let range = try #require(bytes.range(of: marker))
             bytes[range.lowerBound] ^= 0x01
             try bytes.write(to: URL(fileURLWithPath: backup + "/log/data.mdb"))
-            let broken = try replay(["verify", "--data-dir", backup])
+            let broken = try await replay(["verify", "--data-dir", backup])
             #expect(broken.status == 1, "the chain does not hold: \(broken.lines)")
             #expect((object(broken.lines.last)?["projections"] as? [String: Any])?["compared"] as? Bool == false)
             let chain = object(broken.lines.last)?["chain"] as? [String: Any]
@@ -78,21 +78,21 @@ struct ReplayToolTests {
     func statsAndExport() async throws {
         try await withTemporaryDirectory("replay-export") { directory in
             try await CatchUpCrashTests.seed(directory, count: 40)
-            let stats = try replay(["stats", "--data-dir", directory])
+            let stats = try await replay(["stats", "--data-dir", directory])
             #expect(stats.status == 0)
             let report = try #require(object(stats.lines.last))
             #expect(report["head"] as? Int == 40)
             #expect(report["by_source"] as? [String: Int] == ["stripe": 20, "c2s": 10, "intercom": 10])
             #expect((report["head_hash"] as? String)?.count == 64)
 
-            let export = try replay(["export", "--data-dir", directory, "--source", "c2s", "--from", "5"])
+            let export = try await replay(["export", "--data-dir", directory, "--source", "c2s", "--from", "5"])
             #expect(export.status == 0)
             let lines = export.lines.compactMap(object)
             #expect(lines.count == 9)
             #expect(lines.allSatisfy { $0["source"] as? String == "c2s" && ($0["hash"] as? String)?.count == 64 })
             #expect((lines.first?["payload"] as? [String: Any])?["hook_action"] as? String == "on_create_lead")
 
-            let missing = try replay(["stats", "--data-dir", directory + "/nowhere"])
+            let missing = try await replay(["stats", "--data-dir", directory + "/nowhere"])
             #expect(missing.status != 0)
         }
     }
@@ -105,7 +105,7 @@ struct ReplayToolTests {
             let events = try log.events(from: 1, limit: 200)
             await log.close()
             for position in [1, 7, 61, 120] {
-                let shown = try replay(["as-of", "--data-dir", directory, "--projection", "payments", "--position", "\(position)"])
+                let shown = try await replay(["as-of", "--data-dir", directory, "--projection", "payments", "--position", "\(position)"])
                 #expect(shown.status == 0)
                 let lines = Set(
                     shown.lines.compactMap(object).map { line in
@@ -139,11 +139,13 @@ struct ReplayToolTests {
                     #expect(!expected.isEmpty)
                 }
             }
-            let one = try replay(["as-of", "--data-dir", directory, "--projection", "payments", "--position", "120", "--key", "pi_3QxYpL2eZvKYlo2C1gH7kT2m"])
+            let one = try await replay([
+                "as-of", "--data-dir", directory, "--projection", "payments", "--position", "120", "--key", "pi_3QxYpL2eZvKYlo2C1gH7kT2m",
+            ])
             #expect(one.lines.compactMap(object).first?["key"] as? String == "pi_3QxYpL2eZvKYlo2C1gH7kT2m")
-            let now = try replay(["as-of", "--data-dir", directory, "--projection", "payments", "--time", "2999-01-01T00:00:00Z"])
+            let now = try await replay(["as-of", "--data-dir", directory, "--projection", "payments", "--time", "2999-01-01T00:00:00Z"])
             #expect(now.lines.compactMap(object).first?["position"] as? Int == 120)
-            #expect(try replay(["as-of", "--data-dir", directory, "--projection", "payments"]).status != 0)
+            #expect(try await replay(["as-of", "--data-dir", directory, "--projection", "payments"]).status != 0)
         }
     }
 
@@ -153,11 +155,11 @@ struct ReplayToolTests {
             try await CatchUpCrashTests.seed(directory, count: 10)
             let child = try ChildProcess(executable: productsDirectory + "/replay", arguments: ["tail", "--data-dir", directory, "--from", "9"])
             defer { child.send(SIGKILL); _ = child.waitForExit() }
-            #expect(object(child.readLine())?["position"] as? Int == 9)
-            #expect(object(child.readLine())?["position"] as? Int == 10)
+            #expect(object(await child.readLine())?["position"] as? Int == 9)
+            #expect(object(await child.readLine())?["position"] as? Int == 10)
             let log = try LMDBEventLog(directory: directory + "/log", logger: quietLogger)
             _ = try await log.append(NewEvent(type: "test.live", source: "test", payload: Array(#"{"live":true}"#.utf8)))
-            let line = try #require(object(child.readLine()))
+            let line = try #require(object(await child.readLine()))
             #expect(line["position"] as? Int == 11)
             #expect(line["type"] as? String == "test.live")
             #expect((line["payload"] as? [String: Any])?["live"] as? Bool == true)

@@ -40,23 +40,23 @@ struct TamperTests {
 
     /// `docs/verify_log.py` (an auditor's verifier written from `docs/log-format.md`) on `directory/log`: its exit
     /// status and its line.
-    static func pythonVerify(_ directory: String, _ arguments: [String] = []) throws -> (status: Int32, line: String) {
+    static func pythonVerify(_ directory: String, _ arguments: [String] = []) async throws -> (status: Int32, line: String) {
         let root = projectRoot.path
         let child = try ChildProcess(
             executable: "/usr/bin/env", arguments: ["python3", root + "/docs/verify_log.py", directory + "/log"] + arguments, mergeStandardError: true)
         var lines = [String]()
-        while let line = child.readLine(timeout: .seconds(60)) { lines.append(line) }
+        while let line = await child.readLine(timeout: .seconds(60)) { lines.append(line) }
         return (child.waitForExit(), lines.joined(separator: "\n"))
     }
 
     /// What each refuses a tampered directory with: `replay verify`'s exit status and report, the gateway's start.
-    func refusals(_ directory: String) throws -> (verify: (Int32, [String: Any]?), gateway: (Int32, String), head: Int32) {
-        let verified = try replay(["verify", "--data-dir", directory])
+    func refusals(_ directory: String) async throws -> (verify: (Int32, [String: Any]?), gateway: (Int32, String), head: Int32) {
+        let verified = try await replay(["verify", "--data-dir", directory])
         let child = try ChildProcess(executable: productsDirectory + "/gateway", arguments: ["--port", "0", "--data-dir", directory], mergeStandardError: true)
         var lines = [String]()
-        while let line = child.readLine(timeout: .seconds(30)) { lines.append(line) }
+        while let line = await child.readLine(timeout: .seconds(30)) { lines.append(line) }
         let status = child.waitForExit()
-        let head = try replay(["head", "--data-dir", directory]).status
+        let head = try await replay(["head", "--data-dir", directory]).status
         return ((verified.status, object(verified.lines.last)), (status, lines.joined(separator: "\n")), head)
     }
 
@@ -68,7 +68,7 @@ struct TamperTests {
                 try Self.tamper(directory) { txn, events, _, _ in
                     for position in UInt64(11 - removed)...10 { _ = try events.delete(position, in: txn) }
                 }
-                let (verify, gateway, head) = try refusals(directory)
+                let (verify, gateway, head) = try await refusals(directory)
                 #expect(verify.0 == 1)
                 let chain = verify.1?["chain"] as? [String: Any]
                 #expect(chain?["ok"] as? Bool == false)
@@ -77,7 +77,7 @@ struct TamperTests {
                 #expect(gateway.0 == 2, "the gateway refuses to start: \(gateway.1)")
                 #expect(gateway.1.contains("position 10") && gateway.1.contains("position \(10 - removed)"), "\(gateway.1)")
                 #expect(head == 2)
-                let python = try Self.pythonVerify(directory)
+                let python = try await Self.pythonVerify(directory)
                 #expect(python.status == 1 && python.line.hasPrefix("broken \(11 - removed):"), "\(python.line)")
             }
         }
@@ -88,23 +88,23 @@ struct TamperTests {
         try await withTemporaryDirectory("tamper-keys") { directory in
             _ = try await Self.seed(directory)
             try Self.tamper(directory) { txn, _, keys, _ in _ = try keys.delete("stripe:evt_tamper_4", in: txn) }
-            let (status, lines) = try replay(["verify", "--data-dir", directory])
+            let (status, lines) = try await replay(["verify", "--data-dir", directory])
             let chain = object(lines.last)?["chain"] as? [String: Any]
             #expect(status == 1)
             #expect((chain?["position"] as? NSNumber)?.intValue == 4, "\(String(describing: chain))")
             #expect((chain?["reason"] as? String)?.contains("keys index") == true)
-            let python = try Self.pythonVerify(directory)
+            let python = try await Self.pythonVerify(directory)
             #expect(python.status == 1 && python.line.hasPrefix("broken 4:"), "\(python.line)")
         }
         try await withTemporaryDirectory("tamper-keys-extra") { directory in
             _ = try await Self.seed(directory)
             try Self.tamper(directory) { txn, _, keys, _ in _ = try keys.put(6, for: "stripe:evt_forged", in: txn) }
-            let (status, lines) = try replay(["verify", "--data-dir", directory])
+            let (status, lines) = try await replay(["verify", "--data-dir", directory])
             let chain = object(lines.last)?["chain"] as? [String: Any]
             #expect(status == 1)
             #expect((chain?["position"] as? NSNumber)?.intValue == 6, "\(String(describing: chain))")
             #expect((chain?["reason"] as? String)?.contains("evt_forged") == true)
-            let python = try Self.pythonVerify(directory)
+            let python = try await Self.pythonVerify(directory)
             #expect(python.status == 1 && python.line.hasPrefix("broken 6:"), "\(python.line)")
         }
     }
@@ -124,16 +124,16 @@ struct TamperTests {
                 }
                 try meta.put(UInt64(10).storedBytes + previous.bytes, for: "head", in: txn)
             }
-            let chainOnly = try replay(["verify", "--data-dir", directory])
+            let chainOnly = try await replay(["verify", "--data-dir", directory])
             #expect((object(chainOnly.lines.last)?["chain"] as? [String: Any])?["ok"] as? Bool == true, "the chain alone cannot see it")
             let receipt = "\(receipts[6].position):\(receipts[6].hash)"
-            let (status, lines) = try replay(["verify", "--data-dir", directory, "--expect", receipt])
+            let (status, lines) = try await replay(["verify", "--data-dir", directory, "--expect", receipt])
             #expect(status == 1)
             let held = (object(lines.last)?["receipts"] as? [[String: Any]])?.first
             #expect(held?["ok"] as? Bool == false)
             #expect(held?["expected"] as? String == receipts[6].hash)
-            #expect(try Self.pythonVerify(directory).status == 0, "the chain alone cannot see it")
-            let python = try Self.pythonVerify(directory, ["--expect", receipt])
+            #expect(try await Self.pythonVerify(directory).status == 0, "the chain alone cannot see it")
+            let python = try await Self.pythonVerify(directory, ["--expect", receipt])
             #expect(python.status == 1 && python.line.hasPrefix("broken \(receipts[6].position):"), "\(python.line)")
         }
     }
@@ -154,23 +154,23 @@ struct TamperTests {
             defer { try? FileManager.default.removeItem(atPath: file) }
             try "# kept by the sender\n\(position):\(hash)\n".write(toFile: file, atomically: true, encoding: .utf8)
             // verify compares the live views with a fresh build: let them catch up with the head first.
-            let caughtUp = await poll(timeout: .seconds(20)) {
+            let caughtUp = await waitUntil(timeout: .seconds(20)) {
                 let items = try? await gateway.get("/api/projections", headers: [("Authorization", "Bearer test-api-key")]).json?["items"] as? [[String: Any]]
                 return items?.allSatisfy { ($0["lag"] as? NSNumber)?.intValue == 0 } == true
             }
             #expect(caughtUp, "the projections caught up with the head")
-            let head = try replay(["head", "--data-dir", gateway.dataDirectory])
+            let head = try await replay(["head", "--data-dir", gateway.dataDirectory])
             #expect(head.status == 0)
             #expect((object(head.lines.last)?["position"] as? NSNumber)?.uint64Value ?? 0 >= position)
             for expectation in ["\(position):\(hash)", file] {
-                let verified = try replay(["verify", "--data-dir", gateway.dataDirectory, "--expect", expectation])
+                let verified = try await replay(["verify", "--data-dir", gateway.dataDirectory, "--expect", expectation])
                 #expect(verified.status == 0, "\(verified.lines)")
                 #expect((object(verified.lines.last)?["receipts"] as? [[String: Any]])?.first?["ok"] as? Bool == true)
             }
-            let wrong = try replay(["verify", "--data-dir", gateway.dataDirectory, "--expect", "\(position):\(String(repeating: "0", count: 64))"])
+            let wrong = try await replay(["verify", "--data-dir", gateway.dataDirectory, "--expect", "\(position):\(String(repeating: "0", count: 64))"])
             #expect(wrong.status == 1)
             // The Python verifier, with the environment's lock, beside the running gateway.
-            let python = try Self.pythonVerify(gateway.dataDirectory, ["--expect", "\(position):\(hash)"])
+            let python = try await Self.pythonVerify(gateway.dataDirectory, ["--expect", "\(position):\(hash)"])
             #expect(python.status == 0 && python.line.hasPrefix("intact "), "\(python.line)")
         }
     }
@@ -179,13 +179,13 @@ struct TamperTests {
     func withoutViews() async throws {
         try await withTemporaryDirectory("tamper-views") { directory in
             let receipts = try await Self.seed(directory)
-            let python = try Self.pythonVerify(directory)
+            let python = try await Self.pythonVerify(directory)
             #expect(python.status == 0 && python.line == "intact 10 \(receipts[9].hash)", "\(python.line)")
-            let (status, lines) = try replay(["verify", "--data-dir", directory])
+            let (status, lines) = try await replay(["verify", "--data-dir", directory])
             #expect(status == 0, "\(lines)")
             let report = object(lines.last)
             #expect((report?["projections"] as? [String: Any])?["compared"] as? Bool == false)
-            let rebuilt = try replay(["verify", "--data-dir", directory, "--rebuild-views"])
+            let rebuilt = try await replay(["verify", "--data-dir", directory, "--rebuild-views"])
             #expect(rebuilt.status == 0, "\(rebuilt.lines)")
             #expect(((object(rebuilt.lines.last)?["projections"] as? [String: Any])?["payments"] as? [String: Any])?["equal"] as? Bool == true)
         }

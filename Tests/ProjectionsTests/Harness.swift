@@ -49,7 +49,7 @@ struct Harness {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let head = try log.head().position
-            let done = await poll(timeout: .seconds(30)) {
+            let done = await waitUntil(timeout: .seconds(30)) {
                 let statuses = runner.statuses()
                 return statuses.count == projections.count
                     && statuses.allSatisfy { status in

@@ -22,7 +22,12 @@ package final class ChildProcess: @unchecked Sendable {
     package var pid: Int32 { process.processIdentifier }
 
     /// The next line of output, or `nil` at end of output or when `timeout` (scaled by ``testTimeScale``) passes first.
-    package func readLine(timeout: Duration = .seconds(30)) -> String? {
+    /// The wait runs on a thread of its own, never on Swift's cooperative pool.
+    package func readLine(timeout: Duration = .seconds(30)) async -> String? {
+        await Self.onOwnThread { self.blockingReadLine(timeout: timeout) }
+    }
+
+    private func blockingReadLine(timeout: Duration) -> String? {
         let deadline = ContinuousClock.now + scaled(timeout)
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
@@ -54,10 +59,18 @@ package final class ChildProcess: @unchecked Sendable {
         kill(process.processIdentifier, signal)
     }
 
-    /// Waits for the child to exit and returns its status.
+    /// Waits for the child to exit and returns its status. It blocks: call it once the child was told to end.
     package func waitForExit() -> Int32 {
         process.waitUntilExit()
         return process.terminationStatus
+    }
+
+    /// Runs blocking `work` on a new thread and returns its result, so that no cooperative thread waits on it.
+    private static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: work()) }
+            thread.start()
+        }
     }
 
     /// Whether the child was ended by a signal.

@@ -68,7 +68,7 @@ package final class NATSCluster: @unchecked Sendable {
         try process.run()
         nodes[index].process = process
         let port = node.clientPort
-        guard await poll(timeout: .seconds(20), every: .milliseconds(20), { Self.accepts(port) }) else {
+        guard await waitUntil(timeout: .seconds(20), every: .milliseconds(20), { Self.accepts(port) }) else {
             throw NSError(
                 domain: "NATSCluster", code: 1, userInfo: [NSLocalizedDescriptionKey: "nats-server \(node.name) did not listen on \(port) within 20 s"])
         }

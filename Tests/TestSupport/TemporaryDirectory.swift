@@ -35,7 +35,7 @@ package let testTimeScale: Double = {
 package func scaled(_ duration: Duration) -> Duration { duration * testTimeScale }
 
 /// Polls `condition` until it holds or `timeout` (scaled by ``testTimeScale``) passes; returns whether it held.
-package func poll(
+package func waitUntil(
     timeout: Duration = .seconds(10), every interval: Duration = .milliseconds(5),
     _ condition: () async throws -> Bool
 ) async rethrows -> Bool {

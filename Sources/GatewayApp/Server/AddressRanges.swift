@@ -1,3 +1,4 @@
+import EventLog
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
