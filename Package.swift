@@ -2,7 +2,9 @@
 import PackageDescription
 
 /// Strict settings for every target of ours, as Hummingbird has them.
-let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility"),
+]
 
 let package = Package(
     name: "Switchyard",
@@ -134,46 +136,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // A child process for the crash-safety tests: appends in a loop and prints every acknowledged position.
-        .executableTarget(
-            name: "LogTorture",
-            dependencies: ["EventLog"],
-            path: "Tests/LogTorture"
-        ),
-        // Benchmarks: built with the package, run only by `make bench`.
-        .executableTarget(
-            name: "LogBench",
-            dependencies: ["EventLog", .product(name: "Logging", package: "swift-log")],
-            path: "bench/LogBench"
-        ),
-        .executableTarget(
-            name: "CatchUpBench",
-            dependencies: [
-                "EventLog", "JSONScan", "Projections",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "bench/CatchUpBench"
-        ),
-        .executableTarget(
-            name: "BareServer",
-            dependencies: [
-                "EventLog", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "bench/BareServer"
-        ),
-        // Fuzzing: the harnesses, and an executable that is libFuzzer's target under `make fuzz` and replays inputs
-        // otherwise.
-        .target(
-            name: "FuzzTargets",
-            dependencies: [
-                "EventLog", "JSONScan", "WebhookAuth", "Projections",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "fuzz/FuzzTargets"
-        ),
-        .executableTarget(name: "Fuzz", dependencies: ["FuzzTargets"], path: "fuzz/Fuzz"),
         .target(
             name: "TestSupport",
             dependencies: [.product(name: "Logging", package: "swift-log")],
@@ -199,13 +161,11 @@ let package = Package(
             dependencies: ["JetStreamLog", "EventLog", "TestSupport"]
         ),
         .testTarget(
-            name: "FuzzTargetsTests",
-            dependencies: ["FuzzTargets", "TestSupport"]
-        ),
-        .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "GatewayApp", "Outbound", .product(name: "HummingbirdTesting", package: "hummingbird"), "EventLog", "JSONScan", "WebhookAuth", "Projections", "TestSupport",
+                "GatewayApp", "Outbound", .product(name: "HummingbirdTesting", package: "hummingbird"), "EventLog",
+                "JSONScan", "WebhookAuth", "Projections",
+                "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -218,6 +178,60 @@ let package = Package(
         ),
     ]
 )
+
+/// Targets for developers only: the crash-test child, the benchmarks and the fuzz harnesses (whose `@testable` imports
+/// need debug builds), with the fuzz regression tests. Built when `SWITCHYARD_DEV_TARGETS` is set, as `make test`,
+/// `make bench` and `make fuzz` set it (as Hummingbird does with `ENABLE_HB_BENCHMARKS`), so that `swift build -c
+/// release` builds the two products alone.
+if Context.environment["SWITCHYARD_DEV_TARGETS"] != nil {
+    package.targets += [
+        // A child process for the crash-safety tests: appends in a loop and prints every acknowledged position.
+        .executableTarget(
+            name: "LogTorture",
+            dependencies: ["EventLog"],
+            path: "Tests/LogTorture"
+        ),
+        // Benchmarks: built with the package, run only by `make bench`.
+        .executableTarget(
+            name: "LogBench",
+            dependencies: ["EventLog", .product(name: "Logging", package: "swift-log")],
+            path: "bench/LogBench"
+        ),
+        .executableTarget(
+            name: "CatchUpBench",
+            dependencies: [
+                "EventLog", "JSONScan", "Projections",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "bench/CatchUpBench"
+        ),
+        .executableTarget(
+            name: "BareServer",
+            dependencies: [
+                "EventLog", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/BareServer"
+        ),
+        // Fuzzing: the harnesses, and an executable that is libFuzzer's target under `make fuzz` and replays inputs
+        // otherwise.
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "EventLog", "JSONScan", "WebhookAuth", "Projections",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "fuzz/FuzzTargets"
+        ),
+        .executableTarget(name: "Fuzz", dependencies: ["FuzzTargets"], path: "fuzz/Fuzz"),
+        .testTarget(
+            name: "FuzzTargetsTests",
+            dependencies: ["FuzzTargets", "TestSupport"]
+        ),
+    ]
+}
 
 for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + strict

@@ -22,7 +22,9 @@ package struct Event: Sendable, Equatable {
         @usableFromInline let payload: [UInt8]
 
         init(type: String, source: String, idempotencyKey: String?, metadata: [String: String], payload: [UInt8]) {
-            (self.type, self.source, self.idempotencyKey, self.metadata, self.payload) = (type, source, idempotencyKey, metadata, payload)
+            (self.type, self.source, self.idempotencyKey, self.metadata, self.payload) = (
+                type, source, idempotencyKey, metadata, payload
+            )
         }
 
         @usableFromInline static func == (lhs: Body, rhs: Body) -> Bool {
@@ -35,12 +37,18 @@ package struct Event: Sendable, Equatable {
     /// What happened.
     package var type: String {
         @inlinable get { body.type }
-        set { body = Body(type: newValue, source: source, idempotencyKey: idempotencyKey, metadata: metadata, payload: payload) }
+        set {
+            body = Body(
+                type: newValue, source: source, idempotencyKey: idempotencyKey, metadata: metadata, payload: payload)
+        }
     }
     /// Where it came from.
     package var source: String {
         @inlinable get { body.source }
-        set { body = Body(type: type, source: newValue, idempotencyKey: idempotencyKey, metadata: metadata, payload: payload) }
+        set {
+            body = Body(
+                type: type, source: newValue, idempotencyKey: idempotencyKey, metadata: metadata, payload: payload)
+        }
     }
     /// The idempotency key it was appended with.
     package var idempotencyKey: String? {
@@ -50,12 +58,18 @@ package struct Event: Sendable, Equatable {
     /// Its metadata.
     package var metadata: [String: String] {
         @inlinable get { body.metadata }
-        set { body = Body(type: type, source: source, idempotencyKey: idempotencyKey, metadata: newValue, payload: payload) }
+        set {
+            body = Body(
+                type: type, source: source, idempotencyKey: idempotencyKey, metadata: newValue, payload: payload)
+        }
     }
     /// Its payload, byte for byte as appended.
     package var payload: [UInt8] {
         @inlinable get { body.payload }
-        set { body = Body(type: type, source: source, idempotencyKey: idempotencyKey, metadata: metadata, payload: newValue) }
+        set {
+            body = Body(
+                type: type, source: source, idempotencyKey: idempotencyKey, metadata: metadata, payload: newValue)
+        }
     }
 
     /// Creates an event value; the log creates these when it reads.

@@ -42,7 +42,8 @@ package struct EventHash: Sendable, Hashable, CustomStringConvertible {
     package var description: String { hex }
 
     package static func == (lhs: EventHash, rhs: EventHash) -> Bool {
-        lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1 && lhs.words.2 == rhs.words.2 && lhs.words.3 == rhs.words.3
+        lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1 && lhs.words.2 == rhs.words.2
+            && lhs.words.3 == rhs.words.3
     }
 
     package func hash(into hasher: inout Hasher) {

@@ -38,17 +38,25 @@ package struct LogLimits: Sendable {
         func reject(_ message: String) -> EventLogError { EventLogError(.invalidEvent, message) }
         let typeBytes = event.type.utf8.count
         guard typeBytes > 0 else { throw reject("the event type is empty") }
-        guard typeBytes <= maxTypeBytes else { throw reject("the event type is \(typeBytes) bytes; at most \(maxTypeBytes) allowed") }
+        guard typeBytes <= maxTypeBytes else {
+            throw reject("the event type is \(typeBytes) bytes; at most \(maxTypeBytes) allowed")
+        }
         let sourceBytes = event.source.utf8.count
         guard sourceBytes > 0 else { throw reject("the event source is empty") }
-        guard sourceBytes <= maxSourceBytes else { throw reject("the event source is \(sourceBytes) bytes; at most \(maxSourceBytes) allowed") }
+        guard sourceBytes <= maxSourceBytes else {
+            throw reject("the event source is \(sourceBytes) bytes; at most \(maxSourceBytes) allowed")
+        }
         if let key = event.idempotencyKey {
             let keyBytes = key.utf8.count
             guard keyBytes > 0 else { throw reject("the idempotency key is empty") }
-            guard keyBytes <= maxKeyBytes else { throw reject("the idempotency key is \(keyBytes) bytes; at most \(maxKeyBytes) allowed") }
+            guard keyBytes <= maxKeyBytes else {
+                throw reject("the idempotency key is \(keyBytes) bytes; at most \(maxKeyBytes) allowed")
+            }
         }
         let metadataBytes = event.metadata.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
-        guard metadataBytes <= maxMetadataBytes else { throw reject("the metadata is \(metadataBytes) bytes; at most \(maxMetadataBytes) allowed") }
+        guard metadataBytes <= maxMetadataBytes else {
+            throw reject("the metadata is \(metadataBytes) bytes; at most \(maxMetadataBytes) allowed")
+        }
         guard event.payload.count <= maxPayloadBytes else {
             throw reject("the payload is \(event.payload.count) bytes; at most \(maxPayloadBytes) allowed")
         }

@@ -51,8 +51,12 @@ package struct EventLogError: Error, Sendable, CustomStringConvertible {
         guard let lmdb = error as? LMDBError else {
             return EventLogError(.storageFailure, "\(doing) failed", cause: error)
         }
-        if lmdb.isOutOfSpace { return EventLogError(.storageFull, "\(doing) failed: no space left on the device", cause: lmdb) }
-        if lmdb.isCorrupted { return EventLogError(.corrupted, "\(doing) failed: the database is damaged", cause: lmdb) }
+        if lmdb.isOutOfSpace {
+            return EventLogError(.storageFull, "\(doing) failed: no space left on the device", cause: lmdb)
+        }
+        if lmdb.isCorrupted {
+            return EventLogError(.corrupted, "\(doing) failed: the database is damaged", cause: lmdb)
+        }
         return EventLogError(.storageFailure, "\(doing) failed", cause: lmdb)
     }
 }

@@ -58,7 +58,11 @@ extension EventStore {
         var high = try await head().position
         while low < high {
             let middle = low + (high - low + 1) / 2
-            if let event = try await event(at: middle), event.recordedAt <= time { low = middle } else { high = middle - 1 }
+            if let event = try await event(at: middle), event.recordedAt <= time {
+                low = middle
+            } else {
+                high = middle - 1
+            }
         }
         return low
     }

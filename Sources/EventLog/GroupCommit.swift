@@ -22,7 +22,8 @@ package struct GroupCommit {
         /// The record as read back.
         package func record(recordedAt: Timestamp) -> Event {
             Event(
-                position: position, recordedAt: recordedAt, type: event.type, source: event.source, idempotencyKey: event.idempotencyKey,
+                position: position, recordedAt: recordedAt, type: event.type, source: event.source,
+                idempotencyKey: event.idempotencyKey,
                 metadata: event.metadata, payload: event.payload, previousHash: previousHash, hash: hash
             )
         }
@@ -60,7 +61,10 @@ package struct GroupCommit {
             }
             let position = head.position + 1
             let encoded = RecordCodec.encode(event, position: position, recordedAt: recordedAt, previousHash: head.hash)
-            appended.append(Appended(event: event, position: position, bytes: encoded.bytes, previousHash: head.hash, hash: encoded.hash))
+            appended.append(
+                Appended(
+                    event: event, position: position, bytes: encoded.bytes, previousHash: head.hash, hash: encoded.hash)
+            )
             if let key = event.idempotencyKey { newKeys[key] = (position, encoded.hash) }
             head = LogHead(position: position, hash: encoded.hash)
             outcomes.append(.appended(position, hash: encoded.hash))

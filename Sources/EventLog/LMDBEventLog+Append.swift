@@ -40,10 +40,14 @@ extension LMDBEventLog {
                     if let key = record.event.idempotencyKey { try keys.put(record.position, for: key, in: txn) }
                 }
                 for record in pending.restored {
-                    try events.put(try Self.restoredRecord(record, after: commit.head), for: record.position, in: txn, mode: .append)
+                    try events.put(
+                        try Self.restoredRecord(record, after: commit.head), for: record.position, in: txn,
+                        mode: .append)
                     if let key = record.idempotencyKey {
                         guard try keys.put(record.position, for: key, in: txn, mode: .noOverwrite) else {
-                            throw EventLogError(.invalidEvent, "position \(record.position) repeats the idempotency key of an earlier event")
+                            throw EventLogError(
+                                .invalidEvent,
+                                "position \(record.position) repeats the idempotency key of an earlier event")
                         }
                     }
                     commit.follow(restored: record)

@@ -12,7 +12,8 @@ extension LMDBEventLog {
         }
         if records.isEmpty && checkpoint == nil { return }
         _ = try await withCheckedThrowingContinuation { continuation in
-            let pending = LogWriter.Pending(events: [], checkpoint: checkpoint, restored: records, continuation: continuation)
+            let pending = LogWriter.Pending(
+                events: [], checkpoint: checkpoint, restored: records, continuation: continuation)
             if !writer.submit(pending) {
                 continuation.resume(throwing: EventLogError(.closed, "the event log at \(directory) is closed"))
             }
@@ -22,14 +23,19 @@ extension LMDBEventLog {
     /// Checks that `record` continues the chain after `head` and returns its stored bytes; runs on the writer.
     static func restoredRecord(_ record: Event, after head: LogHead) throws -> [UInt8] {
         guard record.position == head.position + 1 else {
-            throw EventLogError(.invalidEvent, "position \(record.position) does not follow the head at \(head.position)")
+            throw EventLogError(
+                .invalidEvent, "position \(record.position) does not follow the head at \(head.position)")
         }
         guard record.previousHash == head.hash else {
-            throw EventLogError(.invalidEvent, "position \(record.position): its previous hash is not the hash of position \(head.position)")
+            throw EventLogError(
+                .invalidEvent,
+                "position \(record.position): its previous hash is not the hash of position \(head.position)")
         }
-        let encoded = RecordCodec.encode(NewEvent(record), position: record.position, recordedAt: record.recordedAt, previousHash: head.hash)
+        let encoded = RecordCodec.encode(
+            NewEvent(record), position: record.position, recordedAt: record.recordedAt, previousHash: head.hash)
         guard encoded.hash == record.hash else {
-            throw EventLogError(.invalidEvent, "position \(record.position): its fields do not give its hash, so it was altered")
+            throw EventLogError(
+                .invalidEvent, "position \(record.position): its fields do not give its hash, so it was altered")
         }
         return encoded.bytes
     }
@@ -39,7 +45,8 @@ extension NewEvent {
     /// The fields of a stored event that an append takes.
     package init(_ event: Event) {
         self.init(
-            type: event.type, source: event.source, idempotencyKey: event.idempotencyKey, metadata: event.metadata, payload: event.payload
+            type: event.type, source: event.source, idempotencyKey: event.idempotencyKey, metadata: event.metadata,
+            payload: event.payload
         )
     }
 }

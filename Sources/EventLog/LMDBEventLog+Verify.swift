@@ -43,7 +43,9 @@ extension LMDBEventLog {
                     if let previousTime, record.recordedAt < previousTime {
                         failure = .broken(
                             position: position,
-                            reason: "recorded at \(record.recordedAt), before the record before it (\(previousTime)): recording times never go backwards")
+                            reason:
+                                "recorded at \(record.recordedAt), before the record before it (\(previousTime)): recording times never go backwards"
+                        )
                         return false
                     }
                     previousTime = record.recordedAt
@@ -52,7 +54,9 @@ extension LMDBEventLog {
                         let indexed = try keys.get(idempotencyKey, in: txn)
                         guard indexed == position else {
                             let found = indexed.map { "points at position \($0)" } ?? "is missing"
-                            failure = .broken(position: position, reason: "the keys index entry for this record's idempotency key \(found)")
+                            failure = .broken(
+                                position: position,
+                                reason: "the keys index entry for this record's idempotency key \(found)")
                             return false
                         }
                     }
@@ -76,7 +80,8 @@ extension LMDBEventLog {
         try keys.scan(in: txn) { keyBytes, positionBytes in
             let key = String(decoding: keyBytes, as: UTF8.self)
             let position = try UInt64(storedBytes: positionBytes)
-            let recordKey = try events.withValue(for: position, in: txn) { try? RecordCodec.decode($0).idempotencyKey } ?? nil
+            let recordKey =
+                try events.withValue(for: position, in: txn) { try? RecordCodec.decode($0).idempotencyKey } ?? nil
             guard recordKey == key else {
                 found = .broken(
                     position: position,
@@ -101,10 +106,12 @@ extension LMDBEventLog {
         guard stored == position else { return "the record says position \(stored) but is stored at \(position)" }
         let canonical = UnsafeRawBufferPointer(rebasing: record[0..<(record.count - RecordCodec.trailerSize)])
         let link = EventHash(
-            copying: UnsafeRawBufferPointer(rebasing: record[(record.count - RecordCodec.trailerSize)..<(record.count - RecordCodec.hashSize)]))
+            copying: UnsafeRawBufferPointer(
+                rebasing: record[(record.count - RecordCodec.trailerSize)..<(record.count - RecordCodec.hashSize)]))
         guard link == previous else { return "the previous-hash link does not match the record before" }
         let computed = RecordCodec.chainHash(previous: previous, canonical: canonical)
-        guard computed == EventHash(copying: UnsafeRawBufferPointer(rebasing: record.suffix(RecordCodec.hashSize))) else {
+        guard computed == EventHash(copying: UnsafeRawBufferPointer(rebasing: record.suffix(RecordCodec.hashSize)))
+        else {
             return "the stored hash does not match the record's bytes"
         }
         return nil

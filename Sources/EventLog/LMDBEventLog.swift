@@ -63,7 +63,8 @@ package final class LMDBEventLog: EventStore, @unchecked Sendable {
         try env.write { txn in
             if let stored = try meta.get("format", in: txn) {
                 guard stored == [formatVersion] else {
-                    throw EventLogError(.unsupportedFormat, "the log has format \(stored), this build reads \(formatVersion)")
+                    throw EventLogError(
+                        .unsupportedFormat, "the log has format \(stored), this build reads \(formatVersion)")
                 }
             } else {
                 try meta.put([formatVersion], for: "format", in: txn)
@@ -81,7 +82,9 @@ package final class LMDBEventLog: EventStore, @unchecked Sendable {
 
     /// The head as stored: the last record's position and hash.
     /// The last record's head and recording time, or `nil` for an empty log.
-    static func lastRecord(events: Database<UInt64, [UInt8]>, in txn: some Transaction) throws -> (head: LogHead, recordedAt: Timestamp)? {
+    static func lastRecord(
+        events: Database<UInt64, [UInt8]>, in txn: some Transaction
+    ) throws -> (head: LogHead, recordedAt: Timestamp)? {
         guard let last = try events.last(in: txn) else { return nil }
         guard last.value.count >= RecordCodec.trailerSize + RecordCodec.timeOffset + 8 else {
             throw EventLogError(.corrupted, "the record at \(last.key) is too short")
@@ -110,7 +113,10 @@ package final class LMDBEventLog: EventStore, @unchecked Sendable {
             let stored = try meta.get("head", in: txn)
             guard let stored else {
                 guard last.position > 0 else { return nil }
-                return (1, "the log has records up to position \(last.position) but no meta head: it was not written by this log's appends")
+                return (
+                    1,
+                    "the log has records up to position \(last.position) but no meta head: it was not written by this log's appends"
+                )
             }
             guard stored.count == 8 + RecordCodec.hashSize else {
                 return (last.position + 1, "the meta head is \(stored.count) bytes, not \(8 + RecordCodec.hashSize)")

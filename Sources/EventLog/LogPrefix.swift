@@ -21,7 +21,9 @@ package struct LogPrefix<Base: EventStore>: EventStore {
 
     package func events(from position: UInt64, limit: Int) async throws -> [Event] {
         guard position <= end else { return [] }
-        return try await base.events(from: position, limit: Int(min(UInt64(limit), end - position + 1))).filter { $0.position <= end }
+        return try await base.events(from: position, limit: Int(min(UInt64(limit), end - position + 1))).filter {
+            $0.position <= end
+        }
     }
 
     package func head() async throws -> LogHead {

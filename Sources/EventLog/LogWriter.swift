@@ -14,7 +14,9 @@ final class LogWriter: @unchecked Sendable {
         /// Records copied from another log, appended with their own positions, times and hashes.
         var restored: [Event] = []
         let continuation: CheckedContinuation<[AppendOutcome], any Error>
-        var payloadBytes: Int { events.reduce(0) { $0 + $1.payload.count } + restored.reduce(0) { $0 + $1.payload.count } }
+        var payloadBytes: Int {
+            events.reduce(0) { $0 + $1.payload.count } + restored.reduce(0) { $0 + $1.payload.count }
+        }
         var count: Int { events.count + restored.count }
     }
 

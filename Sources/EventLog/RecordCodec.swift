@@ -16,7 +16,8 @@ package enum RecordCodec {
         _ event: NewEvent, position: UInt64, recordedAt: Timestamp, previousHash: EventHash
     ) -> (bytes: [UInt8], hash: EventHash) {
         var out = [UInt8]()
-        out.reserveCapacity(96 + event.type.utf8.count + event.source.utf8.count + event.payload.count + 64 * event.metadata.count)
+        out.reserveCapacity(
+            96 + event.type.utf8.count + event.source.utf8.count + event.payload.count + 64 * event.metadata.count)
         out.append(version)
         appendInteger(position, to: &out)
         appendInteger(UInt64(bitPattern: recordedAt.nanosecondsSinceEpoch), to: &out)

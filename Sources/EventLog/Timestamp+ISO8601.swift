@@ -28,7 +28,9 @@ extension Timestamp {
         iso8601(secondsSinceEpoch: seconds, nanoseconds: 0, precision)
     }
 
-    private static func iso8601(secondsSinceEpoch seconds: Int64, nanoseconds: Int64, _ precision: ISO8601Precision) -> String {
+    private static func iso8601(
+        secondsSinceEpoch seconds: Int64, nanoseconds: Int64, _ precision: ISO8601Precision
+    ) -> String {
         var days = seconds / 86_400
         var second = seconds % 86_400
         if second < 0 { (days, second) = (days - 1, second + 86_400) }

@@ -23,7 +23,9 @@ extension Timestamp {
         var nanos = 0
         if bytes.count > 20 {
             let digits = bytes.count - 21
-            guard bytes[19] == UInt8(ascii: "."), (1...9).contains(digits), let fraction = number(20..<(bytes.count - 1)) else { return nil }
+            guard bytes[19] == UInt8(ascii: "."), (1...9).contains(digits),
+                let fraction = number(20..<(bytes.count - 1))
+            else { return nil }
             nanos = fraction
             for _ in digits..<9 { nanos *= 10 }
         }

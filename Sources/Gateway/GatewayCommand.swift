@@ -12,7 +12,8 @@ struct GatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "Receive, verify and durably record webhooks.",
-        discussion: "Settings come from the config file, then SWITCHYARD_* variables, then these options; see docs/configuration.md."
+        discussion:
+            "Settings come from the config file, then SWITCHYARD_* variables, then these options; see docs/configuration.md."
     )
 
     @Option(help: "Path of the JSON config file (or SWITCHYARD_CONFIG).")
@@ -31,7 +32,8 @@ struct GatewayCommand: AsyncParsableCommand {
         let configuration: GatewayConfiguration
         do {
             configuration = try GatewayConfiguration.load(
-                file: config, environment: ProcessInfo.processInfo.environment, host: host, port: port, dataDirectory: dataDir
+                file: config, environment: ProcessInfo.processInfo.environment, host: host, port: port,
+                dataDirectory: dataDir
             )
         } catch let error as ConfigurationError {
             try? FileHandle.standardError.write(contentsOf: Data("gateway: \(error)\n".utf8))
@@ -49,10 +51,30 @@ struct GatewayCommand: AsyncParsableCommand {
         switch configuration.log.backend {
         case .lmdb:
             let log = try await opening(configuration) { try openLog(configuration, metrics: metrics, logger: logger) }
-            try await serve(buildApplication(configuration, log: log, views: views, metrics: metrics, logger: logger), configuration)
+            try await serve(
+                starting {
+                    try buildApplication(configuration, log: log, views: views, metrics: metrics, logger: logger)
+                },
+                configuration)
         case .jetstream:
-            let log = try await opening(configuration) { try await openJetStreamLog(configuration, metrics: metrics, logger: logger) }
-            try await serve(buildApplication(configuration, log: log, views: views, metrics: metrics, logger: logger, cluster: log), configuration)
+            let log = try await opening(configuration) {
+                try await openJetStreamLog(configuration, metrics: metrics, logger: logger)
+            }
+            try await serve(
+                starting {
+                    try buildApplication(
+                        configuration, log: log, views: views, metrics: metrics, logger: logger, cluster: log)
+                }, configuration)
+        }
+    }
+
+    /// Builds the application; a failure (the console's templates missing or broken) is one line and exit status 1.
+    private func starting<App>(_ build: () throws -> App) throws -> App {
+        do {
+            return try build()
+        } catch {
+            try? FileHandle.standardError.write(contentsOf: Data("gateway: cannot start: \(error)\n".utf8))
+            throw ExitCode(1)
         }
     }
 
@@ -63,10 +85,14 @@ struct GatewayCommand: AsyncParsableCommand {
             return try await open()
         } catch let error as EventLogError where error.code == .inconsistent {
             try? FileHandle.standardError.write(
-                contentsOf: Data("gateway: the event log in \(configuration.dataDirectory) is inconsistent: \(error.message)\n".utf8))
+                contentsOf: Data(
+                    "gateway: the event log in \(configuration.dataDirectory) is inconsistent: \(error.message)\n".utf8)
+            )
             throw ExitCode(2)
         } catch {
-            try? FileHandle.standardError.write(contentsOf: Data("gateway: cannot open the data directory \(configuration.dataDirectory): \(error)\n".utf8))
+            try? FileHandle.standardError.write(
+                contentsOf: Data(
+                    "gateway: cannot open the data directory \(configuration.dataDirectory): \(error)\n".utf8))
             throw ExitCode(1)
         }
     }

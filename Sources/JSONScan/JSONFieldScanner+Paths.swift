@@ -58,7 +58,8 @@ extension JSONFieldScanner {
         /// Which of `candidates` have `key` at `depth`.
         func matching(_ key: UnsafeRawBufferPointer, at depth: Int, among candidates: UInt64) -> UInt64 {
             guard depth < levels.count else { return 0 }
-            for entry in entries[levels[depth]] where entry.paths & candidates != 0 && entry.end - entry.start == key.count {
+            for entry in entries[levels[depth]]
+            where entry.paths & candidates != 0 && entry.end - entry.start == key.count {
                 var same = true
                 for offset in 0..<key.count where key[offset] != keyBytes[entry.start + offset] {
                     same = false

@@ -77,7 +77,8 @@ extension JSONFieldScanner {
         package func isEmptyArray(_ field: Field) -> Bool {
             guard kind(field) == .array else { return false }
             let span = spans[field.rawValue]
-            return UnsafeRawBufferPointer(rebasing: payload[Int(span.start) + 1..<Int(span.end) - 1]).allSatisfy { byte in
+            return UnsafeRawBufferPointer(rebasing: payload[Int(span.start) + 1..<Int(span.end) - 1]).allSatisfy {
+                byte in
                 byte == 0x20 || byte == 0x09 || byte == 0x0a || byte == 0x0d
             }
         }
@@ -91,7 +92,9 @@ extension JSONFieldScanner {
             var index = Int(span.start) + 1
             let end = Int(span.end) - 1
             func skipWhitespace() {
-                while index < end, payload[index] == 0x20 || payload[index] == 0x09 || payload[index] == 0x0a || payload[index] == 0x0d { index += 1 }
+                while index < end,
+                    payload[index] == 0x20 || payload[index] == 0x09 || payload[index] == 0x0a || payload[index] == 0x0d
+                { index += 1 }
             }
             skipWhitespace()
             while index < end {
@@ -141,7 +144,8 @@ extension JSONFieldScanner {
 
     /// ``read(_:paths:by:_:)`` of the bytes of `payload`.
     package static func read<Field, T>(
-        _ payload: UnsafeRawBufferPointer, paths: Paths, by _: Field.Type, _ body: (Reader<Field>) throws(Unscanned) -> T
+        _ payload: UnsafeRawBufferPointer, paths: Paths, by _: Field.Type,
+        _ body: (Reader<Field>) throws(Unscanned) -> T
     ) -> T? {
         let result = try? withSpans(payload, paths: paths) { spans, isObject throws(Unscanned) -> T? in
             isObject ? try body(Reader(payload: payload, spans: spans)) : nil

@@ -83,7 +83,8 @@ package struct JSONFieldScanner {
     static func text(_ span: Span, in bytes: UnsafeRawBufferPointer) throws(Failure) -> String? {
         let raw = UnsafeRawBufferPointer(rebasing: bytes[Int(span.start)..<Int(span.end)])
         switch Kind(rawValue: span.kind) {
-        case .string?: return span.escaped ? try unescape(raw, at: Int(span.start)) : String(decoding: raw, as: UTF8.self)
+        case .string?:
+            return span.escaped ? try unescape(raw, at: Int(span.start)) : String(decoding: raw, as: UTF8.self)
         case .number?, .bool?: return String(decoding: raw, as: UTF8.self)
         default: return nil
         }
@@ -171,7 +172,9 @@ package struct JSONFieldScanner {
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[keyStart..<(index - 1)])
                 var remaining =
                     escaped
-                    ? Array(try Self.unescape(raw, at: keyStart).utf8).withUnsafeBytes { paths.matching($0, at: depth, among: candidates) }
+                    ? Array(try Self.unescape(raw, at: keyStart).utf8).withUnsafeBytes {
+                        paths.matching($0, at: depth, among: candidates)
+                    }
                     : paths.matching(raw, at: depth, among: candidates)
                 while remaining != 0 {
                     let c = remaining.trailingZeroBitCount
@@ -220,7 +223,9 @@ package struct JSONFieldScanner {
         let start = index
         func digits(_ scanner: inout JSONFieldScanner) -> Int {
             let from = scanner.index
-            while scanner.index < scanner.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(scanner.bytes[scanner.index]) {
+            while scanner.index < scanner.bytes.count,
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(scanner.bytes[scanner.index])
+            {
                 scanner.index += 1
             }
             return scanner.index - from
@@ -238,7 +243,9 @@ package struct JSONFieldScanner {
         }
         if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
             guard digits(&self) > 0 else { throw fail("a number has no digits in its exponent") }
         }
         record(capture, .number, start..<index)
@@ -281,8 +288,12 @@ package struct JSONFieldScanner {
             index += 2
             return
         }
-        guard code == UInt8(ascii: "u") else { throw fail("an escape JSON does not have (a backslash before byte \(code))") }
-        guard let scalar = JSONEscape.hex4(bytes, at: index + 2) else { throw fail("a \\u escape without four hexadecimal digits") }
+        guard code == UInt8(ascii: "u") else {
+            throw fail("an escape JSON does not have (a backslash before byte \(code))")
+        }
+        guard let scalar = JSONEscape.hex4(bytes, at: index + 2) else {
+            throw fail("a \\u escape without four hexadecimal digits")
+        }
         index += 6
         switch scalar {
         case 0xD800..<0xDC00:
@@ -305,7 +316,9 @@ package struct JSONFieldScanner {
         while i < raw.count {
             let byte = raw[i]
             guard byte == UInt8(ascii: "\\") else { out.append(byte); i += 1; continue }
-            guard i + 1 < raw.count else { throw Failure(message: "the body is not valid JSON: a bad escape at byte \(offset + i)") }
+            guard i + 1 < raw.count else {
+                throw Failure(message: "the body is not valid JSON: a bad escape at byte \(offset + i)")
+            }
             let code = raw[i + 1]
             i += 2
             if let byte = JSONEscape.byte(for: code) {
@@ -318,7 +331,8 @@ package struct JSONFieldScanner {
                     throw Failure(message: "the body is not valid JSON: a bad \\u escape at byte \(offset + i)")
                 }
                 i += 4
-                if (0xD800..<0xDC00).contains(scalar), i + 6 <= raw.count, raw[i] == UInt8(ascii: "\\"), raw[i + 1] == UInt8(ascii: "u"),
+                if (0xD800..<0xDC00).contains(scalar), i + 6 <= raw.count, raw[i] == UInt8(ascii: "\\"),
+                    raw[i + 1] == UInt8(ascii: "u"),
                     let low = JSONEscape.hex4(raw, at: i + 2), (0xDC00..<0xE000).contains(low)
                 {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)

@@ -27,7 +27,8 @@ package final class ClusterLease: Service, Sendable {
     /// A lease in bucket `bucket` on `store`'s servers, for `node`; `work` makes the services to run while it is
     /// held (made anew each time the lease is taken).
     package init(
-        store: JetStreamEventStore, bucket: String = "SWITCHYARD_LEASE", node: String, ttl: Duration = .seconds(6), logger: Logger,
+        store: JetStreamEventStore, bucket: String = "SWITCHYARD_LEASE", node: String, ttl: Duration = .seconds(6),
+        logger: Logger,
         metrics: any MetricsFactory = MetricsSystem.factory, work: @escaping @Sendable () -> [any Service]
     ) {
         self.store = store
@@ -46,11 +47,14 @@ package final class ClusterLease: Service, Sendable {
             let connection = store.connection
             let (name, ttl, replicas) = (bucketName, ttl, connection.configuration.replicas)
             do {
-                let bucket = try await pool.run { try LeaseBucket(connection: connection, bucket: name, ttl: ttl, replicas: replicas) }
+                let bucket = try await pool.run {
+                    try LeaseBucket(connection: connection, bucket: name, ttl: ttl, replicas: replicas)
+                }
                 bucketBox.withLock { $0 = bucket }
                 return bucket
             } catch {
-                logger.warning("cannot open the lease bucket; retrying", metadata: ["bucket": "\(name)", "error": "\(error)"])
+                logger.warning(
+                    "cannot open the lease bucket; retrying", metadata: ["bucket": "\(name)", "error": "\(error)"])
                 return nil
             }
         }
@@ -67,7 +71,9 @@ package final class ClusterLease: Service, Sendable {
             let node = self.node
             if let bucket = await self.bucket {
                 if let revision = (try? await pool.run({ try bucket.acquire(node) })) ?? nil {
-                    logger.notice("took the cluster lease: reactors and the dispatcher run on this node", metadata: ["node": "\(node)"])
+                    logger.notice(
+                        "took the cluster lease: reactors and the dispatcher run on this node",
+                        metadata: ["node": "\(node)"])
                     holderName.withLock { $0 = node }
                     held.store(true, ordering: .relaxed)
                     heldGauge.record(1)
@@ -122,7 +128,9 @@ package final class ClusterLease: Service, Sendable {
                 return
             case .failed:
                 if ContinuousClock.now - renewed >= ttl / 2 {
-                    logger.warning("cannot renew the cluster lease: stopping the reactors and the dispatcher", metadata: ["node": "\(node)"])
+                    logger.warning(
+                        "cannot renew the cluster lease: stopping the reactors and the dispatcher",
+                        metadata: ["node": "\(node)"])
                     return
                 }
             }

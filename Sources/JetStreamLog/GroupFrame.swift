@@ -30,7 +30,9 @@ enum GroupFrame {
         withUnsafeBytes(of: value.bigEndian) { out.append(contentsOf: $0) }
     }
 
-    static func corrupt(_ message: String) -> NATSError { NATSError(code: "log_corrupt", message: message, jetStreamCode: 0) }
+    static func corrupt(_ message: String) -> NATSError {
+        NATSError(code: "log_corrupt", message: message, jetStreamCode: 0)
+    }
 
     /// The records and checkpoints of a message.
     static func decode(_ bytes: [UInt8]) throws -> (records: [Event], checkpoints: [CheckpointUpdate]) {

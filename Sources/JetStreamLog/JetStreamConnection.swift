@@ -28,10 +28,13 @@ final class JetStreamConnection: @unchecked Sendable {
             try natsCheck(natsOptions_SetToken(options, token), "setting the NATS token")
         }
         if let file = configuration.credentialsFile {
-            try natsCheck(natsOptions_SetUserCredentialsFromFiles(options, file, nil), "reading the NATS credentials file \(file)")
+            try natsCheck(
+                natsOptions_SetUserCredentialsFromFiles(options, file, nil), "reading the NATS credentials file \(file)"
+            )
         }
         var connection: OpaquePointer?
-        try natsCheck(natsConnection_Connect(&connection, options), "connecting to \(configuration.urls.joined(separator: ","))")
+        try natsCheck(
+            natsConnection_Connect(&connection, options), "connecting to \(configuration.urls.joined(separator: ","))")
         var jsOptions = jsOptions()
         jsOptions_Init(&jsOptions)
         jsOptions.Wait = configuration.requestTimeoutMilliseconds
@@ -86,7 +89,9 @@ final class JetStreamConnection: @unchecked Sendable {
             return js_AddStream(&info, context, &config, nil, &error)
         }
         if status == NATS_OK { jsStreamInfo_Destroy(info) }
-        try natsCheck(status, "creating stream \(configuration.stream) with \(configuration.replicas) replicas", jetStreamCode: error)
+        try natsCheck(
+            status, "creating stream \(configuration.stream) with \(configuration.replicas) replicas",
+            jetStreamCode: error)
     }
 
     /// The stream's replicas as configured, its current leader (empty when none, as while a quorum is lost), and its
@@ -94,7 +99,9 @@ final class JetStreamConnection: @unchecked Sendable {
     func streamStatus() throws(NATSError) -> (replicas: Int, leader: String, lastSequence: UInt64) {
         var info: UnsafeMutablePointer<jsStreamInfo>?
         var error = jsErrCode(rawValue: 0)
-        try natsCheck(js_GetStreamInfo(&info, context, configuration.stream, nil, &error), "reading stream \(configuration.stream)", jetStreamCode: error)
+        try natsCheck(
+            js_GetStreamInfo(&info, context, configuration.stream, nil, &error),
+            "reading stream \(configuration.stream)", jetStreamCode: error)
         defer { jsStreamInfo_Destroy(info) }
         let leader = info!.pointee.Cluster?.pointee.Leader.map { String(cString: $0) } ?? ""
         return (Int(info!.pointee.Config?.pointee.Replicas ?? 1), leader, info!.pointee.State.LastSeq)
@@ -104,7 +111,9 @@ final class JetStreamConnection: @unchecked Sendable {
     func lastSequence() throws(NATSError) -> UInt64 {
         var info: UnsafeMutablePointer<jsStreamInfo>?
         var error = jsErrCode(rawValue: 0)
-        try natsCheck(js_GetStreamInfo(&info, context, configuration.stream, nil, &error), "reading stream \(configuration.stream)", jetStreamCode: error)
+        try natsCheck(
+            js_GetStreamInfo(&info, context, configuration.stream, nil, &error),
+            "reading stream \(configuration.stream)", jetStreamCode: error)
         defer { jsStreamInfo_Destroy(info) }
         return info!.pointee.State.LastSeq
     }
@@ -113,11 +122,15 @@ final class JetStreamConnection: @unchecked Sendable {
     func message(at sequence: UInt64) throws(NATSError) -> [UInt8] {
         var message: OpaquePointer?
         var error = jsErrCode(rawValue: 0)
-        try natsCheck(js_GetMsg(&message, context, configuration.stream, sequence, nil, &error), "reading message \(sequence)", jetStreamCode: error)
+        try natsCheck(
+            js_GetMsg(&message, context, configuration.stream, sequence, nil, &error), "reading message \(sequence)",
+            jetStreamCode: error)
         defer { natsMsg_Destroy(message) }
         let length = Int(natsMsg_GetDataLength(message))
         guard length > 0, let data = natsMsg_GetData(message) else { return [] }
-        return data.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
+        return data.withMemoryRebound(to: UInt8.self, capacity: length) {
+            Array(UnsafeBufferPointer(start: $0, count: length))
+        }
     }
 
     /// Publishes `body` only if the stream's last sequence is `expected` (`Nats-Expected-Last-Sequence`, sent even
@@ -133,14 +146,19 @@ final class JetStreamConnection: @unchecked Sendable {
         }
         try natsCheck(created, "making a message of \(body.count) bytes")
         defer { natsMsg_Destroy(message) }
-        try natsCheck(natsMsgHeader_Set(message, "Nats-Expected-Last-Sequence", String(expected)), "setting the expected sequence")
-        try natsCheck(natsMsgHeader_Set(message, "Nats-Expected-Stream", configuration.stream), "setting the expected stream")
+        try natsCheck(
+            natsMsgHeader_Set(message, "Nats-Expected-Last-Sequence", String(expected)), "setting the expected sequence"
+        )
+        try natsCheck(
+            natsMsgHeader_Set(message, "Nats-Expected-Stream", configuration.stream), "setting the expected stream")
         var options = jsPubOptions()
         jsPubOptions_Init(&options)
         options.MaxWait = configuration.requestTimeoutMilliseconds
         var ack: UnsafeMutablePointer<jsPubAck>?
         var error = jsErrCode(rawValue: 0)
-        try natsCheck(js_PublishMsg(&ack, context, message, &options, &error), "publishing to \(configuration.subject)", jetStreamCode: error)
+        try natsCheck(
+            js_PublishMsg(&ack, context, message, &options, &error), "publishing to \(configuration.subject)",
+            jetStreamCode: error)
         defer { jsPubAck_Destroy(ack) }
         return ack!.pointee.Sequence
     }

@@ -42,7 +42,8 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
 
     /// Connects, creates the stream if needed, opens the replica in `directory` and catches it up.
     package init(
-        configuration: JetStreamConfiguration, directory: String, logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory
+        configuration: JetStreamConfiguration, directory: String, logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory
     ) async throws {
         self.logger = logger
         publishDuration = Metrics.Timer(label: "switchyard_jetstream_publish_duration", factory: metrics)
@@ -84,11 +85,13 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
         return last
     }
 
-    /// Stores one stream message in the replica: its records, then its checkpoints and `sequence` as applied, all in
-    /// one transaction (the records' own; the checkpoints in a second when there are several).
+    /// Stores one stream message in the replica: first each checkpoint it carries (a transaction each), then its
+    /// records with `sequence` as applied (one transaction). A crash between them applies the message again from the
+    /// previous `sequence`: the checkpoints are written again with the same values, and the records once.
     private func apply(_ records: [Event], checkpoints: [CheckpointUpdate], sequence: UInt64) async throws {
         for checkpoint in checkpoints { try await mirror.restore([], checkpoint: checkpoint) }
-        try await mirror.restore(records, checkpoint: CheckpointUpdate(name: Self.appliedCheckpoint, position: sequence))
+        try await mirror.restore(
+            records, checkpoint: CheckpointUpdate(name: Self.appliedCheckpoint, position: sequence))
     }
 
     /// Applies messages other nodes appended; for a node that only reads (or between its own appends).
@@ -101,7 +104,9 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
         let events: [NewEvent]
         let checkpoint: CheckpointUpdate?
         var result: Result<[AppendOutcome], any Error>?
-        init(_ events: [NewEvent], _ checkpoint: CheckpointUpdate?) { (self.events, self.checkpoint) = (events, checkpoint) }
+        init(_ events: [NewEvent], _ checkpoint: CheckpointUpdate?) {
+            (self.events, self.checkpoint) = (events, checkpoint)
+        }
     }
 
     /// Batches queued for the next group commit.
@@ -129,12 +134,16 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
                 // The stream did not answer (no quorum, no server): nothing was acknowledged; the callers may retry.
                 let message = (error as? NATSError)?.message ?? "\(error)"
                 if error is NATSError { self.lastFailure.withLock { $0 = message } }
-                let failure = error is NATSError ? EventLogError(.storageFailure, "the JetStream log cannot take writes: \(message)") : error
+                let failure =
+                    error is NATSError
+                    ? EventLogError(.storageFailure, "the JetStream log cannot take writes: \(message)") : error
                 for ticket in group { ticket.result = .failure(failure) }
             }
         }
         // Our batch was in the group of whoever held the turn when it was queued, or in ours.
-        guard let result = ticket.result else { throw EventLogError(.storageFailure, "a group commit ended without this batch") }
+        guard let result = ticket.result else {
+            throw EventLogError(.storageFailure, "a group commit ended without this batch")
+        }
         return try result.get()
     }
 
@@ -190,9 +199,12 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
             var stored = [[UInt8]]()
             for record in records {
                 guard record.position == head.position + 1, record.previousHash == head.hash else {
-                    throw EventLogError(.invalidEvent, "position \(record.position) does not continue the stream's chain at \(head.position)")
+                    throw EventLogError(
+                        .invalidEvent,
+                        "position \(record.position) does not continue the stream's chain at \(head.position)")
                 }
-                let encoded = RecordCodec.encode(NewEvent(record), position: record.position, recordedAt: record.recordedAt, previousHash: head.hash)
+                let encoded = RecordCodec.encode(
+                    NewEvent(record), position: record.position, recordedAt: record.recordedAt, previousHash: head.hash)
                 guard encoded.hash == record.hash else {
                     throw EventLogError(.invalidEvent, "position \(record.position): its fields do not give its hash")
                 }
@@ -222,20 +234,26 @@ package final class JetStreamEventStore: EventStore, @unchecked Sendable {
         let connection = self.connection
         let status = try await pool.run { try connection.streamStatus() }
         return ClusterStatus(
-            stream: connection.configuration.stream, replicas: status.replicas, leader: status.leader, lastSequence: status.lastSequence,
+            stream: connection.configuration.stream, replicas: status.replicas, leader: status.leader,
+            lastSequence: status.lastSequence,
             appliedSequence: try mirror.checkpoint(named: Self.appliedCheckpoint) ?? 0
         )
     }
 
     package func event(at position: UInt64) async throws -> Event? { try mirror.event(at: position) }
-    package func events(from position: UInt64, limit: Int) async throws -> [Event] { try mirror.events(from: position, limit: limit) }
+    package func events(from position: UInt64, limit: Int) async throws -> [Event] {
+        try mirror.events(from: position, limit: limit)
+    }
     package func head() async throws -> LogHead { try mirror.head() }
     package func subscribe(from position: UInt64) -> LogSubscription { mirror.subscribe(from: position) }
-    package func waitForEvents(after position: UInt64) async throws -> Bool { try await mirror.waitForEvents(after: position) }
+    package func waitForEvents(after position: UInt64) async throws -> Bool {
+        try await mirror.waitForEvents(after: position)
+    }
     package func checkpoint(named name: String) async throws -> UInt64? { try mirror.checkpoint(named: name) }
     /// Open, connected, and its last append (if any failed) has succeeded since.
     package var isWritable: Bool {
-        !closed.load(ordering: .relaxed) && connection.isConnected && mirror.isWritable && lastFailure.withLock { $0 == nil }
+        !closed.load(ordering: .relaxed) && connection.isConnected && mirror.isWritable
+            && lastFailure.withLock { $0 == nil }
     }
     package func storageUsage() async throws -> StorageUsage { try mirror.storageUsage() }
 

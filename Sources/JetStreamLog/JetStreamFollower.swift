@@ -24,7 +24,9 @@ package struct JetStreamFollower: Service {
                 if failing { logger.notice("the replica follows the stream again") }
                 failing = false
             } catch {
-                if !failing { logger.warning("the replica cannot read the stream; retrying", metadata: ["error": "\(error)"]) }
+                if !failing {
+                    logger.warning("the replica cannot read the stream; retrying", metadata: ["error": "\(error)"])
+                }
                 failing = true
             }
             try? await Task.sleep(for: interval)

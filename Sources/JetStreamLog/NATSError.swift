@@ -14,7 +14,9 @@ package struct NATSError: Error, CustomStringConvertible, Sendable {
 }
 
 /// The one place where a libnats status becomes a Swift error.
-func natsCheck(_ status: natsStatus, _ what: @autoclosure () -> String, jetStreamCode: jsErrCode = jsErrCode(rawValue: 0)) throws(NATSError) {
+func natsCheck(
+    _ status: natsStatus, _ what: @autoclosure () -> String, jetStreamCode: jsErrCode = jsErrCode(rawValue: 0)
+) throws(NATSError) {
     guard status != NATS_OK else { return }
     var text = String(cString: natsStatus_GetText(status))
     if let detail = nats_GetLastError(nil) {
@@ -23,11 +25,14 @@ func natsCheck(_ status: natsStatus, _ what: @autoclosure () -> String, jetStrea
     }
     let code =
         switch status {
-        case NATS_NO_SERVER, NATS_CONNECTION_CLOSED, NATS_CONNECTION_DISCONNECTED, NATS_TIMEOUT, NATS_NO_RESPONDERS: "log_unavailable"
+        case NATS_NO_SERVER, NATS_CONNECTION_CLOSED, NATS_CONNECTION_DISCONNECTED, NATS_TIMEOUT, NATS_NO_RESPONDERS:
+            "log_unavailable"
         case NATS_NOT_FOUND: "not_found"
         default: "log_failure"
         }
     throw NATSError(
-        code: code, message: "\(what()): \(text)" + (jetStreamCode.rawValue != 0 ? " (JetStream error \(jetStreamCode.rawValue))" : ""),
+        code: code,
+        message: "\(what()): \(text)"
+            + (jetStreamCode.rawValue != 0 ? " (JetStream error \(jetStreamCode.rawValue))" : ""),
         jetStreamCode: Int(jetStreamCode.rawValue))
 }

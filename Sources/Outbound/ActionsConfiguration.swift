@@ -87,7 +87,8 @@ package struct ActionsConfiguration: Sendable, Equatable, Decodable {
     package init() {}
 
     private enum Keys: String, CodingKey {
-        case enabled, mode, retrySchedule, timeoutSeconds, breakerFailures, breakerSeconds, lark, teams, stripe, enrichment, c2s, leadClosed, alerts
+        case enabled, mode, retrySchedule, timeoutSeconds, breakerFailures, breakerSeconds, lark, teams, stripe,
+            enrichment, c2s, leadClosed, alerts
     }
     private struct Enrichment: Decodable {
         var lookupURL: String?
@@ -181,10 +182,12 @@ package struct ActionsConfiguration: Sendable, Equatable, Decodable {
     /// Checks what the decoder cannot.
     package func validate() throws {
         guard !retrySchedule.isEmpty, retrySchedule.allSatisfy({ $0 >= 0 }) else {
-            throw ConfigurationError(setting: "actions.retrySchedule", message: "expected one or more delays of 0 or more seconds")
+            throw ConfigurationError(
+                setting: "actions.retrySchedule", message: "expected one or more delays of 0 or more seconds")
         }
         guard timeoutSeconds > 0, breakerFailures > 0, breakerSeconds >= 0, teamsPerSecond > 0 else {
-            throw ConfigurationError(setting: "actions", message: "timeoutSeconds, breakerFailures and teams.perSecond must be positive")
+            throw ConfigurationError(
+                setting: "actions", message: "timeoutSeconds, breakerFailures and teams.perSecond must be positive")
         }
         if let channel = leadClosedChannel, channel != "lark", channel != "teams" {
             throw ConfigurationError(setting: "actions.leadClosed.channel", message: "expected lark or teams")
@@ -192,8 +195,11 @@ package struct ActionsConfiguration: Sendable, Equatable, Decodable {
         if let channel = alerts.channel, channel != "lark", channel != "teams" {
             throw ConfigurationError(setting: "actions.alerts.channel", message: "expected lark or teams")
         }
-        guard alerts.intervalSeconds > 0, alerts.rejectionMinutes > 0, (0...100).contains(alerts.revenueDropPercent) else {
-            throw ConfigurationError(setting: "actions.alerts", message: "intervalSeconds and rejectionMinutes must be positive, revenueDropPercent 0 to 100")
+        guard alerts.intervalSeconds > 0, alerts.rejectionMinutes > 0, (0...100).contains(alerts.revenueDropPercent)
+        else {
+            throw ConfigurationError(
+                setting: "actions.alerts",
+                message: "intervalSeconds and rejectionMinutes must be positive, revenueDropPercent 0 to 100")
         }
         for bot in larkBots where !bot.url.hasPrefix("http://") && !bot.url.hasPrefix("https://") {
             throw ConfigurationError(setting: "actions.lark.bots", message: "bot \(bot.name) needs an http(s) url")

@@ -20,7 +20,8 @@ package struct AlertReactor: Reactor {
         return [
             ActionRequest(
                 reactor: name, causedBy: event.position, index: 0, kind: "alert.card", channel: channel, target: target,
-                params: ["alert": alert.name, "severity": alert.severity, "message": alert.message, "state": state], subject: "alert:\(alert.name)")
+                params: ["alert": alert.name, "severity": alert.severity, "message": alert.message, "state": state],
+                subject: "alert:\(alert.name)")
         ]
     }
 }

@@ -25,14 +25,18 @@ package struct AlertsConfiguration: Sendable, Equatable, Decodable {
     init() {}
 
     package init(from decoder: any Decoder) throws {
-        enum Keys: String, CodingKey { case channel, target, intervalSeconds, rejections, rejectionMinutes, paymentErrorRatePercent, revenueDropPercent }
+        enum Keys: String, CodingKey {
+            case channel, target, intervalSeconds, rejections, rejectionMinutes, paymentErrorRatePercent,
+                revenueDropPercent
+        }
         let container = try decoder.container(keyedBy: Keys.self)
         channel = try container.decodeIfPresent(String.self, forKey: .channel)
         target = try container.decodeIfPresent(String.self, forKey: .target)
         intervalSeconds = try container.decodeIfPresent(Int.self, forKey: .intervalSeconds) ?? intervalSeconds
         rejections = try container.decodeIfPresent(Int.self, forKey: .rejections) ?? rejections
         rejectionMinutes = try container.decodeIfPresent(Int.self, forKey: .rejectionMinutes) ?? rejectionMinutes
-        paymentErrorRatePercent = try container.decodeIfPresent(Int.self, forKey: .paymentErrorRatePercent) ?? paymentErrorRatePercent
+        paymentErrorRatePercent =
+            try container.decodeIfPresent(Int.self, forKey: .paymentErrorRatePercent) ?? paymentErrorRatePercent
         revenueDropPercent = try container.decodeIfPresent(Int.self, forKey: .revenueDropPercent) ?? revenueDropPercent
     }
 }

@@ -47,19 +47,26 @@ extension Dispatcher {
             )
             if (200..<300).contains(status) {
                 guard let refusal = connector.refusal(in: body) else {
-                    return self.record(request, record, .succeeded(output: connector.output(of: request, response: body), sandbox: false))
+                    return self.record(
+                        request, record,
+                        .succeeded(output: connector.output(of: request, response: body), sandbox: false))
                 }
                 guard refusal.retryable else { return self.record(request, record, .dead(refusal.message)) }
                 return self.record(request, record, next(after: attempt, retryAfter: nil, error: refusal.message))
             }
             let retryable = status == 408 || status == 425 || status == 429 || status >= 500
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
-            guard retryable else { return self.record(request, record, .dead("the target refused the call: HTTP \(status)")) }
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap {
+                Int64($0.trimmingCharacters(in: .whitespaces))
+            }
+            guard retryable else {
+                return self.record(request, record, .dead("the target refused the call: HTTP \(status)"))
+            }
             return self.record(request, record, next(after: attempt, retryAfter: retryAfter, error: "HTTP \(status)"))
         } catch {
             if Task.isCancelled { return nil }
             let record = ActionAttempt(
-                actionId: request.actionId, attempt: attempt, statusCode: nil, latencyMs: milliseconds(), response: "\(error)", sandbox: false)
+                actionId: request.actionId, attempt: attempt, statusCode: nil, latencyMs: milliseconds(),
+                response: "\(error)", sandbox: false)
             return self.record(request, record, next(after: attempt, retryAfter: nil, error: "\(error)"))
         }
     }
@@ -98,15 +105,22 @@ extension Dispatcher {
             }
             let (type, result): (String, ActionResult) =
                 switch ending {
-                case .succeeded(let output, let sandbox): (ActionEvent.succeeded, ActionResult(actionId: request.actionId, output: output, sandbox: sandbox))
-                case .failed(let error, let next): (ActionEvent.failed, ActionResult(actionId: request.actionId, error: error, nextAttemptAt: next))
+                case .succeeded(let output, let sandbox):
+                    (ActionEvent.succeeded, ActionResult(actionId: request.actionId, output: output, sandbox: sandbox))
+                case .failed(let error, let next):
+                    (ActionEvent.failed, ActionResult(actionId: request.actionId, error: error, nextAttemptAt: next))
                 case .dead(let error): (ActionEvent.dead, ActionResult(actionId: request.actionId, error: error))
                 }
-            events.append(NewEvent(type: type, source: ActionEvent.dispatcherSource, metadata: metadata, payload: try ActionCoding.encode(result)))
+            events.append(
+                NewEvent(
+                    type: type, source: ActionEvent.dispatcherSource, metadata: metadata,
+                    payload: try ActionCoding.encode(result)))
             let label = String(type.dropFirst("action.".count))
             return AttemptOutcome(events: events, result: label, failed: label != "succeeded")
         } catch {
-            logger.error("could not encode an action record", metadata: ["action_id": "\(request.actionId)", "error": "\(error)"])
+            logger.error(
+                "could not encode an action record",
+                metadata: ["action_id": "\(request.actionId)", "error": "\(error)"])
             return nil
         }
     }

@@ -37,7 +37,8 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
     }
 
     package init(
-        log: Log, views: ProjectionStore, connectors: [any Connector], configuration: ActionsConfiguration, client: HTTPClient, health: ComponentHealth,
+        log: Log, views: ProjectionStore, connectors: [any Connector], configuration: ActionsConfiguration,
+        client: HTTPClient, health: ComponentHealth,
         metrics: any ActionMetrics, logger: Logger
     ) {
         self.log = log
@@ -49,7 +50,9 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
         self.client = client
         self.logger = logger
         let teamsSpacing = 1_000_000_000 / Int64(max(1, configuration.teamsPerSecond))
-        gates = TargetGates(breakerFailures: configuration.breakerFailures, breakerSeconds: configuration.breakerSeconds) { channel in
+        gates = TargetGates(
+            breakerFailures: configuration.breakerFailures, breakerSeconds: configuration.breakerSeconds
+        ) { channel in
             channel == "teams" ? teamsSpacing : 0
         }
     }
@@ -71,11 +74,14 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
                         for (target, run) in pass.runs {
                             group.addTask(operation: { await self.work(through: run, of: target) })
                         }
-                        if !pass.runs.isEmpty || self.progress.withLock({ !$0.busyTargets.isEmpty || !$0.unseen.isEmpty }) {
+                        if !pass.runs.isEmpty
+                            || self.progress.withLock({ !$0.busyTargets.isEmpty || !$0.unseen.isEmpty })
+                        {
                             timeout = .milliseconds(20)
                         }
                         if let wakeAt = pass.wakeAt {
-                            let untilThen = Duration.nanoseconds(max(1_000_000, wakeAt - Timestamp.now().nanosecondsSinceEpoch))
+                            let untilThen = Duration.nanoseconds(
+                                max(1_000_000, wakeAt - Timestamp.now().nanosecondsSinceEpoch))
                             timeout = min(timeout, untilThen)
                         }
                         if failing {
@@ -135,7 +141,8 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
                 let target = OutboxProjection.target(ofQueueKey: key)
                 after = target + "\u{1}"
                 // A target busy or with records unseen is woken by the outbox moving.
-                guard progress.withLock({ $0.isFree(target, at: checkpoint) }), let first = try reader.get(OutboxProjection.Entry.self, id, in: "pending")
+                guard progress.withLock({ $0.isFree(target, at: checkpoint) }),
+                    let first = try reader.get(OutboxProjection.Entry.self, id, in: "pending")
                 else { continue }
                 guard first.dueAt <= now, take(target, for: first, now: now, at: checkpoint) else {
                     let opens = isSandbox(first) ? first.dueAt : max(first.dueAt, gates.opensAt(target))
@@ -143,8 +150,11 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
                     continue
                 }
                 pass.runs.append((target, [first]))
-                let rest = try reader.list(String.self, in: "queue", prefix: target + "\u{0}", limit: Self.runLength).dropFirst()
-                pass.runs[pass.runs.count - 1].run += try rest.compactMap { _, id in try reader.get(OutboxProjection.Entry.self, id, in: "pending") }
+                let rest = try reader.list(String.self, in: "queue", prefix: target + "\u{0}", limit: Self.runLength)
+                    .dropFirst()
+                pass.runs[pass.runs.count - 1].run += try rest.compactMap { _, id in
+                    try reader.get(OutboxProjection.Entry.self, id, in: "pending")
+                }
             }
         } catch {
             for (target, run) in pass.runs { release(target, sandbox: isSandbox(run[0])) }
@@ -153,7 +163,9 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
         return pass
     }
 
-    private func isSandbox(_ entry: OutboxProjection.Entry) -> Bool { configuration.mode(of: entry.request.channel) == .sandbox }
+    private func isSandbox(_ entry: OutboxProjection.Entry) -> Bool {
+        configuration.mode(of: entry.request.channel) == .sandbox
+    }
 
     /// Takes `target` for a run that starts with `first`, if it is free at `checkpoint` (see ``Progress/isFree(_:at:)``) and
     /// (unless the run is a sandbox one: nothing is called, so there is no rate or circuit to respect) its gate lets a
@@ -203,7 +215,8 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
         do {
             appended = try await log.append(outcomes.flatMap(\.events)).map(\.position).max() ?? 0
             for entry in run { metrics.action(channel: entry.request.channel, result: "succeeded") }
-            logger.info("actions delivered in sandbox mode", metadata: ["target": "\(target)", "count": "\(outcomes.count)"])
+            logger.info(
+                "actions delivered in sandbox mode", metadata: ["target": "\(target)", "count": "\(outcomes.count)"])
         } catch {
             logger.error("could not record sandbox deliveries", metadata: ["target": "\(target)", "error": "\(error)"])
         }
@@ -216,7 +229,9 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
         for (n, entry) in run.enumerated() {
             if n > 0 {
                 let now = Timestamp.now().nanosecondsSinceEpoch
-                guard !Task.isCancelled, entry.dueAt <= now, gates.enter(target, channel: entry.request.channel, now: now) else { break }
+                guard !Task.isCancelled, entry.dueAt <= now,
+                    gates.enter(target, channel: entry.request.channel, now: now)
+                else { break }
             }
             let request = entry.request
             let outcome = await perform(entry)
@@ -229,10 +244,13 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
                     logger.info(
                         "action attempted",
                         metadata: [
-                            "action_id": "\(request.actionId)", "kind": "\(request.kind)", "result": "\(outcome.result)", "attempt": "\(entry.attempts + 1)",
+                            "action_id": "\(request.actionId)", "kind": "\(request.kind)",
+                            "result": "\(outcome.result)", "attempt": "\(entry.attempts + 1)",
                         ])
                 } catch {
-                    logger.error("could not record an action attempt", metadata: ["action_id": "\(request.actionId)", "error": "\(error)"])
+                    logger.error(
+                        "could not record an action attempt",
+                        metadata: ["action_id": "\(request.actionId)", "error": "\(error)"])
                 }
             }
             gates.leave(target, failed: outcome?.failed ?? false, now: Timestamp.now().nanosecondsSinceEpoch)

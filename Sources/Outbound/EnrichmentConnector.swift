@@ -9,7 +9,9 @@ import HTTPTypes
 /// the person is the one either found, and "same person" holds only when both found the same id.
 /// Fetch: `GET fetchURL` with `{id}` replaced answers a JSON object of the person's fields.
 package struct EnrichmentConnector: Connector {
-    package init(lookupURL: String?, fetchURL: String?, token: String?) { (self.lookupURL, self.fetchURL, self.token) = (lookupURL, fetchURL, token) }
+    package init(lookupURL: String?, fetchURL: String?, token: String?) {
+        (self.lookupURL, self.fetchURL, self.token) = (lookupURL, fetchURL, token)
+    }
 
     package let channel = "enrichment"
     let lookupURL: String?
@@ -21,14 +23,22 @@ package struct EnrichmentConnector: Connector {
         if let token { headers.append(("Authorization", "Bearer \(token)")) }
         switch action.kind {
         case "enrichment.lookup":
-            guard let lookupURL else { throw ConnectorError("no enrichment look-up URL is configured (actions.enrichment.lookupURL)") }
+            guard let lookupURL else {
+                throw ConnectorError("no enrichment look-up URL is configured (actions.enrichment.lookupURL)")
+            }
             let query = action.params.filter { $0.key == "phone" || $0.key == "email" }
             headers.append(("Content-Type", "application/json"))
-            return OutboundCall(url: lookupURL, headers: headers, body: Array(try JSONSerialization.data(withJSONObject: query, options: [.sortedKeys])))
+            return OutboundCall(
+                url: lookupURL, headers: headers,
+                body: Array(try JSONSerialization.data(withJSONObject: query, options: [.sortedKeys])))
         case "enrichment.fetch":
-            guard let fetchURL else { throw ConnectorError("no enrichment fetch URL is configured (actions.enrichment.fetchURL)") }
-            let id = (action.params["person_id"] ?? "").addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
-            return OutboundCall(method: .get, url: fetchURL.replacingOccurrences(of: "{id}", with: id), headers: headers, body: [])
+            guard let fetchURL else {
+                throw ConnectorError("no enrichment fetch URL is configured (actions.enrichment.fetchURL)")
+            }
+            let id =
+                (action.params["person_id"] ?? "").addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+            return OutboundCall(
+                method: .get, url: fetchURL.replacingOccurrences(of: "{id}", with: id), headers: headers, body: [])
         default:
             throw ConnectorError("the enrichment connector does not carry \(action.kind)")
         }
@@ -52,7 +62,10 @@ package struct EnrichmentConnector: Connector {
     package func sandboxOutput(of action: ActionRequest) -> [String: String]? {
         action.kind == "enrichment.lookup"
             ? ["lead_id": action.params["lead_id"] ?? "", "person_id": "sandbox-person", "same_person": "false"]
-            : ["lead_id": action.params["lead_id"] ?? "", "name": "Sandbox Person", "same_person": action.params["same_person"] ?? "false"]
+            : [
+                "lead_id": action.params["lead_id"] ?? "", "name": "Sandbox Person",
+                "same_person": action.params["same_person"] ?? "false",
+            ]
     }
 
     static func text(_ value: Any) -> String? {

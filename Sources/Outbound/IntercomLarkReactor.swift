@@ -23,7 +23,9 @@ package struct IntercomLarkReactor: Reactor {
         params["title"] = notification.title
         params["assignee"] = notification.assigneeName ?? notification.adminAssigneeID.map { "admin \($0)" }
         return bots.enumerated().map { index, bot in
-            ActionRequest(reactor: name, causedBy: event.position, index: index, kind: "lark.card", channel: "lark", target: bot, params: params)
+            ActionRequest(
+                reactor: name, causedBy: event.position, index: index, kind: "lark.card", channel: "lark", target: bot,
+                params: params)
         }
     }
 }

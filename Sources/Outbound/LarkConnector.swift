@@ -14,21 +14,29 @@ package struct LarkConnector: Connector {
     }
 
     /// The header colour of each topic.
-    static let templates = ["conversation.admin.assigned": "blue", "conversation.admin.closed": "green", "conversation.admin.noted": "orange"]
+    static let templates = [
+        "conversation.admin.assigned": "blue", "conversation.admin.closed": "green",
+        "conversation.admin.noted": "orange",
+    ]
     static let headlines = [
         "conversation.admin.assigned": "Conversation assigned", "conversation.admin.closed": "Conversation closed",
         "conversation.admin.noted": "Note added to a conversation",
     ]
 
     package func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
-        guard let bot = bots[action.target] else { throw ConnectorError("no Lark bot named \(action.target) is configured") }
+        guard let bot = bots[action.target] else {
+            throw ConnectorError("no Lark bot named \(action.target) is configured")
+        }
         var message: [String: Any] = ["msg_type": "interactive", "card": card(for: action)]
         if let secret = bot.secret {
             let timestamp = String(now / 1_000_000_000)
             message["timestamp"] = timestamp
             message["sign"] = Self.sign(timestamp: timestamp, secret: secret)
         }
-        return OutboundCall(url: bot.url, body: Array(try JSONSerialization.data(withJSONObject: message, options: [.sortedKeys, .withoutEscapingSlashes])))
+        return OutboundCall(
+            url: bot.url,
+            body: Array(
+                try JSONSerialization.data(withJSONObject: message, options: [.sortedKeys, .withoutEscapingSlashes])))
     }
 
     func conversationCard(_ action: ActionRequest) -> [String: Any] {
@@ -39,12 +47,20 @@ package struct LarkConnector: Connector {
         if let assignee = action.params["assignee"] { lines.append("**Assignee:** \(assignee)") }
         return [
             "config": ["wide_screen_mode": true],
-            "header": ["template": Self.templates[topic] ?? "grey", "title": ["tag": "plain_text", "content": Self.headlines[topic] ?? topic]],
+            "header": [
+                "template": Self.templates[topic] ?? "grey",
+                "title": ["tag": "plain_text", "content": Self.headlines[topic] ?? topic],
+            ],
             "elements": [
                 ["tag": "div", "text": ["tag": "lark_md", "content": lines.joined(separator: "\n")]],
                 [
                     "tag": "action",
-                    "actions": [["tag": "button", "type": "primary", "url": link, "text": ["tag": "plain_text", "content": "Open in Intercom"]]],
+                    "actions": [
+                        [
+                            "tag": "button", "type": "primary", "url": link,
+                            "text": ["tag": "plain_text", "content": "Open in Intercom"],
+                        ]
+                    ],
                 ],
             ],
         ]
@@ -60,7 +76,8 @@ package struct LarkConnector: Connector {
 
     func alertCard(_ action: ActionRequest) -> [String: Any] {
         let resolved = action.params["state"] == "resolved"
-        let title = "\(resolved ? "Resolved" : (action.params["severity"] ?? "alert").capitalized): \(action.params["alert"] ?? "")"
+        let title =
+            "\(resolved ? "Resolved" : (action.params["severity"] ?? "alert").capitalized): \(action.params["alert"] ?? "")"
         return [
             "header": [
                 "template": resolved ? "green" : (action.params["severity"] == "critical" ? "red" : "orange"),
@@ -74,7 +91,12 @@ package struct LarkConnector: Connector {
         let lead = action.params["lead_id"] ?? ""
         return [
             "header": ["template": "purple", "title": ["tag": "plain_text", "content": "Lead closed"]],
-            "elements": [["tag": "div", "text": ["tag": "lark_md", "content": "**Lead:** \(action.params["name"] ?? lead) (\(lead))"]]],
+            "elements": [
+                [
+                    "tag": "div",
+                    "text": ["tag": "lark_md", "content": "**Lead:** \(action.params["name"] ?? lead) (\(lead))"],
+                ]
+            ],
         ]
     }
 
@@ -84,12 +106,17 @@ package struct LarkConnector: Connector {
     /// configuration changed; any other (a rate limit such as 11232, a server error) is retried.
     package func refusal(in response: [UInt8]) -> Refusal? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(response)) as? [String: Any] else {
-            return Refusal(message: "Lark answered with a body that is not its JSON: \(String(decoding: response.prefix(200), as: UTF8.self))", retryable: true)
+            return Refusal(
+                message:
+                    "Lark answered with a body that is not its JSON: \(String(decoding: response.prefix(200), as: UTF8.self))",
+                retryable: true)
         }
         let code = (object["code"] ?? object["StatusCode"]) as? NSNumber
         guard let code, code.intValue != 0 else { return nil }
         let message = (object["msg"] ?? object["StatusMessage"]) as? String ?? ""
-        return Refusal(message: "Lark refused the card: code \(code.intValue) (\(message))", retryable: !Self.permanentCodes.contains(code.intValue))
+        return Refusal(
+            message: "Lark refused the card: code \(code.intValue) (\(message))",
+            retryable: !Self.permanentCodes.contains(code.intValue))
     }
 
     /// Lark's codes for a refusal that no retry can fix: a bad request (9499), bad parameters (19001, 19002), a

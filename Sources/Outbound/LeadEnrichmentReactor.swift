@@ -8,9 +8,12 @@ import Projections
 /// lead tells the manager (`lead.closed`, on Lark or Teams). Each step is caused by the record of the last.
 package struct LeadEnrichmentReactor: Reactor {
     package init(
-        views: ProjectionStore, closedNotice: (channel: String, target: String)?, health: ComponentHealth? = nil, projectionWait: Duration = .seconds(5)
+        views: ProjectionStore, closedNotice: (channel: String, target: String)?, health: ComponentHealth? = nil,
+        projectionWait: Duration = .seconds(5)
     ) {
-        (self.views, self.closedNotice, self.health, self.projectionWait) = (views, closedNotice, health, projectionWait)
+        (self.views, self.closedNotice, self.health, self.projectionWait) = (
+            views, closedNotice, health, projectionWait
+        )
     }
 
     package let name = "lead-enrichment"
@@ -29,7 +32,8 @@ package struct LeadEnrichmentReactor: Reactor {
             return try nextStep(after: event, lead: String(subject.dropFirst(5)))
         }
         guard event.type == "webhook.received", event.source == "c2s" else { return [] }
-        let delivery = try JSONPayload.decode(LeadsProjection.Delivery.self, from: try Upcasters.builtIn.apply(event).payload)
+        let delivery = try JSONPayload.decode(
+            LeadsProjection.Delivery.self, from: try Upcasters.builtIn.apply(event).payload)
         guard let lead = delivery.leadID, let action = delivery.action else { return [] }
         switch action {
         case "on_create_lead":
@@ -43,7 +47,8 @@ package struct LeadEnrichmentReactor: Reactor {
             params["name"] = delivery.customer?.name
             return [
                 ActionRequest(
-                    reactor: name, causedBy: event.position, index: 0, kind: "lead.closed", channel: closedNotice.channel,
+                    reactor: name, causedBy: event.position, index: 0, kind: "lead.closed",
+                    channel: closedNotice.channel,
                     target: closedNotice.target, params: params, subject: "lead:\(lead)")
             ]
         default:
@@ -52,7 +57,8 @@ package struct LeadEnrichmentReactor: Reactor {
     }
 
     /// A look-up of the usable contacts, or nothing when neither is usable (the lead is `invalid_contact`).
-    func lookup(_ lead: String, _ customer: LeadsProjection.Delivery.Customer?, at position: UInt64) -> [ActionRequest] {
+    func lookup(_ lead: String, _ customer: LeadsProjection.Delivery.Customer?, at position: UInt64) -> [ActionRequest]
+    {
         let email = ContactNormalization.email(customer?.email)
         let phone = ContactNormalization.phone(customer?.phone)
         let flags = ContactNormalization.fakeFlags(email: email, phone: phone)
@@ -76,18 +82,23 @@ package struct LeadEnrichmentReactor: Reactor {
             guard let person = output["person_id"] else { return [] }
             return [
                 ActionRequest(
-                    reactor: name, causedBy: event.position, index: 0, kind: "enrichment.fetch", channel: "enrichment", target: "fetch",
-                    params: ["lead_id": lead, "person_id": person, "same_person": output["same_person"] ?? "false"], subject: "lead:\(lead)")
+                    reactor: name, causedBy: event.position, index: 0, kind: "enrichment.fetch", channel: "enrichment",
+                    target: "fetch",
+                    params: ["lead_id": lead, "person_id": person, "same_person": output["same_person"] ?? "false"],
+                    subject: "lead:\(lead)")
             ]
         case "enrichment.fetch":
             let details = output.filter { !["lead_id", "same_person"].contains($0.key) }.sorted { $0.key < $1.key }
             var lines = ["Dados enriquecidos do lead \(lead):"]
             lines += details.map { "- \($0.key): \($0.value)" }
             lines.append(
-                output["same_person"] == "true" ? "Telefone e e-mail são da mesma pessoa." : "Telefone e e-mail não foram confirmados como da mesma pessoa.")
+                output["same_person"] == "true"
+                    ? "Telefone e e-mail são da mesma pessoa."
+                    : "Telefone e e-mail não foram confirmados como da mesma pessoa.")
             return [
                 ActionRequest(
-                    reactor: name, causedBy: event.position, index: 0, kind: "c2s.message", channel: "c2s", target: "messages",
+                    reactor: name, causedBy: event.position, index: 0, kind: "c2s.message", channel: "c2s",
+                    target: "messages",
                     params: ["lead_id": lead, "message": lines.joined(separator: "\n")], subject: "lead:\(lead)")
             ]
         default:

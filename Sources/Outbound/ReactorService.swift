@@ -86,7 +86,8 @@ package struct ReactorService<Log: EventStore>: Service {
         } else {
             checkpoint = try await log.head().position
             _ = try await log.append([], checkpoint: CheckpointUpdate(name: checkpointName, position: checkpoint))
-            logger.notice("reactor starts at the head", metadata: ["reactor": "\(reactor.name)", "position": "\(checkpoint)"])
+            logger.notice(
+                "reactor starts at the head", metadata: ["reactor": "\(reactor.name)", "position": "\(checkpoint)"])
         }
         health.running(component)
         var stored = checkpoint
@@ -95,7 +96,8 @@ package struct ReactorService<Log: EventStore>: Service {
             let batch = try await window.events(from: checkpoint + 1, limit: Self.batchSize)
             guard let last = batch.last?.position else {
                 if stored < checkpoint {
-                    _ = try await log.append([], checkpoint: CheckpointUpdate(name: checkpointName, position: checkpoint))
+                    _ = try await log.append(
+                        [], checkpoint: CheckpointUpdate(name: checkpointName, position: checkpoint))
                     (stored, storedAt) = (checkpoint, .now)
                 }
                 guard try await log.waitForEvents(after: checkpoint) else { return }

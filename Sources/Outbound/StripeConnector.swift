@@ -13,12 +13,15 @@ package struct StripeConnector: Connector {
 
     package func call(for action: ActionRequest, now: Int64) throws -> OutboundCall {
         guard action.kind == "stripe.refund" else { throw ConnectorError("Stripe does not carry \(action.kind)") }
-        guard let apiKey else { throw ConnectorError("no Stripe API key is configured (actions.stripe.apiKey or SWITCHYARD_STRIPE_API_KEY)") }
+        guard let apiKey else {
+            throw ConnectorError("no Stripe API key is configured (actions.stripe.apiKey or SWITCHYARD_STRIPE_API_KEY)")
+        }
         var fields = [("payment_intent", action.params["payment_intent"] ?? "")]
         if let amount = action.params["amount"] { fields.append(("amount", amount)) }
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
-        let form = fields.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+        let form = fields.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(
+            separator: "&")
         return OutboundCall(
             url: apiBase + "/v1/refunds",
             headers: [
@@ -38,5 +41,7 @@ package struct StripeConnector: Connector {
         return output
     }
 
-    package func sandboxOutput(of action: ActionRequest) -> [String: String]? { ["refund_id": "re_sandbox_\(action.actionId)", "status": "succeeded"] }
+    package func sandboxOutput(of action: ActionRequest) -> [String: String]? {
+        ["refund_id": "re_sandbox_\(action.actionId)", "status": "succeeded"]
+    }
 }

@@ -13,7 +13,11 @@ package struct StripeRefundReactor: Reactor {
         let request = try JSONPayload.decode(RefundRequest.self, from: event.payload)
         // Always the amount the hub promised (a full refund's too), so that Stripe and the hub cannot disagree on it.
         let params = ["payment_intent": request.paymentId, "amount": String(request.resolvedAmount)]
-        return [ActionRequest(reactor: name, causedBy: event.position, index: 0, kind: "stripe.refund", channel: "stripe", target: "refunds", params: params)]
+        return [
+            ActionRequest(
+                reactor: name, causedBy: event.position, index: 0, kind: "stripe.refund", channel: "stripe",
+                target: "refunds", params: params)
+        ]
     }
 
     /// The id the action for the refund requested at `position` gets.

@@ -4,11 +4,13 @@ import JSONScan
 extension StripeTeamsReactor.StripeEvent {
     /// The fields the card uses, in the order of ``paths``.
     private enum Field: Int {
-        case id, type, livemode, data, object, objectId, amount, currency, customer, reason, failure, failureCode, failureMessage
+        case id, type, livemode, data, object, objectId, amount, currency, customer, reason, failure, failureCode,
+            failureMessage
     }
 
     private static let paths: JSONFieldScanner.Paths = [
-        ["id"], ["type"], ["livemode"], ["data"], ["data", "object"], ["data", "object", "id"], ["data", "object", "amount"],
+        ["id"], ["type"], ["livemode"], ["data"], ["data", "object"], ["data", "object", "id"],
+        ["data", "object", "amount"],
         ["data", "object", "currency"], ["data", "object", "customer"], ["data", "object", "reason"],
         ["data", "object", "last_payment_error"], ["data", "object", "last_payment_error", "code"],
         ["data", "object", "last_payment_error", "message"],
@@ -34,7 +36,8 @@ extension StripeTeamsReactor.StripeEvent {
             id: try f.requiredString(.id), type: try f.requiredString(.type), livemode: try f.bool(.livemode),
             data: Body(
                 object: Object(
-                    id: try f.requiredString(.objectId), amount: try f.int64(.amount), currency: try f.string(.currency),
+                    id: try f.requiredString(.objectId), amount: try f.int64(.amount),
+                    currency: try f.string(.currency),
                     customer: try f.string(.customer), reason: try f.string(.reason), last_payment_error: failure
                 ))
         )

@@ -36,12 +36,19 @@ package struct StripeTeamsReactor: Reactor {
         else { return [] }
         let stripe = try StripeEvent.scanned(event.payload) ?? JSONPayload.decode(StripeEvent.self, from: event.payload)
         let object = stripe.data.object
-        var params = ["event_type": stripe.type, "event_id": stripe.id, "object_id": object.id, "mode": stripe.livemode == true ? "live" : "test"]
+        var params = [
+            "event_type": stripe.type, "event_id": stripe.id, "object_id": object.id,
+            "mode": stripe.livemode == true ? "live" : "test",
+        ]
         params["amount"] = object.amount.map(String.init)
         params["currency"] = object.currency
         params["customer"] = object.customer
         params["reason"] = object.last_payment_error?.code ?? object.reason
         params["message"] = object.last_payment_error?.message
-        return [ActionRequest(reactor: name, causedBy: event.position, index: 0, kind: "teams.card", channel: "teams", target: "stripe-alerts", params: params)]
+        return [
+            ActionRequest(
+                reactor: name, causedBy: event.position, index: 0, kind: "teams.card", channel: "teams",
+                target: "stripe-alerts", params: params)
+        ]
     }
 }

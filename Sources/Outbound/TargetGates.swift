@@ -55,7 +55,9 @@ package final class TargetGates: Sendable {
     package func states(now: Int64) -> [State] {
         gates.withLock { gates in
             gates.map { key, gate in
-                State(target: key, busy: gate.busy, failuresInRow: gate.failuresInRow, isOpen: now < gate.openUntil, openUntil: gate.openUntil)
+                State(
+                    target: key, busy: gate.busy, failuresInRow: gate.failuresInRow, isOpen: now < gate.openUntil,
+                    openUntil: gate.openUntil)
             }
             .sorted { $0.target < $1.target }
         }

@@ -9,7 +9,8 @@ package struct TeamsConnector: Connector {
     let url: String?
 
     static let titles = [
-        "payment_intent.payment_failed": "Payment failed", "charge.dispute.created": "Dispute opened", "lead.closed": "Lead closed",
+        "payment_intent.payment_failed": "Payment failed", "charge.dispute.created": "Dispute opened",
+        "lead.closed": "Lead closed",
         "alert.card": "Switchyard alert",
     ]
 
@@ -18,8 +19,11 @@ package struct TeamsConnector: Connector {
     /// ContextId …`), where a success is a number (`1`); Power Automate workflows answer 202 with an empty body.
     /// The inner status decides: 408, 429 and 5xx are retried, any other is dead.
     package func refusal(in response: [UInt8]) -> Refusal? {
-        let text = String(decoding: response.prefix(1024), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix("Webhook message delivery failed") || text.contains("returned HTTP error") else { return nil }
+        let text = String(decoding: response.prefix(1024), as: UTF8.self).trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        guard text.hasPrefix("Webhook message delivery failed") || text.contains("returned HTTP error") else {
+            return nil
+        }
         let status = text.range(of: "HTTP error ").flatMap { Int(text[$0.upperBound...].prefix { $0.isNumber }) }
         let retryable = status.map { $0 == 408 || $0 == 429 || $0 >= 500 } ?? true
         return Refusal(message: "Teams refused the card: \(text.prefix(300))", retryable: retryable)
@@ -33,13 +37,17 @@ package struct TeamsConnector: Connector {
             facts.append(["title": "Amount", "value": formatMoney(amount, currency: currency)])
         }
         for (title, key) in [
-            ("Alert", "alert"), ("Severity", "severity"), ("State", "state"), ("Lead", "lead_id"), ("Name", "name"), ("Reason", "reason"),
+            ("Alert", "alert"), ("Severity", "severity"), ("State", "state"), ("Lead", "lead_id"), ("Name", "name"),
+            ("Reason", "reason"),
             ("Customer", "customer"), ("Object", "object_id"), ("Event", "event_id"), ("Mode", "mode"),
         ] {
             if let value = p[key] { facts.append(["title": title, "value": value]) }
         }
         var body: [[String: Any]] = [
-            ["type": "TextBlock", "size": "Medium", "weight": "Bolder", "text": Self.titles[p["event_type"] ?? action.kind] ?? "Stripe event"],
+            [
+                "type": "TextBlock", "size": "Medium", "weight": "Bolder",
+                "text": Self.titles[p["event_type"] ?? action.kind] ?? "Stripe event",
+            ],
             ["type": "FactSet", "facts": facts],
         ]
         if let message = p["message"] { body.append(["type": "TextBlock", "wrap": true, "text": message]) }
@@ -49,11 +57,15 @@ package struct TeamsConnector: Connector {
                 [
                     "contentType": "application/vnd.microsoft.card.adaptive",
                     "content": [
-                        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard", "version": "1.4", "body": body,
+                        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard",
+                        "version": "1.4", "body": body,
                     ] as [String: Any],
                 ]
             ],
         ]
-        return OutboundCall(url: url, body: Array(try JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .withoutEscapingSlashes])))
+        return OutboundCall(
+            url: url,
+            body: Array(
+                try JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .withoutEscapingSlashes])))
     }
 }

@@ -6,7 +6,8 @@ import Projections
 /// `replay as-of`: the state of one projection right after a position or a time, as NDJSON
 /// (`{"table","key","value"}` per record) or one key.
 struct AsOf: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "as-of", abstract: "Show a projection's state as of a position or a time.")
+    static let configuration = CommandConfiguration(
+        commandName: "as-of", abstract: "Show a projection's state as of a position or a time.")
 
     @OptionGroup var data: DataOptions
     @Option(help: "The last position to include.") var position: UInt64?
@@ -15,16 +16,24 @@ struct AsOf: AsyncParsableCommand {
     @Option(help: "Only this key.") var key: String?
 
     func validate() throws {
-        guard (position == nil) != (time == nil) else { throw ValidationError("give exactly one of --position and --time") }
+        guard (position == nil) != (time == nil) else {
+            throw ValidationError("give exactly one of --position and --time")
+        }
     }
 
     func run() async throws {
         guard let chosen = BuiltInProjections.all.first(where: { $0.name == projection }) else {
-            throw ValidationError("no projection named \(projection); known: \(BuiltInProjections.all.map(\.name).joined(separator: ", "))")
+            throw ValidationError(
+                "no projection named \(projection); known: \(BuiltInProjections.all.map(\.name).joined(separator: ", "))"
+            )
         }
         let log = try data.openLog()
         let end: UInt64
-        if let position { end = position } else { end = try await log.lastPosition(recordedAtOrBefore: try parseTime(time!)) }
+        if let position {
+            end = position
+        } else {
+            end = try await log.lastPosition(recordedAtOrBefore: try parseTime(time!))
+        }
         let scratch = NSTemporaryDirectory() + "replay-asof-\(getpid())-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         _ = try await Rebuild.build(log: LogPrefix(log, end: end), into: scratch, projections: [chosen], logger: quiet)
@@ -37,7 +46,8 @@ struct AsOf: AsyncParsableCommand {
                 try reader.scan(table) { entryKey, value in
                     guard key.map({ $0 == entryKey }) ?? true else { return true }
                     found = true
-                    let json = (try? JSONSerialization.jsonObject(with: Data(value), options: [.fragmentsAllowed])) ?? NSNull()
+                    let json =
+                        (try? JSONSerialization.jsonObject(with: Data(value), options: [.fragmentsAllowed])) ?? NSNull()
                     try printJSON(["position": end, "table": table, "key": entryKey, "value": json])
                     return true
                 }
@@ -48,8 +58,11 @@ struct AsOf: AsyncParsableCommand {
 
     private func parseTime(_ text: String) throws -> Timestamp {
         let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = text.contains(".") ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
-        guard let date = formatter.date(from: text) else { throw ValidationError("--time must be ISO 8601, such as 2026-11-23T17:00:00Z") }
+        formatter.formatOptions =
+            text.contains(".") ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
+        guard let date = formatter.date(from: text) else {
+            throw ValidationError("--time must be ISO 8601, such as 2026-11-23T17:00:00Z")
+        }
         // Times past what 64-bit nanoseconds can hold (after 2262) mean "everything".
         let seconds = date.timeIntervalSince1970
         guard abs(seconds) < 9_000_000_000 else { return Timestamp(nanosecondsSinceEpoch: seconds > 0 ? .max : .min) }

@@ -4,7 +4,8 @@ import Foundation
 
 /// `replay backup DEST`: a hot, compacted copy of the log that `replay verify --data-dir DEST` accepts.
 struct Backup: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a hot, compacted, verified copy of the log to DEST/log.")
+    static let configuration = CommandConfiguration(
+        abstract: "Write a hot, compacted, verified copy of the log to DEST/log.")
 
     @OptionGroup var data: DataOptions
     @Argument(help: "The new data directory.") var destination: String

@@ -12,7 +12,10 @@ struct CheckSignatures: AsyncParsableCommand {
     )
 
     @OptionGroup var data: DataOptions
-    @Option(help: "The gateway's config file to take the secrets from (default SWITCHYARD_CONFIG); the gateway's variables override it.")
+    @Option(
+        help:
+            "The gateway's config file to take the secrets from (default SWITCHYARD_CONFIG); the gateway's variables override it."
+    )
     var secrets: String?
 
     func run() async throws {
@@ -20,7 +23,9 @@ struct CheckSignatures: AsyncParsableCommand {
         var configured = WebhookSecrets()
         do {
             if let path = secrets ?? environment["SWITCHYARD_CONFIG"] {
-                guard let file = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read the secrets file \(path)") }
+                guard let file = FileManager.default.contents(atPath: path) else {
+                    throw ValidationError("cannot read the secrets file \(path)")
+                }
                 try configured.apply(file: file, path: path)
             }
             try configured.apply(environment: environment)

@@ -22,7 +22,9 @@ struct Export: AsyncParsableCommand {
             guard let tail = batch.last else { break }
             var chunk = Data()
             for event in batch where event.position <= to {
-                guard source.map({ $0 == event.source }) ?? true, type.map({ $0 == event.type }) ?? true else { continue }
+                guard source.map({ $0 == event.source }) ?? true, type.map({ $0 == event.type }) ?? true else {
+                    continue
+                }
                 chunk += try event.jsonLine()
                 chunk.append(UInt8(ascii: "\n"))
             }

@@ -14,7 +14,8 @@ struct Import: AsyncParsableCommand {
     func run() async throws {
         let marker = (data.logDirectory as NSString).appendingPathComponent("data.mdb")
         guard !FileManager.default.fileExists(atPath: marker) else {
-            throw ValidationError("\(data.logDirectory) already holds a log; import builds a new one into an empty data directory")
+            throw ValidationError(
+                "\(data.logDirectory) already holds a log; import builds a new one into an empty data directory")
         }
         guard let handle = file == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: file) else {
             throw ValidationError("cannot read \(file)")
@@ -54,6 +55,8 @@ struct Import: AsyncParsableCommand {
         }
         let head = try log.head()
         await log.close()
-        try printJSON(["imported": records.count, "head": head.position, "head_hash": head.hash.hex, "data_dir": data.dataDir])
+        try printJSON([
+            "imported": records.count, "head": head.position, "head_hash": head.hash.hex, "data_dir": data.dataDir,
+        ])
     }
 }

@@ -8,7 +8,8 @@ import JetStreamLog
 /// sides. Stop the gateways first.
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Copy an LMDB log into an empty JetStream stream, or a stream into a new LMDB log, verifying both chains."
+        abstract:
+            "Copy an LMDB log into an empty JetStream stream, or a stream into a new LMDB log, verifying both chains."
     )
 
     @OptionGroup var data: DataOptions
@@ -22,7 +23,9 @@ struct Migrate: AsyncParsableCommand {
     @Option(help: "Records per stream message.") var batch: Int = 500
 
     func validate() throws {
-        guard toJetstream != fromJetstream else { throw ValidationError("give exactly one of --to-jetstream and --from-jetstream") }
+        guard toJetstream != fromJetstream else {
+            throw ValidationError("give exactly one of --to-jetstream and --from-jetstream")
+        }
         guard (1...5).contains(replicas) else { throw ValidationError("--replicas is 1 to 5") }
         guard (1...10_000).contains(batch) else { throw ValidationError("--batch is 1 to 10000") }
     }
@@ -68,8 +71,12 @@ struct Migrate: AsyncParsableCommand {
     }
 
     private func fromStream() async throws {
-        guard !FileManager.default.fileExists(atPath: (data.logDirectory as NSString).appendingPathComponent("data.mdb")) else {
-            throw ValidationError("\(data.logDirectory) already holds a log; --from-jetstream builds a new one into an empty data directory")
+        guard
+            !FileManager.default.fileExists(atPath: (data.logDirectory as NSString).appendingPathComponent("data.mdb"))
+        else {
+            throw ValidationError(
+                "\(data.logDirectory) already holds a log; --from-jetstream builds a new one into an empty data directory"
+            )
         }
         let store = try await JetStreamEventStore(configuration: jetStream, directory: data.logDirectory, logger: quiet)
         let head = try await store.head()

@@ -14,14 +14,18 @@ struct RebuildCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var data: DataOptions
-    @Option(name: .customLong("projection"), help: "A projection to rebuild (all by default); may repeat.") var names: [String] = []
-    @Option(help: "Build into this directory instead, leaving the live views untouched (an auditor's copy).") var into: String?
+    @Option(name: .customLong("projection"), help: "A projection to rebuild (all by default); may repeat.") var names:
+        [String] = []
+    @Option(help: "Build into this directory instead, leaving the live views untouched (an auditor's copy).") var into:
+        String?
 
     func run() async throws {
         let known = BuiltInProjections.all
         let unknown = names.filter { name in !known.contains { $0.name == name } }
         guard unknown.isEmpty else {
-            throw ValidationError("no projection named \(unknown.joined(separator: ", ")); known: \(known.map(\.name).joined(separator: ", "))")
+            throw ValidationError(
+                "no projection named \(unknown.joined(separator: ", ")); known: \(known.map(\.name).joined(separator: ", "))"
+            )
         }
         let chosen = names.isEmpty ? known : known.filter { names.contains($0.name) }
         let log = try data.openLog()
@@ -31,13 +35,15 @@ struct RebuildCommand: AsyncParsableCommand {
         do {
             if let into {
                 digests = try await Rebuild.build(
-                    log: log, into: (into as NSString).appendingPathComponent("views"), projections: chosen, logger: quiet, progress: progress.report
+                    log: log, into: (into as NSString).appendingPathComponent("views"), projections: chosen,
+                    logger: quiet, progress: progress.report
                 )
             } else {
                 let store = try ProjectionStore(directory: data.viewsDirectory, logger: quiet)
                 defer { store.close() }
                 digests = try await Self.untilSignalled {
-                    try await Rebuild.inPlace(log: log, store: store, projections: chosen, logger: quiet, progress: progress.report)
+                    try await Rebuild.inPlace(
+                        log: log, store: store, projections: chosen, logger: quiet, progress: progress.report)
                 }
             }
         } catch {
@@ -51,14 +57,17 @@ struct RebuildCommand: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         try printJSON([
-            "head": head, "digests": digests, "seconds": seconds, "events_per_second": seconds > 0 ? Int(Double(head) / seconds) : 0,
+            "head": head, "digests": digests, "seconds": seconds,
+            "events_per_second": seconds > 0 ? Int(Double(head) / seconds) : 0,
             "into": into as Any? ?? NSNull(), "switched": into == nil,
         ])
     }
 
     /// Runs `build`, cancelling it at the first SIGINT or SIGTERM; a cancelled build abandons its work and throws,
     /// saying so.
-    static func untilSignalled(_ build: @escaping @Sendable () async throws -> [String: String]) async throws -> [String: String] {
+    static func untilSignalled(
+        _ build: @escaping @Sendable () async throws -> [String: String]
+    ) async throws -> [String: String] {
         // Trapped before the build starts: a signal that came first would otherwise end the process with its
         // build's claim still held.
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)

@@ -11,7 +11,8 @@ struct ReplayCommand: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Verify, inspect, export and back up the event log; rebuild projections from it.",
         subcommands: [
-            Verify.self, Head.self, RebuildCommand.self, AsOf.self, Stats.self, Export.self, Import.self, CheckSignatures.self, Tail.self,
+            Verify.self, Head.self, RebuildCommand.self, AsOf.self, Stats.self, Export.self, Import.self,
+            CheckSignatures.self, Tail.self,
             Backup.self, Migrate.self,
         ]
     )
@@ -19,7 +20,9 @@ struct ReplayCommand: AsyncParsableCommand {
 
 /// Options every command takes.
 struct DataOptions: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: "Data directory holding log/ and views/ (default SWITCHYARD_DATA_DIR or ./data).")
+    @Option(
+        name: .customLong("data-dir"),
+        help: "Data directory holding log/ and views/ (default SWITCHYARD_DATA_DIR or ./data).")
     var dataDir: String = ProcessInfo.processInfo.environment["SWITCHYARD_DATA_DIR"] ?? "./data"
 
     var logDirectory: String { (dataDir as NSString).appendingPathComponent("log") }
@@ -28,7 +31,8 @@ struct DataOptions: ParsableArguments {
     /// Opens the log, failing with one clear line when there is none, and with one line and exit status 2 when it
     /// disagrees with itself (its meta head does not name its last record), unless `checkingHead` is `false`.
     func openLog(checkingHead: Bool = true) throws -> LMDBEventLog {
-        guard FileManager.default.fileExists(atPath: (logDirectory as NSString).appendingPathComponent("data.mdb")) else {
+        guard FileManager.default.fileExists(atPath: (logDirectory as NSString).appendingPathComponent("data.mdb"))
+        else {
             throw ValidationError("no event log at \(logDirectory)")
         }
         do {

@@ -4,7 +4,8 @@ import Foundation
 
 /// `replay stats`: events by source and type, first and last time, head and its hash, file sizes.
 struct Stats: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Count events by source and type; show the head and file sizes.")
+    static let configuration = CommandConfiguration(
+        abstract: "Count events by source and type; show the head and file sizes.")
 
     @OptionGroup var data: DataOptions
 
@@ -29,11 +30,13 @@ struct Stats: AsyncParsableCommand {
         let head = try log.head()
         await log.close()
         func size(_ directory: String) -> Int {
-            ((try? FileManager.default.attributesOfItem(atPath: (directory as NSString).appendingPathComponent("data.mdb")))?[.size] as? Int) ?? 0
+            ((try? FileManager.default.attributesOfItem(
+                atPath: (directory as NSString).appendingPathComponent("data.mdb")))?[.size] as? Int) ?? 0
         }
         try printJSON([
             "head": head.position, "head_hash": head.hash.hex, "by_source": bySource, "by_type": byType,
-            "first_recorded_at": first?.iso8601 as Any? ?? NSNull(), "last_recorded_at": last?.iso8601 as Any? ?? NSNull(),
+            "first_recorded_at": first?.iso8601 as Any? ?? NSNull(),
+            "last_recorded_at": last?.iso8601 as Any? ?? NSNull(),
             "log_bytes": size(data.logDirectory), "views_bytes": size(data.viewsDirectory),
         ])
     }

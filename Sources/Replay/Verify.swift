@@ -8,7 +8,8 @@ import Projections
 /// chain first, then the projections on their own; the exit status says what did not hold (``Outcome``).
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Verify the hash chain, the head, the keys index and receipts; compare every projection with a fresh build.",
+        abstract:
+            "Verify the hash chain, the head, the keys index and receipts; compare every projection with a fresh build.",
         discussion: """
             A receipt is POS:HASH, as an accepted webhook's answer or `replay head` gives it: the log must still hold the \
             record at POS with that hash. Since each hash covers every record before it, a kept receipt proves that \
@@ -31,7 +32,9 @@ struct Verify: AsyncParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(name: .customLong("expect"), help: "A receipt POS:HASH the log must hold (repeatable), or a file of such lines.")
+    @Option(
+        name: .customLong("expect"), help: "A receipt POS:HASH the log must hold (repeatable), or a file of such lines."
+    )
     var expectations: [String] = []
 
     @Flag(name: .customLong("rebuild-views"), help: "Build the views from the log first when there are none.")
@@ -70,7 +73,9 @@ struct Verify: AsyncParsableCommand {
                 outcome = .projectionStopped
             }
         } else {
-            report["projections"] = ["compared": false, "reason": "the log does not hold: a rebuild from it proves nothing"]
+            report["projections"] = [
+                "compared": false, "reason": "the log does not hold: a rebuild from it proves nothing",
+            ]
         }
         await log.close()
         report["ok"] = outcome == .holds
@@ -83,7 +88,8 @@ struct Verify: AsyncParsableCommand {
     /// (they are disposable), says so, or builds them first with `--rebuild-views`. A projection that stops in the
     /// fresh build is reported as stopped, the others compared all the same.
     func compareProjections(_ log: LMDBEventLog, outcome: inout Outcome) async throws -> [String: Any] {
-        let hasViews = FileManager.default.fileExists(atPath: (data.viewsDirectory as NSString).appendingPathComponent("data.mdb"))
+        let hasViews = FileManager.default.fileExists(
+            atPath: (data.viewsDirectory as NSString).appendingPathComponent("data.mdb"))
         if !hasViews {
             guard rebuildViews else {
                 return [
@@ -93,12 +99,14 @@ struct Verify: AsyncParsableCommand {
                 ]
             }
             say("building the views from position 0…")
-            _ = try await Rebuild.buildReporting(log: log, into: data.viewsDirectory, projections: BuiltInProjections.all, logger: quiet)
+            _ = try await Rebuild.buildReporting(
+                log: log, into: data.viewsDirectory, projections: BuiltInProjections.all, logger: quiet)
         }
         let scratch = NSTemporaryDirectory() + "replay-verify-\(getpid())-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         say("rebuilding every projection from position 0 to compare…")
-        let fresh = try await Rebuild.buildReporting(log: log, into: scratch, projections: BuiltInProjections.all, logger: quiet)
+        let fresh = try await Rebuild.buildReporting(
+            log: log, into: scratch, projections: BuiltInProjections.all, logger: quiet)
         let live = try ProjectionStore(directory: data.viewsDirectory, logger: quiet)
         defer { live.close() }
         var projections = [String: Any]()
@@ -106,13 +114,16 @@ struct Verify: AsyncParsableCommand {
             let liveDigest = try live.digest(projection.name)
             if let reason = fresh.stopped[projection.name] {
                 outcome = .projectionStopped
-                projections[projection.name] = ["stopped": true, "reason": reason, "live_digest": liveDigest as Any? ?? NSNull()]
+                projections[projection.name] = [
+                    "stopped": true, "reason": reason, "live_digest": liveDigest as Any? ?? NSNull(),
+                ]
                 continue
             }
             let equal = liveDigest == fresh.digests[projection.name]
             if !equal, outcome == .holds { outcome = .projectionsDiffer }
             projections[projection.name] = [
-                "equal": equal, "live_digest": liveDigest as Any? ?? NSNull(), "rebuilt_digest": fresh.digests[projection.name] as Any? ?? NSNull(),
+                "equal": equal, "live_digest": liveDigest as Any? ?? NSNull(),
+                "rebuilt_digest": fresh.digests[projection.name] as Any? ?? NSNull(),
                 "live_checkpoint": try live.liveCheckpoint(projection.name) as Any? ?? NSNull(),
             ]
         }
@@ -125,17 +136,21 @@ struct Verify: AsyncParsableCommand {
         var lines = [String]()
         for value in values {
             if parse(value) == nil, FileManager.default.fileExists(atPath: value) {
-                lines += try String(contentsOfFile: value, encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
+                lines += try String(contentsOfFile: value, encoding: .utf8).split(whereSeparator: \.isNewline).map(
+                    String.init)
             } else {
                 lines.append(value)
             }
         }
-        return try lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }.map { line in
-            guard let receipt = parse(line) else {
-                throw ValidationError("a receipt is POS:HASH (a position, a colon, 64 hexadecimal digits), not \"\(line.prefix(100))\"")
+        return try lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            .map { line in
+                guard let receipt = parse(line) else {
+                    throw ValidationError(
+                        "a receipt is POS:HASH (a position, a colon, 64 hexadecimal digits), not \"\(line.prefix(100))\""
+                    )
+                }
+                return receipt
             }
-            return receipt
-        }
     }
 
     static func parse(_ text: String) -> (UInt64, String)? {

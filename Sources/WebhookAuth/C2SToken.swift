@@ -8,13 +8,16 @@ package struct C2SToken: Sendable {
     /// Checks `header` (`X-Webhook-Token`).
     package func verify(header: String?) throws(VerificationFailure) {
         guard !tokens.isEmpty else {
-            throw VerificationFailure(.invalidToken, "no Contact2Sale token is configured, so every Contact2Sale webhook is refused")
+            throw VerificationFailure(
+                .invalidToken, "no Contact2Sale token is configured, so every Contact2Sale webhook is refused")
         }
         guard let header, !header.isEmpty else {
             throw VerificationFailure(.invalidToken, "the X-Webhook-Token header is missing")
         }
         var matched = false
         for token in tokens where Verification.constantTimeEquals(secret: token, header) { matched = true }
-        guard matched else { throw VerificationFailure(.invalidToken, "X-Webhook-Token does not match a configured token") }
+        guard matched else {
+            throw VerificationFailure(.invalidToken, "X-Webhook-Token does not match a configured token")
+        }
     }
 }

@@ -15,13 +15,17 @@ package struct IntercomSignature: Sendable {
     /// Checks `header` (`X-Hub-Signature`) against `body`.
     package func verify(header: String?, body: UnsafeRawBufferPointer) throws(VerificationFailure) {
         guard !keys.isEmpty else {
-            throw VerificationFailure(.invalidSignature, "no Intercom client secret is configured, so every Intercom webhook is refused")
+            throw VerificationFailure(
+                .invalidSignature, "no Intercom client secret is configured, so every Intercom webhook is refused")
         }
         guard let header, !header.isEmpty else {
             throw VerificationFailure(.invalidSignature, "the X-Hub-Signature header is missing")
         }
-        guard header.hasPrefix("sha1="), let signature = Hex.decode(Array(header.utf8.dropFirst(5))), signature.count == 20 else {
-            throw VerificationFailure(.malformedSignatureHeader, "X-Hub-Signature must be sha1= followed by 40 hexadecimal digits")
+        guard header.hasPrefix("sha1="), let signature = Hex.decode(Array(header.utf8.dropFirst(5))),
+            signature.count == 20
+        else {
+            throw VerificationFailure(
+                .malformedSignatureHeader, "X-Hub-Signature must be sha1= followed by 40 hexadecimal digits")
         }
         var matched = false
         for key in keys {
@@ -30,7 +34,8 @@ package struct IntercomSignature: Sendable {
             if Verification.matches(mac.finalize(), signature) { matched = true }
         }
         guard matched else {
-            throw VerificationFailure(.invalidSignature, "X-Hub-Signature does not match the body with any configured client secret")
+            throw VerificationFailure(
+                .invalidSignature, "X-Hub-Signature does not match the body with any configured client secret")
         }
     }
 }

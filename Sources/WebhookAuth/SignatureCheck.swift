@@ -44,7 +44,9 @@ package struct SignatureCheck: Sendable {
         return failure.map { .failed(reason: $0.message) } ?? .verified
     }
 
-    private func verify(_ source: String, _ headers: [String: String], _ body: UnsafeRawBufferPointer) throws(VerificationFailure) {
+    private func verify(
+        _ source: String, _ headers: [String: String], _ body: UnsafeRawBufferPointer
+    ) throws(VerificationFailure) {
         switch source {
         case "stripe":
             try stripe.verify(header: headers["stripe-signature"], body: body, now: nil)
@@ -56,7 +58,8 @@ package struct SignatureCheck: Sendable {
                 throw VerificationFailure(.invalidSignature, "no secret is configured for the inbound endpoint \(name)")
             }
             try verifier.verify(
-                id: headers["webhook-id"], timestamp: headers["webhook-timestamp"], signatureHeader: headers["webhook-signature"],
+                id: headers["webhook-id"], timestamp: headers["webhook-timestamp"],
+                signatureHeader: headers["webhook-signature"],
                 body: body, now: nil
             )
         }
@@ -119,7 +122,9 @@ package struct SignatureReport: Sendable, Encodable {
             sources[source, default: Counts()].notVerifiable += 1
         case .failed(let reason):
             sources[source, default: Counts()].failed += 1
-            if sources[source]!.failures.count < 1000 { sources[source]!.failures.append(Failure(position: position, reason: reason)) }
+            if sources[source]!.failures.count < 1000 {
+                sources[source]!.failures.append(Failure(position: position, reason: reason))
+            }
         }
     }
 

@@ -17,7 +17,8 @@ package struct StandardWebhookSignature: Sendable {
 
     /// Decodes `whsec_<base64>` secrets; `nil` for one that is not of that form.
     package static func key(fromSecret secret: String) -> [UInt8]? {
-        guard secret.hasPrefix("whsec_"), let data = Data(base64Encoded: String(secret.dropFirst(6))), !data.isEmpty else {
+        guard secret.hasPrefix("whsec_"), let data = Data(base64Encoded: String(secret.dropFirst(6))), !data.isEmpty
+        else {
             return nil
         }
         return Array(data)
@@ -28,13 +29,17 @@ package struct StandardWebhookSignature: Sendable {
         id: String?, timestamp: String?, signatureHeader: String?, body: UnsafeRawBufferPointer, now: Int64?
     ) throws(VerificationFailure) {
         guard !keys.isEmpty else {
-            throw VerificationFailure(.invalidSignature, "no secret is configured for this endpoint, so every delivery is refused")
+            throw VerificationFailure(
+                .invalidSignature, "no secret is configured for this endpoint, so every delivery is refused")
         }
-        guard let id, !id.isEmpty, let timestamp, !timestamp.isEmpty, let signatureHeader, !signatureHeader.isEmpty else {
-            throw VerificationFailure(.invalidSignature, "the webhook-id, webhook-timestamp and webhook-signature headers are all required")
+        guard let id, !id.isEmpty, let timestamp, !timestamp.isEmpty, let signatureHeader, !signatureHeader.isEmpty
+        else {
+            throw VerificationFailure(
+                .invalidSignature, "the webhook-id, webhook-timestamp and webhook-signature headers are all required")
         }
         guard let seconds = Int64(timestamp) else {
-            throw VerificationFailure(.malformedSignatureHeader, "webhook-timestamp must be whole seconds since the epoch")
+            throw VerificationFailure(
+                .malformedSignatureHeader, "webhook-timestamp must be whole seconds since the epoch")
         }
         let signatures = signatureHeader.split(separator: " ").compactMap { entry -> [UInt8]? in
             let parts = entry.split(separator: ",", maxSplits: 1)
@@ -45,8 +50,12 @@ package struct StandardWebhookSignature: Sendable {
             throw VerificationFailure(.malformedSignatureHeader, "webhook-signature has no v1,<base64> entry")
         }
         try Verification.checkSignatureCount(signatures.count, header: "webhook-signature")
-        guard Verification.anySHA256Matches(keyed: keys, prefix: Array("\(id).\(timestamp).".utf8), body: body, signatures: signatures) else {
-            throw VerificationFailure(.invalidSignature, "no v1 signature in webhook-signature matches the body with any configured secret")
+        guard
+            Verification.anySHA256Matches(
+                keyed: keys, prefix: Array("\(id).\(timestamp).".utf8), body: body, signatures: signatures)
+        else {
+            throw VerificationFailure(
+                .invalidSignature, "no v1 signature in webhook-signature matches the body with any configured secret")
         }
         try Verification.checkFreshness(seconds, now: now, tolerance: tolerance, header: "webhook-timestamp")
     }

@@ -19,35 +19,46 @@ package struct StripeSignature: Sendable {
     /// (when an auditor re-verifies a stored event).
     package func verify(header: String?, body: UnsafeRawBufferPointer, now: Int64?) throws(VerificationFailure) {
         guard !keys.isEmpty else {
-            throw VerificationFailure(.invalidSignature, "no Stripe signing secret is configured, so every Stripe webhook is refused")
+            throw VerificationFailure(
+                .invalidSignature, "no Stripe signing secret is configured, so every Stripe webhook is refused")
         }
         guard let header, !header.isEmpty else {
             throw VerificationFailure(.invalidSignature, "the Stripe-Signature header is missing")
         }
         let parsed = Self.parse(header)
         if parsed.badTimestamp {
-            throw VerificationFailure(.malformedSignatureHeader, "the Stripe-Signature timestamp t is not a whole number of seconds")
+            throw VerificationFailure(
+                .malformedSignatureHeader, "the Stripe-Signature timestamp t is not a whole number of seconds")
         }
         let timestamp = parsed.timestamp
         let timestampText = parsed.timestampText
         let signatures = parsed.signatures
         guard let timestamp else {
-            throw VerificationFailure(.malformedSignatureHeader, "the Stripe-Signature header has no t=<timestamp> element")
+            throw VerificationFailure(
+                .malformedSignatureHeader, "the Stripe-Signature header has no t=<timestamp> element")
         }
         guard !signatures.isEmpty else {
-            throw VerificationFailure(.malformedSignatureHeader, "the Stripe-Signature header has no v1=<signature> element")
+            throw VerificationFailure(
+                .malformedSignatureHeader, "the Stripe-Signature header has no v1=<signature> element")
         }
         try Verification.checkSignatureCount(signatures.count, header: "the Stripe-Signature timestamp")
-        guard Verification.anySHA256Matches(keyed: keys, prefix: timestampText + [UInt8(ascii: ".")], body: body, signatures: signatures) else {
-            throw VerificationFailure(.invalidSignature, "no v1 signature in Stripe-Signature matches the body with any configured secret")
+        guard
+            Verification.anySHA256Matches(
+                keyed: keys, prefix: timestampText + [UInt8(ascii: ".")], body: body, signatures: signatures)
+        else {
+            throw VerificationFailure(
+                .invalidSignature, "no v1 signature in Stripe-Signature matches the body with any configured secret")
         }
-        try Verification.checkFreshness(timestamp, now: now, tolerance: tolerance, header: "the Stripe-Signature timestamp")
+        try Verification.checkFreshness(
+            timestamp, now: now, tolerance: tolerance, header: "the Stripe-Signature timestamp")
     }
 }
 
 extension StripeSignature {
     /// The header's `t` and `v1` elements, read from its bytes: `t=…,v1=…,v1=…,v0=…`.
-    static func parse(_ header: String) -> (timestamp: Int64?, timestampText: [UInt8], signatures: [[UInt8]], badTimestamp: Bool) {
+    static func parse(
+        _ header: String
+    ) -> (timestamp: Int64?, timestampText: [UInt8], signatures: [[UInt8]], badTimestamp: Bool) {
         var timestamp: Int64?
         var timestampText = [UInt8]()
         var signatures = [[UInt8]]()

@@ -37,17 +37,21 @@ package enum Verification {
 
     /// Throws ``VerificationFailure/Kind/staleTimestamp`` when `timestamp` is more than `tolerance` seconds from
     /// `now`; `header` names where the timestamp came from, for the message.
-    static func checkFreshness(_ timestamp: Int64, now: Int64?, tolerance: Int64, header: String) throws(VerificationFailure) {
+    static func checkFreshness(
+        _ timestamp: Int64, now: Int64?, tolerance: Int64, header: String
+    ) throws(VerificationFailure) {
         guard let now else { return }
         let distance = distance(now, timestamp)
         guard distance > UInt64(max(0, tolerance)) else { return }
-        throw VerificationFailure(.staleTimestamp, "\(header) is \(distance) s from now; at most \(tolerance) s is accepted")
+        throw VerificationFailure(
+            .staleTimestamp, "\(header) is \(distance) s from now; at most \(tolerance) s is accepted")
     }
 
     /// Throws when a header lists more than ``maxSignatures`` entries.
     static func checkSignatureCount(_ count: Int, header: String) throws(VerificationFailure) {
         guard count > maxSignatures else { return }
-        throw VerificationFailure(.malformedSignatureHeader, "\(header) lists \(count) signatures; at most \(maxSignatures) are accepted")
+        throw VerificationFailure(
+            .malformedSignatureHeader, "\(header) lists \(count) signatures; at most \(maxSignatures) are accepted")
     }
 
     /// Compares two byte strings in time that depends only on their lengths.
@@ -64,7 +68,9 @@ package enum Verification {
     }
 
     /// HMAC-SHA256 of `prefix ‖ body`, continuing from `keyed`: an HMAC that has taken its key and nothing else.
-    static func hmacSHA256(_ keyed: HMAC<SHA256>, prefix: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer) -> HMAC<SHA256>.MAC {
+    static func hmacSHA256(
+        _ keyed: HMAC<SHA256>, prefix: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer
+    ) -> HMAC<SHA256>.MAC {
         var mac = keyed
         mac.update(data: prefix)
         mac.update(data: body)
@@ -74,7 +80,9 @@ package enum Verification {
     /// Whether any of `signatures` is HMAC-SHA256 of `prefix ‖ body` with any of the keys of `keyed` (HMACs that
     /// have taken their key and nothing else, so that the key schedule runs once per secret, not per request).
     /// Every pair is compared, in constant time, so the time taken says nothing about which matched.
-    static func anySHA256Matches(keyed: [HMAC<SHA256>], prefix: [UInt8], body: UnsafeRawBufferPointer, signatures: [[UInt8]]) -> Bool {
+    static func anySHA256Matches(
+        keyed: [HMAC<SHA256>], prefix: [UInt8], body: UnsafeRawBufferPointer, signatures: [[UInt8]]
+    ) -> Bool {
         var matched = false
         prefix.withUnsafeBytes { prefix in
             for hmac in keyed {

@@ -31,7 +31,9 @@ package struct WebhookSecrets: Sendable, Equatable {
         do {
             file = try JSONDecoder().decode(File.self, from: data)
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw SecretsError(setting: "\(path): \(context.codingPath.map(\.stringValue).joined(separator: "."))", message: "has the wrong type")
+            throw SecretsError(
+                setting: "\(path): \(context.codingPath.map(\.stringValue).joined(separator: "."))",
+                message: "has the wrong type")
         } catch {
             throw SecretsError(setting: path, message: "cannot be read as a Switchyard config file")
         }
@@ -45,7 +47,9 @@ package struct WebhookSecrets: Sendable, Equatable {
     /// `SWITCHYARD_INBOUND_SECRETS` (comma-separated), each replacing what the file gave.
     package mutating func apply(environment: [String: String]) throws(SecretsError) {
         func list(_ name: String) -> [String]? {
-            environment[name].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+            environment[name].map {
+                $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            }
         }
         if let value = list("SWITCHYARD_STRIPE_SECRETS") { stripe = value }
         if let value = list("SWITCHYARD_INTERCOM_SECRETS") { intercom = value }
@@ -55,7 +59,9 @@ package struct WebhookSecrets: Sendable, Equatable {
             for entry in value {
                 let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else {
-                    throw SecretsError(setting: "SWITCHYARD_INBOUND_SECRETS", message: "expected name=whsec_… entries separated by commas")
+                    throw SecretsError(
+                        setting: "SWITCHYARD_INBOUND_SECRETS",
+                        message: "expected name=whsec_… entries separated by commas")
                 }
                 endpoints[parts[0], default: []].append(parts[1])
             }

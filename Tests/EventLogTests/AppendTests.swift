@@ -46,8 +46,12 @@ struct AppendTests {
             let first = try await log.append(sampleEvent(1, key: "k1"))
             #expect(first.position == 1 && !first.isDuplicate)
             #expect(try await log.append(sampleEvent(2)).position == 2)
-            #expect(try await log.append(sampleEvent(3, key: "k1")) == .duplicate(of: 1, hash: first.hash), "a duplicate answers the original's receipt")
-            let batch = try await log.append([sampleEvent(4, key: "k2"), sampleEvent(5, key: "k2"), sampleEvent(6, key: "k1")])
+            #expect(
+                try await log.append(sampleEvent(3, key: "k1")) == .duplicate(of: 1, hash: first.hash),
+                "a duplicate answers the original's receipt")
+            let batch = try await log.append([
+                sampleEvent(4, key: "k2"), sampleEvent(5, key: "k2"), sampleEvent(6, key: "k1"),
+            ])
             #expect(batch.map(\.position) == [3, 3, 1] && batch.map(\.isDuplicate) == [false, true, true])
             #expect(batch[1].hash == batch[0].hash && batch[2].hash == first.hash)
             #expect(try log.head().position == 3)
@@ -75,7 +79,8 @@ struct AppendTests {
     func checkpoints() async throws {
         try await withLog { log, _ in
             #expect(try log.checkpoint(named: "reactor.test") == nil)
-            let outcomes = try await log.append([sampleEvent(1)], checkpoint: CheckpointUpdate(name: "reactor.test", position: 7))
+            let outcomes = try await log.append(
+                [sampleEvent(1)], checkpoint: CheckpointUpdate(name: "reactor.test", position: 7))
             #expect(outcomes.map(\.position) == [1])
             #expect(try log.checkpoint(named: "reactor.test") == 7)
             _ = try await log.append([], checkpoint: CheckpointUpdate(name: "reactor.test", position: 9))

@@ -11,7 +11,8 @@ struct CrashSafetyTests {
             var acknowledged = Set<UInt64>()
             // Three lives of the same log: each killed at a different random moment.
             for _ in 0..<3 {
-                let child = try ChildProcess(executable: productsDirectory + "/LogTorture", arguments: [directory, "8"])
+                let child = try ChildProcess(
+                    executable: productsDirectory + "/LogTorture", arguments: [directory, "8"])
                 #expect(await child.readLine() == "ready")
                 let target = Int.random(in: 20...600)
                 var seen = 0
@@ -24,7 +25,9 @@ struct CrashSafetyTests {
                 child.send(SIGKILL)
                 // Positions already on the pipe were acknowledged too: read them up to the end of output.
                 while let line = await child.readLine(timeout: .seconds(5)) {
-                    if line.hasPrefix("ack "), let position = UInt64(line.dropFirst(4)) { acknowledged.insert(position) }
+                    if line.hasPrefix("ack "), let position = UInt64(line.dropFirst(4)) {
+                        acknowledged.insert(position)
+                    }
                 }
                 _ = child.waitForExit()
                 #expect(child.wasSignalled)
@@ -34,7 +37,8 @@ struct CrashSafetyTests {
                 let head = try log.head()
                 #expect(try log.verify() == .intact(head: head))
                 let missing = acknowledged.filter { $0 > head.position }
-                #expect(missing.isEmpty, "acknowledged positions missing after the crash: \(missing.sorted().prefix(5))")
+                #expect(
+                    missing.isEmpty, "acknowledged positions missing after the crash: \(missing.sorted().prefix(5))")
                 for position in acknowledged.shuffled().prefix(50) {
                     #expect(try log.event(at: position)?.type == "torture.appended")
                 }

@@ -6,7 +6,8 @@ import TestSupport
 /// Mounts a tiny tmpfs (root only) for a real "no space left on device".
 private func withSmallFilesystem(_ body: (String) async throws -> Void) async throws {
     try await withTemporaryDirectory("diskfull") { directory in
-        let mount = try ChildProcess(executable: "/bin/mount", arguments: ["-t", "tmpfs", "-o", "size=3m", "tmpfs", directory])
+        let mount = try ChildProcess(
+            executable: "/bin/mount", arguments: ["-t", "tmpfs", "-o", "size=3m", "tmpfs", directory])
         guard mount.waitForExit() == 0 else { throw POSIXError(.EPERM) }
         defer { _ = try? ChildProcess(executable: "/bin/umount", arguments: [directory]).waitForExit() }
         try await body(directory)
@@ -26,7 +27,8 @@ struct DiskFullTests {
             try Data(count: 1 << 20).write(to: URL(fileURLWithPath: filler))
             var configuration = EventLogConfiguration()
             configuration.environment.mapSize = 64 << 20
-            let log = try LMDBEventLog(directory: mountPoint + "/log", configuration: configuration, logger: quietLogger)
+            let log = try LMDBEventLog(
+                directory: mountPoint + "/log", configuration: configuration, logger: quietLogger)
             var failure: EventLogError?
             var n = 0
             while failure == nil, n < 1000 {
@@ -44,7 +46,8 @@ struct DiskFullTests {
             #expect(try log.verify() == .intact(head: head))
 
             try FileManager.default.removeItem(atPath: filler)
-            #expect(try await log.append(sampleEvent(n, key: "full-\(n)", payloadSize: 1024)).position == head.position + 1)
+            #expect(
+                try await log.append(sampleEvent(n, key: "full-\(n)", payloadSize: 1024)).position == head.position + 1)
             #expect(try log.verify().isIntact)
             await log.close()
         }

@@ -8,7 +8,10 @@ struct EventHashTests {
         let bytes = (0..<32).map { UInt8($0 * 7 + 1) }
         let hash = EventHash(bytes: bytes)
         #expect(hash.bytes == bytes)
-        #expect(hash.hex == bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined())
+        #expect(
+            hash.hex
+                == bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
+                .joined())
         #expect(EventHash(hex: hash.hex) == hash)
         #expect(bytes.withUnsafeBytes { EventHash(copying: $0) } == hash)
         hash.withUnsafeBytes { #expect(Array($0) == bytes) }

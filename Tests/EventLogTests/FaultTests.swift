@@ -11,7 +11,10 @@ struct FaultTests {
             let cases: [(NewEvent, String)] = [
                 (NewEvent(type: "", source: "test"), "type is empty"),
                 (NewEvent(type: "t", source: ""), "source is empty"),
-                (NewEvent(type: "t", source: "s", idempotencyKey: String(repeating: "k", count: 600)), "idempotency key is 600 bytes"),
+                (
+                    NewEvent(type: "t", source: "s", idempotencyKey: String(repeating: "k", count: 600)),
+                    "idempotency key is 600 bytes"
+                ),
                 (NewEvent(type: "t", source: "s", idempotencyKey: ""), "idempotency key is empty"),
             ]
             for (event, message) in cases {

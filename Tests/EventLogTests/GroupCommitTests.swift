@@ -15,7 +15,8 @@ struct GroupCommitTests {
         var commit = GroupCommit(head: head, lastRecordedAt: Self.t0, now: Self.t0)
         let stored = EventHash(bytes: Array(repeating: 9, count: 32))
         let first = commit.add([
-            NewEvent(type: "a", source: "s", idempotencyKey: "k1"), NewEvent(type: "b", source: "s", idempotencyKey: "old"),
+            NewEvent(type: "a", source: "s", idempotencyKey: "k1"),
+            NewEvent(type: "b", source: "s", idempotencyKey: "old"),
             NewEvent(type: "c", source: "s"),
         ]) { $0 == "old" ? (3, stored) : nil }
         let second = commit.add([NewEvent(type: "d", source: "s", idempotencyKey: "k1")]) { _ in nil }
@@ -27,7 +28,9 @@ struct GroupCommitTests {
         #expect(commit.appended[1].previousHash == commit.appended[0].hash)
         #expect(commit.head == LogHead(position: 43, hash: commit.appended[1].hash))
         #expect(throws: EventLogError.self) { try GroupCommit.validateCheckpointName("") }
-        #expect(throws: EventLogError.self) { try GroupCommit.validateCheckpointName(String(repeating: "c", count: 201)) }
+        #expect(throws: EventLogError.self) {
+            try GroupCommit.validateCheckpointName(String(repeating: "c", count: 201))
+        }
         try GroupCommit.validateCheckpointName("reactor:stripe-refunds")
     }
 
@@ -36,25 +39,32 @@ struct GroupCommitTests {
         let later = Timestamp(nanosecondsSinceEpoch: Self.t0.nanosecondsSinceEpoch + 5_000_000_000)
         #expect(GroupCommit(head: .empty, lastRecordedAt: nil, now: Self.t0).recordedAt == Self.t0)
         #expect(GroupCommit(head: .empty, lastRecordedAt: Self.t0, now: later).recordedAt == later)
-        #expect(GroupCommit(head: .empty, lastRecordedAt: later, now: Self.t0).recordedAt == later, "a clock stepped back by 5 s")
+        #expect(
+            GroupCommit(head: .empty, lastRecordedAt: later, now: Self.t0).recordedAt == later,
+            "a clock stepped back by 5 s")
     }
 
-    @Test("on LMDB, an append after a record from later than the clock is recorded at that record's time, and verify holds")
+    @Test(
+        "on LMDB, an append after a record from later than the clock is recorded at that record's time, and verify holds"
+    )
     func lmdbClampsTime() async throws {
         try await withLog { log, _ in
             _ = try await log.append(NewEvent(type: "first", source: "test"))
             let first = try #require(try log.event(at: 1))
             // A record restored from a log whose clock ran an hour ahead: this machine's clock is now "behind".
             let ahead = Timestamp(nanosecondsSinceEpoch: Timestamp.now().nanosecondsSinceEpoch + 3_600_000_000_000)
-            let encoded = RecordCodec.encode(NewEvent(type: "ahead", source: "test"), position: 2, recordedAt: ahead, previousHash: first.hash)
+            let encoded = RecordCodec.encode(
+                NewEvent(type: "ahead", source: "test"), position: 2, recordedAt: ahead, previousHash: first.hash)
             try await log.restore([
                 Event(
-                    position: 2, recordedAt: ahead, type: "ahead", source: "test", idempotencyKey: nil, metadata: [:], payload: [],
+                    position: 2, recordedAt: ahead, type: "ahead", source: "test", idempotencyKey: nil, metadata: [:],
+                    payload: [],
                     previousHash: first.hash, hash: encoded.hash)
             ])
             _ = try await log.append(NewEvent(type: "after", source: "test"))
             let after = try #require(try log.event(at: 3))
-            #expect(after.recordedAt >= ahead, "recorded at \(after.recordedAt), before the record before it (\(ahead))")
+            #expect(
+                after.recordedAt >= ahead, "recorded at \(after.recordedAt), before the record before it (\(ahead))")
             #expect(try log.verify().isIntact)
             #expect(try await log.lastPosition(recordedAtOrBefore: first.recordedAt) == 1)
         }
@@ -67,10 +77,12 @@ struct GroupCommitTests {
             var previous = EventHash.zero
             var records = [Event]()
             for (position, time) in [(UInt64(1), t1), (2, Self.t0)] {
-                let encoded = RecordCodec.encode(NewEvent(type: "t", source: "test"), position: position, recordedAt: time, previousHash: previous)
+                let encoded = RecordCodec.encode(
+                    NewEvent(type: "t", source: "test"), position: position, recordedAt: time, previousHash: previous)
                 records.append(
                     Event(
-                        position: position, recordedAt: time, type: "t", source: "test", idempotencyKey: nil, metadata: [:], payload: [],
+                        position: position, recordedAt: time, type: "t", source: "test", idempotencyKey: nil,
+                        metadata: [:], payload: [],
                         previousHash: previous, hash: encoded.hash))
                 previous = encoded.hash
             }

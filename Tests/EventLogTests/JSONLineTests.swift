@@ -4,7 +4,9 @@ import Testing
 
 @Suite("Events as JSON lines")
 struct JSONLineTests {
-    @Test("one-line JSON, JSON over lines, bytes that are not JSON and no payload all come back exactly; an altered line is refused")
+    @Test(
+        "one-line JSON, JSON over lines, bytes that are not JSON and no payload all come back exactly; an altered line is refused"
+    )
     func roundTrip() async throws {
         try await withLog { log, _ in
             let payloads: [[UInt8]] = [
@@ -15,7 +17,9 @@ struct JSONLineTests {
             ]
             _ = try await log.append(
                 payloads.enumerated().map { index, payload in
-                    NewEvent(type: "test.line", source: "test", idempotencyKey: index == 0 ? "k:0" : nil, metadata: ["n": "\(index)"], payload: payload)
+                    NewEvent(
+                        type: "test.line", source: "test", idempotencyKey: index == 0 ? "k:0" : nil,
+                        metadata: ["n": "\(index)"], payload: payload)
                 })
             for event in try log.events(from: 1, limit: 10) {
                 let line = try event.jsonLine()
@@ -30,7 +34,9 @@ struct JSONLineTests {
             let digit = try #require(altered.lastIndex(of: UInt8(ascii: "2")))
             altered[digit] = UInt8(ascii: "3")
             #expect { try Event(jsonLine: altered) } throws: { ($0 as? EventLogError)?.code == .invalidRecord }
-            #expect { try Event(jsonLine: Array("[1]".utf8)) } throws: { ($0 as? EventLogError)?.code == .invalidRecord }
+            #expect { try Event(jsonLine: Array("[1]".utf8)) } throws: {
+                ($0 as? EventLogError)?.code == .invalidRecord
+            }
         }
     }
 }

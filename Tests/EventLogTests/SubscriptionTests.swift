@@ -69,7 +69,9 @@ struct SubscriptionTests {
         }
     }
 
-    @Test("waiting for events returns at once when there are more, on the next append when there are not, and false once closed")
+    @Test(
+        "waiting for events returns at once when there are more, on the next append when there are not, and false once closed"
+    )
     func waitForEvents() async throws {
         try await withTemporaryDirectory { directory in
             let log = try LMDBEventLog(directory: directory, logger: quietLogger)

@@ -16,7 +16,8 @@ struct TimestampTests {
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
         let yearText = (year < 0 ? "-" : "") + padded(abs(year), 4)
-        return "\(yearText)-\(padded(Int64(parts.tm_mon) + 1, 2))-\(padded(Int64(parts.tm_mday), 2))T\(padded(Int64(parts.tm_hour), 2)):"
+        return
+            "\(yearText)-\(padded(Int64(parts.tm_mon) + 1, 2))-\(padded(Int64(parts.tm_mday), 2))T\(padded(Int64(parts.tm_hour), 2)):"
             + "\(padded(Int64(parts.tm_min), 2)):\(padded(Int64(parts.tm_sec), 2)).\(padded(nanoseconds, 9))Z"
     }
 
@@ -33,11 +34,15 @@ struct TimestampTests {
             let whole = expected(second, nanoseconds: nanoseconds)
             // A Timestamp holds nanoseconds as an Int64: about 292 years either side of 1970.
             if abs(second) < 9_000_000_000 {
-                #expect(Timestamp(nanosecondsSinceEpoch: second * 1_000_000_000 + nanoseconds).iso8601 == whole, "\(second)")
+                #expect(
+                    Timestamp(nanosecondsSinceEpoch: second * 1_000_000_000 + nanoseconds).iso8601 == whole, "\(second)"
+                )
             }
             let dropped = whole.count - 30
             for precision in [Timestamp.ISO8601Precision.day, .hour, .minute, .second] {
-                #expect(Timestamp.iso8601(secondsSinceEpoch: second, precision) == String(whole.prefix(precision.rawValue + dropped)), "\(second)")
+                #expect(
+                    Timestamp.iso8601(secondsSinceEpoch: second, precision)
+                        == String(whole.prefix(precision.rawValue + dropped)), "\(second)")
             }
         }
     }
@@ -50,7 +55,9 @@ struct TimestampTests {
         #expect(Timestamp(nanosecondsSinceEpoch: -1).iso8601 == "1969-12-31T23:59:59.999999999Z")
     }
 
-    @Test("the extremes of Int64 nanoseconds have seconds and an ISO 8601 text; a time beyond them does not parse (found by the record-codec fuzzer)")
+    @Test(
+        "the extremes of Int64 nanoseconds have seconds and an ISO 8601 text; a time beyond them does not parse (found by the record-codec fuzzer)"
+    )
     func nanosecondExtremes() {
         let lowest = Timestamp(nanosecondsSinceEpoch: .min)
         #expect(lowest.seconds == -9_223_372_037)

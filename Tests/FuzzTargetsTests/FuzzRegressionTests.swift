@@ -12,7 +12,8 @@ struct FuzzRegressionTests {
     static func inputs(_ target: FuzzTarget) -> [URL] {
         ["corpus", "crashes"].flatMap { folder -> [URL] in
             let directory = root.appendingPathComponent("fuzz/\(folder)/\(target.rawValue)")
-            return ((try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)) ?? [])
+            return
+                ((try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)) ?? [])
                 .filter { !$0.lastPathComponent.hasPrefix(".") }
         }
     }

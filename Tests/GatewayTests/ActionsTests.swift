@@ -40,12 +40,17 @@ struct ActionsTests {
             try await TestGateway.run(configure: {
                 $0.actions.mode = .live
                 $0.actions.intercomTeamId = "5372074"
-                $0.actions.larkBots = [.init(name: "support", url: lark.url + "/open-apis/bot/v2/hook/abc", secret: "lark-signing-secret")]
+                $0.actions.larkBots = [
+                    .init(name: "support", url: lark.url + "/open-apis/bot/v2/hook/abc", secret: "lark-signing-secret")
+                ]
             }) { gateway in
                 try await reactorsStarted(gateway, ["intercom-lark"])
                 let body = try fixture("intercom/conversation.admin.assigned.json")
                 let position = try #require(
-                    try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))]).position)
+                    try await gateway.post(
+                        "/webhooks/intercom", body: body,
+                        headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))]
+                    ).position)
                 #expect(await waitUntil(timeout: .seconds(20)) { lark.requests.count == 1 })
                 let card = try #require(lark.requests.first?.json)
                 #expect(lark.requests.first?.path == "/open-apis/bot/v2/hook/abc")
@@ -57,10 +62,13 @@ struct ActionsTests {
                 // Lark's signature, computed here from its documentation.
                 let timestamp = try #require(card["timestamp"] as? String)
                 let key = SymmetricKey(data: Array("\(timestamp)\nlark-signing-secret".utf8))
-                #expect(card["sign"] as? String == Data(HMAC<SHA256>.authenticationCode(for: [UInt8](), using: key)).base64EncodedString())
+                #expect(
+                    card["sign"] as? String
+                        == Data(HMAC<SHA256>.authenticationCode(for: [UInt8](), using: key)).base64EncodedString())
                 #expect(abs((Int(timestamp) ?? 0) - Sign.now) < 60)
 
-                let history = try #require(try await notification(gateway, "intercom-lark-\(position)-0", status: "delivered"))
+                let history = try #require(
+                    try await notification(gateway, "intercom-lark-\(position)-0", status: "delivered"))
                 #expect(history["channel"] as? String == "lark")
                 #expect(history["attempts"] as? Int == 1)
                 #expect(history["caused_by"] as? Int == Int(position))
@@ -73,7 +81,9 @@ struct ActionsTests {
         }
     }
 
-    @Test("Intercom API 1.x: a conversation assigned to the team as {type: team} still makes a card, with the admin's name from 1.x")
+    @Test(
+        "Intercom API 1.x: a conversation assigned to the team as {type: team} still makes a card, with the admin's name from 1.x"
+    )
     func intercomV1ToLark() async throws {
         try await FakeTarget.run { lark in
             try await TestGateway.run(configure: {
@@ -84,7 +94,9 @@ struct ActionsTests {
                 try await reactorsStarted(gateway, ["intercom-lark"])
                 for name in ["v1.conversation.admin.assigned.team", "v1.conversation.admin.assigned"] {
                     let body = try fixture("intercom/\(name).json")
-                    let response = try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))])
+                    let response = try await gateway.post(
+                        "/webhooks/intercom", body: body,
+                        headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))])
                     #expect(response.status == 200, "\(response.text)")
                 }
                 // Only the first is the team's: the second names an admin and no team.
@@ -95,7 +107,8 @@ struct ActionsTests {
         }
     }
 
-    @Test("Stripe → Teams: a target down for a while then back gets the card once, after failures honouring Retry-After")
+    @Test(
+        "Stripe → Teams: a target down for a while then back gets the card once, after failures honouring Retry-After")
     func stripeToTeamsWithRetries() async throws {
         try await FakeTarget.run { teams in
             teams.respond { n in n <= 2 ? (503, ["Retry-After": "0"], "busy") : (200, [:], "1") }
@@ -107,8 +120,11 @@ struct ActionsTests {
                 try await reactorsStarted(gateway, ["stripe-teams"])
                 let body = try fixture("stripe/payment_intent.payment_failed.json")
                 let position = try #require(
-                    try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).position)
-                let history = try #require(try await notification(gateway, "stripe-teams-\(position)-0", status: "delivered"))
+                    try await gateway.post(
+                        "/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]
+                    ).position)
+                let history = try #require(
+                    try await notification(gateway, "stripe-teams-\(position)-0", status: "delivered"))
                 #expect(history["attempts"] as? Int == 3)
                 #expect(teams.requests.count == 3)
                 let envelope = try #require(teams.requests.last?.json)
@@ -139,26 +155,32 @@ struct ActionsTests {
                 try await reactorsStarted(gateway, ["stripe-teams"])
                 let body = try fixture("stripe/payment_intent.payment_failed.json")
                 let position = try #require(
-                    try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).position)
+                    try await gateway.post(
+                        "/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]
+                    ).position)
                 let id = "stripe-teams-\(position)-0"
                 let dead = try #require(try await notification(gateway, id, status: "dead"))
                 #expect(dead["attempts"] as? Int == 2)
                 #expect((dead["last_error"] as? String)?.contains("HTTP 500") == true)
                 let listed = try await gateway.get("/api/actions?status=dead", headers: [Self.admin])
                 #expect((listed.json?["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
-                #expect(try await gateway.get("/api/actions", headers: [Self.reader]).status == 401, "the read key is not an admin key")
+                #expect(
+                    try await gateway.get("/api/actions", headers: [Self.reader]).status == 401,
+                    "the read key is not an admin key")
 
                 teams.respond { _ in (200, [:], "1") }
                 let retried = try await gateway.post("/api/actions/\(id)/retry", body: [], headers: [Self.admin])
                 #expect(retried.status == 202, "\(retried.text)")
                 _ = try #require(try await notification(gateway, id, status: "delivered"))
                 #expect(teams.requests.count == 3)
-                #expect(try await gateway.post("/api/actions/nope/retry", body: [], headers: [Self.admin]).status == 404)
+                #expect(
+                    try await gateway.post("/api/actions/nope/retry", body: [], headers: [Self.admin]).status == 404)
             }
         }
     }
 
-    @Test("sandbox mode records the whole flow as delivered without calling out; replay rebuild and verify send nothing")
+    @Test(
+        "sandbox mode records the whole flow as delivered without calling out; replay rebuild and verify send nothing")
     func sandboxAndReplay() async throws {
         try await FakeTarget.run { lark in
             try await TestGateway.run(configure: {
@@ -169,15 +191,21 @@ struct ActionsTests {
                 try await reactorsStarted(gateway, ["intercom-lark", "stripe-teams"])
                 let body = try fixture("intercom/conversation.admin.closed.json")
                 let position = try #require(
-                    try await gateway.post("/webhooks/intercom", body: body, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))]).position)
+                    try await gateway.post(
+                        "/webhooks/intercom", body: body,
+                        headers: [Self.json, ("X-Hub-Signature", Sign.intercom(body))]
+                    ).position)
                 for index in 0..<2 {
-                    let history = try #require(try await notification(gateway, "intercom-lark-\(position)-\(index)", status: "delivered"))
+                    let history = try #require(
+                        try await notification(gateway, "intercom-lark-\(position)-\(index)", status: "delivered"))
                     #expect(history["sandbox"] as? Bool == true)
                 }
                 #expect(lark.requests.isEmpty)
 
                 let head = try gateway.log.head().position
-                let rebuilt = try await replay(["rebuild", "--data-dir", gateway.dataDirectory, "--into", gateway.dataDirectory + "/audit"])
+                let rebuilt = try await replay([
+                    "rebuild", "--data-dir", gateway.dataDirectory, "--into", gateway.dataDirectory + "/audit",
+                ])
                 #expect(rebuilt.status == 0)
                 #expect(try await replay(["verify", "--data-dir", gateway.dataDirectory]).status == 0)
                 #expect(lark.requests.isEmpty)
@@ -203,11 +231,21 @@ struct ActionsTests {
                 for id in ids {
                     let body = Array(template.replacingOccurrences(of: "evt_3QxZ1m2eZvKYlo2C0qT4rB7n", with: id).utf8)
                     #expect(
-                        try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).status == 200)
+                        try await gateway.post(
+                            "/webhooks/stripe", body: body,
+                            headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]
+                        ).status == 200)
                 }
-                #expect(await waitUntil(timeout: .seconds(20)) { teams.requests.count >= 3 }, "the first action is retried while the target is down")
+                #expect(
+                    await waitUntil(timeout: .seconds(20)) { teams.requests.count >= 3 },
+                    "the first action is retried while the target is down")
                 // While it is down, only the first action is tried: the others wait their turn.
-                let tried = Set(teams.requests.compactMap { String(decoding: $0.body, as: UTF8.self).firstMatch(of: /evt_order_\d/).map { String($0.output) } })
+                let tried = Set(
+                    teams.requests.compactMap {
+                        String(decoding: $0.body, as: UTF8.self).firstMatch(of: /evt_order_\d/).map {
+                            String($0.output)
+                        }
+                    })
                 #expect(tried == ["evt_order_1"])
                 down.set()
                 var delivered = [String]()
@@ -219,7 +257,8 @@ struct ActionsTests {
                 #expect(awaited9, "waited until delivered.count == 3")
                 #expect(delivered.count == 3)
                 let successes = teams.requests.suffix(3).map {
-                    String(decoding: $0.body, as: UTF8.self).firstMatch(of: /evt_order_\d/).map { String($0.output) } ?? ""
+                    String(decoding: $0.body, as: UTF8.self).firstMatch(of: /evt_order_\d/).map { String($0.output) }
+                        ?? ""
                 }
                 #expect(successes == ids, "delivered once each, in the order requested")
             }
@@ -237,9 +276,13 @@ struct ActionsTests {
                 try await reactorsStarted(gateway, ["stripe-teams"])
                 let template = String(decoding: try fixture("stripe/payment_intent.payment_failed.json"), as: UTF8.self)
                 for n in 1...5 {
-                    let body = Array(template.replacingOccurrences(of: "evt_3QxZ1m2eZvKYlo2C0qT4rB7n", with: "evt_rate_\(n)").utf8)
+                    let body = Array(
+                        template.replacingOccurrences(of: "evt_3QxZ1m2eZvKYlo2C0qT4rB7n", with: "evt_rate_\(n)").utf8)
                     #expect(
-                        try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]).status == 200)
+                        try await gateway.post(
+                            "/webhooks/stripe", body: body,
+                            headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))]
+                        ).status == 200)
                 }
                 #expect(await waitUntil(timeout: .seconds(20)) { teams.requests.count == 5 })
                 // Calls start 250 ms apart; where they arrive, the jitter of a loaded machine (the whole suite runs at
@@ -254,7 +297,9 @@ struct ActionsTests {
         }
     }
 
-    @Test("a dead target's circuit opens after its failures in a row: no calls to it while open, and another target is served meanwhile")
+    @Test(
+        "a dead target's circuit opens after its failures in a row: no calls to it while open, and another target is served meanwhile"
+    )
     func circuitBreaker() async throws {
         try await FakeTarget.run { teams in
             teams.respond { _ in (500, [:], "down") }
@@ -273,16 +318,28 @@ struct ActionsTests {
                     try await reactorsStarted(gateway, ["stripe-teams", "intercom-lark"])
                     let failed = try fixture("stripe/payment_intent.payment_failed.json")
                     #expect(
-                        try await gateway.post("/webhooks/stripe", body: failed, headers: [Self.json, ("Stripe-Signature", Sign.stripe(failed))]).status == 200)
+                        try await gateway.post(
+                            "/webhooks/stripe", body: failed,
+                            headers: [Self.json, ("Stripe-Signature", Sign.stripe(failed))]
+                        ).status == 200)
                     #expect(await waitUntil(timeout: .seconds(20)) { teams.requests.count >= 2 })
                     let assigned = try fixture("intercom/conversation.admin.assigned.json")
                     #expect(
-                        try await gateway.post("/webhooks/intercom", body: assigned, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(assigned))]).status
+                        try await gateway.post(
+                            "/webhooks/intercom", body: assigned,
+                            headers: [Self.json, ("X-Hub-Signature", Sign.intercom(assigned))]
+                        ).status
                             == 200)
-                    #expect(await waitUntil(timeout: .seconds(20)) { lark.requests.count == 1 }, "Lark is served while Teams is down")
-                    #expect(await waitUntil(timeout: .seconds(20)) { teams.requests.count >= 3 }, "Teams is tried again once the circuit closes")
+                    #expect(
+                        await waitUntil(timeout: .seconds(20)) { lark.requests.count == 1 },
+                        "Lark is served while Teams is down")
+                    #expect(
+                        await waitUntil(timeout: .seconds(20)) { teams.requests.count >= 3 },
+                        "Teams is tried again once the circuit closes")
                     let calls = teams.requests.map(\.at)
-                    #expect(calls[2] - calls[1] >= .milliseconds(3900), "no call while the circuit is open: \(calls[2] - calls[1])")
+                    #expect(
+                        calls[2] - calls[1] >= .milliseconds(3900),
+                        "no call while the circuit is open: \(calls[2] - calls[1])")
                     #expect(lark.requests[0].at < calls[2], "the card went out while Teams' circuit was open")
                 }
             }

@@ -11,9 +11,13 @@ import TestSupport
 final class TestClock: Sendable {
     private let offset = Mutex<Int64>(0)
     /// Sets the clock to `seconds` since the epoch, from where it runs on.
-    func set(seconds: Int64) { offset.withLock { $0 = seconds * 1_000_000_000 - Timestamp.now().nanosecondsSinceEpoch } }
+    func set(seconds: Int64) {
+        offset.withLock { $0 = seconds * 1_000_000_000 - Timestamp.now().nanosecondsSinceEpoch }
+    }
     func advance(minutes: Int64) { offset.withLock { $0 += minutes * 60_000_000_000 } }
-    var now: Timestamp { Timestamp(nanosecondsSinceEpoch: Timestamp.now().nanosecondsSinceEpoch + offset.withLock { $0 }) }
+    var now: Timestamp {
+        Timestamp(nanosecondsSinceEpoch: Timestamp.now().nanosecondsSinceEpoch + offset.withLock { $0 })
+    }
 }
 
 @Suite("Alerts")
@@ -26,7 +30,9 @@ struct AlertsTests {
 
     /// Runs `body` against a gateway that evaluates alerts every second by `clock` and sends them to a fake
     /// Lark bot, once the alert reactor has started.
-    func withAlertsToLark(_ clock: TestClock, _ body: @escaping (TestGateway, FakeTarget) async throws -> Void) async throws {
+    func withAlertsToLark(
+        _ clock: TestClock, _ body: @escaping (TestGateway, FakeTarget) async throws -> Void
+    ) async throws {
         try await FakeTarget.run { lark in
             try await TestGateway.run(
                 configure: {
@@ -37,7 +43,9 @@ struct AlertsTests {
                     $0.actions.alerts.intervalSeconds = 1
                 }, clock: { clock.now }
             ) { gateway in
-                let awaited6 = await waitUntil { ((try? gateway.log.checkpoint(named: "reactor:alerts")) ?? nil) != nil }
+                let awaited6 = await waitUntil {
+                    ((try? gateway.log.checkpoint(named: "reactor:alerts")) ?? nil) != nil
+                }
                 #expect(awaited6, "waited for reactor:alerts started")
                 try await body(gateway, lark)
             }
@@ -56,21 +64,25 @@ struct AlertsTests {
         #expect(history == [AlertsProjection.fired, AlertsProjection.resolved])
     }
 
-    @Test("rejections above the threshold fire one critical alert, sent once; it resolves once when the window has passed")
+    @Test(
+        "rejections above the threshold fire one critical alert, sent once; it resolves once when the window has passed"
+    )
     func rejectionsFireAndResolve() async throws {
         let clock = TestClock()
         try await withAlertsToLark(clock) { gateway, lark in
             let body = try fixture("stripe/payment_intent.succeeded.json")
             for _ in 0..<4 {
                 let response = try await gateway.post(
-                    "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", "t=1,v1=00")])
+                    "/webhooks/stripe", body: body,
+                    headers: [("Content-Type", "application/json"), ("Stripe-Signature", "t=1,v1=00")])
                 #expect(response.status != 200)
             }
             #expect(await waitUntil(timeout: .seconds(20)) { lark.requests.count == 1 })
             let fired = String(decoding: lark.requests[0].body, as: UTF8.self)
             #expect(fired.contains("webhook_rejections") && fired.contains("Critical"))
             let alerts = try await gateway.get("/api/alerts", headers: [("Authorization", "Bearer test-api-key")])
-            #expect((alerts.json?["active"] as? [[String: Any]])?.map { $0["name"] as? String } == ["webhook_rejections"])
+            #expect(
+                (alerts.json?["active"] as? [[String: Any]])?.map { $0["name"] as? String } == ["webhook_rejections"])
 
             // Further evaluations while it holds send nothing more.
             let seen = await evaluations(gateway)
@@ -86,12 +98,14 @@ struct AlertsTests {
     func paymentErrorRate() async throws {
         let clock = TestClock()
         clock.set(seconds: 1_763_913_100)  // the fixtures' hour, by their Stripe created times
-        try await TestGateway.run(configure: { $0.actions.alerts.intervalSeconds = 1 }, clock: { clock.now }) { gateway in
+        try await TestGateway.run(configure: { $0.actions.alerts.intervalSeconds = 1 }, clock: { clock.now }) {
+            gateway in
             for name in ["payment_intent.succeeded", "payment_intent.payment_failed"] {
                 let body = try fixture("stripe/\(name).json")
                 #expect(
                     try await gateway.post(
-                        "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
+                        "/webhooks/stripe", body: body,
+                        headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
                     ).status == 200)
             }
             var active = [String]()
@@ -111,7 +125,9 @@ struct AlertsTests {
 
     /// The fixture's `payment_intent.succeeded` as another event: its id, its time and the amount received.
     func payment(_ id: String, created: Int64, amount: Int) throws -> [UInt8] {
-        var event = try #require(try JSONSerialization.jsonObject(with: Data(try fixture("stripe/payment_intent.succeeded.json"))) as? [String: Any])
+        var event = try #require(
+            try JSONSerialization.jsonObject(with: Data(try fixture("stripe/payment_intent.succeeded.json")))
+                as? [String: Any])
         var object = try #require((event["data"] as? [String: Any])?["object"] as? [String: Any])
         object["id"] = "pi_" + id
         object["amount"] = amount
@@ -122,7 +138,9 @@ struct AlertsTests {
         return Array(try JSONSerialization.data(withJSONObject: event))
     }
 
-    @Test("today's net revenue more than 30 % below yesterday's at the same hour fires a warning once; it resolves once when today catches up")
+    @Test(
+        "today's net revenue more than 30 % below yesterday's at the same hour fires a warning once; it resolves once when today catches up"
+    )
     func revenueDrop() async throws {
         let clock = TestClock()
         let now: Int64 = 1_763_913_100  // 2025-11-23T15:51:40Z
@@ -130,11 +148,14 @@ struct AlertsTests {
         try await withAlertsToLark(clock) { gateway, lark in
             // Yesterday by this hour: R$ 1,000.00 (and R$ 500.00 later in the day, which does not count);
             // today so far: R$ 500.00, half of it.
-            for (id, created, amount) in [("y1", now - 86_400 - 600, 100_000), ("y2", now - 86_400 + 3_600, 50_000), ("t1", now - 300, 50_000)] {
+            for (id, created, amount) in [
+                ("y1", now - 86_400 - 600, 100_000), ("y2", now - 86_400 + 3_600, 50_000), ("t1", now - 300, 50_000),
+            ] {
                 let body = try payment(id, created: created, amount: amount)
                 #expect(
                     try await gateway.post(
-                        "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
+                        "/webhooks/stripe", body: body,
+                        headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
                     ).status == 200)
             }
             #expect(await waitUntil(timeout: .seconds(20)) { lark.requests.count == 1 })
@@ -149,7 +170,8 @@ struct AlertsTests {
             let body = try payment("t2", created: now - 60, amount: 30_000)
             #expect(
                 try await gateway.post(
-                    "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
+                    "/webhooks/stripe", body: body,
+                    headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
                 ).status == 200)
             try await expectResolvedOnce(gateway, lark)
         }

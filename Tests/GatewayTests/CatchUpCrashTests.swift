@@ -13,8 +13,10 @@ struct CatchUpCrashTests {
     static func seed(_ directory: String, count: Int) async throws {
         let log = try LMDBEventLog(directory: directory + "/log", logger: quietLogger)
         let payloads = try [
-            ("stripe", fixture("stripe/payment_intent.succeeded.json")), ("stripe", fixture("stripe/charge.refunded.json")),
-            ("c2s", fixture("c2s/on_create_lead.json")), ("intercom", fixture("intercom/conversation.admin.noted.json")),
+            ("stripe", fixture("stripe/payment_intent.succeeded.json")),
+            ("stripe", fixture("stripe/charge.refunded.json")),
+            ("c2s", fixture("c2s/on_create_lead.json")),
+            ("intercom", fixture("intercom/conversation.admin.noted.json")),
         ]
         var n = 0
         while n < count {
@@ -31,7 +33,8 @@ struct CatchUpCrashTests {
 
     static func projections(port: Int, digest: Bool = false) async throws -> [[String: Any]] {
         let response = try await TestResponse.send(
-            port: port, method: .GET, path: "/api/projections?digest=\(digest)", body: nil, headers: [("Authorization", "Bearer test-api-key")]
+            port: port, method: .GET, path: "/api/projections?digest=\(digest)", body: nil,
+            headers: [("Authorization", "Bearer test-api-key")]
         )
         return response.json?["items"] as? [[String: Any]] ?? []
     }
@@ -48,14 +51,19 @@ struct CatchUpCrashTests {
             // The checkpoints are read from the views on disk, as the gateway stores them (no HTTP between): the first
             // store of any projection is the moment to kill, whatever the machine's load.
             let views = try ProjectionStore(directory: directory + "/views", logger: quietLogger)
-            func stored() -> [UInt64] { BuiltInProjections.all.map { (try? views.liveCheckpoint($0.name)) ?? nil ?? 0 } }
-            let started = await waitUntil(timeout: .seconds(60), every: .milliseconds(1)) { stored().contains { $0 > 0 } }
+            func stored() -> [UInt64] {
+                BuiltInProjections.all.map { (try? views.liveCheckpoint($0.name)) ?? nil ?? 0 }
+            }
+            let started = await waitUntil(timeout: .seconds(60), every: .milliseconds(1)) {
+                stored().contains { $0 > 0 }
+            }
             first.child.send(SIGKILL)
             _ = first.child.waitForExit()
             let atKill = stored()
             views.close()
             #expect(started, "waited for a projection's first store")
-            #expect(atKill.contains { $0 > 0 } && atKill.contains { $0 < UInt64(total) }, "killed mid catch-up: \(atKill)")
+            #expect(
+                atKill.contains { $0 > 0 } && atKill.contains { $0 < UInt64(total) }, "killed mid catch-up: \(atKill)")
 
             let second = try await GatewayProcess.start(dataDirectory: directory)
             var items = [[String: Any]]()
@@ -76,12 +84,14 @@ struct CatchUpCrashTests {
             // A fresh build from position 0 into new views.
             let log = try LMDBEventLog(directory: directory + "/log", logger: quietLogger)
             let store = try ProjectionStore(directory: directory + "/fresh-views", logger: quietLogger)
-            let runner = ProjectionRunner(log: log, store: store, projections: BuiltInProjections.all, logger: quietLogger)
+            let runner = ProjectionRunner(
+                log: log, store: store, projections: BuiltInProjections.all, logger: quietLogger)
             let group = ServiceGroup(services: [runner], gracefulShutdownSignals: [], logger: quietLogger)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 let done = await waitUntil(timeout: .seconds(120)) {
-                    runner.statuses().count == BuiltInProjections.all.count && runner.statuses().allSatisfy { $0.checkpoint == UInt64(total) }
+                    runner.statuses().count == BuiltInProjections.all.count
+                        && runner.statuses().allSatisfy { $0.checkpoint == UInt64(total) }
                 }
                 #expect(done)
                 await group.triggerGracefulShutdown()

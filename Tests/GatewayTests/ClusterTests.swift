@@ -25,7 +25,8 @@ struct ClusterTests {
         while true {
             do {
                 return try await GatewayProcess.start(
-                    dataDirectory: directory, arguments: arguments, environment: environment(cluster, node: node).merging(extra) { $1 })
+                    dataDirectory: directory, arguments: arguments,
+                    environment: environment(cluster, node: node).merging(extra) { $1 })
             } catch {
                 guard ContinuousClock.now < deadline else { throw error }
                 try await Task.sleep(for: .milliseconds(300))
@@ -44,13 +45,17 @@ struct ClusterTests {
         await waitUntil(timeout: .seconds(20)) { cluster(await health(gateway))?["leaseHolder"] as? String == holder }
     }
 
-    @Test("webhooks over two gateways at once: each acknowledged event in the stream once, gapless, one chain on both nodes")
+    @Test(
+        "webhooks over two gateways at once: each acknowledged event in the stream once, gapless, one chain on both nodes"
+    )
     func twoGateways() async throws {
         let cluster = try await NATSCluster.launch(size: 3)
         defer { cluster.stop() }
         try await withTemporaryDirectory("cluster-two") { directory in
-            let one = try await Self.start(cluster, node: "g1", directory: directory + "/g1", extra: ["SWITCHYARD_ACTIONS_ENABLED": "false"])
-            let two = try await Self.start(cluster, node: "g2", directory: directory + "/g2", extra: ["SWITCHYARD_ACTIONS_ENABLED": "false"])
+            let one = try await Self.start(
+                cluster, node: "g1", directory: directory + "/g1", extra: ["SWITCHYARD_ACTIONS_ENABLED": "false"])
+            let two = try await Self.start(
+                cluster, node: "g2", directory: directory + "/g2", extra: ["SWITCHYARD_ACTIONS_ENABLED": "false"])
             defer {
                 for gateway in [one, two] {
                     gateway.child.send(SIGKILL)
@@ -67,9 +72,12 @@ struct ClusterTests {
                             let request = GatewayProcess.signedStripe(id)
                             let gateway = (worker + n) % 2 == 0 ? one : two
                             let answer = try await TestResponse.send(
-                                port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body, headers: request.headers)
+                                port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body,
+                                headers: request.headers)
                             #expect(answer.status == 200, "\(id): \(answer.text)")
-                            if let position = answer.position, let hash = answer.json?["hash"] as? String { acks.append((id, position, hash)) }
+                            if let position = answer.position, let hash = answer.json?["hash"] as? String {
+                                acks.append((id, position, hash))
+                            }
                         }
                         return acks
                     }
@@ -79,14 +87,21 @@ struct ClusterTests {
                         let id = "evt_cluster_both_\(n)"
                         let request = GatewayProcess.signedStripe(id)
                         async let first = TestResponse.send(
-                            port: one.port, method: .POST, path: "/webhooks/stripe", body: request.body, headers: request.headers)
+                            port: one.port, method: .POST, path: "/webhooks/stripe", body: request.body,
+                            headers: request.headers)
                         async let second = TestResponse.send(
-                            port: two.port, method: .POST, path: "/webhooks/stripe", body: request.body, headers: request.headers)
+                            port: two.port, method: .POST, path: "/webhooks/stripe", body: request.body,
+                            headers: request.headers)
                         let answers = try await [first, second]
                         #expect(answers.allSatisfy { $0.status == 200 })
-                        #expect(Set(answers.compactMap(\.position)).count == 1, "\(id) is stored once: \(answers.map(\.text))")
-                        #expect(answers.compactMap { $0.json?["status"] as? String }.sorted() == ["accepted", "duplicate"])
-                        return answers.compactMap { answer in answer.position.map { (id, $0, answer.json?["hash"] as? String ?? "") } }
+                        #expect(
+                            Set(answers.compactMap(\.position)).count == 1,
+                            "\(id) is stored once: \(answers.map(\.text))")
+                        #expect(
+                            answers.compactMap { $0.json?["status"] as? String }.sorted() == ["accepted", "duplicate"])
+                        return answers.compactMap { answer in
+                            answer.position.map { (id, $0, answer.json?["hash"] as? String ?? "") }
+                        }
                     }
                 }
                 var all = [(String, UInt64, String)]()
@@ -99,7 +114,8 @@ struct ClusterTests {
             let caughtUp = await waitUntil(timeout: .seconds(20), every: .milliseconds(50)) {
                 let states = await [Self.health(one), Self.health(two)]
                 let clusters = states.map(Self.cluster)
-                guard clusters.allSatisfy({ ($0?["lag"] as? Int) == 0 && ($0?["streamLastSequence"] as? Int ?? 0) > 0 }) else { return false }
+                guard clusters.allSatisfy({ ($0?["lag"] as? Int) == 0 && ($0?["streamLastSequence"] as? Int ?? 0) > 0 })
+                else { return false }
                 heads = states.map { ($0?["log"] as? [String: Any])?["head"].map { "\($0)" } ?? "" }
                 return heads[0] == heads[1] && heads[0] == "100"
             }
@@ -131,13 +147,17 @@ struct ClusterTests {
                 #expect(gateway.child.waitForExit() == 0)
             }
             for node in ["g1", "g2"] {
-                let verify = try ChildProcess(executable: productsDirectory + "/replay", arguments: ["verify", "--data-dir", directory + "/" + node])
+                let verify = try ChildProcess(
+                    executable: productsDirectory + "/replay",
+                    arguments: ["verify", "--data-dir", directory + "/" + node])
                 #expect(verify.waitForExit() == 0, "the chain verifies in \(node)'s replica")
             }
         }
     }
 
-    @Test("SIGKILL of the gateway holding the lease in the middle of refunds: another takes over, Stripe sees each refund's key, none lost")
+    @Test(
+        "SIGKILL of the gateway holding the lease in the middle of refunds: another takes over, Stripe sees each refund's key, none lost"
+    )
     func leaseTakeover() async throws {
         let cluster = try await NATSCluster.launch(size: 3)
         defer { cluster.stop() }
@@ -148,12 +168,20 @@ struct ClusterTests {
                 let config = directory + "-config.json"
                 defer { try? FileManager.default.removeItem(atPath: config) }
                 let settings: [String: Any] = [
-                    "actions": ["retrySchedule": [0, 0, 0, 1], "stripe": ["mode": "live", "apiBase": stripe.url, "apiKey": "sk_test_cluster"]]
+                    "actions": [
+                        "retrySchedule": [0, 0, 0, 1],
+                        "stripe": ["mode": "live", "apiBase": stripe.url, "apiKey": "sk_test_cluster"],
+                    ]
                 ]
                 try JSONSerialization.data(withJSONObject: settings).write(to: URL(fileURLWithPath: config))
-                let one = try await Self.start(cluster, node: "g1", directory: directory + "/g1", arguments: ["--config", config])
-                #expect(await waitUntil(timeout: .seconds(20)) { Self.cluster(await Self.health(one))?["leaseHeld"] as? Bool == true }, "g1 took the lease")
-                let two = try await Self.start(cluster, node: "g2", directory: directory + "/g2", arguments: ["--config", config])
+                let one = try await Self.start(
+                    cluster, node: "g1", directory: directory + "/g1", arguments: ["--config", config])
+                #expect(
+                    await waitUntil(timeout: .seconds(20)) {
+                        Self.cluster(await Self.health(one))?["leaseHeld"] as? Bool == true
+                    }, "g1 took the lease")
+                let two = try await Self.start(
+                    cluster, node: "g2", directory: directory + "/g2", arguments: ["--config", config])
                 defer {
                     two.child.send(SIGKILL)
                     _ = two.child.waitForExit()
@@ -179,7 +207,9 @@ struct ClusterTests {
                     #expect(accepted, "a refund request is accepted: \(refund?.text ?? "")")
                     actions.append(try #require(refund?.json?["action_id"] as? String))
                 }
-                #expect(await waitUntil(timeout: .seconds(20)) { stripe.requests.count >= 2 }, "g1's dispatcher is calling Stripe")
+                #expect(
+                    await waitUntil(timeout: .seconds(20)) { stripe.requests.count >= 2 },
+                    "g1's dispatcher is calling Stripe")
                 one.child.send(SIGKILL)
                 _ = one.child.waitForExit()
                 let tookOver = await waitUntil(timeout: .seconds(20), every: .milliseconds(50)) {
@@ -194,23 +224,29 @@ struct ClusterTests {
                     let bodies = Set(stripe.requests.filter { $0.headers["idempotency-key"] == key }.map(\.body))
                     #expect(bodies.count == 1, "\(key): repeated calls (if any) are the same refund")
                 }
-                #expect(stripe.requests.count <= actions.count + 1, "at most the call in flight at the kill is repeated: \(stripe.requests.count)")
+                #expect(
+                    stripe.requests.count <= actions.count + 1,
+                    "at most the call in flight at the kill is repeated: \(stripe.requests.count)")
             }
         }
     }
 
     static func send(_ gateway: GatewayProcess, _ id: String) async -> TestResponse? {
         let request = GatewayProcess.signedStripe(id)
-        return try? await TestResponse.send(port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body, headers: request.headers)
+        return try? await TestResponse.send(
+            port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body, headers: request.headers)
     }
 
-    @Test("without a quorum the gateway answers 503 log_unavailable with Retry-After and acknowledges nothing; with it back, it goes on")
+    @Test(
+        "without a quorum the gateway answers 503 log_unavailable with Retry-After and acknowledges nothing; with it back, it goes on"
+    )
     func quorumLost() async throws {
         let cluster = try await NATSCluster.launch(size: 3)
         defer { cluster.stop() }
         try await withTemporaryDirectory("cluster-quorum") { directory in
             let gateway = try await Self.start(
-                cluster, node: "g1", directory: directory + "/g1", extra: ["SWITCHYARD_ACTIONS_ENABLED": "false", "SWITCHYARD_JETSTREAM_TIMEOUT_MS": "1500"])
+                cluster, node: "g1", directory: directory + "/g1",
+                extra: ["SWITCHYARD_ACTIONS_ENABLED": "false", "SWITCHYARD_JETSTREAM_TIMEOUT_MS": "1500"])
             defer {
                 gateway.child.send(SIGKILL)
                 _ = gateway.child.waitForExit()
@@ -245,27 +281,35 @@ struct ClusterTests {
         defer { cluster.stop() }
         try await withTemporaryDirectory("cluster-leader") { directory in
             let gateway = try await Self.start(
-                cluster, node: "g1", directory: directory + "/g1", extra: ["SWITCHYARD_ACTIONS_ENABLED": "false", "SWITCHYARD_JETSTREAM_TIMEOUT_MS": "2000"])
+                cluster, node: "g1", directory: directory + "/g1",
+                extra: ["SWITCHYARD_ACTIONS_ENABLED": "false", "SWITCHYARD_JETSTREAM_TIMEOUT_MS": "2000"])
             defer {
                 gateway.child.send(SIGKILL)
                 _ = gateway.child.waitForExit()
             }
             #expect(await Self.send(gateway, "evt_leader_0")?.status == 200)
             let leader = try #require(Self.cluster(await Self.health(gateway))?["leader"] as? String)
-            let index = try #require(cluster.nodes.firstIndex { $0.name == leader }, "the leader \(leader) is one of ours")
+            let index = try #require(
+                cluster.nodes.firstIndex { $0.name == leader }, "the leader \(leader) is one of ours")
             let acks = try await withThrowingTaskGroup(of: [(String, UInt64)].self) { group in
                 for worker in 0..<4 {
                     group.addTask {
                         var acks = [(String, UInt64)]()
                         for n in 0..<40 {
                             let id = "evt_leader_\(worker)_\(n)"
-                            if let answer = await Self.send(gateway, id), answer.status == 200, let position = answer.position { acks.append((id, position)) }
+                            if let answer = await Self.send(gateway, id), answer.status == 200,
+                                let position = answer.position
+                            {
+                                acks.append((id, position))
+                            }
                         }
                         return acks
                     }
                 }
                 group.addTask {
-                    _ = await waitUntil(timeout: .seconds(10)) { (Self.cluster(await Self.health(gateway))?["streamLastSequence"] as? Int ?? 0) >= 20 }
+                    _ = await waitUntil(timeout: .seconds(10)) {
+                        (Self.cluster(await Self.health(gateway))?["streamLastSequence"] as? Int ?? 0) >= 20
+                    }
                     cluster.kill(index)
                     return []
                 }
@@ -276,12 +320,15 @@ struct ClusterTests {
             // How many are acknowledged around the election depends on its timing (each refused one answered 503
             // and may be sent again); what must hold is that every acknowledged one is kept, checked below.
             #expect(!acks.isEmpty, "webhooks were acknowledged while the leader was killed")
-            let after = await waitUntil(timeout: .seconds(30), every: .milliseconds(100)) { await Self.send(gateway, "evt_leader_after")?.status == 200 }
+            let after = await waitUntil(timeout: .seconds(30), every: .milliseconds(100)) {
+                await Self.send(gateway, "evt_leader_after")?.status == 200
+            }
             #expect(after, "the gateway acknowledges after the election")
             try await cluster.start(index)
             for (id, position) in acks {
                 let stored = try await TestResponse.send(
-                    port: gateway.port, method: .GET, path: "/api/events/\(position)", body: nil, headers: [("Authorization", "Bearer test-api-key")])
+                    port: gateway.port, method: .GET, path: "/api/events/\(position)", body: nil,
+                    headers: [("Authorization", "Bearer test-api-key")])
                 #expect(stored.json?["key"] as? String == "stripe:\(id)", "acknowledged \(id) is at \(position)")
             }
             // The restarted node catches up: once another node is stopped, the stream lives on it and the third, and a
@@ -289,7 +336,8 @@ struct ClusterTests {
             let head = try #require((await Self.health(gateway))?["log"] as? [String: Any])["head"] as? Int
             cluster.kill((index + 1) % 3)
             let fresh = try await Self.start(
-                cluster, node: "g2", directory: directory + "/g2", extra: ["SWITCHYARD_ACTIONS_ENABLED": "false", "SWITCHYARD_JETSTREAM_TIMEOUT_MS": "2000"])
+                cluster, node: "g2", directory: directory + "/g2",
+                extra: ["SWITCHYARD_ACTIONS_ENABLED": "false", "SWITCHYARD_JETSTREAM_TIMEOUT_MS": "2000"])
             defer {
                 fresh.child.send(SIGKILL)
                 _ = fresh.child.waitForExit()
@@ -299,7 +347,9 @@ struct ClusterTests {
             }
             #expect(caughtUp, "a new gateway reads all \(head ?? 0) records from the restarted node and the third")
             // Under a loaded machine the two nodes may need a while: the restarted one catches up through Raft first.
-            let more = await waitUntil(timeout: .seconds(60), every: .milliseconds(200)) { await Self.send(fresh, "evt_leader_fresh")?.status == 200 }
+            let more = await waitUntil(timeout: .seconds(60), every: .milliseconds(200)) {
+                await Self.send(fresh, "evt_leader_fresh")?.status == 200
+            }
             #expect(more, "the restarted node and the third form a quorum")
         }
     }

@@ -42,13 +42,15 @@ struct ComponentHealthTests {
         try await withTemporaryDirectory("health") { directory in
             let logDirectory = directory + "/log"
             try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
-            let mount = try ChildProcess(executable: "/bin/mount", arguments: ["-t", "tmpfs", "-o", "size=2m", "tmpfs", logDirectory])
+            let mount = try ChildProcess(
+                executable: "/bin/mount", arguments: ["-t", "tmpfs", "-o", "size=2m", "tmpfs", logDirectory])
             #expect(mount.waitForExit() == 0)
             defer { _ = try? ChildProcess(executable: "/bin/umount", arguments: [logDirectory]).waitForExit() }
 
             // A first run creates the log; then the disk is filled to the last byte.
             try await TestGateway.run(configure: { $0.dataDirectory = directory }) { gateway in
-                #expect(await waitUntil { ((try? gateway.log.checkpoint(named: "reactor:stripe-refunds")) ?? nil) != nil })
+                #expect(
+                    await waitUntil { ((try? gateway.log.checkpoint(named: "reactor:stripe-refunds")) ?? nil) != nil })
             }
             let filler = logDirectory + "/filler"
             #expect(FileManager.default.createFile(atPath: filler, contents: nil))
@@ -73,7 +75,8 @@ struct ComponentHealthTests {
                 #expect((report.components["reactor:alerts"]?["reason"] as? String)?.contains("storage_full") == true)
                 #expect(report.components["reactor:stripe-refunds"]?["state"] as? String == "running")
                 let health = try await gateway.get("/health").json
-                #expect((health?["log"] as? [String: Any])?["writable"] as? Bool == false, "the log's last write failed")
+                #expect(
+                    (health?["log"] as? [String: Any])?["writable"] as? Bool == false, "the log's last write failed")
 
                 try FileManager.default.removeItem(atPath: filler)
                 #expect(
@@ -94,14 +97,16 @@ struct ComponentHealthTests {
         try await withTemporaryDirectory("views-full") { directory in
             let viewsDirectory = directory + "/views"
             try FileManager.default.createDirectory(atPath: viewsDirectory, withIntermediateDirectories: true)
-            let mount = try ChildProcess(executable: "/bin/mount", arguments: ["-t", "tmpfs", "-o", "size=4m", "tmpfs", viewsDirectory])
+            let mount = try ChildProcess(
+                executable: "/bin/mount", arguments: ["-t", "tmpfs", "-o", "size=4m", "tmpfs", viewsDirectory])
             #expect(mount.waitForExit() == 0)
             defer { _ = try? ChildProcess(executable: "/bin/umount", arguments: [viewsDirectory]).waitForExit() }
 
             try await TestGateway.run(configure: { $0.dataDirectory = directory }) { gateway in
                 let auth = ("Authorization", "Bearer test-api-key")
                 func payments() async -> [String: Any]? {
-                    let items = try? await gateway.get("/api/projections", headers: [auth]).json?["items"] as? [[String: Any]]
+                    let items =
+                        try? await gateway.get("/api/projections", headers: [auth]).json?["items"] as? [[String: Any]]
                     return items?.first { $0["name"] as? String == "payments" }
                 }
                 #expect(await waitUntil { await payments()?["state"] as? String == "live" })
@@ -118,11 +123,14 @@ struct ComponentHealthTests {
                         #"{"id":"evt_full_\#(n)","object":"event","type":"payment_intent.succeeded","created":\#(1764590400 + n * 3600),"data":{"object":{"id":"pi_full_\#(n)","object":"payment_intent","amount":\#(1000 + n),"currency":"usd","status":"succeeded","description":"\#(String(repeating: "d", count: 300))"}}}"#
                             .utf8)
                     let response = try await gateway.post(
-                        "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))])
+                        "/webhooks/stripe", body: body,
+                        headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))])
                     #expect(response.status == 200, "\(response.text)")
                     last = response.position ?? last
                 }
-                #expect(await waitUntil(timeout: .seconds(20)) { await payments()?["state"] as? String == "retrying" }, "payments shows retrying")
+                #expect(
+                    await waitUntil(timeout: .seconds(20)) { await payments()?["state"] as? String == "retrying" },
+                    "payments shows retrying")
                 let health = try await gateway.get("/health").json
                 #expect(health?["status"] as? String == "degraded")
                 #expect((health?["retryingProjections"] as? [[String: Any]])?.isEmpty == false)
@@ -130,7 +138,8 @@ struct ComponentHealthTests {
                 try FileManager.default.removeItem(atPath: filler)
                 let caughtUp = await waitUntil(timeout: .seconds(60)) {
                     let item = await payments()
-                    return item?["state"] as? String == "live" && (item?["checkpoint"] as? NSNumber)?.uint64Value ?? 0 >= last
+                    return item?["state"] as? String == "live"
+                        && (item?["checkpoint"] as? NSNumber)?.uint64Value ?? 0 >= last
                 }
                 let final = await payments()
                 #expect(caughtUp, "payments resumed without a restart: \(String(describing: final))")

@@ -47,7 +47,10 @@ struct ConsoleAccessTests {
         }
         let session = try await client.execute(
             uri: "/console/sign-in", method: .post,
-            headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "\(ConsoleSessions.signInCookie)=\(signInCookie)"],
+            headers: [
+                .contentType: "application/x-www-form-urlencoded",
+                .cookie: "\(ConsoleSessions.signInCookie)=\(signInCookie)",
+            ],
             body: Self.form(["sign_in_token": token, "key": key, "next": "/console/payments"])
         ) { response in
             #expect(response.status == .seeOther)
@@ -57,16 +60,21 @@ struct ConsoleAccessTests {
             #expect(!cookie.attributes.contains("Secure"), "not Secure unless configured")
             return cookie.value
         }
-        let csrf = try await client.execute(uri: "/console", method: .get, headers: [.cookie: "\(ConsoleSessions.cookie)=\(session)"]) { response in
+        let csrf = try await client.execute(
+            uri: "/console", method: .get, headers: [.cookie: "\(ConsoleSessions.cookie)=\(session)"]
+        ) { response in
             #expect(response.status == .ok)
             let policy = try #require(response.headers[.contentSecurityPolicy])
             #expect(policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"))
-            return String(try #require(String(buffer: response.body).firstMatch(of: /name="csrf" value="([0-9a-f]{64})"/)?.1))
+            return String(
+                try #require(String(buffer: response.body).firstMatch(of: /name="csrf" value="([0-9a-f]{64})"/)?.1))
         }
         return (session, csrf)
     }
 
-    @Test("pages need a session; sign-in needs the form's token and a read or admin key; the cookie is HttpOnly and SameSite=Strict")
+    @Test(
+        "pages need a session; sign-in needs the form's token and a read or admin key; the cookie is HttpOnly and SameSite=Strict"
+    )
     func signIn() async throws {
         try await withApplication { client in
             try await client.execute(uri: "/", method: .get) { response in
@@ -90,7 +98,10 @@ struct ConsoleAccessTests {
             }
             try await client.execute(
                 uri: "/console/sign-in", method: .post,
-                headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "\(ConsoleSessions.signInCookie)=\(cookie)"],
+                headers: [
+                    .contentType: "application/x-www-form-urlencoded",
+                    .cookie: "\(ConsoleSessions.signInCookie)=\(cookie)",
+                ],
                 body: Self.form(["sign_in_token": cookie, "key": "not-a-key"])
             ) { response in
                 #expect(response.status == .unauthorized)
@@ -98,11 +109,17 @@ struct ConsoleAccessTests {
             }
             let (session, csrf) = try await Self.signIn(client, key: "test-api-key")
             // Signing out needs the token; after it the cookie opens nothing.
-            let sessionHeader: HTTPFields = [.cookie: "\(ConsoleSessions.cookie)=\(session)", .contentType: "application/x-www-form-urlencoded"]
-            try await client.execute(uri: "/console/sign-out", method: .post, headers: sessionHeader, body: Self.form([:])) { response in
+            let sessionHeader: HTTPFields = [
+                .cookie: "\(ConsoleSessions.cookie)=\(session)", .contentType: "application/x-www-form-urlencoded",
+            ]
+            try await client.execute(
+                uri: "/console/sign-out", method: .post, headers: sessionHeader, body: Self.form([:])
+            ) { response in
                 #expect(response.status == .forbidden)
             }
-            try await client.execute(uri: "/console/sign-out", method: .post, headers: sessionHeader, body: Self.form(["csrf": csrf])) { response in
+            try await client.execute(
+                uri: "/console/sign-out", method: .post, headers: sessionHeader, body: Self.form(["csrf": csrf])
+            ) { response in
                 #expect(response.status == .seeOther)
             }
             try await client.execute(uri: "/console", method: .get, headers: sessionHeader) { response in
@@ -111,28 +128,48 @@ struct ConsoleAccessTests {
         }
     }
 
-    @Test("state-changing forms need the session's CSRF token, and refunds and retries an admin key from an allowed address")
+    @Test(
+        "state-changing forms need the session's CSRF token, and refunds and retries an admin key from an allowed address"
+    )
     func forms() async throws {
         try await withApplication(configure: { $0.adminAllow = ["203.0.113.9"] }) { client in
             let reader = try await Self.signIn(client, key: "test-api-key")
             let admin = try await Self.signIn(client, key: "test-admin-key")
-            func post(_ uri: String, _ session: String, _ fields: [String: String]) async throws -> (HTTPResponse.Status, String?) {
+            func post(
+                _ uri: String, _ session: String, _ fields: [String: String]
+            ) async throws -> (HTTPResponse.Status, String?) {
                 try await client.execute(
                     uri: uri, method: .post,
-                    headers: [.cookie: "\(ConsoleSessions.cookie)=\(session)", .contentType: "application/x-www-form-urlencoded"],
+                    headers: [
+                        .cookie: "\(ConsoleSessions.cookie)=\(session)",
+                        .contentType: "application/x-www-form-urlencoded",
+                    ],
                     body: Self.form(fields)
                 ) { response in
                     // A refused form is the console's error page, never raw JSON.
                     #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
-                    let code = String(buffer: response.body).firstMatch(of: /<h1>\d{3}: ([a-z_]+)<\/h1>/).map { String($0.1) }
+                    let code = String(buffer: response.body).firstMatch(of: /<h1>\d{3}: ([a-z_]+)<\/h1>/).map {
+                        String($0.1)
+                    }
                     return (response.status, code)
                 }
             }
-            #expect(try await post("/console/payments/pi_1/refund", admin.cookie, ["amount": "1"]) == (.forbidden, "csrf_failed"))
-            #expect(try await post("/console/payments/pi_1/refund", admin.cookie, ["csrf": reader.csrf, "amount": "1"]) == (.forbidden, "csrf_failed"))
-            #expect(try await post("/console/payments/pi_1/refund", reader.cookie, ["csrf": reader.csrf, "amount": "1"]) == (.forbidden, "forbidden"))
+            #expect(
+                try await post("/console/payments/pi_1/refund", admin.cookie, ["amount": "1"]) == (
+                    .forbidden, "csrf_failed"
+                ))
+            #expect(
+                try await post("/console/payments/pi_1/refund", admin.cookie, ["csrf": reader.csrf, "amount": "1"]) == (
+                    .forbidden, "csrf_failed"
+                ))
+            #expect(
+                try await post("/console/payments/pi_1/refund", reader.cookie, ["csrf": reader.csrf, "amount": "1"])
+                    == (.forbidden, "forbidden"))
             // The admin key, but from an address the allowlist does not admit (the router test client's peer).
-            #expect(try await post("/console/actions/a-1-0/retry", admin.cookie, ["csrf": admin.csrf]) == (.forbidden, "forbidden"))
+            #expect(
+                try await post("/console/actions/a-1-0/retry", admin.cookie, ["csrf": admin.csrf]) == (
+                    .forbidden, "forbidden"
+                ))
         }
     }
 
@@ -140,21 +177,34 @@ struct ConsoleAccessTests {
     func otherWaysIn() async throws {
         try await withApplication { client in
             let dashKey = HTTPField.Name("X-Dash-Key")!
-            try await client.execute(uri: "/api/projections", method: .get, headers: [dashKey: "test-api-key"]) { #expect($0.status == .ok) }
-            try await client.execute(uri: "/api/projections", method: .get, headers: [dashKey: "wrong"]) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/projections", method: .get, headers: [dashKey: "test-api-key"]) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: "/api/projections", method: .get, headers: [dashKey: "wrong"]) {
+                #expect($0.status == .unauthorized)
+            }
             // The outbox projection answers once its runner has made its slot (503 with Retry-After before).
             let answered = try await waitUntil {
-                try await client.execute(uri: "/api/actions", method: .get, headers: [dashKey: "test-admin-key"]) { $0.status == .ok }
+                try await client.execute(uri: "/api/actions", method: .get, headers: [dashKey: "test-admin-key"]) {
+                    $0.status == .ok
+                }
             }
             #expect(answered, "waited for /api/actions to answer 200 to an admin key sent as X-Dash-Key")
             let session = try await Self.signIn(client, key: "test-admin-key")
-            let cookie: HTTPFields = [.cookie: "\(ConsoleSessions.cookie)=\(session.cookie)", .contentType: "application/json"]
+            let cookie: HTTPFields = [
+                .cookie: "\(ConsoleSessions.cookie)=\(session.cookie)", .contentType: "application/json",
+            ]
             try await client.execute(uri: "/api/events", method: .get, headers: cookie) { #expect($0.status == .ok) }
             // A cookie never authorises a write, nor the admin API.
-            try await client.execute(uri: "/api/payments/refund", method: .post, headers: cookie, body: ByteBuffer(string: #"{"payment_id":"pi_1"}"#)) {
+            try await client.execute(
+                uri: "/api/payments/refund", method: .post, headers: cookie,
+                body: ByteBuffer(string: #"{"payment_id":"pi_1"}"#)
+            ) {
                 #expect($0.status == .unauthorized)
             }
-            try await client.execute(uri: "/api/actions", method: .get, headers: cookie) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/actions", method: .get, headers: cookie) {
+                #expect($0.status == .unauthorized)
+            }
         }
     }
 
@@ -169,19 +219,27 @@ struct ConsoleAccessTests {
             ) { response in
                 #expect(response.status == .noContent)
                 #expect(response.headers[allow] == "https://ops.example.com")
-                #expect(response.headers[HTTPField.Name("Access-Control-Allow-Headers")!]?.contains("X-Dash-Key") == true)
+                #expect(
+                    response.headers[HTTPField.Name("Access-Control-Allow-Headers")!]?.contains("X-Dash-Key") == true)
             }
             try await client.execute(
-                uri: "/api/projections", method: .get, headers: [origin: "https://ops.example.com", .authorization: "Bearer test-api-key"]
+                uri: "/api/projections", method: .get,
+                headers: [origin: "https://ops.example.com", .authorization: "Bearer test-api-key"]
             ) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[allow] == "https://ops.example.com")
             }
-            try await client.execute(uri: "/api/projections", method: .get, headers: [origin: "https://ops.example.com"]) { response in
+            try await client.execute(
+                uri: "/api/projections", method: .get, headers: [origin: "https://ops.example.com"]
+            ) { response in
                 #expect(response.status == .unauthorized)
-                #expect(response.headers[allow] == "https://ops.example.com", "errors carry the header too, so the page can read them")
+                #expect(
+                    response.headers[allow] == "https://ops.example.com",
+                    "errors carry the header too, so the page can read them")
             }
-            try await client.execute(uri: "/api/projections", method: .options, headers: [origin: "https://evil.example", method: "GET"]) { response in
+            try await client.execute(
+                uri: "/api/projections", method: .options, headers: [origin: "https://evil.example", method: "GET"]
+            ) { response in
                 #expect(response.status != .noContent)
                 #expect(response.headers[allow] == nil)
             }
@@ -197,10 +255,15 @@ struct ConsoleAccessTests {
         configuration.console.sessionMinutes = 0
         #expect(throws: ConfigurationError.self) { try configuration.validate() }
         var loaded = GatewayConfiguration()
-        try loaded.apply(file: Data(#"{"corsOrigins":["http://127.0.0.1:3000"],"console":{"sessionMinutes":30,"secureCookies":true}}"#.utf8), path: "c.json")
+        try loaded.apply(
+            file: Data(
+                #"{"corsOrigins":["http://127.0.0.1:3000"],"console":{"sessionMinutes":30,"secureCookies":true}}"#.utf8),
+            path: "c.json")
         #expect(loaded.corsOrigins == ["http://127.0.0.1:3000"])
         #expect(loaded.console.sessionMinutes == 30 && loaded.console.secureCookies)
-        try loaded.apply(environment: ["SWITCHYARD_CONSOLE_ENABLED": "false", "SWITCHYARD_CORS_ORIGINS": "https://a.example, https://b.example"])
+        try loaded.apply(environment: [
+            "SWITCHYARD_CONSOLE_ENABLED": "false", "SWITCHYARD_CORS_ORIGINS": "https://a.example, https://b.example",
+        ])
         #expect(!loaded.console.enabled)
         #expect(loaded.corsOrigins == ["https://a.example", "https://b.example"])
     }
@@ -225,7 +288,8 @@ struct ConsoleAccessTests {
         let svg = SVGBarChart(title: "<a & b>", labels: ["x\"y"], series: [.init(name: "s<", values: [3])]).svg
         #expect(svg.contains("&lt;a &amp; b&gt;") && svg.contains("x&quot;y") && svg.contains("s&lt;"))
         #expect(!svg.contains("<a &"))
-        #expect(svg.contains(">4</text>") && svg.contains(">1</text>"), "3 rounds up to 4 for grid lines of 0, 1, 2, 3, 4")
+        #expect(
+            svg.contains(">4</text>") && svg.contains(">1</text>"), "3 rounds up to 4 for grid lines of 0, 1, 2, 3, 4")
     }
 
     @Test("/api/stream sends the head at once and again when a webhook lands, then the projections' checkpoints")
@@ -252,7 +316,8 @@ struct ConsoleAccessTests {
             #expect(text.hasPrefix("retry: 2000"))
             let body = try fixture("stripe/payment_intent.succeeded.json")
             let answer = try await gateway.post(
-                "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))])
+                "/webhooks/stripe", body: body,
+                headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))])
             #expect(answer.status == 200)
             try await read(until: #"event: head"# + "\n" + #"data: {"position":1,"#)
             try await read(until: #""name":"payments","checkpoint":1,"lag":0"#)
@@ -271,7 +336,10 @@ struct SignInLimitTests {
                 }
                 return try await client.execute(
                     uri: "/console/sign-in", method: .post,
-                    headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "\(ConsoleSessions.signInCookie)=\(cookie)"],
+                    headers: [
+                        .contentType: "application/x-www-form-urlencoded",
+                        .cookie: "\(ConsoleSessions.signInCookie)=\(cookie)",
+                    ],
                     body: ConsoleAccessTests.form(["sign_in_token": cookie, "key": key])
                 ) { ($0.status, $0.headers[.retryAfter]) }
             }
@@ -293,5 +361,31 @@ struct SignInLimitTests {
         #expect(throttle.retryAfter("198.51.100.1", now: start + .seconds(20)) == .seconds(40))
         #expect(throttle.retryAfter("198.51.100.2", now: start + .seconds(20)) == nil)
         #expect(throttle.retryAfter("198.51.100.1", now: start + .seconds(61)) == nil)
+    }
+}
+
+@Suite("Console templates")
+struct ConsoleTemplateLoadingTests {
+    @Test("a template that does not parse, or a missing layout, stops loading with a message naming it")
+    func brokenTemplates() async throws {
+        try await withTemporaryDirectory("templates") { directory in
+            let root = URL(fileURLWithPath: directory)
+            let templates = root.appendingPathComponent("Templates")
+            try FileManager.default.createDirectory(at: templates, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: root.appendingPathComponent("Assets"), withIntermediateDirectories: true)
+            try "{{#open}} never closed".write(to: templates.appendingPathComponent("events.mustache"), atomically: true, encoding: .utf8)
+            #expect {
+                _ = try ConsoleTemplates.load(from: root)
+            } throws: { error in
+                "\(error)".contains("events.mustache does not parse")
+            }
+            try "<p>fine</p>".write(to: templates.appendingPathComponent("events.mustache"), atomically: true, encoding: .utf8)
+            #expect {
+                _ = try ConsoleTemplates.load(from: root)
+            } throws: { error in
+                "\(error)".contains("layout.mustache is missing")
+            }
+        }
+        _ = try ConsoleTemplates.load()
     }
 }

@@ -26,10 +26,14 @@ struct DispatcherTests {
     }
 
     func request(_ position: UInt64) -> ActionRequest {
-        ActionRequest(reactor: "test", causedBy: position, index: 0, kind: "lark.card", channel: "lark", target: "ops", params: ["text": "hello"])
+        ActionRequest(
+            reactor: "test", causedBy: position, index: 0, kind: "lark.card", channel: "lark", target: "ops",
+            params: ["text": "hello"])
     }
 
-    @Test("a run that ends while a pass reads an older outbox is not taken again; the target is taken again once the outbox shows it")
+    @Test(
+        "a run that ends while a pass reads an older outbox is not taken again; the target is taken again once the outbox shows it"
+    )
     func runEndingDuringAPass() async throws {
         try await withTemporaryDirectory { directory in
             let log = try LMDBEventLog(directory: directory + "/log", logger: quietLogger)
@@ -57,7 +61,8 @@ struct DispatcherTests {
                 dispatcher.finished("lark/ops", appended: recorded)
                 return try dispatcher.due(in: reader)
             }
-            #expect(during?.runs.isEmpty == true, "the action was taken again from a snapshot that still shows it pending")
+            #expect(
+                during?.runs.isEmpty == true, "the action was taken again from a snapshot that still shows it pending")
             #expect(try dispatcher.due().runs.isEmpty)
 
             // A new action for the same target, then the outbox catches up: only the new one is taken.

@@ -38,7 +38,9 @@ final class FakeTarget: Sendable {
     func respond(_ respond: @escaping @Sendable (Int) -> Answer) { answer.withLock { $0 = { n, _ in respond(n) } } }
 
     /// Answers each request by what it is.
-    func route(_ route: @escaping @Sendable (Received) -> Answer) { answer.withLock { $0 = { _, request in route(request) } } }
+    func route(_ route: @escaping @Sendable (Received) -> Answer) {
+        answer.withLock { $0 = { _, request in route(request) } }
+    }
 
     /// Holds the `n`-th request (from 1) for `hold(n)` before answering.
     func hold(_ hold: @escaping @Sendable (Int) -> Duration) { delay.withLock { $0 = hold } }
@@ -87,7 +89,8 @@ final class FakeTarget: Sendable {
         let wait = target.delay.withLock { $0 }(count)
         if wait > .zero { try? await Task.sleep(for: wait) }
         let answer = target.answer.withLock { $0 }(count, this)
-        var response = Response(status: .init(code: answer.status), body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+        var response = Response(
+            status: .init(code: answer.status), body: .init(byteBuffer: ByteBuffer(string: answer.body)))
         response.headers[.contentType] = "application/json"
         for (name, value) in answer.headers { response.headers[HTTPField.Name(name)!] = value }
         return response

@@ -18,9 +18,12 @@ struct GatewayProcess {
         ]
     }
 
-    static func start(dataDirectory: String, arguments: [String] = [], environment extra: [String: String] = [:]) async throws -> GatewayProcess {
+    static func start(
+        dataDirectory: String, arguments: [String] = [], environment extra: [String: String] = [:]
+    ) async throws -> GatewayProcess {
         let child = try ChildProcess(
-            executable: productsDirectory + "/gateway", arguments: ["--port", "0", "--data-dir", dataDirectory] + arguments,
+            executable: productsDirectory + "/gateway",
+            arguments: ["--port", "0", "--data-dir", dataDirectory] + arguments,
             environment: environment.merging(extra) { $1 }
         )
         while let line = await child.readLine(timeout: .seconds(60)) {
@@ -58,7 +61,8 @@ struct GatewayProcessTests {
                             let request = GatewayProcess.signedStripe(id)
                             guard
                                 let response = try? await TestResponse.send(
-                                    port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body, headers: request.headers
+                                    port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body,
+                                    headers: request.headers
                                 )
                             else { return acks }
                             if response.status == 200, let position = response.position {
@@ -91,7 +95,8 @@ struct GatewayProcessTests {
             for n in 0..<3 {
                 let request = GatewayProcess.signedStripe("evt_output_\(n)")
                 let response = try await TestResponse.send(
-                    port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body, headers: request.headers)
+                    port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body,
+                    headers: request.headers)
                 #expect(response.status == 200)
                 // A request the gateway logs (a rejection) is answered too.
                 let bad = try await TestResponse.send(
@@ -125,7 +130,8 @@ struct GatewayProcessTests {
             }
             // Wait until the server is handling all of them, then ask it to stop.
             let inFlight = await waitUntil(timeout: .seconds(20)) {
-                let metrics = try? await TestResponse.send(port: gateway.port, method: .GET, path: "/metrics", body: nil, headers: [])
+                let metrics = try? await TestResponse.send(
+                    port: gateway.port, method: .GET, path: "/metrics", body: nil, headers: [])
                 return metrics?.text.contains("switchyard_webhooks_in_flight \(count).0") == true
             }
             #expect(inFlight)
@@ -135,7 +141,8 @@ struct GatewayProcessTests {
             for (connection, _) in connections {
                 let response = connection.readResponse()
                 #expect(response?.status == 200, "\(response?.body ?? "no response")")
-                if let body = response?.body, let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+                if let body = response?.body,
+                    let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
                     let position = (object["position"] as? NSNumber)?.uint64Value
                 {
                     positions.append(position)
@@ -182,8 +189,10 @@ struct GatewayProcessTests {
                 _ = first.child.waitForExit()
             }
             let second = try ChildProcess(
-                executable: productsDirectory + "/gateway", arguments: ["--port", "\(first.port)", "--data-dir", directory + "/second"],
-                environment: GatewayProcess.environment.merging(["SWITCHYARD_LOG_LEVEL": "warning"]) { $1 }, mergeStandardError: true
+                executable: productsDirectory + "/gateway",
+                arguments: ["--port", "\(first.port)", "--data-dir", directory + "/second"],
+                environment: GatewayProcess.environment.merging(["SWITCHYARD_LOG_LEVEL": "warning"]) { $1 },
+                mergeStandardError: true
             )
             var lines = [String]()
             while let line = await second.readLine(timeout: .seconds(30)) { lines.append(line) }

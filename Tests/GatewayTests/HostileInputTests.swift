@@ -26,11 +26,14 @@ struct HostileInputTests {
             let body = Self.stripeEvent()
             for t in [Int.min, Int.max, Int.min + 1] {
                 let response = try await gateway.post(
-                    "/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body, timestamp: t))])
+                    "/webhooks/stripe", body: body,
+                    headers: [Self.json, ("Stripe-Signature", Sign.stripe(body, timestamp: t))])
                 #expect(response.status == 400, "t=\(t): \(response.text)")
                 #expect(response.errorCode == "stale_timestamp", "t=\(t)")
                 let standard = Array(#"{"type":"order.created"}"#.utf8)
-                let inbound = try await gateway.post("/webhooks/in/orders", body: standard, headers: Sign.standard(standard, id: "msg_\(t)", timestamp: t))
+                let inbound = try await gateway.post(
+                    "/webhooks/in/orders", body: standard,
+                    headers: Sign.standard(standard, id: "msg_\(t)", timestamp: t))
                 #expect(inbound.status == 400, "webhook-timestamp=\(t): \(inbound.text)")
                 #expect(inbound.errorCode == "stale_timestamp", "webhook-timestamp=\(t)")
             }
@@ -44,7 +47,8 @@ struct HostileInputTests {
             let body = Self.stripeEvent()
             let signed = Sign.stripe(body)
             let header = signed + String(repeating: ",v1=" + String(repeating: "0", count: 64), count: 40)
-            let response = try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", header)])
+            let response = try await gateway.post(
+                "/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", header)])
             #expect(response.status == 400)
             #expect(response.errorCode == "malformed_signature_header")
         }
@@ -70,7 +74,8 @@ struct HostileInputTests {
     @Test("a header section over the HTTP decoder's limit gets 431 with the JSON error")
     func headerTooLarge() async throws {
         try await TestGateway.run { gateway in
-            let request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: \(String(repeating: "a", count: 120_000))\r\n\r\n"
+            let request =
+                "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: \(String(repeating: "a", count: 120_000))\r\n\r\n"
             let connection = try RawHTTPConnection(port: gateway.port)
             try? connection.send(Array(request.utf8))
             let response = try #require(connection.readResponse(), "no answer to an oversized header section")
@@ -96,13 +101,15 @@ struct HostileInputTests {
     func keyTooLong() async throws {
         try await TestGateway.run { gateway in
             let body = Self.stripeEvent("evt_" + String(repeating: "k", count: 600))
-            let response = try await gateway.post("/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))])
+            let response = try await gateway.post(
+                "/webhooks/stripe", body: body, headers: [Self.json, ("Stripe-Signature", Sign.stripe(body))])
             #expect(response.status == 400, "\(response.text)")
             #expect(response.errorCode == "key_too_long")
             #expect(response.headers["Retry-After"].isEmpty)
             let standard = Array(#"{"type":"order.created"}"#.utf8)
             let longID = "msg_" + String(repeating: "m", count: 600)
-            let inbound = try await gateway.post("/webhooks/in/orders", body: standard, headers: Sign.standard(standard, id: longID))
+            let inbound = try await gateway.post(
+                "/webhooks/in/orders", body: standard, headers: Sign.standard(standard, id: longID))
             #expect(inbound.status == 400, "\(inbound.text)")
             #expect(inbound.errorCode == "key_too_long")
         }
@@ -129,7 +136,8 @@ struct HostileInputTests {
     func stripeShape(body: String, code: String) async throws {
         try await TestGateway.run { gateway in
             let bytes = Array(body.utf8)
-            let response = try await gateway.post("/webhooks/stripe", body: bytes, headers: [Self.json, ("Stripe-Signature", Sign.stripe(bytes))])
+            let response = try await gateway.post(
+                "/webhooks/stripe", body: bytes, headers: [Self.json, ("Stripe-Signature", Sign.stripe(bytes))])
             #expect(response.status == 400, "\(body): \(response.text)")
             #expect(response.errorCode == code, "\(body): \(response.text)")
             #expect(try gateway.log.events(from: 1, limit: 10).allSatisfy { $0.type == "webhook.rejected" })
@@ -140,7 +148,8 @@ struct HostileInputTests {
     func validEscapes() async throws {
         try await TestGateway.run { gateway in
             let bytes = Array(#"{"id":"evt_esc","type":"x","note":"\" \\ \/ \b \f \n \r \t \u00e9 \ud83d\ude00"}"#.utf8)
-            let response = try await gateway.post("/webhooks/stripe", body: bytes, headers: [Self.json, ("Stripe-Signature", Sign.stripe(bytes))])
+            let response = try await gateway.post(
+                "/webhooks/stripe", body: bytes, headers: [Self.json, ("Stripe-Signature", Sign.stripe(bytes))])
             #expect(response.status == 200, "\(response.text)")
         }
     }
@@ -150,7 +159,8 @@ struct HostileInputTests {
         try await TestGateway.run { gateway in
             for id in ["", String(repeating: "p", count: 600)] {
                 let body = Array(#"{"payment_id":"\#(id)"}"#.utf8)
-                let response = try await gateway.post("/api/payments/refund", body: body, headers: [Self.json, Self.admin])
+                let response = try await gateway.post(
+                    "/api/payments/refund", body: body, headers: [Self.json, Self.admin])
                 #expect(response.status == 400, "\(response.text)")
                 #expect(response.errorCode == "invalid_payment_id")
             }
@@ -161,7 +171,8 @@ struct HostileInputTests {
     func unknownInbound() async throws {
         try await TestGateway.run { gateway in
             let body = Array(#"{"type":"order.created"}"#.utf8)
-            let response = try await gateway.post("/webhooks/in/nowhere", body: body, headers: Sign.standard(body, id: "msg_1"))
+            let response = try await gateway.post(
+                "/webhooks/in/nowhere", body: body, headers: Sign.standard(body, id: "msg_1"))
             #expect(response.status == 404)
             #expect(response.errorCode == "not_found")
             let document = try OpenAPITests.document()
@@ -190,7 +201,8 @@ struct HostileInputTests {
             #expect(event.idempotencyKey?.hasPrefix("intercom:ping:") == true)
             // Another notification without an id is still refused.
             let noID = Array(#"{"type":"notification_event","topic":"conversation.admin.closed","id":null}"#.utf8)
-            let refused = try await gateway.post("/webhooks/intercom", body: noID, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(noID))])
+            let refused = try await gateway.post(
+                "/webhooks/intercom", body: noID, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(noID))])
             #expect(refused.status == 400)
         }
     }

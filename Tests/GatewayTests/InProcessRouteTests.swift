@@ -22,22 +22,33 @@ struct InProcessRouteTests {
     func ingestAndRead() async throws {
         try await withApplication { client in
             let body = try fixture("stripe/payment_intent.succeeded.json")
-            let headers: HTTPFields = [.contentType: "application/json", HTTPField.Name("Stripe-Signature")!: Sign.stripe(body)]
-            let position = try await client.execute(uri: "/webhooks/stripe", method: .post, headers: headers, body: ByteBuffer(bytes: body)) { response in
+            let headers: HTTPFields = [
+                .contentType: "application/json", HTTPField.Name("Stripe-Signature")!: Sign.stripe(body),
+            ]
+            let position = try await client.execute(
+                uri: "/webhooks/stripe", method: .post, headers: headers, body: ByteBuffer(bytes: body)
+            ) { response in
                 #expect(response.status == .ok)
-                let answer = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+                let answer = try #require(
+                    try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
                 #expect(answer["status"] as? String == "accepted")
                 #expect((answer["hash"] as? String)?.count == 64)
                 return try #require((answer["position"] as? NSNumber)?.uint64Value)
             }
-            try await client.execute(uri: "/webhooks/stripe", method: .post, headers: headers, body: ByteBuffer(bytes: body)) { response in
-                let answer = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
+            try await client.execute(
+                uri: "/webhooks/stripe", method: .post, headers: headers, body: ByteBuffer(bytes: body)
+            ) { response in
+                let answer =
+                    try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
                 #expect(answer?["status"] as? String == "duplicate")
             }
             let auth: HTTPFields = [.authorization: "Bearer test-api-key"]
-            try await client.execute(uri: "/api/payments/pi_3QxYpL2eZvKYlo2C1gH7kT2m?min_position=\(position)", method: .get, headers: auth) { response in
+            try await client.execute(
+                uri: "/api/payments/pi_3QxYpL2eZvKYlo2C1gH7kT2m?min_position=\(position)", method: .get, headers: auth
+            ) { response in
                 #expect(response.status == .ok)
-                let payment = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
+                let payment =
+                    try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
                 #expect((payment?["amount"] as? NSNumber)?.intValue == 129900)
             }
         }
@@ -49,14 +60,19 @@ struct InProcessRouteTests {
             for (uri, method, headers, status, code) in [
                 ("/nowhere", HTTPRequest.Method.get, HTTPFields(), HTTPResponse.Status.notFound, "not_found"),
                 (
-                    "/webhooks/stripe", .post, [.contentType: "application/json", HTTPField.Name("Stripe-Signature")!: "t=1,v1=00"], .unauthorized,
+                    "/webhooks/stripe", .post,
+                    [.contentType: "application/json", HTTPField.Name("Stripe-Signature")!: "t=1,v1=00"], .unauthorized,
                     "invalid_signature"
                 ),
                 ("/api/projections", .get, HTTPFields(), .unauthorized, "unauthorized"),
             ] {
-                try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(string: #"{"id":"evt_x","type":"x"}"#)) { response in
+                try await client.execute(
+                    uri: uri, method: method, headers: headers, body: ByteBuffer(string: #"{"id":"evt_x","type":"x"}"#)
+                ) { response in
                     #expect(response.status == status, "\(uri)")
-                    let error = (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])?["error"] as? [String: Any]
+                    let error =
+                        (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
+                        as? [String: Any])?["error"] as? [String: Any]
                     #expect(error?["code"] as? String == code, "\(uri)")
                     #expect((error?["message"] as? String)?.isEmpty == false, "\(uri)")
                 }

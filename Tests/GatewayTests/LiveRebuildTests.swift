@@ -14,7 +14,8 @@ struct LiveRebuildTests {
         var statuses = [[String: Any]]()
         let done = await waitUntil(timeout: .seconds(120)) {
             statuses = (try? await CatchUpCrashTests.projections(port: port, digest: true)) ?? []
-            return statuses.count == BuiltInProjections.all.count && statuses.allSatisfy { $0["checkpoint"] as? Int ?? 0 >= position }
+            return statuses.count == BuiltInProjections.all.count
+                && statuses.allSatisfy { $0["checkpoint"] as? Int ?? 0 >= position }
         }
         #expect(done, "\(statuses)")
         return statuses
@@ -27,7 +28,9 @@ struct LiveRebuildTests {
             let gateway = try await GatewayProcess.start(dataDirectory: directory)
             defer { gateway.child.send(SIGKILL); _ = gateway.child.waitForExit() }
             let before = try await caughtUp(gateway.port, to: 3000)
-            #expect(before.allSatisfy { ($0["slot"] as? String)?.split(separator: "@").last?.contains(".") == false }, "\(before)")
+            #expect(
+                before.allSatisfy { ($0["slot"] as? String)?.split(separator: "@").last?.contains(".") == false },
+                "\(before)")
 
             // Ingest and read all the while; the rebuild runs as its own process.
             let stop = StopFlag()
@@ -41,7 +44,8 @@ struct LiveRebuildTests {
                             let request = GatewayProcess.signedStripe("evt_live_\(client)_\(n)")
                             statuses.append(
                                 try await TestResponse.send(
-                                    port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body, headers: request.headers
+                                    port: gateway.port, method: .POST, path: "/webhooks/stripe", body: request.body,
+                                    headers: request.headers
                                 ).status)
                             let read = try await TestResponse.send(
                                 port: gateway.port, method: .GET, path: "/api/payments/events?limit=3", body: nil,
@@ -62,7 +66,8 @@ struct LiveRebuildTests {
                 return try await group.reduce(into: [Int]()) { $0 += $1 }
             }
             #expect(outcomes.count >= 8, "requests went on during the rebuild")
-            #expect(outcomes.allSatisfy { $0 == 200 }, "\(Dictionary(grouping: outcomes, by: { $0 }).mapValues(\.count))")
+            #expect(
+                outcomes.allSatisfy { $0 == 200 }, "\(Dictionary(grouping: outcomes, by: { $0 }).mapValues(\.count))")
 
             // One more event: the gateway now writes and serves the rebuilt generation, up to the head.
             let last = GatewayProcess.signedStripe("evt_live_after")
@@ -71,7 +76,8 @@ struct LiveRebuildTests {
                     port: gateway.port, method: .POST, path: "/webhooks/stripe", body: last.body, headers: last.headers
                 ).position)
             let after = try await caughtUp(gateway.port, to: Int(head))
-            #expect(after.allSatisfy { ($0["slot"] as? String)?.hasSuffix(".1") == true }, "the other generation: \(after)")
+            #expect(
+                after.allSatisfy { ($0["slot"] as? String)?.hasSuffix(".1") == true }, "the other generation: \(after)")
 
             // Nothing missed: the served state equals a fresh build of the whole log.
             let copy = try await replay(["rebuild", "--data-dir", directory, "--into", directory + "/audit"])
@@ -90,10 +96,14 @@ struct LiveRebuildTests {
             #expect(try await replay(["rebuild", "--data-dir", directory]).status == 0)
             let store = try ProjectionStore(directory: directory + "/views", logger: quietLogger)
             defer { store.close() }
-            let slots = try store.env.read { txn in try BuiltInProjections.all.map { try store.liveSlot($0.name, in: txn) } }
+            let slots = try store.env.read { txn in
+                try BuiltInProjections.all.map { try store.liveSlot($0.name, in: txn) }
+            }
             let digests = try BuiltInProjections.all.map { try store.digest($0.name) }
 
-            let child = try ChildProcess(executable: productsDirectory + "/replay", arguments: ["rebuild", "--data-dir", directory], mergeStandardError: true)
+            let child = try ChildProcess(
+                executable: productsDirectory + "/replay", arguments: ["rebuild", "--data-dir", directory],
+                mergeStandardError: true)
             let claimed = await waitUntil(timeout: .seconds(60)) {
                 (try? store.env.read { txn in try store.buildClaim("payments", in: txn) }) != nil
             }
@@ -103,9 +113,14 @@ struct LiveRebuildTests {
             while let line = await child.readLine(timeout: .seconds(60)) { lines.append(line) }
             #expect(child.waitForExit() != 0)
             #expect(lines.contains { $0.contains("live state is as it was") }, "\(lines)")
-            #expect(try store.env.read { txn in try BuiltInProjections.all.map { try store.liveSlot($0.name, in: txn) } } == slots)
+            #expect(
+                try store.env.read { txn in try BuiltInProjections.all.map { try store.liveSlot($0.name, in: txn) } }
+                    == slots)
             #expect(try BuiltInProjections.all.map { try store.digest($0.name) } == digests)
-            #expect(try store.env.read { txn in try BuiltInProjections.all.compactMap { try store.buildClaim($0.name, in: txn) } }.isEmpty)
+            #expect(
+                try store.env.read { txn in
+                    try BuiltInProjections.all.compactMap { try store.buildClaim($0.name, in: txn) }
+                }.isEmpty)
         }
     }
 }

@@ -7,13 +7,16 @@ import TestSupport
 @Suite("replay migrate", .serialized)
 struct MigrateTests {
     func replay(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let child = try ChildProcess(executable: productsDirectory + "/replay", arguments: arguments, mergeStandardError: true)
+        let child = try ChildProcess(
+            executable: productsDirectory + "/replay", arguments: arguments, mergeStandardError: true)
         var output = ""
         while let line = await child.readLine(timeout: .seconds(60)) { output += line + "\n" }
         return (child.waitForExit(), output)
     }
 
-    @Test("an LMDB log copied into a stream and back keeps every position and hash; a second copy into the same stream is refused")
+    @Test(
+        "an LMDB log copied into a stream and back keeps every position and hash; a second copy into the same stream is refused"
+    )
     func roundTrip() async throws {
         let cluster = try await NATSCluster.launch(size: 1)
         defer { cluster.stop() }
@@ -23,7 +26,8 @@ struct MigrateTests {
                 _ = try await log.append(
                     (0..<400).map { n in
                         NewEvent(
-                            type: "webhook.received", source: "test", idempotencyKey: "k\(batch)-\(n)", metadata: [:], payload: Array(#"{"n":\#(n)}"#.utf8))
+                            type: "webhook.received", source: "test", idempotencyKey: "k\(batch)-\(n)", metadata: [:],
+                            payload: Array(#"{"n":\#(n)}"#.utf8))
                     })
             }
             let head = try log.head()

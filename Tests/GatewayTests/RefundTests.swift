@@ -34,20 +34,28 @@ struct RefundTests {
                 let body = try fixture("stripe/payment_intent.succeeded.json")
                 #expect(
                     try await gateway.post(
-                        "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
+                        "/webhooks/stripe", body: body,
+                        headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
                     ).status == 200)
-                let awaited10 = await waitUntil { ((try? gateway.log.checkpoint(named: "reactor:stripe-refunds")) ?? nil) != nil }
+                let awaited10 = await waitUntil {
+                    ((try? gateway.log.checkpoint(named: "reactor:stripe-refunds")) ?? nil) != nil
+                }
                 #expect(awaited10, "waited for reactor:stripe-refunds started")
 
                 func ask(_ json: String, key: (String, String) = Self.admin) async throws -> TestResponse {
-                    try await gateway.post("/api/payments/refund", body: Array(json.utf8), headers: [("Content-Type", "application/json"), key])
+                    try await gateway.post(
+                        "/api/payments/refund", body: Array(json.utf8),
+                        headers: [("Content-Type", "application/json"), key])
                 }
                 #expect(try await ask(#"{"payment_id":"pi_nope","amount":10}"#).errorCode == "unknown_payment")
                 let tooMuch = try await ask(#"{"payment_id":"\#(Self.intent)","amount":200000}"#)
                 #expect(tooMuch.status == 400)
                 #expect(tooMuch.errorMessage?.contains("129900") == true, "\(tooMuch.text)")
                 #expect(try await ask(#"{"amount":5}"#).errorCode == "invalid_json")
-                #expect(try await ask(#"{"payment_id":"\#(Self.intent)","amount":50}"#, key: ("Authorization", "Bearer test-api-key")).status == 401)
+                #expect(
+                    try await ask(
+                        #"{"payment_id":"\#(Self.intent)","amount":50}"#, key: ("Authorization", "Bearer test-api-key")
+                    ).status == 401)
 
                 let first = try await ask(#"{"payment_id":"\#(Self.intent)","amount":50000}"#)
                 #expect(first.status == 202, "\(first.text)")
@@ -65,19 +73,24 @@ struct RefundTests {
                 #expect(
                     stripe.requests.contains { form($0) == ["payment_intent": Self.intent, "amount": "79900"] },
                     "the rest of the payment, as the amount promised")
-                let keyInLog = try gateway.log.events(from: 1, limit: 100).contains { String(decoding: $0.payload, as: UTF8.self).contains("sk_test_refunds") }
+                let keyInLog = try gateway.log.events(from: 1, limit: 100).contains {
+                    String(decoding: $0.payload, as: UTF8.self).contains("sk_test_refunds")
+                }
                 #expect(!keyInLog)
             }
         }
     }
 
-    @Test("refunds made in Stripe's dashboard count: a pending one holds its amount back, a failed one gives it back, a full refund leaves nothing")
+    @Test(
+        "refunds made in Stripe's dashboard count: a pending one holds its amount back, a failed one gives it back, a full refund leaves nothing"
+    )
     func refundsFromStripe() async throws {
         try await TestGateway.run { gateway in
             func deliver(_ json: String) async throws {
                 let body = Array(json.utf8)
                 let response = try await gateway.post(
-                    "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))])
+                    "/webhooks/stripe", body: body,
+                    headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))])
                 #expect(response.status == 200, "\(response.text)")
             }
             func ask(_ amount: Int) async throws -> TestResponse {
@@ -98,27 +111,33 @@ struct RefundTests {
             #expect(try await ask(50000).status == 202, "the failed refund gave its amount back")
             // Stripe shows the rest refunded in full: nothing is left, however the hub's own request fares.
             try await deliver(
-                refund("evt_dash_2", "refund.updated", "succeeded", 1763999000).replacingOccurrences(of: "re_dash", with: "re_dash_2").replacingOccurrences(
+                refund("evt_dash_2", "refund.updated", "succeeded", 1763999000).replacingOccurrences(
+                    of: "re_dash", with: "re_dash_2"
+                ).replacingOccurrences(
                     of: #""amount":100000"#, with: #""amount":79900"#))
             let nothing = try await ask(1)
             #expect(nothing.status == 400, "\(nothing.text)")
         }
     }
 
-    @Test("refund requests at the same time never ask for more than the payment: of eight for 60 % of it, one is accepted")
+    @Test(
+        "refund requests at the same time never ask for more than the payment: of eight for 60 % of it, one is accepted"
+    )
     func concurrentRefunds() async throws {
         try await TestGateway.run { gateway in
             let body = try fixture("stripe/payment_intent.succeeded.json")
             #expect(
                 try await gateway.post(
-                    "/webhooks/stripe", body: body, headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
+                    "/webhooks/stripe", body: body,
+                    headers: [("Content-Type", "application/json"), ("Stripe-Signature", Sign.stripe(body))]
                 ).status == 200)
             let request = Array(#"{"payment_id":"\#(Self.intent)","amount":77940}"#.utf8)
             let answers = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<8 {
                     group.addTask {
                         let response = try await gateway.post(
-                            "/api/payments/refund", body: request, headers: [("Content-Type", "application/json"), Self.admin])
+                            "/api/payments/refund", body: request,
+                            headers: [("Content-Type", "application/json"), Self.admin])
                         return "\(response.status) \(response.errorCode ?? "")"
                     }
                 }
@@ -130,7 +149,9 @@ struct RefundTests {
         }
     }
 
-    @Test("SIGKILL of the gateway in the middle of a refund: after a restart Stripe has seen one idempotency key, and the refund is recorded")
+    @Test(
+        "SIGKILL of the gateway in the middle of a refund: after a restart Stripe has seen one idempotency key, and the refund is recorded"
+    )
     func killedMidRefund() async throws {
         try await FakeTarget.run { stripe in
             stripe.hold { n in n == 1 ? .seconds(3) : .zero }
@@ -140,7 +161,10 @@ struct RefundTests {
                 defer { try? FileManager.default.removeItem(atPath: config) }
                 let settings: [String: Any] = [
                     "adminKeys": ["test-admin-key"],
-                    "actions": ["retrySchedule": [0, 0, 0], "stripe": ["mode": "live", "apiBase": stripe.url, "apiKey": "sk_test_kill"]],
+                    "actions": [
+                        "retrySchedule": [0, 0, 0],
+                        "stripe": ["mode": "live", "apiBase": stripe.url, "apiKey": "sk_test_kill"],
+                    ],
                 ]
                 try JSONSerialization.data(withJSONObject: settings).write(to: URL(fileURLWithPath: config))
                 var gateway = try await GatewayProcess.start(dataDirectory: directory, arguments: ["--config", config])
@@ -171,13 +195,17 @@ struct RefundTests {
                         port: gateway.port, method: .GET, path: "/api/notifications", body: nil,
                         headers: [("Authorization", "Bearer test-api-key")])
                     delivered =
-                        (list?.json?["items"] as? [[String: Any]])?.contains { $0["id"] as? String == id && $0["status"] as? String == "delivered" } == true
+                        (list?.json?["items"] as? [[String: Any]])?.contains {
+                            $0["id"] as? String == id && $0["status"] as? String == "delivered"
+                        } == true
                     return delivered
                 }
                 #expect(awaited12, "waited until delivered")
                 #expect(delivered)
                 #expect(stripe.requests.count == 2, "called again after the crash, since no result was recorded")
-                #expect(Set(stripe.requests.map { $0.headers["idempotency-key"] }) == [id], "one refund per idempotency key")
+                #expect(
+                    Set(stripe.requests.map { $0.headers["idempotency-key"] }) == [id], "one refund per idempotency key"
+                )
             }
         }
     }

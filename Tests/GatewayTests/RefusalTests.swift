@@ -16,13 +16,20 @@ struct RefusalTests {
         let lark = LarkConnector(ActionsConfiguration())
         #expect(lark.refusal(in: Array(#"{"code":0,"data":{},"msg":"success"}"#.utf8)) == nil)
         #expect(lark.refusal(in: Array(#"{"StatusCode":0,"StatusMessage":"success","code":0}"#.utf8)) == nil)
-        let signature = lark.refusal(in: Array(#"{"code":19021,"data":{},"msg":"sign match fail or timestamp is not within one hour from current time"}"#.utf8))
+        let signature = lark.refusal(
+            in: Array(
+                #"{"code":19021,"data":{},"msg":"sign match fail or timestamp is not within one hour from current time"}"#
+                    .utf8))
         #expect(signature?.retryable == false)
         #expect(signature?.message.contains("19021") == true)
         #expect(signature?.message.contains("sign match fail") == true)
-        #expect(lark.refusal(in: Array(#"{"code":19024,"data":{},"msg":"Key Words Not Found"}"#.utf8))?.retryable == false)
         #expect(
-            lark.refusal(in: Array(#"{"code":11232,"data":{},"msg":"frequency limited psm[lark.oapi.app_platform_runtime]appID[1]"}"#.utf8))?.retryable == true)
+            lark.refusal(in: Array(#"{"code":19024,"data":{},"msg":"Key Words Not Found"}"#.utf8))?.retryable == false)
+        #expect(
+            lark.refusal(
+                in: Array(
+                    #"{"code":11232,"data":{},"msg":"frequency limited psm[lark.oapi.app_platform_runtime]appID[1]"}"#
+                        .utf8))?.retryable == true)
         #expect(lark.refusal(in: Array("<html>bad gateway</html>".utf8))?.retryable == true)
     }
 
@@ -33,11 +40,14 @@ struct RefusalTests {
         #expect(teams.refusal(in: []) == nil, "Power Automate workflows answer 202 with no body")
         let throttled = teams.refusal(
             in: Array(
-                "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0,server=msgapi,cv=x.0..".utf8
+                "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0,server=msgapi,cv=x.0.."
+                    .utf8
             ))
         #expect(throttled?.retryable == true)
         let tooLarge = teams.refusal(
-            in: Array("Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 413 with ContextId tcid=1..".utf8))
+            in: Array(
+                "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 413 with ContextId tcid=1.."
+                    .utf8))
         #expect(tooLarge?.retryable == false)
     }
 
@@ -55,7 +65,9 @@ struct RefusalTests {
             try await ActionsTests().reactorsStarted(gateway, ["intercom-lark"])
             let card = try fixture("intercom/conversation.admin.assigned.json")
             let position = try #require(
-                try await gateway.post("/webhooks/intercom", body: card, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(card))]).position)
+                try await gateway.post(
+                    "/webhooks/intercom", body: card, headers: [Self.json, ("X-Hub-Signature", Sign.intercom(card))]
+                ).position)
             try await body(gateway, "intercom-lark-\(position)-0")
         }
     }
@@ -63,7 +75,12 @@ struct RefusalTests {
     @Test("a Lark card refused for its signature is dead after one attempt, with the code in the attempt and the error")
     func larkBadSignatureIsDead() async throws {
         try await FakeTarget.run { lark in
-            lark.respond { _ in (200, [:], #"{"code":19021,"data":{},"msg":"sign match fail or timestamp is not within one hour from current time"}"#) }
+            lark.respond { _ in
+                (
+                    200, [:],
+                    #"{"code":19021,"data":{},"msg":"sign match fail or timestamp is not within one hour from current time"}"#
+                )
+            }
             try await sendCard(to: lark, schedule: [0, 0, 0], secret: "a-secret-lark-does-not-know") { gateway, id in
                 let dead = try #require(try await ActionsTests().notification(gateway, id, status: "dead"))
                 #expect(dead["attempts"] as? Int == 1)
@@ -82,7 +99,9 @@ struct RefusalTests {
     func larkRateLimitIsRetried() async throws {
         try await FakeTarget.run { lark in
             lark.respond { n in
-                n <= 2 ? (200, [:], #"{"code":11232,"data":{},"msg":"frequency limited"}"#) : (200, [:], #"{"code":0,"data":{},"msg":"success"}"#)
+                n <= 2
+                    ? (200, [:], #"{"code":11232,"data":{},"msg":"frequency limited"}"#)
+                    : (200, [:], #"{"code":0,"data":{},"msg":"success"}"#)
             }
             try await sendCard(to: lark, schedule: [0, 0, 0, 0]) { gateway, id in
                 let delivered = try #require(try await ActionsTests().notification(gateway, id, status: "delivered"))

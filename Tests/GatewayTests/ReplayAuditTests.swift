@@ -12,7 +12,8 @@ struct ReplayAuditTests {
     func secretsFile(_ directory: String, stripe: [String]) throws -> String {
         let path = directory + "-secrets-\(stripe.count).json"
         let object: [String: Any] = [
-            "stripe": ["secrets": stripe], "intercom": ["secrets": [Secrets.intercom]], "c2s": ["tokens": [Secrets.c2s]],
+            "stripe": ["secrets": stripe], "intercom": ["secrets": [Secrets.intercom]],
+            "c2s": ["tokens": [Secrets.c2s]],
             "inbound": ["orders": ["secrets": [Secrets.inbound]]],
         ]
         try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
@@ -23,27 +24,39 @@ struct ReplayAuditTests {
         ((object(line)?["sources"] as? [String: Any])?[source] as? [String: Any]) ?? [:]
     }
 
-    @Test("check-signatures re-verifies Stripe, Intercom and Standard Webhooks over the stored bytes, and names what fails")
+    @Test(
+        "check-signatures re-verifies Stripe, Intercom and Standard Webhooks over the stored bytes, and names what fails"
+    )
     func checkSignatures() async throws {
-        try await TestGateway.run(configure: { $0.stripeSecrets = [Secrets.stripe, Secrets.stripeRotated] }) { gateway in
+        try await TestGateway.run(configure: { $0.stripeSecrets = [Secrets.stripe, Secrets.stripeRotated] }) {
+            gateway in
             let directory = gateway.dataDirectory
             let stripe = try fixture("stripe/payment_intent.succeeded.json")
             let rotated = try fixture("stripe/charge.refunded.json")
             let intercom = try fixture("intercom/conversation.admin.assigned.json")
             let order = try fixture("standard/order.created.json")
             let json = ("Content-Type", "application/json")
-            #expect(try await gateway.post("/webhooks/stripe", body: stripe, headers: [("Stripe-Signature", Sign.stripe(stripe)), json]).status == 200)
+            #expect(
+                try await gateway.post(
+                    "/webhooks/stripe", body: stripe, headers: [("Stripe-Signature", Sign.stripe(stripe)), json]
+                ).status == 200)
             let rotatedPosition = try #require(
                 try await gateway.post(
-                    "/webhooks/stripe", body: rotated, headers: [("Stripe-Signature", Sign.stripe(rotated, secret: Secrets.stripeRotated)), json]
+                    "/webhooks/stripe", body: rotated,
+                    headers: [("Stripe-Signature", Sign.stripe(rotated, secret: Secrets.stripeRotated)), json]
                 ).position)
             let intercomPosition = try #require(
                 try await gateway.post(
                     "/webhooks/intercom", body: intercom, headers: [("X-Hub-Signature", Sign.intercom(intercom)), json]
                 ).position)
-            #expect(try await gateway.post("/webhooks/in/orders", body: order, headers: Sign.standard(order, id: "msg_audit_1")).status == 200)
+            #expect(
+                try await gateway.post(
+                    "/webhooks/in/orders", body: order, headers: Sign.standard(order, id: "msg_audit_1")
+                ).status == 200)
             let lead = try fixture("c2s/on_create_lead.json")
-            #expect(try await gateway.post("/webhooks/c2s", body: lead, headers: [("X-Webhook-Token", Secrets.c2s), json]).status == 200)
+            #expect(
+                try await gateway.post("/webhooks/c2s", body: lead, headers: [("X-Webhook-Token", Secrets.c2s), json])
+                    .status == 200)
             // A Stripe webhook stored three days ago: it is checked at its own signature time, not now.
             let old = Array(#"{"id":"evt_old_1","object":"event","type":"customer.created","created":1763500000}"#.utf8)
             _ = try await gateway.log.append(
@@ -84,7 +97,8 @@ struct ReplayAuditTests {
             #expect(altered.status == 1)
             let intercomCounts = counts(altered.lines.last, "intercom")
             #expect(intercomCounts["failed"] as? Int == 1)
-            #expect((intercomCounts["failures"] as? [[String: Any]])?.first?["position"] as? Int == Int(intercomPosition))
+            #expect(
+                (intercomCounts["failures"] as? [[String: Any]])?.first?["position"] as? Int == Int(intercomPosition))
             #expect(counts(altered.lines.last, "stripe")["verified"] as? Int == 3)
         }
     }
@@ -96,7 +110,8 @@ struct ReplayAuditTests {
             let log = try LMDBEventLog(directory: directory + "/log", logger: quietLogger)
             _ = try await log.append([
                 NewEvent(
-                    type: "test.one-line", source: "test", metadata: ["payload": "a metadata value"], payload: Array(#"{"a":{"payload":1},"payload":"x"}"#.utf8)
+                    type: "test.one-line", source: "test", metadata: ["payload": "a metadata value"],
+                    payload: Array(#"{"a":{"payload":1},"payload":"x"}"#.utf8)
                 ),
                 NewEvent(type: "test.binary", source: "test", payload: [0xff, 0x00, 0x0a, 0x7b]),
                 NewEvent(type: "test.empty", source: "test"),
@@ -115,11 +130,14 @@ struct ReplayAuditTests {
             #expect(object(imported.lines.last)?["head_hash"] as? String == original.hash.hex)
             let verified = try await replay(["verify", "--data-dir", directory + "/copy"])
             #expect((object(verified.lines.last)?["chain"] as? [String: Any])?["ok"] as? Bool == true)
-            #expect(try await replay(["import", file, "--data-dir", directory + "/copy"]).status != 0, "a data directory with a log is refused")
+            #expect(
+                try await replay(["import", file, "--data-dir", directory + "/copy"]).status != 0,
+                "a data directory with a log is refused")
 
             // One payload byte changed in the export: refused, naming the line, with no log written.
             let tampered = directory + "/tampered.ndjson"
-            let text = export.lines.joined(separator: "\n").replacingOccurrences(of: #""payload":"x"}"#, with: #""payload":"y"}"#)
+            let text = export.lines.joined(separator: "\n").replacingOccurrences(
+                of: #""payload":"x"}"#, with: #""payload":"y"}"#)
             try Data(text.utf8).write(to: URL(fileURLWithPath: tampered))
             let refused = try await replay(["import", tampered, "--data-dir", directory + "/bad"], errors: true)
             #expect(refused.status != 0)

@@ -7,7 +7,8 @@ import TestSupport
 /// Runs the `replay` executable and returns its exit status and its output lines (with standard error's when
 /// `errors` is set).
 func replay(_ arguments: [String], errors: Bool = false) async throws -> (status: Int32, lines: [String]) {
-    let child = try ChildProcess(executable: productsDirectory + "/replay", arguments: arguments, mergeStandardError: errors)
+    let child = try ChildProcess(
+        executable: productsDirectory + "/replay", arguments: arguments, mergeStandardError: errors)
     var lines = [String]()
     while let line = await child.readLine(timeout: .seconds(120)) { lines.append(line) }
     return (child.waitForExit(), lines)
@@ -24,7 +25,8 @@ struct ReplayToolTests {
         try await withTemporaryDirectory("replay") { directory in
             try await CatchUpCrashTests.seed(directory, count: 300)
             let log = try LMDBEventLog(directory: directory + "/log", logger: quietLogger)
-            _ = try await Rebuild.build(log: log, into: directory + "/views", projections: BuiltInProjections.all, logger: quietLogger)
+            _ = try await Rebuild.build(
+                log: log, into: directory + "/views", projections: BuiltInProjections.all, logger: quietLogger)
             await log.close()
 
             let sound = try await replay(["verify", "--data-dir", directory])
@@ -41,15 +43,21 @@ struct ReplayToolTests {
             #expect(copy.status == 0, "\(copy.lines)")
             let digests = try #require(object(copy.lines.last)?["digests"] as? [String: String])
             #expect(digests == projections.mapValues { $0["live_digest"] as? String ?? "" })
-            #expect(try await replay(["rebuild", "--data-dir", directory, "--projection", "nope", "--into", directory + "/x"]).status != 0)
+            #expect(
+                try await replay([
+                    "rebuild", "--data-dir", directory, "--projection", "nope", "--into", directory + "/x",
+                ]).status != 0)
 
             // The live views now miss an event: verify says which projections differ.
             let reopened = try LMDBEventLog(directory: directory + "/log", logger: quietLogger)
-            _ = try await reopened.append(NewEvent(type: "webhook.received", source: "c2s", payload: try fixture("c2s/on_close_lead.json")))
+            _ = try await reopened.append(
+                NewEvent(type: "webhook.received", source: "c2s", payload: try fixture("c2s/on_close_lead.json")))
             await reopened.close()
             let stale = try await replay(["verify", "--data-dir", directory])
             #expect(stale.status == 3, "a projection differs: \(stale.lines)")
-            #expect((object(stale.lines.last)?["chain"] as? [String: Any])?["ok"] as? Bool == true, "the chain is reported on its own")
+            #expect(
+                (object(stale.lines.last)?["chain"] as? [String: Any])?["ok"] as? Bool == true,
+                "the chain is reported on its own")
             let staleProjections = try #require(object(stale.lines.last)?["projections"] as? [String: [String: Any]])
             #expect(staleProjections["leads"]?["equal"] as? Bool == false)
             #expect(staleProjections["payments"]?["equal"] as? Bool == true)
@@ -105,7 +113,9 @@ struct ReplayToolTests {
             let events = try log.events(from: 1, limit: 200)
             await log.close()
             for position in [1, 7, 61, 120] {
-                let shown = try await replay(["as-of", "--data-dir", directory, "--projection", "payments", "--position", "\(position)"])
+                let shown = try await replay([
+                    "as-of", "--data-dir", directory, "--projection", "payments", "--position", "\(position)",
+                ])
                 #expect(shown.status == 0)
                 let lines = Set(
                     shown.lines.compactMap(object).map { line in
@@ -117,9 +127,12 @@ struct ReplayToolTests {
                     let truncated = try LMDBEventLog(directory: copy + "/log", logger: quietLogger)
                     _ = try await truncated.append(
                         events.prefix(position).map {
-                            NewEvent(type: $0.type, source: $0.source, idempotencyKey: $0.idempotencyKey, metadata: $0.metadata, payload: $0.payload)
+                            NewEvent(
+                                type: $0.type, source: $0.source, idempotencyKey: $0.idempotencyKey,
+                                metadata: $0.metadata, payload: $0.payload)
                         })
-                    _ = try await Rebuild.build(log: truncated, into: copy + "/views", projections: [PaymentsProjection()], logger: quietLogger)
+                    _ = try await Rebuild.build(
+                        log: truncated, into: copy + "/views", projections: [PaymentsProjection()], logger: quietLogger)
                     await truncated.close()
                     let store = try ProjectionStore(directory: copy + "/views", logger: quietLogger)
                     var expected = Set<String>()
@@ -140,10 +153,13 @@ struct ReplayToolTests {
                 }
             }
             let one = try await replay([
-                "as-of", "--data-dir", directory, "--projection", "payments", "--position", "120", "--key", "pi_3QxYpL2eZvKYlo2C1gH7kT2m",
+                "as-of", "--data-dir", directory, "--projection", "payments", "--position", "120", "--key",
+                "pi_3QxYpL2eZvKYlo2C1gH7kT2m",
             ])
             #expect(one.lines.compactMap(object).first?["key"] as? String == "pi_3QxYpL2eZvKYlo2C1gH7kT2m")
-            let now = try await replay(["as-of", "--data-dir", directory, "--projection", "payments", "--time", "2999-01-01T00:00:00Z"])
+            let now = try await replay([
+                "as-of", "--data-dir", directory, "--projection", "payments", "--time", "2999-01-01T00:00:00Z",
+            ])
             #expect(now.lines.compactMap(object).first?["position"] as? Int == 120)
             #expect(try await replay(["as-of", "--data-dir", directory, "--projection", "payments"]).status != 0)
         }
@@ -153,12 +169,14 @@ struct ReplayToolTests {
     func tail() async throws {
         try await withTemporaryDirectory("replay-tail") { directory in
             try await CatchUpCrashTests.seed(directory, count: 10)
-            let child = try ChildProcess(executable: productsDirectory + "/replay", arguments: ["tail", "--data-dir", directory, "--from", "9"])
+            let child = try ChildProcess(
+                executable: productsDirectory + "/replay", arguments: ["tail", "--data-dir", directory, "--from", "9"])
             defer { child.send(SIGKILL); _ = child.waitForExit() }
             #expect(object(await child.readLine())?["position"] as? Int == 9)
             #expect(object(await child.readLine())?["position"] as? Int == 10)
             let log = try LMDBEventLog(directory: directory + "/log", logger: quietLogger)
-            _ = try await log.append(NewEvent(type: "test.live", source: "test", payload: Array(#"{"live":true}"#.utf8)))
+            _ = try await log.append(
+                NewEvent(type: "test.live", source: "test", payload: Array(#"{"live":true}"#.utf8)))
             let line = try #require(object(await child.readLine()))
             #expect(line["position"] as? Int == 11)
             #expect(line["type"] as? String == "test.live")

@@ -9,7 +9,8 @@ enum Sign {
 
     /// `Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "t.body")>`.
     static func stripe(_ body: [UInt8], secret: String = Secrets.stripe, timestamp: Int = now) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(timestamp).".utf8) + body, using: SymmetricKey(data: Array(secret.utf8)))
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Array("\(timestamp).".utf8) + body, using: SymmetricKey(data: Array(secret.utf8)))
         return "t=\(timestamp),v1=\(hex(mac))"
     }
 
@@ -19,8 +20,11 @@ enum Sign {
     }
 
     /// Standard Webhooks headers for `body`.
-    static func standard(_ body: [UInt8], id: String, key: [UInt8] = Secrets.inboundKey, timestamp: Int = now) -> [(String, String)] {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(id).\(timestamp).".utf8) + body, using: SymmetricKey(data: key))
+    static func standard(
+        _ body: [UInt8], id: String, key: [UInt8] = Secrets.inboundKey, timestamp: Int = now
+    ) -> [(String, String)] {
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Array("\(id).\(timestamp).".utf8) + body, using: SymmetricKey(data: key))
         return [
             ("webhook-id", id), ("webhook-timestamp", "\(timestamp)"),
             ("webhook-signature", "v1," + Data(mac).base64EncodedString()), ("Content-Type", "application/json"),

@@ -15,17 +15,31 @@ struct StripeTeamsScanTests {
         // (label, payload, read by scanning)
         return [
             ("the fixture", failed, true),
-            ("an escaped message", failed.replacingOccurrences(of: error, with: #""last_payment_error": {"message": "Cart\u00e3o \"recusado\"\n","#), true),
+            (
+                "an escaped message",
+                failed.replacingOccurrences(
+                    of: error, with: #""last_payment_error": {"message": "Cart\u00e3o \"recusado\"\n","#), true
+            ),
             ("no failure", failed.replacingOccurrences(of: error, with: #""last_payment_error": null, "x": {"#), true),
-            ("a failure that is a string", failed.replacingOccurrences(of: error, with: #""last_payment_error": "declined", "x": {"#), false),
-            ("an amount in a string", #"{"id":"evt_1","type":"charge.dispute.created","data":{"object":{"id":"dp_1","amount":"5"}}}"#, false),
+            (
+                "a failure that is a string",
+                failed.replacingOccurrences(of: error, with: #""last_payment_error": "declined", "x": {"#), false
+            ),
+            (
+                "an amount in a string",
+                #"{"id":"evt_1","type":"charge.dispute.created","data":{"object":{"id":"dp_1","amount":"5"}}}"#, false
+            ),
             (
                 "a dispute",
-                #"{"id":"evt_1","type":"charge.dispute.created","livemode":true,"data":{"object":{"id":"dp_1","amount":5,"reason":"fraudulent"}}}"#, true
+                #"{"id":"evt_1","type":"charge.dispute.created","livemode":true,"data":{"object":{"id":"dp_1","amount":5,"reason":"fraudulent"}}}"#,
+                true
             ),
             ("no data", #"{"id":"evt_1","type":"charge.dispute.created"}"#, false),
             ("no object id", #"{"id":"evt_1","type":"charge.dispute.created","data":{"object":{"amount":5}}}"#, false),
-            ("livemode in a string", #"{"id":"evt_1","type":"t","livemode":"true","data":{"object":{"id":"dp_1"}}}"#, false),
+            (
+                "livemode in a string", #"{"id":"evt_1","type":"t","livemode":"true","data":{"object":{"id":"dp_1"}}}"#,
+                false
+            ),
             ("not JSON", #"{"id":"evt_1","#, false),
         ]
     }

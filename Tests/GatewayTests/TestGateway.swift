@@ -42,7 +42,8 @@ struct TestGateway {
 
     /// Runs `body` against a fresh gateway, then shuts it down gracefully and removes its data.
     static func run(
-        configure: (inout GatewayConfiguration) -> Void = { _ in }, projections: [any Projection] = BuiltInProjections.all,
+        configure: (inout GatewayConfiguration) -> Void = { _ in },
+        projections: [any Projection] = BuiltInProjections.all,
         clock: @escaping @Sendable () -> Timestamp = { .now() }, _ body: (TestGateway) async throws -> Void
     ) async throws {
         try await withTemporaryDirectory("gateway") { directory in
@@ -62,7 +63,7 @@ struct TestGateway {
             let metrics = GatewayMetrics()
             let log = try openLog(configuration, metrics: metrics, logger: quietLogger)
             let views = try openViews(configuration, logger: quietLogger)
-            let app = buildApplication(configuration, log: log, views: views, metrics: metrics, logger: quietLogger)
+            let app = try buildApplication(configuration, log: log, views: views, metrics: metrics, logger: quietLogger)
             try await app.test(.router) { client in try await body(client, log) }
         }
     }
@@ -70,7 +71,8 @@ struct TestGateway {
     /// Runs `body` against a gateway on the data in `directory` (kept), then shuts it down gracefully: run it again
     /// on the same directory for a restart.
     static func run(
-        in directory: String, configure: (inout GatewayConfiguration) -> Void = { _ in }, projections: [any Projection] = BuiltInProjections.all,
+        in directory: String, configure: (inout GatewayConfiguration) -> Void = { _ in },
+        projections: [any Projection] = BuiltInProjections.all,
         clock: @escaping @Sendable () -> Timestamp = { .now() }, _ body: (TestGateway) async throws -> Void
     ) async throws {
         do {
@@ -80,7 +82,10 @@ struct TestGateway {
             let log = try openLog(configuration, metrics: metrics, logger: quietLogger)
             let views = try openViews(configuration, logger: quietLogger)
             let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-            let app = buildApplication(configuration, log: log, views: views, metrics: metrics, logger: quietLogger, projections: projections, clock: clock) {
+            let app = try buildApplication(
+                configuration, log: log, views: views, metrics: metrics, logger: quietLogger, projections: projections,
+                clock: clock
+            ) {
                 port in
                 portContinuation.yield(port)
             }
@@ -139,6 +144,7 @@ struct TestResponse {
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await testHTTPClient.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 16 << 20)
-        return TestResponse(status: Int(response.status.code), headers: response.headers, body: Array(bytes.readableBytesView))
+        return TestResponse(
+            status: Int(response.status.code), headers: response.headers, body: Array(bytes.readableBytesView))
     }
 }

@@ -9,7 +9,9 @@ import TestSupport
 @Suite("The log on JetStream", .serialized)
 struct JetStreamEventStoreTests {
     static func event(_ n: Int, key: String? = nil) -> NewEvent {
-        NewEvent(type: "test.event", source: "test", idempotencyKey: key, metadata: ["n": "\(n)"], payload: Array(#"{"n":\#(n)}"#.utf8))
+        NewEvent(
+            type: "test.event", source: "test", idempotencyKey: key, metadata: ["n": "\(n)"],
+            payload: Array(#"{"n":\#(n)}"#.utf8))
     }
 
     /// Opens a node's store on `cluster` with its own replica folder, retrying while the cluster elects its leaders.
@@ -24,7 +26,8 @@ struct JetStreamEventStoreTests {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             do {
-                return try await JetStreamEventStore(configuration: configuration, directory: directory, logger: quietLogger)
+                return try await JetStreamEventStore(
+                    configuration: configuration, directory: directory, logger: quietLogger)
             } catch {
                 last = error
                 try await Task.sleep(for: .milliseconds(200))
@@ -33,12 +36,15 @@ struct JetStreamEventStoreTests {
         throw last ?? CancellationError()
     }
 
-    @Test("appends are gapless, hash-chained and deduplicated by key; a second node reads the same records with the same hashes")
+    @Test(
+        "appends are gapless, hash-chained and deduplicated by key; a second node reads the same records with the same hashes"
+    )
     func oneNode() async throws {
         let cluster = try await NATSCluster.launch(size: 1)
         defer { cluster.stop() }
         let a = try await Self.open(cluster, replicas: 1, name: "a")
-        let outcomes = try await a.append([Self.event(1, key: "k1"), Self.event(2, key: "k2"), Self.event(3, key: "k1")], checkpoint: nil)
+        let outcomes = try await a.append(
+            [Self.event(1, key: "k1"), Self.event(2, key: "k2"), Self.event(3, key: "k1")], checkpoint: nil)
         #expect(outcomes.map(\.position) == [1, 2, 1])
         #expect(outcomes[2].isDuplicate)
         let again = try await a.append(Self.event(4, key: "k2"))
@@ -63,7 +69,9 @@ struct JetStreamEventStoreTests {
         let connection = try JetStreamConnection(configuration)
         defer { connection.close() }
         let last = try connection.lastSequence()
-        #expect(throws: NATSError.self) { try connection.publish(GroupFrame.encode([[UInt8]]()), expectedLastSequence: last - 1) }
+        #expect(throws: NATSError.self) {
+            try connection.publish(GroupFrame.encode([[UInt8]]()), expectedLastSequence: last - 1)
+        }
         do {
             _ = try connection.publish(GroupFrame.encode([[UInt8]]()), expectedLastSequence: last - 1)
         } catch {
@@ -96,7 +104,9 @@ struct JetStreamEventStoreTests {
         async let fromA: [AppendOutcome] = (0..<60).asyncMap { n in try await a.append(Self.event(n, key: "key-\(n)")) }
         async let fromB: [AppendOutcome] = (0..<60).asyncMap { n in try await b.append(Self.event(n, key: "key-\(n)")) }
         let (outcomesA, outcomesB) = try await (fromA, fromB)
-        for n in 0..<60 { #expect(outcomesA[n].position == outcomesB[n].position, "key-\(n) has one position on both nodes") }
+        for n in 0..<60 {
+            #expect(outcomesA[n].position == outcomesB[n].position, "key-\(n) has one position on both nodes")
+        }
         try await a.refresh()
         try await b.refresh()
         let head = try await a.head()
@@ -117,7 +127,9 @@ struct JetStreamEventStoreTests {
         #expect(first.position == 1)
         cluster.kill(1)
         cluster.kill(2)
-        await #expect(throws: (any Error).self, "two of three nodes down: no ack") { try await a.append(Self.event(2, key: "during")) }
+        await #expect(throws: (any Error).self, "two of three nodes down: no ack") {
+            try await a.append(Self.event(2, key: "during"))
+        }
         try await cluster.start(1)
         try await cluster.start(2)
         var after: AppendOutcome?

@@ -20,7 +20,9 @@ struct ContactNormalizationTests {
         var valid = 0
         for _ in 0..<20_000 {
             // A valid address, then up to three random edits: most stay near the rule's edges.
-            var bytes = Array(["Ana.Souza@Example.com.br", "x@y.io", " j-k_9@mail-1.example.org\r\n"].randomElement(using: &generator)!.utf8)
+            var bytes = Array(
+                ["Ana.Souza@Example.com.br", "x@y.io", " j-k_9@mail-1.example.org\r\n"].randomElement(
+                    using: &generator)!.utf8)
             for _ in 0..<Int.random(in: 0...3, using: &generator) {
                 let at = Int.random(in: 0...bytes.count, using: &generator)
                 let byte = Self.alphabet.randomElement(using: &generator)!
@@ -35,8 +37,12 @@ struct ContactNormalizationTests {
             #expect(fast == ContactNormalization.unicodeEmail(raw), "\(raw.debugDescription)")
             if fast != nil { valid += 1 }
         }
-        for raw in [" Ana.Souza@Example.COM.br\r\n", "a@b.co", "a@-b.co", "a@b-.co", ".a@b.co", "a.@b.co", "a..b@c.co", "a@b.c0", "a@@b.co", "\r\n"] {
-            #expect(ContactNormalization.email(raw) == ContactNormalization.unicodeEmail(raw), "\(raw.debugDescription)")
+        for raw in [
+            " Ana.Souza@Example.COM.br\r\n", "a@b.co", "a@-b.co", "a@b-.co", ".a@b.co", "a.@b.co", "a..b@c.co",
+            "a@b.c0", "a@@b.co", "\r\n",
+        ] {
+            #expect(
+                ContactNormalization.email(raw) == ContactNormalization.unicodeEmail(raw), "\(raw.debugDescription)")
         }
         // Enough of the random ones pass for the comparison to cover the whole rule.
         #expect(valid > 100)
@@ -48,19 +54,28 @@ struct ContactNormalizationTests {
         var flagged = 0
         for _ in 0..<20_000 {
             let pattern = { (generator: inout SplitMix) in
-                Bool.random(using: &generator) ? ContactNormalization.fakePatterns.randomElement(using: &generator)! : ""
+                Bool.random(using: &generator)
+                    ? ContactNormalization.fakePatterns.randomElement(using: &generator)! : ""
             }
             let email = Self.random(&generator, upTo: 4) + pattern(&generator) + Self.random(&generator, upTo: 4)
             let digits = Array("1909")
             let phone =
-                "+55" + String((0..<Int.random(in: 0...6, using: &generator)).map { _ in digits.randomElement(using: &generator)! }) + pattern(&generator)
+                "+55"
+                + String(
+                    (0..<Int.random(in: 0...6, using: &generator)).map { _ in digits.randomElement(using: &generator)! }
+                ) + pattern(&generator)
             let fast = ContactNormalization.fakeFlags(email: email, phone: phone)
-            #expect(fast == ContactNormalization.unicodeFakeFlags(email: email, phone: phone), "\(email.debugDescription) \(phone)")
+            #expect(
+                fast == ContactNormalization.unicodeFakeFlags(email: email, phone: phone),
+                "\(email.debugDescription) \(phone)")
             if !fast.isEmpty { flagged += 1 }
         }
         #expect(ContactNormalization.fakeFlags(email: "@@123456789@x", phone: nil) == ["email:123456789"])
         // A pattern that starts inside a partial match of itself.
-        #expect(ContactNormalization.fakeFlags(email: "a1212345678912@b.com", phone: "+55 (11) 99999-9999") == ["phone:999999", "email:123456789"])
+        #expect(
+            ContactNormalization.fakeFlags(email: "a1212345678912@b.com", phone: "+55 (11) 99999-9999") == [
+                "phone:999999", "email:123456789",
+            ])
         #expect(ContactNormalization.fakeFlags(email: "a12345678@b.com", phone: "+55 11 9999-8999") == [])
         #expect(flagged > 100)
     }

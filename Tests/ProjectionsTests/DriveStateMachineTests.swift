@@ -9,8 +9,12 @@ import TestSupport
 @Suite("The drive loop's state machine")
 struct DriveStateMachineTests {
     /// A change of `bytes` bytes of value in a database the machine never touches.
-    static func changes(_ count: Int, bytes: Int = 10, in database: Database<String, [UInt8]>) -> [ProjectionState.Change] {
-        (0..<count).map { ProjectionState.Change(database: database, key: "k\($0)", value: Array(repeating: 0, count: bytes)) }
+    static func changes(
+        _ count: Int, bytes: Int = 10, in database: Database<String, [UInt8]>
+    ) -> [ProjectionState.Change] {
+        (0..<count).map {
+            ProjectionState.Change(database: database, key: "k\($0)", value: Array(repeating: 0, count: bytes))
+        }
     }
 
     func withDatabase(_ body: (Database<String, [UInt8]>) throws -> Void) throws {

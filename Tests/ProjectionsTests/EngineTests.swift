@@ -59,11 +59,14 @@ struct SourceLengthProjection: Projection {
 struct EngineTests {
     func seed(_ h: Harness, count: Int) async throws {
         for n in 0..<count {
-            try await h.receive(["stripe", "c2s", "intercom"][n % 3], payload: json(#"{"n":\#(n)}"#), type: "test.event")
+            try await h.receive(
+                ["stripe", "c2s", "intercom"][n % 3], payload: json(#"{"n":\#(n)}"#), type: "test.event")
         }
     }
 
-    @Test("many small batches (each folded while the one before is stored), and a cache that forgets between them, give byte-identical state to one big batch")
+    @Test(
+        "many small batches (each folded while the one before is stored), and a cache that forgets between them, give byte-identical state to one big batch"
+    )
     func batchingIsDeterministic() async throws {
         var digests = [String]()
         for (batchSize, cacheCapacity) in [(1, 0), (7, 1), (3, 4), (7, 100_000), (64, 0), (1024, 100_000)] {
@@ -78,7 +81,9 @@ struct EngineTests {
         #expect(Set(digests).count == 1)
     }
 
-    @Test("an event a projection cannot decode or rejects costs one record: listed in rejected_events, the events after it applied")
+    @Test(
+        "an event a projection cannot decode or rejects costs one record: listed in rejected_events, the events after it applied"
+    )
     func poisonEventIsSkipped() async throws {
         try await Harness.with { h in
             try await seed(h, count: 10)
@@ -87,7 +92,8 @@ struct EngineTests {
             try await h.receive("c2s", payload: json("{}"), type: "refused")
             try await seed(h, count: 2)
             let runner = try await h.project([
-                CountingProjection(name: "fragile", poisonType: "poison", rejectedType: "refused"), CountingProjection(name: "sturdy"),
+                CountingProjection(name: "fragile", poisonType: "poison", rejectedType: "refused"),
+                CountingProjection(name: "sturdy"),
             ])
             let statuses = Dictionary(uniqueKeysWithValues: runner.statuses().map { ($0.name, $0) })
             #expect(statuses["fragile"]?.state == .live)
@@ -120,7 +126,8 @@ struct EngineTests {
                 try await seed(h, count: 20)
                 try await h.receive("stripe", payload: json("{}"), type: "poison")
                 try await seed(h, count: 20)
-                _ = try await h.project([CountingProjection(poisonType: "poison")], batchSize: batchSize, cacheCapacity: 0)
+                _ = try await h.project(
+                    [CountingProjection(poisonType: "poison")], batchSize: batchSize, cacheCapacity: 0)
                 digests.insert(try #require(try h.store.digest("counting")))
             }
         }
@@ -133,7 +140,9 @@ struct EngineTests {
             try await seed(h, count: 10)
             try await h.receive("stripe", payload: json("{}"), type: "bug")
             try await seed(h, count: 5)
-            let runner = try await h.project([CountingProjection(name: "fragile", bugType: "bug"), CountingProjection(name: "sturdy")])
+            let runner = try await h.project([
+                CountingProjection(name: "fragile", bugType: "bug"), CountingProjection(name: "sturdy"),
+            ])
             let statuses = Dictionary(uniqueKeysWithValues: runner.statuses().map { ($0.name, $0) })
             #expect(statuses["fragile"]?.state == .failed(position: 11, reason: "an invariant broke at bug"))
             #expect(statuses["fragile"]?.checkpoint == 10)
@@ -168,16 +177,21 @@ struct EngineTests {
             let runner = try await h.project([CountingProjection(name: "fragile", bugType: "bug")], batchSize: 2)
             #expect(runner.statuses().first?.state == .failed(position: 14, reason: "an invariant broke at bug"))
             #expect(try h.store.liveCheckpoint("fragile") == 13)
-            let counts = try h.store.read("fragile") { reader in try ["stripe", "c2s", "intercom"].map { try reader.get(Int.self, $0, in: "counts") } }
+            let counts = try h.store.read("fragile") { reader in
+                try ["stripe", "c2s", "intercom"].map { try reader.get(Int.self, $0, in: "counts") }
+            }
             #expect(counts == [1 + 5, 1 + 4, 1 + 4])
         }
     }
 
-    @Test("a key storage refuses (empty or over 511 bytes) costs its event, recorded with the reason; the projection goes on")
+    @Test(
+        "a key storage refuses (empty or over 511 bytes) costs its event, recorded with the reason; the projection goes on"
+    )
     func unstorableKeyCostsOneEvent() async throws {
         try await Harness.with { h in
             try await seed(h, count: 10)
-            try await h.receive("stripe", payload: json(#"{"long":"\#(String(repeating: "s", count: 600))"}"#), type: "test.event")
+            try await h.receive(
+                "stripe", payload: json(#"{"long":"\#(String(repeating: "s", count: 600))"}"#), type: "test.event")
             try await h.receive("stripe", payload: [], type: "test.event")
             try await seed(h, count: 5)
             let runner = try await h.project([PayloadKeyedProjection(), SourceLengthProjection()], batchSize: 1)
@@ -187,8 +201,10 @@ struct EngineTests {
             let rejected = try h.store.rejections("keyed-by-payload", recent: 10)
             #expect(rejected.count == 2)
             #expect(rejected.recent.map(\.position).sorted() == [11, 12])
-            #expect(rejected.recent.contains { $0.position == 11 && $0.reason.contains("611 bytes") }, "\(rejected.recent)")
-            #expect(rejected.recent.contains { $0.position == 12 && $0.reason.contains("empty key") }, "\(rejected.recent)")
+            #expect(
+                rejected.recent.contains { $0.position == 11 && $0.reason.contains("611 bytes") }, "\(rejected.recent)")
+            #expect(
+                rejected.recent.contains { $0.position == 12 && $0.reason.contains("empty key") }, "\(rejected.recent)")
             #expect(statuses["source-lengths"]?.state == .live)
             #expect(try h.store.liveCheckpoint("source-lengths") == 17)
         }
@@ -208,8 +224,11 @@ struct EngineTests {
             #expect(reading?.1 == 2 + 20)
             let bumped = try h.store.digest("counting")
             let old = ProjectionSlot(name: "counting", version: 1, generation: 0)
-            #expect(try h.store.env.read { try h.store.checkpoint(old, in: $0) } == 0, "the old version's checkpoint is gone")
-            #expect(try h.store.env.read { try h.store.buildClaim("counting", in: $0) } == nil, "no build is left claimed")
+            #expect(
+                try h.store.env.read { try h.store.checkpoint(old, in: $0) } == 0,
+                "the old version's checkpoint is gone")
+            #expect(
+                try h.store.env.read { try h.store.buildClaim("counting", in: $0) } == nil, "no build is left claimed")
 
             try await Harness.with { fresh in
                 for event in try h.log.events(from: 1, limit: 1000) {
@@ -227,32 +246,38 @@ struct EngineTests {
 @Suite("A poison event for each projection")
 struct PoisonPerProjectionTests {
     /// A projection, an event of the kind it reads that it cannot use, and the table a good event after it fills.
-    static let cases: [(String, type: String, source: String, metadata: [String: String], poison: String, good: String, table: String)] = [
-        (
-            "payments", "webhook.received", "stripe", ["event-type": "charge.refunded"],
-            #"{"id":"evt_p","type":"charge.refunded","data":{"object":{"id":5,"object":"charge"}}}"#,
-            #"{"id":"evt_g","type":"payment_intent.succeeded","created":1764590400,"data":{"object":{"id":"pi_g","object":"payment_intent","amount":10,"amount_received":10,"currency":"usd","status":"succeeded"}}}"#,
-            "payments"
-        ),
-        (
-            "leads", "webhook.received", "c2s", ["hook-action": "on_create_lead"],
-            #"{"id":true,"hook_action":"on_create_lead","attributes":{"updated_at":"t"}}"#,
-            #"{"id":"L-9","hook_action":"on_create_lead","attributes":{"updated_at":"t","customer":{"name":"Ana","phone":"11987654321"}}}"#,
-            "leads"
-        ),
-        (
-            "notifications", ActionEvent.requested, "reactor", [:], #"{"action_id":7}"#,
-            #"{"action_id":"a1","channel":"lark","target":"bot","caused_by":1}"#, "actions"
-        ),
-        (
-            "outbox", ActionEvent.requested, "reactor", [:], #"{"action_id":"a0"}"#,
-            #"{"action_id":"a1","kind":"lark.card","channel":"lark","target":"bot","params":{},"caused_by":1,"reactor":"r","index":0}"#, "queue"
-        ),
-        (
-            "alerts", "alert.fired", "alerts", [:], #"{"name":17}"#,
-            #"{"name":"webhook_rejections","severity":"warning","message":"m","state":"","at":"","position":0}"#, "active"
-        ),
-    ]
+    static let cases:
+        [(
+            String, type: String, source: String, metadata: [String: String], poison: String, good: String,
+            table: String
+        )] = [
+            (
+                "payments", "webhook.received", "stripe", ["event-type": "charge.refunded"],
+                #"{"id":"evt_p","type":"charge.refunded","data":{"object":{"id":5,"object":"charge"}}}"#,
+                #"{"id":"evt_g","type":"payment_intent.succeeded","created":1764590400,"data":{"object":{"id":"pi_g","object":"payment_intent","amount":10,"amount_received":10,"currency":"usd","status":"succeeded"}}}"#,
+                "payments"
+            ),
+            (
+                "leads", "webhook.received", "c2s", ["hook-action": "on_create_lead"],
+                #"{"id":true,"hook_action":"on_create_lead","attributes":{"updated_at":"t"}}"#,
+                #"{"id":"L-9","hook_action":"on_create_lead","attributes":{"updated_at":"t","customer":{"name":"Ana","phone":"11987654321"}}}"#,
+                "leads"
+            ),
+            (
+                "notifications", ActionEvent.requested, "reactor", [:], #"{"action_id":7}"#,
+                #"{"action_id":"a1","channel":"lark","target":"bot","caused_by":1}"#, "actions"
+            ),
+            (
+                "outbox", ActionEvent.requested, "reactor", [:], #"{"action_id":"a0"}"#,
+                #"{"action_id":"a1","kind":"lark.card","channel":"lark","target":"bot","params":{},"caused_by":1,"reactor":"r","index":0}"#,
+                "queue"
+            ),
+            (
+                "alerts", "alert.fired", "alerts", [:], #"{"name":17}"#,
+                #"{"name":"webhook_rejections","severity":"warning","message":"m","state":"","at":"","position":0}"#,
+                "active"
+            ),
+        ]
 
     @Test("listed in rejected_events with the reason, and the event after it applied", arguments: cases.map(\.0))
     func poison(name: String) async throws {
@@ -262,10 +287,15 @@ struct PoisonPerProjectionTests {
             try await h.receive(c.source, payload: json(c.poison), metadata: c.metadata, type: c.type)
             try await h.receive(c.source, payload: json(c.good), metadata: c.metadata, type: c.type)
             let runner = try await h.project([projection])
-            #expect(runner.statuses().first?.state == .live, "\(name): \(String(describing: runner.statuses().first?.state))")
+            #expect(
+                runner.statuses().first?.state == .live,
+                "\(name): \(String(describing: runner.statuses().first?.state))")
             let (rejected, filled) = try #require(
                 try h.store.read(name) { reader in
-                    (try reader.list(RejectedEvent.self, in: RejectedEvent.table, limit: 10).map(\.value), try reader.count(c.table))
+                    (
+                        try reader.list(RejectedEvent.self, in: RejectedEvent.table, limit: 10).map(\.value),
+                        try reader.count(c.table)
+                    )
                 })
             #expect(rejected.map(\.position) == [1], "\(name)")
             #expect(rejected.first?.reason.hasPrefix("cannot decode") == true, "\(name): \(rejected)")
@@ -279,17 +309,21 @@ struct RebuildReportTests {
     @Test("a projection that stops in a fresh build is reported with where and why; the others' digests are there")
     func stoppedIsReported() async throws {
         try await Harness.with { h in
-            for n in 0..<5 { try await h.receive("stripe", payload: json(#"{"n":\#(n)}"#), type: n == 3 ? "bug.event" : "test.event") }
+            for n in 0..<5 {
+                try await h.receive("stripe", payload: json(#"{"n":\#(n)}"#), type: n == 3 ? "bug.event" : "test.event")
+            }
             let built = try await Rebuild.buildReporting(
                 log: h.log, into: h.directory + "/scratch",
-                projections: [CountingProjection(name: "buggy", bugType: "bug.event"), SourceLengthProjection()], logger: quietLogger)
+                projections: [CountingProjection(name: "buggy", bugType: "bug.event"), SourceLengthProjection()],
+                logger: quietLogger)
             #expect(built.stopped.keys.sorted() == ["buggy"])
             #expect(built.stopped["buggy"]?.contains("position 4") == true, "\(built.stopped)")
             #expect(built.stopped["buggy"]?.contains("an invariant broke") == true, "\(built.stopped)")
             #expect(built.digests.keys.sorted() == ["source-lengths"])
             await #expect(throws: ProjectionError.self) {
                 _ = try await Rebuild.build(
-                    log: h.log, into: h.directory + "/scratch2", projections: [CountingProjection(name: "buggy", bugType: "bug.event")],
+                    log: h.log, into: h.directory + "/scratch2",
+                    projections: [CountingProjection(name: "buggy", bugType: "bug.event")],
                     logger: quietLogger)
             }
         }

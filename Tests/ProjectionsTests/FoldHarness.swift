@@ -26,13 +26,16 @@ final class ProjectionStateHarness {
         if slot == nil {
             let slot = ProjectionSlot(name: projection.name, version: projection.version, generation: 0)
             let databases = try store.createTables(slot, tables: projection.tables)
-            _ = try store.env.write { txn in try store.meta.put(Array(slot.id.utf8), for: "live:\(projection.name)", in: txn) }
+            _ = try store.env.write { txn in
+                try store.meta.put(Array(slot.id.utf8), for: "live:\(projection.name)", in: txn)
+            }
             self.slot = slot
             state = ProjectionState(databases: databases, capacity: 10)
         }
         position += 1
         let event = Event(
-            position: position, recordedAt: at, type: "test", source: source, idempotencyKey: nil, metadata: [:], payload: [],
+            position: position, recordedAt: at, type: "test", source: source, idempotencyKey: nil, metadata: [:],
+            payload: [],
             previousHash: .zero, hash: .zero
         )
         let changes = try store.env.read { txn in
@@ -65,7 +68,9 @@ final class ProjectionStateHarness {
 
     /// Reads the state.
     func read<R>(_ body: (ProjectionReader) throws -> R) throws -> R {
-        guard let slot, let result = try store.read(slot.name, body) else { throw ProjectionError("nothing applied yet") }
+        guard let slot, let result = try store.read(slot.name, body) else {
+            throw ProjectionError("nothing applied yet")
+        }
         return result
     }
 }

@@ -29,21 +29,29 @@ struct Harness {
 
     /// Appends a fixture file as a received webhook of `source`.
     @discardableResult
-    func receive(_ source: String, fixture path: String, key: String? = nil, metadata: [String: String] = [:]) async throws -> UInt64 {
+    func receive(
+        _ source: String, fixture path: String, key: String? = nil, metadata: [String: String] = [:]
+    ) async throws -> UInt64 {
         try await receive(source, payload: fixture(path), key: key, metadata: metadata)
     }
 
     @discardableResult
     func receive(
-        _ source: String, payload: [UInt8], key: String? = nil, metadata: [String: String] = [:], type: String = "webhook.received"
+        _ source: String, payload: [UInt8], key: String? = nil, metadata: [String: String] = [:],
+        type: String = "webhook.received"
     ) async throws -> UInt64 {
-        try await log.append(NewEvent(type: type, source: source, idempotencyKey: key, metadata: metadata, payload: payload)).position
+        try await log.append(
+            NewEvent(type: type, source: source, idempotencyKey: key, metadata: metadata, payload: payload)
+        ).position
     }
 
     /// Runs `projections` until each has applied the log's head (or failed), then stops them.
-    func project(_ projections: [any Projection], batchSize: Int = 1024, cacheCapacity: Int = 100_000) async throws -> ProjectionRunner<LMDBEventLog> {
+    func project(
+        _ projections: [any Projection], batchSize: Int = 1024, cacheCapacity: Int = 100_000
+    ) async throws -> ProjectionRunner<LMDBEventLog> {
         let runner = ProjectionRunner(
-            log: log, store: store, projections: projections, logger: quietLogger, batchSize: batchSize, cacheCapacity: cacheCapacity
+            log: log, store: store, projections: projections, logger: quietLogger, batchSize: batchSize,
+            cacheCapacity: cacheCapacity
         )
         let group = ServiceGroup(services: [runner], gracefulShutdownSignals: [], logger: quietLogger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in

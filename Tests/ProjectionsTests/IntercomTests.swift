@@ -10,7 +10,8 @@ import TestSupport
 struct IntercomTests {
     @Test("the 2.x shape: assignees by id, state")
     func v2() throws {
-        let notification = try #require(IntercomNotification(payload: try fixture("intercom/conversation.admin.assigned.json")))
+        let notification = try #require(
+            IntercomNotification(payload: try fixture("intercom/conversation.admin.assigned.json")))
         #expect(notification.topic == "conversation.admin.assigned")
         #expect(notification.itemID == "215471832004591")
         #expect(notification.adminAssigneeID == "4820115")
@@ -21,11 +22,13 @@ struct IntercomTests {
 
     @Test("the 1.x shape: the assignee as an object of type admin or team, open as a boolean")
     func v1() throws {
-        let admin = try #require(IntercomNotification(payload: try fixture("intercom/v1.conversation.admin.assigned.json")))
+        let admin = try #require(
+            IntercomNotification(payload: try fixture("intercom/v1.conversation.admin.assigned.json")))
         #expect(admin.adminAssigneeID == "4820115")
         #expect(admin.assigneeName == "Marina Costa")
         #expect(admin.teamAssigneeID == nil)
-        let team = try #require(IntercomNotification(payload: try fixture("intercom/v1.conversation.admin.assigned.team.json")))
+        let team = try #require(
+            IntercomNotification(payload: try fixture("intercom/v1.conversation.admin.assigned.team.json")))
         #expect(team.teamAssigneeID == "5372074")
         #expect(team.adminAssigneeID == nil)
         #expect(team.state == "open", "from open: true, with no state")
@@ -63,7 +66,8 @@ struct IntercomTests {
         #expect(IntercomNotification(payload: Array(payload.utf8)) == nil)
     }
 
-    @Test("the conversations projection: both shapes, a deletion, late deliveries ignored, and no notification stops it")
+    @Test(
+        "the conversations projection: both shapes, a deletion, late deliveries ignored, and no notification stops it")
     func projection() async throws {
         try await Harness.with { h in
             func receive(_ path: String, _ topic: String) async throws {
@@ -84,8 +88,10 @@ struct IntercomTests {
             let (first, second, rejected) = try #require(
                 try h.store.read("conversations") { reader in
                     (
-                        try reader.get(ConversationsProjection.Conversation.self, "215471832004591", in: "conversations"),
-                        try reader.get(ConversationsProjection.Conversation.self, "215471832004778", in: "conversations"),
+                        try reader.get(
+                            ConversationsProjection.Conversation.self, "215471832004591", in: "conversations"),
+                        try reader.get(
+                            ConversationsProjection.Conversation.self, "215471832004778", in: "conversations"),
                         try reader.count(RejectedEvent.table)
                     )
                 })

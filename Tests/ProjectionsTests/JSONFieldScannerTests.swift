@@ -5,7 +5,9 @@ import Testing
 @Suite("JSON field scanner")
 struct JSONFieldScannerTests {
     func scan(_ body: String, _ paths: JSONFieldScanner.Paths) throws -> [String?] {
-        try Array(body.utf8).withUnsafeBytes { bytes throws(JSONFieldScanner.Failure) in try JSONFieldScanner.scan(bytes, paths: paths).values }
+        try Array(body.utf8).withUnsafeBytes { bytes throws(JSONFieldScanner.Failure) in
+            try JSONFieldScanner.scan(bytes, paths: paths).values
+        }
     }
 
     @Test("paths that share keys at some depth each find their own value")
@@ -18,13 +20,17 @@ struct JSONFieldScannerTests {
     @Test("a repeated key keeps its first value, at any depth, as JSONDecoder does")
     func repeatedKeys() throws {
         let paths: JSONFieldScanner.Paths = [["id"], ["a", "id"], ["a", "y"]]
-        #expect(try scan(#"{"id":"1","a":{"id":"2","id":"3"},"id":"4","a":{"id":"5","y":"6"}}"#, paths) == ["1", "2", nil])
+        #expect(
+            try scan(#"{"id":"1","a":{"id":"2","id":"3"},"id":"4","a":{"id":"5","y":"6"}}"#, paths) == ["1", "2", nil])
     }
 
     @Test("an escaped key matches the key it spells; a key of the same length with other bytes does not")
     func escapedKeys() throws {
         let paths: JSONFieldScanner.Paths = [["id"], ["data", "type"], ["\u{e9}t\u{e9}"]]
-        #expect(try scan(#"{"i\u0064":"1","d\u0061ta":{"typf":"no","type":"2"},"\u00e9t\u00e9":"3"}"#, paths) == ["1", "2", "3"])
+        #expect(
+            try scan(#"{"i\u0064":"1","d\u0061ta":{"typf":"no","type":"2"},"\u00e9t\u00e9":"3"}"#, paths) == [
+                "1", "2", "3",
+            ])
         #expect(try scan(#"{"ie":"1","dbta":{"type":"2"}}"#, paths) == [nil, nil, nil])
     }
 
@@ -41,8 +47,10 @@ struct JSONFieldScannerTests {
     @Test(
         "escapes follow RFC 8259: any other escape, a short \\u, or a lone surrogate is refused, wherever it is",
         arguments: [
-            #"{"a":"\q"}"#, #"{"a":"\u12"}"#, #"{"a":"\u12G4"}"#, #"{"a":"\"}"#, #"{"a":"\u"}"#, #"{"\x":1}"#, #"["\'"]"#,
-            #"{"a":"\ud800"}"#, #"{"a":"\ud800x"}"#, #"{"a":"\ud800\u0041"}"#, #"{"a":"\udc00"}"#, #"{"a":"\udfff\ud800"}"#,
+            #"{"a":"\q"}"#, #"{"a":"\u12"}"#, #"{"a":"\u12G4"}"#, #"{"a":"\"}"#, #"{"a":"\u"}"#, #"{"\x":1}"#,
+            #"["\'"]"#,
+            #"{"a":"\ud800"}"#, #"{"a":"\ud800x"}"#, #"{"a":"\ud800\u0041"}"#, #"{"a":"\udc00"}"#,
+            #"{"a":"\udfff\ud800"}"#,
             #"{"a":"\ud800\n"}"#, #"{"a":"x\"#,
         ])
     func badEscapes(body: String) {
@@ -51,6 +59,9 @@ struct JSONFieldScannerTests {
 
     @Test("every escape RFC 8259 has is accepted and read as the character it stands for")
     func goodEscapes() throws {
-        #expect(try scan(#"{"a":"\" \\ \/ \b \f \n \r \t \u00e9 \uD83D\uDE00 \u0000"}"#, [["a"]]) == ["\" \\ / \u{8} \u{c} \n \r \t é 😀 \u{0}"])
+        #expect(
+            try scan(#"{"a":"\" \\ \/ \b \f \n \r \t \u00e9 \uD83D\uDE00 \u0000"}"#, [["a"]]) == [
+                "\" \\ / \u{8} \u{c} \n \r \t é 😀 \u{0}"
+            ])
     }
 }

@@ -46,7 +46,9 @@ struct LogWindowTests {
         try await withWindow(events: 100, capacity: 16) { harness, counting, window in
             // Extend from empty, serve inside, extend at the end, jump ahead (a new window), read from before it
             // (past it, to the log), extend to the head, and read at the head.
-            let reads: [(UInt64, Int)] = [(1, 10), (1, 5), (5, 10), (11, 10), (60, 5), (12, 3), (65, 100), (90, 2), (101, 10)]
+            let reads: [(UInt64, Int)] = [
+                (1, 10), (1, 5), (5, 10), (11, 10), (60, 5), (12, 3), (65, 100), (90, 2), (101, 10),
+            ]
             for (position, limit) in reads {
                 let direct = try harness.log.events(from: position, limit: limit)
                 let shared = try await window.events(from: position, limit: limit)
@@ -99,7 +101,8 @@ struct LogWindowTests {
             let second = try await window.events(from: 11, limit: 10)
             #expect(counting.reads.withLock { $0 } == 2)
             #expect(first.map(\.position) == Array(11...20))
-            #expect(first.withUnsafeBufferPointer { $0.baseAddress } == second.withUnsafeBufferPointer { $0.baseAddress })
+            #expect(
+                first.withUnsafeBufferPointer { $0.baseAddress } == second.withUnsafeBufferPointer { $0.baseAddress })
             // A read that starts inside an earlier read is a copy of the events, with the same values.
             #expect(try await window.events(from: 3, limit: 4).map(\.position) == [3, 4, 5, 6])
         }

@@ -20,7 +20,9 @@ struct PaymentLifeTests {
     static let t0: Int64 = 1_764_590_400  // 2025-12-01T12:00:00Z
     static let day = Int64(86_400)
 
-    static func event(_ id: String, _ type: String, _ created: Int64, _ object: String, version: String = "2024-06-20") -> String {
+    static func event(
+        _ id: String, _ type: String, _ created: Int64, _ object: String, version: String = "2024-06-20"
+    ) -> String {
         #"{"id":"\#(id)","object":"event","api_version":"\#(version)","created":\#(created),"livemode":false,"pending_webhooks":1,"request":{"id":null,"idempotency_key":null},"type":"\#(type)","data":{"object":\#(object)}}"#
     }
 
@@ -34,7 +36,8 @@ struct PaymentLifeTests {
             #"{"id":"ch_life","object":"charge","amount":10000,"amount_captured":10000,"amount_refunded":\#(refunded),"currency":"usd","customer":"cus_life","created":\#(t0 + 10),"livemode":false,"paid":true,"payment_intent":"pi_life","refunded":false,"status":"succeeded"\#(list)}"#
     }
 
-    static func refund(_ id: String, _ amount: Int64, _ created: Int64, _ status: String, intent: Bool = true) -> String {
+    static func refund(_ id: String, _ amount: Int64, _ created: Int64, _ status: String, intent: Bool = true) -> String
+    {
         let pi = intent ? #","payment_intent":"pi_life""# : ""
         return
             #"{"id":"\#(id)","object":"refund","amount":\#(amount),"charge":"ch_life","created":\#(created),"currency":"usd"\#(pi),"reason":"requested_by_customer","status":"\#(status)"}"#
@@ -50,37 +53,60 @@ struct PaymentLifeTests {
     static let life: [LifeEvent] = {
         let t1 = t0 + day, t2 = t0 + 2 * day
         return [
-            LifeEvent(json: event("evt_pi_created", "payment_intent.created", t0, intent("requires_payment_method", received: 0)), created: t0),
-            LifeEvent(json: event("evt_pi_succeeded", "payment_intent.succeeded", t0 + 10, intent("succeeded", received: 10000)), created: t0 + 10),
-            LifeEvent(json: event("evt_ch_succeeded", "charge.succeeded", t0 + 10, charge(refunded: 0, refunds: nil)), created: t0 + 10),
+            LifeEvent(
+                json: event(
+                    "evt_pi_created", "payment_intent.created", t0, intent("requires_payment_method", received: 0)),
+                created: t0),
+            LifeEvent(
+                json: event(
+                    "evt_pi_succeeded", "payment_intent.succeeded", t0 + 10, intent("succeeded", received: 10000)),
+                created: t0 + 10),
+            LifeEvent(
+                json: event("evt_ch_succeeded", "charge.succeeded", t0 + 10, charge(refunded: 0, refunds: nil)),
+                created: t0 + 10),
             LifeEvent(
                 json: event("evt_re1_created", "refund.created", t1, refund("re_1", 3000, t1, "pending")), created: t1,
                 refund: ("re_1", 3000, t1, "pending")),
             LifeEvent(
                 json: event(
                     "evt_ch_refunded_1", "charge.refunded", t1,
-                    charge(refunded: 3000, refunds: #"{"object":"list","data":[\#(refund("re_1", 3000, t1, "pending"))],"has_more":false}"#)), created: t1,
+                    charge(
+                        refunded: 3000,
+                        refunds: #"{"object":"list","data":[\#(refund("re_1", 3000, t1, "pending"))],"has_more":false}"#
+                    )), created: t1,
                 refund: ("re_1", 3000, t1, "pending")),
             LifeEvent(
-                json: event("evt_re1_updated", "refund.updated", t1 + 60, refund("re_1", 3000, t1, "succeeded")), created: t1 + 60,
+                json: event("evt_re1_updated", "refund.updated", t1 + 60, refund("re_1", 3000, t1, "succeeded")),
+                created: t1 + 60,
                 refund: ("re_1", 3000, t1, "succeeded")),
             LifeEvent(
-                json: event("evt_re2_updated", "charge.refund.updated", t2, refund("re_2", 2000, t2, "pending", intent: false), version: "2013-08-13"),
+                json: event(
+                    "evt_re2_updated", "charge.refund.updated", t2, refund("re_2", 2000, t2, "pending", intent: false),
+                    version: "2013-08-13"),
                 created: t2, refund: ("re_2", 2000, t2, "pending")),
             LifeEvent(
                 json: event(
                     "evt_ch_refunded_2", "charge.refunded", t2,
                     charge(
                         refunded: 5000,
-                        refunds: "[\(refund("re_1", 3000, t1, "succeeded", intent: false)),\(refund("re_2", 2000, t2, "pending", intent: false))]"),
+                        refunds:
+                            "[\(refund("re_1", 3000, t1, "succeeded", intent: false)),\(refund("re_2", 2000, t2, "pending", intent: false))]"
+                    ),
                     version: "2013-08-13"),
                 created: t2),
             LifeEvent(
-                json: event("evt_re2_failed", "refund.failed", t2 + 100, refund("re_2", 2000, t2, "failed")), created: t2 + 100,
+                json: event("evt_re2_failed", "refund.failed", t2 + 100, refund("re_2", 2000, t2, "failed")),
+                created: t2 + 100,
                 refund: ("re_2", 2000, t2, "failed")),
-            LifeEvent(json: event("evt_ch_updated", "charge.updated", t2 + 100, charge(refunded: 3000, refunds: nil)), created: t2 + 100),
-            LifeEvent(json: event("evt_dp_created", "charge.dispute.created", t0 + 3 * day, dispute("needs_response")), created: t0 + 3 * day),
-            LifeEvent(json: event("evt_dp_closed", "charge.dispute.closed", t0 + 4 * day, dispute("won")), created: t0 + 4 * day),
+            LifeEvent(
+                json: event("evt_ch_updated", "charge.updated", t2 + 100, charge(refunded: 3000, refunds: nil)),
+                created: t2 + 100),
+            LifeEvent(
+                json: event("evt_dp_created", "charge.dispute.created", t0 + 3 * day, dispute("needs_response")),
+                created: t0 + 3 * day),
+            LifeEvent(
+                json: event("evt_dp_closed", "charge.dispute.closed", t0 + 4 * day, dispute("won")),
+                created: t0 + 4 * day),
         ]
     }()
 
@@ -94,7 +120,9 @@ struct PaymentLifeTests {
         var failedAt = [String: Int64]()
         for event in life {
             guard let refund = event.refund else { continue }
-            if refund.status == "failed" { failedAt[refund.id] = min(failedAt[refund.id] ?? event.created, event.created) }
+            if refund.status == "failed" {
+                failedAt[refund.id] = min(failedAt[refund.id] ?? event.created, event.created)
+            }
             let rank = lifeOrder[refund.status] ?? 0
             if let seen = newest[refund.id], (seen.at, seen.rank) > (event.created, rank) { continue }
             newest[refund.id] = (event.created, rank, refund.amount, refund.created, refund.status)
@@ -111,7 +139,9 @@ struct PaymentLifeTests {
         for (id, refund) in newest where refund.status == "succeeded" || refund.status == "failed" {
             daily[day(refund.created), default: (0, 0, 0)].refunded += refund.amount
             if refund.status == "succeeded" { refunded += refund.amount }
-            if refund.status == "failed", let failed = failedAt[id] { daily[day(failed), default: (0, 0, 0)].failures += refund.amount }
+            if refund.status == "failed", let failed = failedAt[id] {
+                daily[day(failed), default: (0, 0, 0)].failures += refund.amount
+            }
         }
         // The dispute was won: it holds nothing back.
         return (daily, 10000 - refunded)
@@ -141,15 +171,20 @@ struct PaymentLifeTests {
         var result: (Outcome, String)?
         try await Harness.with { h in
             for event in events { try await h.receive("stripe", payload: json(event.json)) }
-            _ = try await h.project([PaymentsProjection()], batchSize: batchSize, cacheCapacity: batchSize == 1 ? 0 : 100_000)
+            _ = try await h.project(
+                [PaymentsProjection()], batchSize: batchSize, cacheCapacity: batchSize == 1 ? 0 : 100_000)
             let outcome = try #require(
                 try h.store.read("payments") { reader in
                     Outcome(
                         intent: try reader.get(PaymentsProjection.Payment.self, "pi_life", in: "payments"),
                         charge: try reader.get(PaymentsProjection.Payment.self, "ch_life", in: "payments"),
-                        refunds: try ["re_1", "re_2"].map { try reader.get(PaymentsProjection.Refund.self, $0, in: "refunds") },
+                        refunds: try ["re_1", "re_2"].map {
+                            try reader.get(PaymentsProjection.Refund.self, $0, in: "refunds")
+                        },
                         daily: Dictionary(
-                            uniqueKeysWithValues: try reader.list(PaymentsProjection.Daily.self, in: "daily", limit: 100).map { ($0.key, $0.value) }),
+                            uniqueKeysWithValues: try reader.list(
+                                PaymentsProjection.Daily.self, in: "daily", limit: 100
+                            ).map { ($0.key, $0.value) }),
                         rejected: try reader.count(RejectedEvent.table)
                     )
                 })
@@ -158,7 +193,9 @@ struct PaymentLifeTests {
         return try #require(result)
     }
 
-    @Test("in order, reversed, and in 24 shuffles with repeats: the same records, ledger and refundable amount, as computed here")
+    @Test(
+        "in order, reversed, and in 24 shuffles with repeats: the same records, ledger and refundable amount, as computed here"
+    )
     func anyOrder() async throws {
         let expected = Self.expected()
         var generator = SplitMix(state: 0x5EED)
@@ -166,7 +203,11 @@ struct PaymentLifeTests {
         for _ in 0..<24 {
             var shuffled = Self.life.shuffled(using: &generator)
             // Stripe may deliver an event more than once.
-            for _ in 0..<3 { shuffled.insert(Self.life.randomElement(using: &generator)!, at: Int.random(in: 0...shuffled.count, using: &generator)) }
+            for _ in 0..<3 {
+                shuffled.insert(
+                    Self.life.randomElement(using: &generator)!,
+                    at: Int.random(in: 0...shuffled.count, using: &generator))
+            }
             orders.append(shuffled)
         }
         var first: Outcome?
@@ -177,16 +218,21 @@ struct PaymentLifeTests {
             #expect(daily.count == expected.daily.count, "order \(n): \(daily)")
             for (key, totals) in expected.daily {
                 #expect(
-                    daily[key]?.0 == totals.gross && daily[key]?.1 == totals.refunded && daily[key]?.2 == totals.failures,
+                    daily[key]?.0 == totals.gross && daily[key]?.1 == totals.refunded
+                        && daily[key]?.2 == totals.failures,
                     "order \(n): \(key) is \(String(describing: daily[key])), expected \(totals)")
             }
             #expect(outcome.intent?.refundable == expected.refundable, "order \(n)")
             #expect(outcome.intent?.status == "succeeded", "order \(n)")
             #expect(outcome.refunds.map { $0?.status } == ["succeeded", "failed"], "order \(n)")
             if let first {
-                #expect(outcome.intent == first.intent && outcome.charge == first.charge, "order \(n): the payment records differ from order 0's")
+                #expect(
+                    outcome.intent == first.intent && outcome.charge == first.charge,
+                    "order \(n): the payment records differ from order 0's")
                 #expect(outcome.refunds == first.refunds, "order \(n): the refunds differ from order 0's")
-                #expect(outcome.daily == first.daily, "order \(n): the ledger differs from order 0's: \(outcome.daily) against \(first.daily)")
+                #expect(
+                    outcome.daily == first.daily,
+                    "order \(n): the ledger differs from order 0's: \(outcome.daily) against \(first.daily)")
             } else {
                 first = outcome
             }
@@ -216,7 +262,9 @@ struct PaymentLifeTests {
             }
             _ = try await h.project([PaymentsProjection()])
             let totals = try h.store.read("payments") { reader in
-                try ["2025-12-01|jpy", "2025-12-01|kwd"].map { try reader.get(PaymentsProjection.Daily.self, $0, in: "daily")?.gross }
+                try ["2025-12-01|jpy", "2025-12-01|kwd"].map {
+                    try reader.get(PaymentsProjection.Daily.self, $0, in: "daily")?.gross
+                }
             }
             #expect(totals == [5000, 12_345])
             #expect(MinorUnits.exponent(of: "JPY") == 0)

@@ -15,10 +15,19 @@ struct PaymentsScanTests {
         ("as is", intent),
         (
             "a failure code",
-            intent.replacingOccurrences(of: #""last_payment_error":null"#, with: #""last_payment_error":{"code":"card_declined","decline_code":"x"}"#)
+            intent.replacingOccurrences(
+                of: #""last_payment_error":null"#,
+                with: #""last_payment_error":{"code":"card_declined","decline_code":"x"}"#)
         ),
-        ("a failure without a code", intent.replacingOccurrences(of: #""last_payment_error":null"#, with: #""last_payment_error":{}"#)),
-        ("a failure that is a string", intent.replacingOccurrences(of: #""last_payment_error":null"#, with: #""last_payment_error":"card_declined""#)),
+        (
+            "a failure without a code",
+            intent.replacingOccurrences(of: #""last_payment_error":null"#, with: #""last_payment_error":{}"#)
+        ),
+        (
+            "a failure that is a string",
+            intent.replacingOccurrences(
+                of: #""last_payment_error":null"#, with: #""last_payment_error":"card_declined""#)
+        ),
         ("no data", #"{"id":"evt_2","type":"customer.created","created":1}"#),
         ("data null", #"{"id":"evt_3","type":"customer.created","data":null}"#),
         ("data without object", #"{"id":"evt_4","type":"customer.created","data":{}}"#),
@@ -27,23 +36,53 @@ struct PaymentsScanTests {
         ("a fractional amount", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":1000.5"#)),
         ("an amount with an exponent", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":1e3"#)),
         ("a negative amount", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":-5"#)),
-        ("an amount beyond Int64", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":92233720368547758070"#)),
-        ("the largest Int64 amount", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":9223372036854775807"#)),
-        ("the smallest Int64 amount", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":-9223372036854775808"#)),
-        ("one beyond the largest Int64", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":9223372036854775808"#)),
+        (
+            "an amount beyond Int64",
+            intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":92233720368547758070"#)
+        ),
+        (
+            "the largest Int64 amount",
+            intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":9223372036854775807"#)
+        ),
+        (
+            "the smallest Int64 amount",
+            intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":-9223372036854775808"#)
+        ),
+        (
+            "one beyond the largest Int64",
+            intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":9223372036854775808"#)
+        ),
         ("a negative zero amount", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":-0"#)),
         ("a zero amount", intent.replacingOccurrences(of: #""amount":1000"#, with: #""amount":0"#)),
         ("a bad escape", intent.replacingOccurrences(of: #""customer":"cus_1""#, with: #""customer":"cus_\q""#)),
-        ("a bad escape in a field not read", intent.replacingOccurrences(of: #""not this one""#, with: #""not \q this one""#)),
-        ("livemode true", intent.replacingOccurrences(of: #""livemode":false,"type""#, with: #""livemode":true,"type""#)),
-        ("livemode in a string", intent.replacingOccurrences(of: #""livemode":false,"type""#, with: #""livemode":"false","type""#)),
+        (
+            "a bad escape in a field not read",
+            intent.replacingOccurrences(of: #""not this one""#, with: #""not \q this one""#)
+        ),
+        (
+            "livemode true",
+            intent.replacingOccurrences(of: #""livemode":false,"type""#, with: #""livemode":true,"type""#)
+        ),
+        (
+            "livemode in a string",
+            intent.replacingOccurrences(of: #""livemode":false,"type""#, with: #""livemode":"false","type""#)
+        ),
         ("a null customer", intent.replacingOccurrences(of: #""customer":"cus_1""#, with: #""customer":null"#)),
         ("a numeric customer", intent.replacingOccurrences(of: #""customer":"cus_1""#, with: #""customer":42"#)),
-        ("escapes", intent.replacingOccurrences(of: #""customer":"cus_1""#, with: #""customer":"cus_\u00e9\n\"q\"\/\ud83d\ude00""#)),
-        ("refunds null", intent.replacingOccurrences(of: #""status":"succeeded""#, with: #""status":"succeeded","refunds":null"#)),
+        (
+            "escapes",
+            intent.replacingOccurrences(
+                of: #""customer":"cus_1""#, with: #""customer":"cus_\u00e9\n\"q\"\/\ud83d\ude00""#)
+        ),
+        (
+            "refunds null",
+            intent.replacingOccurrences(of: #""status":"succeeded""#, with: #""status":"succeeded","refunds":null"#)
+        ),
         (
             "a refund list",
-            intent.replacingOccurrences(of: #""status":"succeeded""#, with: #""status":"succeeded","refunds":{"data":[{"id":"re_1","amount":5}]}"#)
+            intent.replacingOccurrences(
+                of: #""status":"succeeded""#,
+                with: #""status":"succeeded","refunds":{"data":[{"id":"re_1","amount":5}]}"#)
         ),
         ("no id", intent.replacingOccurrences(of: #""id":"evt_1","#, with: "")),
         ("a numeric id", intent.replacingOccurrences(of: #""id":"evt_1""#, with: #""id":1"#)),
@@ -53,7 +92,9 @@ struct PaymentsScanTests {
             "a repeated object",
             intent.replacingOccurrences(
                 of: #","type":"payment_intent.succeeded""#,
-                with: #","type":"payment_intent.succeeded","data":{"object":{"id":"pi_2","object":"payment_intent","amount":7}}"#)
+                with:
+                    #","type":"payment_intent.succeeded","data":{"object":{"id":"pi_2","object":"payment_intent","amount":7}}"#
+            )
         ),
         ("whitespace", intent.replacingOccurrences(of: ",", with: " ,\n\t").replacingOccurrences(of: ":", with: " : ")),
         ("not an object", #"["evt_1"]"#),
@@ -62,8 +103,10 @@ struct PaymentsScanTests {
     ]
 
     static let fixtures = [
-        "payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded", "charge.refunded.2013-08-13", "charge.refunded.2022-11-15",
-        "charge.refund.updated.2019-12-03", "refund.created", "refund.updated", "refund.failed", "charge.dispute.created", "payment_intent.succeeded.jpy",
+        "payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded", "charge.refunded.2013-08-13",
+        "charge.refunded.2022-11-15",
+        "charge.refund.updated.2019-12-03", "refund.created", "refund.updated", "refund.failed",
+        "charge.dispute.created", "payment_intent.succeeded.jpy",
     ]
 
     private func decoded(_ payload: [UInt8]) -> StripeEvent? {
@@ -85,7 +128,8 @@ struct PaymentsScanTests {
             scannedLabels == [
                 "as is", "a failure code", "a failure without a code", "no data", "data null", "a negative amount",
                 "the largest Int64 amount", "the smallest Int64 amount", "a negative zero amount", "a zero amount",
-                "livemode true", "a null customer", "escapes", "refunds null", "no object id", "a repeated key", "a repeated object", "whitespace",
+                "livemode true", "a null customer", "escapes", "refunds null", "no object id", "a repeated key",
+                "a repeated object", "whitespace",
             ])
         let escapes = try #require(Self.variants.first { $0.0 == "escapes" }).1
         let escaped = try #require(StripeEvent.scanned(Array(escapes.utf8)))
@@ -97,7 +141,9 @@ struct PaymentsScanTests {
         #expect(amounts == [.max, .min, 0])
     }
 
-    @Test("the Stripe fixtures read the same by scanning as by decoding; payment intents by scanning", arguments: fixtures)
+    @Test(
+        "the Stripe fixtures read the same by scanning as by decoding; payment intents by scanning", arguments: fixtures
+    )
     func fixtureFiles(name: String) throws {
         let bytes = try fixture("stripe/\(name).json")
         let scanned = StripeEvent.scanned(bytes)

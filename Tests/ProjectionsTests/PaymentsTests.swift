@@ -25,10 +25,14 @@ struct PaymentsTests {
 
             let result = try h.store.read("payments") { reader in
                 (
-                    intent: try reader.get(PaymentsProjection.Payment.self, "pi_3QxYpL2eZvKYlo2C1gH7kT2m", in: "payments"),
-                    charge: try reader.get(PaymentsProjection.Payment.self, "ch_3QxYpL2eZvKYlo2C1cM0d9Qe", in: "payments"),
-                    refund: try reader.get(PaymentsProjection.Refund.self, "re_3QxYpL2eZvKYlo2C1pD2sK8v", in: "refunds"),
-                    failed: try reader.get(PaymentsProjection.Payment.self, "pi_3QxZ1m2eZvKYlo2C0aW5yE1k", in: "payments"),
+                    intent: try reader.get(
+                        PaymentsProjection.Payment.self, "pi_3QxYpL2eZvKYlo2C1gH7kT2m", in: "payments"),
+                    charge: try reader.get(
+                        PaymentsProjection.Payment.self, "ch_3QxYpL2eZvKYlo2C1cM0d9Qe", in: "payments"),
+                    refund: try reader.get(
+                        PaymentsProjection.Refund.self, "re_3QxYpL2eZvKYlo2C1pD2sK8v", in: "refunds"),
+                    failed: try reader.get(
+                        PaymentsProjection.Payment.self, "pi_3QxZ1m2eZvKYlo2C0aW5yE1k", in: "payments"),
                     brlPay: try reader.get(PaymentsProjection.Daily.self, "2025-11-23|brl", in: "daily"),
                     brlRefund: try reader.get(PaymentsProjection.Daily.self, "2025-11-24|brl", in: "daily"),
                     usd: try reader.get(PaymentsProjection.Daily.self, "2025-11-23|usd", in: "daily"),
@@ -89,12 +93,15 @@ struct PaymentsTests {
 /// says lands where it belongs.
 @Suite("Payments from every Stripe fixture")
 struct PaymentsFixturesTests {
-    @Test("refund lists as arrays and as lists, refund.* and charge.refund.* events, a dispute, a charge without a list")
+    @Test(
+        "refund lists as arrays and as lists, refund.* and charge.refund.* events, a dispute, a charge without a list")
     func allShapes() async throws {
         try await Harness.with { h in
             for name in [
-                "payment_intent.succeeded", "charge.refunded", "refund.created", "refund.updated", "charge.refunded.2022-11-15",
-                "charge.dispute.created", "charge.refunded.2013-08-13", "charge.refund.updated.2019-12-03", "refund.failed",
+                "payment_intent.succeeded", "charge.refunded", "refund.created", "refund.updated",
+                "charge.refunded.2022-11-15",
+                "charge.dispute.created", "charge.refunded.2013-08-13", "charge.refund.updated.2019-12-03",
+                "refund.failed",
                 "payment_intent.payment_failed", "payment_intent.succeeded.jpy",
             ] {
                 try await h.receive("stripe", fixture: "stripe/\(name).json")
@@ -105,10 +112,14 @@ struct PaymentsFixturesTests {
                 try h.store.read("payments") { reader in
                     (
                         rejected: try reader.count(RejectedEvent.table),
-                        intent: try reader.get(PaymentsProjection.Payment.self, "pi_3QxYpL2eZvKYlo2C1gH7kT2m", in: "payments"),
-                        refund: try reader.get(PaymentsProjection.Refund.self, "re_3QyAbC2eZvKYlo2C0Lm3nP5q", in: "refunds"),
-                        legacy: try reader.get(PaymentsProjection.Payment.self, "ch_1GqIBwHYgolSBA35kW2PcU8e", in: "payments"),
-                        legacyRefund: try reader.get(PaymentsProjection.Refund.self, "re_1GqIC7HYgolSBA35R1XMJ1lF", in: "refunds"),
+                        intent: try reader.get(
+                            PaymentsProjection.Payment.self, "pi_3QxYpL2eZvKYlo2C1gH7kT2m", in: "payments"),
+                        refund: try reader.get(
+                            PaymentsProjection.Refund.self, "re_3QyAbC2eZvKYlo2C0Lm3nP5q", in: "refunds"),
+                        legacy: try reader.get(
+                            PaymentsProjection.Payment.self, "ch_1GqIBwHYgolSBA35kW2PcU8e", in: "payments"),
+                        legacyRefund: try reader.get(
+                            PaymentsProjection.Refund.self, "re_1GqIC7HYgolSBA35R1XMJ1lF", in: "refunds"),
                         jpy: try reader.get(PaymentsProjection.Daily.self, "2025-11-26|jpy", in: "daily"),
                         legacyDay: try reader.get(PaymentsProjection.Daily.self, "2025-11-24|usd", in: "daily")
                     )
@@ -133,7 +144,9 @@ struct PaymentsFixturesTests {
 /// The hub's own refund requests: outstanding until Stripe shows the refund, given back when the call is dead.
 @Suite("Refunds asked through the hub")
 struct HubRefundTests {
-    @Test("a request holds its amount back; a dead call gives it back; a made refund counts once, whether seen from Stripe or not yet")
+    @Test(
+        "a request holds its amount back; a dead call gives it back; a made refund counts once, whether seen from Stripe or not yet"
+    )
     func outstanding() async throws {
         try await Harness.with { h in
             try await h.receive(
@@ -143,19 +156,27 @@ struct HubRefundTests {
                 ))
             func refundable() async throws -> Int64? {
                 _ = try await h.project([PaymentsProjection()])
-                return try h.store.read("payments") { try $0.get(PaymentsProjection.Payment.self, "pi_h", in: "payments")?.refundable } ?? nil
+                return try h.store.read("payments") {
+                    try $0.get(PaymentsProjection.Payment.self, "pi_h", in: "payments")?.refundable
+                } ?? nil
             }
             #expect(try await refundable() == 10000)
             let first = try await h.receive(
-                "admin", payload: json(#"{"payment_id":"pi_h","amount":3000,"resolved_amount":3000}"#), type: RefundRequest.eventType)
+                "admin", payload: json(#"{"payment_id":"pi_h","amount":3000,"resolved_amount":3000}"#),
+                type: RefundRequest.eventType)
             #expect(try await refundable() == 7000)
             try await h.receive(
-                "dispatcher", payload: json(#"{"action_id":"\#(RefundRequest.actionId(position: first))","error":"HTTP 400"}"#),
+                "dispatcher",
+                payload: json(#"{"action_id":"\#(RefundRequest.actionId(position: first))","error":"HTTP 400"}"#),
                 metadata: ["action-kind": "stripe.refund"], type: ActionEvent.dead)
             #expect(try await refundable() == 10000, "a dead call refunded nothing")
-            let second = try await h.receive("admin", payload: json(#"{"payment_id":"pi_h","resolved_amount":2000}"#), type: RefundRequest.eventType)
+            let second = try await h.receive(
+                "admin", payload: json(#"{"payment_id":"pi_h","resolved_amount":2000}"#), type: RefundRequest.eventType)
             try await h.receive(
-                "dispatcher", payload: json(#"{"action_id":"\#(RefundRequest.actionId(position: second))","output":{"refund_id":"re_h","status":"pending"}}"#),
+                "dispatcher",
+                payload: json(
+                    #"{"action_id":"\#(RefundRequest.actionId(position: second))","output":{"refund_id":"re_h","status":"pending"}}"#
+                ),
                 metadata: ["action-kind": "stripe.refund"], type: ActionEvent.succeeded)
             #expect(try await refundable() == 8000, "made, not yet seen from Stripe: still held back")
             try await h.receive(

@@ -39,7 +39,8 @@ struct ProjectionStateTests {
                     }
                 }
             }
-            return Dictionary(uniqueKeysWithValues: changes.map { ($0.key, $0.value.map { String(decoding: $0, as: UTF8.self) }) })
+            return Dictionary(
+                uniqueKeysWithValues: changes.map { ($0.key, $0.value.map { String(decoding: $0, as: UTF8.self) }) })
         }
 
         deinit {
@@ -76,9 +77,14 @@ struct ProjectionStateTests {
             for n in 0..<5 { try state.put(Narrow(name: "n\(n)", count: n), "k\(n)", in: "t") }
         }
         let changes = try fixture.batch { state in
-            for n in 0..<5 { try state.update("k\(n)", in: "t", initial: Narrow(name: "", count: -100)) { $0.count += 10 } }
+            for n in 0..<5 {
+                try state.update("k\(n)", in: "t", initial: Narrow(name: "", count: -100)) { $0.count += 10 }
+            }
         }
-        #expect(changes == Dictionary(uniqueKeysWithValues: (0..<5).map { ("k\($0)", #"{"count":\#($0 + 10),"name":"n\#($0)"}"#) }))
+        #expect(
+            changes
+                == Dictionary(
+                    uniqueKeysWithValues: (0..<5).map { ("k\($0)", #"{"count":\#($0 + 10),"name":"n\#($0)"}"#) }))
     }
 
     /// Whether `key` is in the cache: outside a batch, a read the cache cannot answer throws. A record found counts
@@ -96,7 +102,9 @@ struct ProjectionStateTests {
         }
         try fixture.batch { state in
             for n in found where n != 2 { _ = try state.get(Narrow.self, "k\(n)", in: "t") }
-            if found.contains(2) { try state.update("k2", in: "t", initial: Narrow(name: "", count: 0)) { $0.count += 1 } }
+            if found.contains(2) {
+                try state.update("k2", in: "t", initial: Narrow(name: "", count: 0)) { $0.count += 1 }
+            }
         }
         fixture.state.trimCache()
         return fixture
@@ -111,7 +119,9 @@ struct ProjectionStateTests {
         fixture.state.trimCache()
         #expect(!isCached("k1", fixture.state) && !isCached("k2", fixture.state))
         // Read again from the store, with what was stored.
-        let reread = try fixture.store.env.read { txn in try fixture.state.reading(txn) { try fixture.state.get(Narrow.self, "k2", in: "t") } }
+        let reread = try fixture.store.env.read { txn in
+            try fixture.state.reading(txn) { try fixture.state.get(Narrow.self, "k2", in: "t") }
+        }
         #expect(reread == Narrow(name: "n2", count: 3))
     }
 

@@ -20,23 +20,30 @@ struct RefundBookingTests {
     )
 
     func daily(_ h: Harness) throws -> [String: PaymentsProjection.Daily] {
-        let listed = try #require(try h.store.read("payments") { try $0.list(PaymentsProjection.Daily.self, in: "daily", limit: 100) })
+        let listed = try #require(
+            try h.store.read("payments") { try $0.list(PaymentsProjection.Daily.self, in: "daily", limit: 100) })
         return Dictionary(uniqueKeysWithValues: listed.map { ($0.key, $0.value) })
     }
 
-    @Test("two partial refunds without refund objects, delivered in reverse order: each booked on its own day", arguments: [false, true])
+    @Test(
+        "two partial refunds without refund objects, delivered in reverse order: each booked on its own day",
+        arguments: [false, true])
     func partialRefundsOutOfOrder(reversed: Bool) async throws {
         try await Harness.with { h in
             // 2024-12-31T16:00:00Z, amount_refunded 0 → 1000; 2025-01-01T10:00:00Z, 1000 → 4200.
             let first = Self.chargeRefunded("evt_split_1", created: 1_735_660_800, from: 0, to: 1000)
             let second = Self.chargeRefunded("evt_split_2", created: 1_735_725_600, from: 1000, to: 4200)
             try await h.receive("stripe", payload: Self.intentSucceeded)
-            for payload in reversed ? [second, first] : [first, second] { try await h.receive("stripe", payload: payload) }
+            for payload in reversed ? [second, first] : [first, second] {
+                try await h.receive("stripe", payload: payload)
+            }
             _ = try await h.project([PaymentsProjection()])
             let days = try daily(h)
             #expect(days["2024-12-31|usd"]?.refunded == 1000, "\(days)")
             #expect(days["2025-01-01|usd"]?.refunded == 3200, "\(days)")
-            let intent = try #require(try h.store.read("payments") { try $0.get(PaymentsProjection.Payment.self, "pi_split", in: "payments") } ?? nil)
+            let intent = try #require(
+                try h.store.read("payments") { try $0.get(PaymentsProjection.Payment.self, "pi_split", in: "payments") }
+                    ?? nil)
             #expect(intent.amountRefunded == 4200)
             #expect(intent.refundable == 5800)
         }
@@ -47,7 +54,10 @@ struct RefundBookingTests {
         try await Harness.with { h in
             try await h.receive("stripe", payload: Self.intentSucceeded)
             // API version 2022-11-15 charge.updated events (no previous amount_refunded), one delivered twice.
-            for (id, created, refunded) in [("evt_u2", Int64(1_735_725_600), 4200), ("evt_u1", 1_735_660_800, 1000), ("evt_u2", 1_735_725_600, 4200)] {
+            for (id, created, refunded) in [
+                ("evt_u2", Int64(1_735_725_600), 4200), ("evt_u1", 1_735_660_800, 1000),
+                ("evt_u2", 1_735_725_600, 4200),
+            ] {
                 try await h.receive(
                     "stripe",
                     payload: json(
@@ -76,7 +86,8 @@ struct RefundBookingTests {
         ),
     ]
 
-    @Test("a refund the charge counted and that then failed is not refunded; its reversal is booked on the day it failed")
+    @Test(
+        "a refund the charge counted and that then failed is not refunded; its reversal is booked on the day it failed")
     func failedRefund() async throws {
         var dayBefore: PaymentsProjection.Daily?
         try await Harness.with { h in

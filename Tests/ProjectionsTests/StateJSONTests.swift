@@ -9,10 +9,13 @@ import TestSupport
 struct StateJSONTests {
     static let reference = StateJSON.referenceEncoder()
 
-    @Test("a record without a writer of its own is stored as the reference encoder gives it: sorted keys, slashes as they are")
+    @Test(
+        "a record without a writer of its own is stored as the reference encoder gives it: sorted keys, slashes as they are"
+    )
     func referenceBytes() throws {
         let notification = NotificationsProjection.Notification(
-            id: "action:a/b", kind: "lark_card", channel: "lark", target: "ops", causedBy: 9, status: "sent", attempts: 1, lastError: nil,
+            id: "action:a/b", kind: "lark_card", channel: "lark", target: "ops", causedBy: 9, status: "sent",
+            attempts: 1, lastError: nil,
             requestedAt: 1_763_900_000_000, timeToDeliveryMs: 12, sandbox: true
         )
         let stored = try storedBytes(notification)
@@ -44,66 +47,99 @@ struct StateJSONWritableTests {
     static func samples() -> [(String, any StateJSONWritable)] {
         let refund = PaymentsProjection.Refund(id: "re_1", amount: 5, created: 1_763_900_000, status: awkward)
         let payment = PaymentsProjection.Payment(
-            id: "pi_1", kind: "payment_intent", amount: 1000, currency: "brl", status: "succeeded", amountRefunded: 0, customer: nil, created: 1,
+            id: "pi_1", kind: "payment_intent", amount: 1000, currency: "brl", status: "succeeded", amountRefunded: 0,
+            customer: nil, created: 1,
             livemode: false, lastFailureCode: nil, paymentIntent: nil, refunds: [], refundRequested: nil
         )
         var full = payment
-        (full.customer, full.lastFailureCode, full.paymentIntent, full.refundRequested, full.livemode) = ("cus_1", "card_declined", "pi_0", 7, true)
+        (full.customer, full.lastFailureCode, full.paymentIntent, full.refundRequested, full.livemode) = (
+            "cus_1", "card_declined", "pi_0", 7, true
+        )
         full.refunds = [refund, PaymentsProjection.Refund(id: "re_2", amount: -1, created: nil, status: nil)]
-        let action = LeadsProjection.Action(hookAction: "on_update_lead", position: .max, at: awkward, contactChanged: true)
+        let action = LeadsProjection.Action(
+            hookAction: "on_update_lead", position: .max, at: awkward, contactChanged: true)
         let lead = LeadsProjection.Lead(
-            id: "L-1", name: nil, email: nil, phone: nil, normalizedEmail: nil, normalizedPhone: nil, fakeFlags: [], status: "received",
+            id: "L-1", name: nil, email: nil, phone: nil, normalizedEmail: nil, normalizedPhone: nil, fakeFlags: [],
+            status: "received",
             actions: [], lastError: nil, personId: nil, samePerson: nil, enrichment: nil
         )
         var fullLead = lead
-        (fullLead.name, fullLead.email, fullLead.phone, fullLead.normalizedEmail, fullLead.normalizedPhone) = (awkward, "a@b.co", "1", "a@b.co", "+1")
+        (fullLead.name, fullLead.email, fullLead.phone, fullLead.normalizedEmail, fullLead.normalizedPhone) = (
+            awkward, "a@b.co", "1", "a@b.co", "+1"
+        )
         (fullLead.fakeFlags, fullLead.actions, fullLead.lastError, fullLead.personId, fullLead.samePerson) = (
             ["phone:999999", awkward], [action], "x", "p", false
         )
         fullLead.enrichment = ["b": "2", "a": awkward, "B": "", "é": "e", "a10": "", "a9": ""]
         let snapshot = PaymentsProjection.SnapshotOrder(created: 1_763_900_000, rank: 3, detail: -7, eventId: awkward)
-        let booking = PaymentsProjection.Booking(day: "2025-12-01", hour: "2025-12-01T12", currency: "jpy", amount: .max, column: "refunded")
-        (full.refundIds, full.chargeIds, full.disputeIds, full.hubRefunds) = (["re_1"], ["ch_1", awkward], ["dp_1"], ["action:1"])
+        let booking = PaymentsProjection.Booking(
+            day: "2025-12-01", hour: "2025-12-01T12", currency: "jpy", amount: .max, column: "refunded")
+        (full.refundIds, full.chargeIds, full.disputeIds, full.hubRefunds) = (
+            ["re_1"], ["ch_1", awkward], ["dp_1"], ["action:1"]
+        )
         (full.refundedKnown, full.refundOutstanding, full.disputed, full.succeededAt) = (1, 2, 3, .min)
         (full.snapshot, full.bookedGross, full.bookedUnattributed) = (snapshot, booking, [booking, booking])
         let step = PaymentsProjection.RefundStep(created: 1_763_900_000, eventId: awkward, from: 3, to: .max)
-        (full.refundSteps, full.refundsFailedSince) = ([step, PaymentsProjection.RefundStep(created: -1, eventId: "", from: nil, to: 0)], 9)
+        (full.refundSteps, full.refundsFailedSince) = (
+            [step, PaymentsProjection.RefundStep(created: -1, eventId: "", from: nil, to: 0)], 9
+        )
         let fullRefund = PaymentsProjection.Refund(
-            id: "re_3", amount: 9, created: 2, status: "pending", currency: "brl", charge: "ch_1", paymentIntent: "pi_1", snapshot: snapshot,
+            id: "re_3", amount: 9, created: 2, status: "pending", currency: "brl", charge: "ch_1",
+            paymentIntent: "pi_1", snapshot: snapshot,
             failedAt: 7, booked: booking, bookedFailure: booking
         )
         let dispute = PaymentsProjection.Dispute(
-            id: "dp_1", amount: 1, currency: "usd", status: "needs_response", charge: "ch_1", paymentIntent: "pi_1", created: 5, snapshot: snapshot
+            id: "dp_1", amount: 1, currency: "usd", status: "needs_response", charge: "ch_1", paymentIntent: "pi_1",
+            created: 5, snapshot: snapshot
         )
-        let hubRefund = PaymentsProjection.HubRefund(actionId: "action:1", paymentId: "pi_1", amount: 4, state: "requested", refundId: "re_1", requestedAt: -3)
+        let hubRefund = PaymentsProjection.HubRefund(
+            actionId: "action:1", paymentId: "pi_1", amount: 4, state: "requested", refundId: "re_1", requestedAt: -3)
         var totals = DeliveriesProjection.SourceTotals()
         totals.rejectedByReason = ["invalid_signature": 3, "Bad": -1, "z": Int.max]
         return [
-            ("payment", payment), ("payment with everything", full), ("refund", refund), ("refund with everything", fullRefund),
+            ("payment", payment), ("payment with everything", full), ("refund", refund),
+            ("refund with everything", fullRefund),
             ("dispute with everything", dispute),
             (
                 "dispute",
-                PaymentsProjection.Dispute(id: "dp_2", amount: 0, currency: nil, status: nil, charge: nil, paymentIntent: nil, created: nil, snapshot: nil)
+                PaymentsProjection.Dispute(
+                    id: "dp_2", amount: 0, currency: nil, status: nil, charge: nil, paymentIntent: nil, created: nil,
+                    snapshot: nil)
             ),
-            ("hub refund", hubRefund), ("hub refund without an id", PaymentsProjection.HubRefund(actionId: "a", paymentId: "p", amount: 0, state: "dead")),
+            ("hub refund", hubRefund),
+            (
+                "hub refund without an id",
+                PaymentsProjection.HubRefund(actionId: "a", paymentId: "p", amount: 0, state: "dead")
+            ),
             ("snapshot", snapshot), ("booking", booking),
-            ("payment event", PaymentsProjection.PaymentEvent(eventId: "evt_1", type: "charge.refunded", created: -5, mode: "live", position: 1)),
+            (
+                "payment event",
+                PaymentsProjection.PaymentEvent(
+                    eventId: "evt_1", type: "charge.refunded", created: -5, mode: "live", position: 1)
+            ),
             ("daily", PaymentsProjection.Daily(gross: 10, refunded: 3, refundFailures: 2)), ("refund step", step),
             ("hourly", PaymentsProjection.Hourly(attempts: 2, failures: 1)),
             ("lead", lead), ("lead with everything", fullLead), ("action", action),
-            ("action without a change", LeadsProjection.Action(hookAction: "on_create_lead", position: 0, at: "", contactChanged: nil)),
-            ("stats", LeadsProjection.Stats(total: 3, completed: 2, failed: 1)), ("totals", DeliveriesProjection.SourceTotals()),
-            ("totals with reasons", totals), ("minute", DeliveriesProjection.Minute(minute: "2026-11-26T19:00", received: 1, rejected: 0)),
+            (
+                "action without a change",
+                LeadsProjection.Action(hookAction: "on_create_lead", position: 0, at: "", contactChanged: nil)
+            ),
+            ("stats", LeadsProjection.Stats(total: 3, completed: 2, failed: 1)),
+            ("totals", DeliveriesProjection.SourceTotals()),
+            ("totals with reasons", totals),
+            ("minute", DeliveriesProjection.Minute(minute: "2026-11-26T19:00", received: 1, rejected: 0)),
             (
                 "conversation",
                 ConversationsProjection.Conversation(
-                    id: "1", lastTopic: "t", teamAssigneeId: nil, adminAssigneeId: nil, state: nil, lastEventAt: nil, lastPosition: 9
+                    id: "1", lastTopic: "t", teamAssigneeId: nil, adminAssigneeId: nil, state: nil, lastEventAt: nil,
+                    lastPosition: 9
                 )
             ),
             (
                 "conversation with everything",
                 ConversationsProjection.Conversation(
-                    id: awkward, lastTopic: "t", teamAssigneeId: "5372074", adminAssigneeId: "4820115", state: "open", lastEventAt: 1, lastPosition: 9
+                    id: awkward, lastTopic: "t", teamAssigneeId: "5372074", adminAssigneeId: "4820115", state: "open",
+                    lastEventAt: 1, lastPosition: 9
                 )
             ),
         ]
@@ -118,7 +154,9 @@ struct StateJSONWritableTests {
         }
     }
 
-    @Test("every record type that writes its own JSON has a sample with every member present, so a new field needs its test")
+    @Test(
+        "every record type that writes its own JSON has a sample with every member present, so a new field needs its test"
+    )
     func samplesAreComplete() {
         var complete = Set<String>()
         var seen = Set<String>()
@@ -127,7 +165,9 @@ struct StateJSONWritableTests {
             seen.insert(type)
             if Self.missingMembers(of: sample).isEmpty { complete.insert(type) }
         }
-        #expect(seen.subtracting(complete).isEmpty, "types whose samples all leave a member absent or empty: \(seen.subtracting(complete).sorted())")
+        #expect(
+            seen.subtracting(complete).isEmpty,
+            "types whose samples all leave a member absent or empty: \(seen.subtracting(complete).sorted())")
     }
 
     /// The members of `value` that are `nil` or empty collections.
@@ -135,7 +175,8 @@ struct StateJSONWritableTests {
         Mirror(reflecting: value).children.compactMap { child in
             let member = Mirror(reflecting: child.value)
             let absent = member.displayStyle == .optional && member.children.isEmpty
-            let empty = (member.displayStyle == .collection || member.displayStyle == .dictionary) && member.children.isEmpty
+            let empty =
+                (member.displayStyle == .collection || member.displayStyle == .dictionary) && member.children.isEmpty
             return absent || empty ? child.label ?? "?" : nil
         }
     }
@@ -175,11 +216,15 @@ struct StateJSONReadableTests {
     func roundTrip() throws {
         let samples = StateJSONWritableTests.samples().compactMap { $0.1 as? Payment }
         var awkward = try #require(samples.first)
-        (awkward.id, awkward.customer, awkward.amount, awkward.created) = (StateJSONWritableTests.awkward, "cus_é", .min, .max)
+        (awkward.id, awkward.customer, awkward.amount, awkward.created) = (
+            StateJSONWritableTests.awkward, "cus_é", .min, .max
+        )
         for payment in samples + [awkward] {
             var writer = StateJSON.Writer()
             payment.write(to: &writer)
-            let read = writer.bytes.withUnsafeBytes { try? StateJSON.decode(Payment.self, from: $0, with: JSONDecoder()) }
+            let read = writer.bytes.withUnsafeBytes {
+                try? StateJSON.decode(Payment.self, from: $0, with: JSONDecoder())
+            }
             #expect(read == payment)
             #expect(read == (try? JSONDecoder().decode(Payment.self, from: Data(writer.bytes))))
             let scanned = writer.bytes.withUnsafeBytes { Payment.scanned($0) }
@@ -193,14 +238,18 @@ struct StateJSONReadableTests {
         let stored =
             #"{"amount":1000,"amountRefunded":0,"chargeIds":[],"created":1,"currency":"brl","disputeIds":[],"disputed":0,"hubRefunds":[],"id":"pi_1","kind":"payment_intent","livemode":false,"refundIds":[],"refundOutstanding":0,"refundSteps":[],"refundedKnown":0,"refunds":[],"refundsFailedSince":0,"status":"succeeded","bookedUnattributed":[]}"#
         let variants = [
-            stored, stored.replacingOccurrences(of: ",", with: " ,\n "), stored.replacingOccurrences(of: #""refunds":[]"#, with: #""refunds":[ ]"#),
-            stored.replacingOccurrences(of: #""created":1,"#, with: ""), stored.replacingOccurrences(of: #""amount":1000"#, with: #""amount":"1000""#),
+            stored, stored.replacingOccurrences(of: ",", with: " ,\n "),
+            stored.replacingOccurrences(of: #""refunds":[]"#, with: #""refunds":[ ]"#),
+            stored.replacingOccurrences(of: #""created":1,"#, with: ""),
+            stored.replacingOccurrences(of: #""amount":1000"#, with: #""amount":"1000""#),
             stored.replacingOccurrences(of: #""amount":1000"#, with: #""amount":1.5"#),
             stored.replacingOccurrences(of: #""livemode":false"#, with: #""livemode":0"#),
-            stored.replacingOccurrences(of: #""status""#, with: #""customer":null,"paymentIntent":"pi_0","refundRequested":null,"status""#),
+            stored.replacingOccurrences(
+                of: #""status""#, with: #""customer":null,"paymentIntent":"pi_0","refundRequested":null,"status""#),
             stored.replacingOccurrences(of: #""status""#, with: #""customer":7,"status""#),
             stored.replacingOccurrences(of: #""refunds":[]"#, with: #""refunds":{}"#),
-            stored.replacingOccurrences(of: #""refunds":[],"#, with: ""), stored.replacingOccurrences(of: #""id":"pi_1""#, with: #""id":"pi_1","id":"pi_2""#),
+            stored.replacingOccurrences(of: #""refunds":[],"#, with: ""),
+            stored.replacingOccurrences(of: #""id":"pi_1""#, with: #""id":"pi_1","id":"pi_2""#),
             stored.replacingOccurrences(of: #""id":"pi_1""#, with: #""id":"p\u0069_\n""#), String(stored.dropLast()),
         ]
         for variant in variants {
@@ -225,9 +274,13 @@ struct StateJSONReadableTests {
         #expect(scanned.bookedGross?.amount == 5)
         let unattributed = stored.replacingOccurrences(
             of: #""bookedUnattributed":[]"#,
-            with: #""bookedUnattributed":[{"amount":5,"column":"refunded","currency":"brl","day":"2025-12-01","hour":"2025-12-01T12"}]"#)
+            with:
+                #""bookedUnattributed":[{"amount":5,"column":"refunded","currency":"brl","day":"2025-12-01","hour":"2025-12-01T12"}]"#
+        )
         #expect(Array(unattributed.utf8).withUnsafeBytes { Payment.scanned($0) } == nil)
-        #expect((try JSONDecoder().decode(Payment.self, from: Data(unattributed.utf8))).bookedUnattributed.first?.amount == 5)
+        #expect(
+            (try JSONDecoder().decode(Payment.self, from: Data(unattributed.utf8))).bookedUnattributed.first?.amount
+                == 5)
         // A list with anything but strings is left to the decoder.
         let mixed = linked.replacingOccurrences(of: #""refundIds":[ "re_1" ,"re_2"]"#, with: #""refundIds":["re_1",2]"#)
         #expect(Array(mixed.utf8).withUnsafeBytes { Payment.scanned($0) } == nil)

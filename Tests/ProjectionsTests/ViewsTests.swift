@@ -7,8 +7,10 @@ struct ViewsTests {
     @Test(
         "contact rules: email syntax, E.164 with Brazil by default, fake patterns",
         arguments: [
-            ("(11) 98765-4321", "+5511987654321"), ("+55 11 91234-5678", "+5511912345678"), ("011 3456-7890", "+551134567890"),
-            ("5511987654321", "+5511987654321"), ("+1 415 555 2671", "+14155552671"), ("12345", nil), ("(11) 88765-4321", nil),
+            ("(11) 98765-4321", "+5511987654321"), ("+55 11 91234-5678", "+5511912345678"),
+            ("011 3456-7890", "+551134567890"),
+            ("5511987654321", "+5511987654321"), ("+1 415 555 2671", "+14155552671"), ("12345", nil),
+            ("(11) 88765-4321", nil),
         ] as [(String, String?)])
     func phones(raw: String, expected: String?) {
         #expect(ContactNormalization.phone(raw) == expected)
@@ -20,7 +22,10 @@ struct ViewsTests {
         #expect(ContactNormalization.email("no-at-sign.example.com") == nil)
         #expect(ContactNormalization.email("a@b") == nil)
         #expect(ContactNormalization.email("a..b@example.com") == nil)
-        #expect(ContactNormalization.fakeFlags(email: "123456789@gmail.com", phone: "+5511999999999") == ["phone:999999", "email:123456789"])
+        #expect(
+            ContactNormalization.fakeFlags(email: "123456789@gmail.com", phone: "+5511999999999") == [
+                "phone:999999", "email:123456789",
+            ])
     }
 
     @Test("leads: received, updated, closed; a lead with no usable contact is invalid_contact; daily stats")
@@ -76,30 +81,42 @@ struct ViewsTests {
     func deliveries() async throws {
         try await Harness.with { h in
             try await h.receive("stripe", payload: json("{}"))
-            try await h.receive("stripe", payload: [], metadata: ["reason": "invalid_signature"], type: "webhook.rejected")
-            try await h.receive("stripe", payload: [], metadata: ["reason": "invalid_signature"], type: "webhook.rejected")
+            try await h.receive(
+                "stripe", payload: [], metadata: ["reason": "invalid_signature"], type: "webhook.rejected")
+            try await h.receive(
+                "stripe", payload: [], metadata: ["reason": "invalid_signature"], type: "webhook.rejected")
             try await h.receive("c2s", payload: [], metadata: ["reason": "invalid_token"], type: "webhook.rejected")
             _ = try await h.project([DeliveriesProjection()])
-            let stripe = try h.store.read("deliveries") { try $0.get(DeliveriesProjection.SourceTotals.self, "stripe", in: "sources") }
+            let stripe = try h.store.read("deliveries") {
+                try $0.get(DeliveriesProjection.SourceTotals.self, "stripe", in: "sources")
+            }
             #expect(stripe??.received == 1)
             #expect(stripe??.rejected == 2)
             #expect(stripe??.rejectedByReason == ["invalid_signature": 2])
-            let recent = try h.store.read("deliveries") { try DeliveriesProjection.window($0, source: "stripe", minutes: 5, now: .now()) }
+            let recent = try h.store.read("deliveries") {
+                try DeliveriesProjection.window($0, source: "stripe", minutes: 5, now: .now())
+            }
             #expect(recent?.received == 1)
             #expect(recent?.rejected == 2)
             let tomorrow = Timestamp(nanosecondsSinceEpoch: Timestamp.now().nanosecondsSinceEpoch + 86_400_000_000_000)
-            #expect(try h.store.read("deliveries") { try DeliveriesProjection.window($0, source: "stripe", minutes: 5, now: tomorrow) }?.rejected == 0)
+            #expect(
+                try h.store.read("deliveries") {
+                    try DeliveriesProjection.window($0, source: "stripe", minutes: 5, now: tomorrow)
+                }?.rejected == 0)
         }
     }
 
-    @Test("minute buckets keep the last 24 hours: a day later the same minute starts afresh, and the table stays bounded")
+    @Test(
+        "minute buckets keep the last 24 hours: a day later the same minute starts afresh, and the table stays bounded")
     func deliveriesRing() throws {
         let state = try ProjectionStateHarness()
         defer { state.close() }
         let start = Timestamp(iso8601: "2026-11-23T10:00:30Z")!
         for hour in 0..<48 {
             for minute in stride(from: 0, to: 60, by: 20) {
-                let at = Timestamp(nanosecondsSinceEpoch: start.nanosecondsSinceEpoch + Int64(hour * 3600 + minute * 60) * 1_000_000_000)
+                let at = Timestamp(
+                    nanosecondsSinceEpoch: start.nanosecondsSinceEpoch + Int64(hour * 3600 + minute * 60)
+                        * 1_000_000_000)
                 try state.apply(DeliveriesProjection(), "received", source: "stripe", at: at)
                 try state.apply(DeliveriesProjection(), "invalid_signature", source: "stripe", at: at)
             }
@@ -116,11 +133,16 @@ struct ViewsTests {
     func conversationsAndNotifications() async throws {
         try await Harness.with { h in
             for topic in ["admin.assigned", "admin.noted", "admin.closed"] {
-                try await h.receive("intercom", fixture: "intercom/conversation.\(topic).json", metadata: ["event-type": "conversation.\(topic)"])
+                try await h.receive(
+                    "intercom", fixture: "intercom/conversation.\(topic).json",
+                    metadata: ["event-type": "conversation.\(topic)"])
             }
-            try await h.receive("reactor", payload: json(#"{"action_id":"a1","channel":"lark","target":"bot-1","caused_by":2}"#), type: "action.requested")
+            try await h.receive(
+                "reactor", payload: json(#"{"action_id":"a1","channel":"lark","target":"bot-1","caused_by":2}"#),
+                type: "action.requested")
             try await h.receive("dispatcher", payload: json(#"{"action_id":"a1"}"#), type: "action.attempted")
-            try await h.receive("dispatcher", payload: json(#"{"action_id":"a1","error":"HTTP 503"}"#), type: "action.failed")
+            try await h.receive(
+                "dispatcher", payload: json(#"{"action_id":"a1","error":"HTTP 503"}"#), type: "action.failed")
             try await h.receive("dispatcher", payload: json(#"{"action_id":"a1"}"#), type: "action.attempted")
             try await h.receive("dispatcher", payload: json(#"{"action_id":"a1"}"#), type: "action.succeeded")
             _ = try await h.project([ConversationsProjection(), NotificationsProjection()])
@@ -130,7 +152,9 @@ struct ViewsTests {
             #expect(conversation??.lastTopic == "conversation.admin.closed")
             #expect(conversation??.teamAssigneeId == "5372074")
             #expect(conversation??.state == "closed")
-            let action = try h.store.read("notifications") { try $0.get(NotificationsProjection.Notification.self, "a1", in: "actions") }
+            let action = try h.store.read("notifications") {
+                try $0.get(NotificationsProjection.Notification.self, "a1", in: "actions")
+            }
             #expect(action??.status == "delivered")
             #expect(action??.attempts == 2)
             #expect(action??.lastError == "HTTP 503")

@@ -20,14 +20,20 @@ struct WebhookScanTests {
         ("an id that is an object", lead.replacingOccurrences(of: #""id":"L-1""#, with: #""id":{"v":1}"#)),
         ("a null id", lead.replacingOccurrences(of: #""id":"L-1""#, with: #""id":null"#)),
         ("no id", lead.replacingOccurrences(of: #""id":"L-1","#, with: "")),
-        ("a numeric hook action", lead.replacingOccurrences(of: #""hook_action":"on_create_lead""#, with: #""hook_action":1"#)),
+        (
+            "a numeric hook action",
+            lead.replacingOccurrences(of: #""hook_action":"on_create_lead""#, with: #""hook_action":1"#)
+        ),
         ("no attributes", #"{"id":"L-2","hook_action":"on_close_lead"}"#),
         ("attributes null", #"{"id":"L-2","attributes":null}"#),
         ("attributes an array", #"{"id":"L-2","attributes":[]}"#),
         ("customer null", lead.replacingOccurrences(of: #""customer":{"#, with: #""customer":null,"x":{"#)),
         ("customer a string", lead.replacingOccurrences(of: #""customer":{"#, with: #""customer":"Carla","x":{"#)),
         ("a null email", lead.replacingOccurrences(of: #""email":"carla@example.com""#, with: #""email":null"#)),
-        ("a numeric phone", lead.replacingOccurrences(of: #""phone":"(11) 98765-4321""#, with: #""phone":11987654321"#)),
+        (
+            "a numeric phone",
+            lead.replacingOccurrences(of: #""phone":"(11) 98765-4321""#, with: #""phone":11987654321"#)
+        ),
         ("escapes", lead.replacingOccurrences(of: #""name":"Carla""#, with: #""name":"Carla \u00c9\n\"C\"\/""#)),
         ("a repeated key", lead.replacingOccurrences(of: #""name":"Carla""#, with: #""name":"Carla","name":"Other""#)),
         ("whitespace", lead.replacingOccurrences(of: ",", with: " ,\n\t").replacingOccurrences(of: ":", with: " : ")),
@@ -35,7 +41,8 @@ struct WebhookScanTests {
         ("not JSON", #"{"id":}"#),
     ]
 
-    @Test("C2S deliveries read the same by scanning as by decoding, or are left to the decoder", arguments: leadVariants)
+    @Test(
+        "C2S deliveries read the same by scanning as by decoding, or are left to the decoder", arguments: leadVariants)
     func deliveries(label: String, payload: String) {
         let bytes = Array(payload.utf8)
         if let scanned = Delivery.scanned(bytes) {
@@ -47,7 +54,8 @@ struct WebhookScanTests {
     func whichWay() throws {
         #expect(
             Self.leadVariants.filter { Delivery.scanned(Array($0.1.utf8)) != nil }.map(\.0) == [
-                "as is", "a numeric id", "a negative zero id", "a null id", "no id", "no attributes", "attributes null", "customer null",
+                "as is", "a numeric id", "a negative zero id", "a null id", "no id", "no attributes", "attributes null",
+                "customer null",
                 "a null email", "escapes", "a repeated key", "whitespace",
             ])
         #expect(Delivery.scanned(Array(Self.leadVariants[1].1.utf8))?.leadID == "42")

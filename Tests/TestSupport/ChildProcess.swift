@@ -9,7 +9,9 @@ package final class ChildProcess: @unchecked Sendable {
 
     /// Starts `executable` with `arguments` and extra `environment` variables.
     /// With `mergeStandardError`, the child's standard error is read as output too.
-    package init(executable: String, arguments: [String], environment: [String: String] = [:], mergeStandardError: Bool = false) throws {
+    package init(
+        executable: String, arguments: [String], environment: [String: String] = [:], mergeStandardError: Bool = false
+    ) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -38,7 +40,10 @@ package final class ChildProcess: @unchecked Sendable {
             if ended { return nil }
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { return nil }
-            let ms = Int32(min(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000, 1000))
+            let ms = Int32(
+                min(
+                    remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000, 1000
+                ))
             var fd = pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
             guard poll(&fd, 1, max(ms, 1)) > 0 else { continue }
             var chunk = [UInt8](repeating: 0, count: 65536)

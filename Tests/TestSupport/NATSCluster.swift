@@ -21,7 +21,8 @@ package final class NATSCluster: @unchecked Sendable {
         self.root = root
         nodes = (0..<size).map { index in
             Node(
-                name: "n\(index + 1)", clientPort: Self.freePort(), clusterPort: Self.freePort(), directory: root + "/n\(index + 1)", process: nil)
+                name: "n\(index + 1)", clientPort: Self.freePort(), clusterPort: Self.freePort(),
+                directory: root + "/n\(index + 1)", process: nil)
         }
     }
 
@@ -46,8 +47,12 @@ package final class NATSCluster: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
@@ -55,10 +60,16 @@ package final class NATSCluster: @unchecked Sendable {
     package func start(_ index: Int) async throws {
         let node = nodes[index]
         try FileManager.default.createDirectory(atPath: node.directory, withIntermediateDirectories: true)
-        var arguments = ["-js", "-a", "127.0.0.1", "-p", "\(node.clientPort)", "-sd", node.directory, "--server_name", node.name]
+        var arguments = [
+            "-js", "-a", "127.0.0.1", "-p", "\(node.clientPort)", "-sd", node.directory, "--server_name", node.name,
+        ]
         if nodes.count > 1 {
-            let routes = nodes.filter { $0.name != node.name }.map { "nats://127.0.0.1:\($0.clusterPort)" }.joined(separator: ",")
-            arguments += ["--cluster_name", "switchyard-test", "--cluster", "nats://127.0.0.1:\(node.clusterPort)", "--routes", routes]
+            let routes = nodes.filter { $0.name != node.name }.map { "nats://127.0.0.1:\($0.clusterPort)" }.joined(
+                separator: ",")
+            arguments += [
+                "--cluster_name", "switchyard-test", "--cluster", "nats://127.0.0.1:\(node.clusterPort)", "--routes",
+                routes,
+            ]
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.serverPath)
@@ -70,7 +81,8 @@ package final class NATSCluster: @unchecked Sendable {
         let port = node.clientPort
         guard await waitUntil(timeout: .seconds(20), every: .milliseconds(20), { Self.accepts(port) }) else {
             throw NSError(
-                domain: "NATSCluster", code: 1, userInfo: [NSLocalizedDescriptionKey: "nats-server \(node.name) did not listen on \(port) within 20 s"])
+                domain: "NATSCluster", code: 1,
+                userInfo: [NSLocalizedDescriptionKey: "nats-server \(node.name) did not listen on \(port) within 20 s"])
         }
     }
 
@@ -103,7 +115,9 @@ package final class NATSCluster: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = UInt16(port).bigEndian
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
         }
     }
 }

@@ -17,7 +17,8 @@ package var productsDirectory: String {
     var directory = bundle.deletingLastPathComponent()
     // On some platforms the runner lives inside the .xctest bundle.
     while directory.pathComponents.count > 1,
-        directory.lastPathComponent.hasSuffix(".xctest") || directory.lastPathComponent == "Contents" || directory.lastPathComponent == "MacOS"
+        directory.lastPathComponent.hasSuffix(".xctest") || directory.lastPathComponent == "Contents"
+            || directory.lastPathComponent == "MacOS"
     {
         directory = directory.deletingLastPathComponent()
     }
@@ -27,7 +28,9 @@ package var productsDirectory: String {
 /// How much longer than on an idle machine every deadline of the tests is: `SWITCHYARD_TEST_TIME_SCALE` (a positive
 /// number, default 1). A deadline only bounds a wait for a condition; set it higher on a busy or slow machine.
 package let testTimeScale: Double = {
-    guard let text = ProcessInfo.processInfo.environment["SWITCHYARD_TEST_TIME_SCALE"], let scale = Double(text), scale > 0 else { return 1 }
+    guard let text = ProcessInfo.processInfo.environment["SWITCHYARD_TEST_TIME_SCALE"], let scale = Double(text),
+        scale > 0
+    else { return 1 }
     return scale
 }()
 

@@ -23,7 +23,9 @@ router.post("/webhooks/stripe") { request, _ -> Response in
                 type: "webhook.received", source: "bare", idempotencyKey: "bare:\(number)", payload: Array(buffer: body)
             ))
     }
-    return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"accepted"}"#)))
+    return Response(
+        status: .ok, headers: [.contentType: "application/json"],
+        body: .init(byteBuffer: ByteBuffer(string: #"{"status":"accepted"}"#)))
 }
 let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
 try await app.runService()

@@ -25,7 +25,9 @@ func anonymousMegabytes() -> Int {
 struct Timeline {
     private(set) var samples = [Int]()
     mutating func record(_ done: UInt64) {
-        while samples.count < 10, done >= UInt64(count) * UInt64(samples.count + 1) / 10 { samples.append(anonymousMegabytes()) }
+        while samples.count < 10, done >= UInt64(count) * UInt64(samples.count + 1) / 10 {
+            samples.append(anonymousMegabytes())
+        }
     }
     var text: String { samples.map(String.init).joined(separator: ",") }
 }
@@ -50,42 +52,52 @@ func generate(_ log: LMDBEventLog) async throws {
                     #"{"id":"evt_\#(n)","object":"event","api_version":"2024-06-20","created":\#(1_763_900_000 + n),"livemode":false,"pending_webhooks":1,"request":{"id":"req_\#(n)","idempotency_key":null},"type":"\#(type)","data":{"object":\#(object)}}"#
                 batch.append(
                     NewEvent(
-                        type: "webhook.received", source: "stripe", idempotencyKey: "stripe:evt_\(n)", metadata: ["event-type": type], payload: Array(body.utf8)
+                        type: "webhook.received", source: "stripe", idempotencyKey: "stripe:evt_\(n)",
+                        metadata: ["event-type": type], payload: Array(body.utf8)
                     ))
             case 10..<15:
                 let body =
                     #"{"id":"lead-\#(n % 20_000)","type":"lead","hook_action":"\#(["on_create_lead", "on_update_lead", "on_close_lead"][n % 3])","attributes":{"updated_at":"2026-11-23T10:\#(n % 60):00Z","customer":{"name":"Cliente \#(n)","email":"cliente\#(n)@example.com.br","phone":"(11) 9\#(String(format: "%04d", n % 10_000))-\#(String(format: "%04d", (n * 7) % 10_000))"},"product":{"description":"Apartamento","prop_ref":"AP-\#(n)","price":"R$ 500.000"},"description":"Gostaria de agendar uma visita."}}"#
-                batch.append(NewEvent(type: "webhook.received", source: "c2s", idempotencyKey: "c2s:\(n)", payload: Array(body.utf8)))
+                batch.append(
+                    NewEvent(
+                        type: "webhook.received", source: "c2s", idempotencyKey: "c2s:\(n)", payload: Array(body.utf8)))
             case 15..<19:
-                let topic = ["conversation.admin.assigned", "conversation.admin.noted", "conversation.admin.closed"][n % 3]
+                let topic = ["conversation.admin.assigned", "conversation.admin.noted", "conversation.admin.closed"][
+                    n % 3]
                 let body =
                     #"{"type":"notification_event","app_id":"x7k2m9qa","id":"notif_\#(n)","topic":"\#(topic)","created_at":\#(1_763_900_000 + n),"data":{"type":"notification_event_data","item":{"type":"conversation","id":"\#(n % 30_000)","state":"open","team_assignee_id":5372074,"admin_assignee_id":4820115,"title":"Dúvida sobre a fatura"}}}"#
                 batch.append(
                     NewEvent(
-                        type: "webhook.received", source: "intercom", idempotencyKey: "intercom:\(n)", metadata: ["event-type": topic],
+                        type: "webhook.received", source: "intercom", idempotencyKey: "intercom:\(n)",
+                        metadata: ["event-type": topic],
                         payload: Array(body.utf8)))
             default:
                 if n % 40 == 19 {
-                    batch.append(NewEvent(type: "webhook.rejected", source: "stripe", metadata: ["reason": "invalid_signature"]))
+                    batch.append(
+                        NewEvent(type: "webhook.rejected", source: "stripe", metadata: ["reason": "invalid_signature"]))
                 } else {
                     // An action's life: requested by a reactor, then attempted and succeeded by the dispatcher.
                     let request = ActionRequest(
-                        reactor: "intercom-lark", causedBy: UInt64(n - 1), index: n / 3, kind: "lark.card", channel: "lark", target: "support",
+                        reactor: "intercom-lark", causedBy: UInt64(n - 1), index: n / 3, kind: "lark.card",
+                        channel: "lark", target: "support",
                         params: ["topic": "conversation.admin.assigned", "conversation_id": "\(n % 30_000)"]
                     )
                     switch n % 3 {
                     case 0: batch.append(try request.event())
                     case 1:
                         let attempt = ActionAttempt(
-                            actionId: request.actionId, attempt: 1, statusCode: 200, latencyMs: 120, response: #"{"code":0}"#, sandbox: false)
+                            actionId: request.actionId, attempt: 1, statusCode: 200, latencyMs: 120,
+                            response: #"{"code":0}"#, sandbox: false)
                         batch.append(
                             NewEvent(
-                                type: ActionEvent.attempted, source: ActionEvent.dispatcherSource, metadata: ["action-kind": "lark.card"],
+                                type: ActionEvent.attempted, source: ActionEvent.dispatcherSource,
+                                metadata: ["action-kind": "lark.card"],
                                 payload: try ActionCoding.encode(attempt)))
                     default:
                         batch.append(
                             NewEvent(
-                                type: ActionEvent.succeeded, source: ActionEvent.dispatcherSource, metadata: ["action-kind": "lark.card"],
+                                type: ActionEvent.succeeded, source: ActionEvent.dispatcherSource,
+                                metadata: ["action-kind": "lark.card"],
                                 payload: try ActionCoding.encode(ActionResult(actionId: request.actionId))))
                     }
                 }
@@ -99,7 +111,8 @@ func generate(_ log: LMDBEventLog) async throws {
 func cpuSeconds() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(
+        usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 func seconds(_ duration: Duration) -> Double {
@@ -126,7 +139,9 @@ func run() async throws {
                 group.addTask {
                     var n = 0
                     for event in slice {
-                        n += try! Upcasters.builtIn.with(event) { event in projections.count { (try? $0.decode(event)) != nil } }
+                        n += try! Upcasters.builtIn.with(event) { event in
+                            projections.count { (try? $0.decode(event)) != nil }
+                        }
                     }
                     return n
                 }
@@ -136,7 +151,9 @@ func run() async throws {
         position = batch[batch.count - 1].position + 1
     }
     let ceiling = Double(count) / seconds(ContinuousClock.now - start)
-    print("ceiling events=\(count) decoded=\(decoded) rate=\(Int(ceiling)) cpu_us_per_event=\(Int((cpuSeconds() - cpu) * 1e6) / count)")
+    print(
+        "ceiling events=\(count) decoded=\(decoded) rate=\(Int(ceiling)) cpu_us_per_event=\(Int((cpuSeconds() - cpu) * 1e6) / count)"
+    )
 
     start = ContinuousClock.now
     cpu = cpuSeconds()
@@ -148,7 +165,9 @@ func run() async throws {
     try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
         var finished = [String: Double]()
-        while !(runner.statuses().count == projections.count && runner.statuses().allSatisfy { $0.checkpoint == UInt64(count) }) {
+        while !(runner.statuses().count == projections.count
+            && runner.statuses().allSatisfy { $0.checkpoint == UInt64(count) })
+        {
             for status in runner.statuses() where status.checkpoint == UInt64(count) && finished[status.name] == nil {
                 finished[status.name] = seconds(ContinuousClock.now - start)
             }
@@ -164,7 +183,10 @@ func run() async throws {
         try await tasks.waitForAll()
         // When each projection caught up: the slowest one alone sets the pace at the end.
         let total = seconds(ContinuousClock.now - start)
-        print("finished_s " + projections.map { "\($0.name)=\(String(format: "%.1f", finished[$0.name] ?? total))" }.joined(separator: " "))
+        print(
+            "finished_s "
+                + projections.map { "\($0.name)=\(String(format: "%.1f", finished[$0.name] ?? total))" }.joined(
+                    separator: " "))
     }
     let rate = Double(count) / seconds(ContinuousClock.now - start)
     print(

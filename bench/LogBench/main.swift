@@ -23,7 +23,8 @@ func measure(appenders: Int) async throws {
                 while ContinuousClock.now < deadline {
                     _ = try await log.append(
                         NewEvent(
-                            type: "bench.appended", source: "bench", idempotencyKey: "bench-\(task)-\(count)", payload: payload
+                            type: "bench.appended", source: "bench", idempotencyKey: "bench-\(task)-\(count)",
+                            payload: payload
                         ))
                     count += 1
                 }
@@ -36,7 +37,9 @@ func measure(appenders: Int) async throws {
     let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     await log.close()
     try? FileManager.default.removeItem(atPath: path)
-    print("appenders=\(appenders) events=\(total) seconds=\(String(format: "%.2f", wall)) rate=\(Int(Double(total) / wall))")
+    print(
+        "appenders=\(appenders) events=\(total) seconds=\(String(format: "%.2f", wall)) rate=\(Int(Double(total) / wall))"
+    )
 }
 
 for appenders in levels { try await measure(appenders: appenders) }

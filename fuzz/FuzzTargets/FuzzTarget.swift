@@ -34,7 +34,8 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
         case .standardSignature:
             let now = input.int64()
             let (id, timestamp, signature) = (input.line(), input.line(), input.line())
-            _ = try? Self.standard.verify(id: id, timestamp: timestamp, signatureHeader: signature, body: input.rest, now: now)
+            _ = try? Self.standard.verify(
+                id: id, timestamp: timestamp, signatureHeader: signature, body: input.rest, now: now)
         case .jsonScanner:
             Self.scan(input.rest)
         case .recordCodec:
@@ -46,12 +47,15 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
 
     static let stripe = StripeSignature(secrets: ["whsec_fuzz_secret"], tolerance: 300)
     static let intercom = IntercomSignature(secrets: ["fuzz-client-secret"])
-    static let standard = StandardWebhookSignature(secrets: ["whsec_" + Data("fuzz-standard-key".utf8).base64EncodedString()], tolerance: 300)
+    static let standard = StandardWebhookSignature(
+        secrets: ["whsec_" + Data("fuzz-standard-key".utf8).base64EncodedString()], tolerance: 300)
 
     /// The paths the gateway and the projections scan for.
     static let paths: JSONFieldScanner.Paths = [
-        ["id"], ["type"], ["livemode"], ["created"], ["data"], ["data", "object"], ["topic"], ["data", "item"], ["created_at"],
-        ["hook_action"], ["attributes", "updated_at"], ["data", "id"], ["data", "attributes", "updated_at"], ["data", "object", "amount"],
+        ["id"], ["type"], ["livemode"], ["created"], ["data"], ["data", "object"], ["topic"], ["data", "item"],
+        ["created_at"],
+        ["hook_action"], ["attributes", "updated_at"], ["data", "id"], ["data", "attributes", "updated_at"],
+        ["data", "object", "amount"],
     ]
 
     /// Scans `bytes`; what the scanner accepts, `JSONDecoder` (what the projections read with) must accept too.
@@ -61,7 +65,8 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
         guard (try? JSONFieldScanner.scan(bytes, paths: paths)) != nil else { return }
         let data = Data(bytes)
         if (try? JSONDecoder().decode(AnyJSON.self, from: data)) == nil {
-            fatalError("the scanner accepted what JSONDecoder refuses: \(String(decoding: data.prefix(200), as: UTF8.self))")
+            fatalError(
+                "the scanner accepted what JSONDecoder refuses: \(String(decoding: data.prefix(200), as: UTF8.self))")
         }
     }
 }

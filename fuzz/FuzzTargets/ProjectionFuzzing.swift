@@ -25,8 +25,10 @@ enum ProjectionFuzzing {
     /// The store the harness folds into, made once per process.
     static let store: (ProjectionStore, [(AnyProjection, [String: Database<String, [UInt8]>])]) = {
         let directory = NSTemporaryDirectory() + "switchyard-fuzz-\(getpid())"
-        let store = try! ProjectionStore(directory: directory, logger: .init(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let projections = BuiltInProjections.all.map { projection -> (AnyProjection, [String: Database<String, [UInt8]>]) in
+        let store = try! ProjectionStore(
+            directory: directory, logger: .init(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let projections = BuiltInProjections.all.map {
+            projection -> (AnyProjection, [String: Database<String, [UInt8]>]) in
             let erased = AnyProjection(projection)
             let slot = ProjectionSlot(name: erased.name, version: erased.version, generation: 0)
             return (erased, try! store.createTables(slot, tables: erased.tables))
@@ -37,7 +39,8 @@ enum ProjectionFuzzing {
     static func run(_ input: inout FuzzInput) {
         let (type, source, metadata) = envelopes[Int(input.byte()) % envelopes.count]
         let event = Event(
-            position: UInt64(input.byte()) + 1, recordedAt: Timestamp(nanosecondsSinceEpoch: input.int64()), type: type, source: source,
+            position: UInt64(input.byte()) + 1, recordedAt: Timestamp(nanosecondsSinceEpoch: input.int64()), type: type,
+            source: source,
             idempotencyKey: nil, metadata: metadata, payload: Array(input.rest), previousHash: .zero, hash: .zero
         )
         let (store, projections) = store
@@ -48,7 +51,8 @@ enum ProjectionFuzzing {
                 try state.reading(txn) {
                     let decoded = [event].withUnsafeBufferPointer { erased.decodeAll($0, .builtIn) }
                     do {
-                        try [event].withUnsafeBufferPointer { events in try erased.applyAll([decoded], events, 1, state) }
+                        try [event].withUnsafeBufferPointer { events in try erased.applyAll([decoded], events, 1, state)
+                        }
                     } catch let failure as ApplyFailure {
                         // The failure policy's promise: what a sender sends costs one record (a rejection), never a
                         // stop; a rejected event changes nothing.

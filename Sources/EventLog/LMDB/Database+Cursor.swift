@@ -31,7 +31,8 @@ extension Database {
     /// Visits entries in descending key order, from the last key, until `body` returns `false`. The bytes are valid
     /// only during each call.
     package func scanBackward(
-        in txn: some Transaction, _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+        in txn: some Transaction,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         try withCursor(in: txn) { step in
             var found = try step(MDB_LAST)
@@ -53,7 +54,8 @@ extension Database {
     /// Runs `body` with a cursor over this database, as a function that moves it (`MDB_LAST`, `MDB_PREV`, …) and
     /// gives the entry it lands on, or `nil` past the end; the bytes are valid until the next move.
     private func withCursor<R>(
-        in txn: some Transaction, _ body: (_ step: (MDB_cursor_op) throws -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)?) throws -> R
+        in txn: some Transaction,
+        _ body: (_ step: (MDB_cursor_op) throws -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)?) throws -> R
     ) throws -> R {
         var cursor: OpaquePointer?
         try lmdbCheck(mdb_cursor_open(txn.handle.pointer, dbi, &cursor), "mdb_cursor_open \(name)")
@@ -61,7 +63,8 @@ extension Database {
         var k = MDB_val()
         var v = MDB_val()
         return try body { operation in
-            try lmdbCheck(mdb_cursor_get(cursor, &k, &v, operation), "mdb_cursor_get \(name)") ? (k.bytes, v.bytes) : nil
+            try lmdbCheck(mdb_cursor_get(cursor, &k, &v, operation), "mdb_cursor_get \(name)")
+                ? (k.bytes, v.bytes) : nil
         }
     }
 }

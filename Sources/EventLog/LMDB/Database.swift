@@ -22,7 +22,9 @@ package enum PutMode: Sendable {
 
 extension Environment {
     /// Opens the named database, creating it when absent, in a write transaction of its own.
-    package func database<Key, Value>(_ name: String, as: (Key.Type, Value.Type) = (Key.self, Value.self)) throws -> Database<Key, Value> {
+    package func database<Key, Value>(
+        _ name: String, as: (Key.Type, Value.Type) = (Key.self, Value.self)
+    ) throws -> Database<Key, Value> {
         try databases([name], create: true)[0]!
     }
 

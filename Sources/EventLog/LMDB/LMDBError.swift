@@ -15,7 +15,9 @@ package struct LMDBError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The disk has no space left, or the write failed at the device.
     package var isOutOfSpace: Bool { code == ENOSPC || code == EDQUOT || code == EIO || code == EFBIG }
     /// The database file is damaged.
-    package var isCorrupted: Bool { code == MDB_CORRUPTED || code == MDB_PAGE_NOTFOUND || code == MDB_PANIC || code == MDB_INVALID }
+    package var isCorrupted: Bool {
+        code == MDB_CORRUPTED || code == MDB_PAGE_NOTFOUND || code == MDB_PANIC || code == MDB_INVALID
+    }
 
     package var description: String { "\(operation): \(message) (\(code))" }
 }

@@ -24,7 +24,8 @@ struct AdminController<Log: EventStore>: Sendable {
         group.post("payments/refund") { request, context in
             let body = try await request.body.collect(upTo: 64 << 10)
             return try await refunds.refund(
-                Array(body.readableBytesView), idempotencyKey: request.headers[Self.idempotencyKey], from: context.remoteAddress)
+                Array(body.readableBytesView), idempotencyKey: request.headers[Self.idempotencyKey],
+                from: context.remoteAddress)
         }
         group.post("actions/{id}/retry") { request, context in
             try await retry(request, id: try context.parameters.requireDecoded("id"), from: context.remoteAddress)
@@ -35,22 +36,26 @@ struct AdminController<Log: EventStore>: Sendable {
     func retry(_ request: Request, id: String, from address: String) async throws -> Response {
         try await read.awaitPosition(request, projection: "outbox")
         let position = try await retry(id: id, from: address)
-        return try jsonResponse(object: ["action_id": id, "status": "retrying", "position": position], status: .accepted)
+        return try jsonResponse(
+            object: ["action_id": id, "status": "retrying", "position": position], status: .accepted)
     }
 
     /// Appends `action.retried` for the dead or pending action `id`; returns its position.
     func retry(id: String, from address: String) async throws -> UInt64 {
         let entry =
             try read.store.read("outbox") { reader in
-                try reader.get(OutboxProjection.Entry.self, id, in: "dead") ?? reader.get(OutboxProjection.Entry.self, id, in: "pending")
+                try reader.get(OutboxProjection.Entry.self, id, in: "dead")
+                    ?? reader.get(OutboxProjection.Entry.self, id, in: "pending")
             } ?? nil
         guard let entry else {
-            throw GatewayError(.notFound, "not_found", "no dead or pending action \(id); delivered actions are not retried")
+            throw GatewayError(
+                .notFound, "not_found", "no dead or pending action \(id); delivered actions are not retried")
         }
         let payload = try ActionCoding.encode(ActionResult(actionId: id))
         let outcome = try await log.append(
             NewEvent(
-                type: ActionEvent.retried, source: "admin", metadata: ["action-kind": entry.request.kind, "remote-address": address],
+                type: ActionEvent.retried, source: "admin",
+                metadata: ["action-kind": entry.request.kind, "remote-address": address],
                 payload: payload
             ))
         return outcome.position

@@ -41,11 +41,16 @@ actor RefundDesk<Log: EventStore> {
         do {
             body = try JSONDecoder().decode(Body.self, from: Data(bytes))
         } catch {
-            throw GatewayError(.badRequest, "invalid_json", #"send {"payment_id":"pi_…","amount":<minor units, optional>}"#)
+            throw GatewayError(
+                .badRequest, "invalid_json", #"send {"payment_id":"pi_…","amount":<minor units, optional>}"#)
         }
-        let receipt = try await refund(paymentID: body.payment_id, amount: body.amount, idempotencyKey: idempotencyKey, from: address)
+        let receipt = try await refund(
+            paymentID: body.payment_id, amount: body.amount, idempotencyKey: idempotencyKey, from: address)
         var response = try jsonResponse(
-            object: ["action_id": receipt.actionID, "position": receipt.position, "amount": receipt.amount, "currency": receipt.currency],
+            object: [
+                "action_id": receipt.actionID, "position": receipt.position, "amount": receipt.amount,
+                "currency": receipt.currency,
+            ],
             status: .accepted)
         if receipt.replayed { response.headers[Self.replayedHeader] = "true" }
         return response
@@ -67,15 +72,20 @@ actor RefundDesk<Log: EventStore> {
     /// Checks and appends a refund of `amount` (all that remains when `nil`) of payment intent `paymentID`, in turn
     /// with every other request; returns once the payments projection has applied it. With `idempotencyKey`, a
     /// request the key already made is answered instead, and nothing is appended.
-    func refund(paymentID: String, amount requested: Int64?, idempotencyKey: String?, from address: String) async throws -> Receipt {
+    func refund(
+        paymentID: String, amount requested: Int64?, idempotencyKey: String?, from address: String
+    ) async throws -> Receipt {
         let idBytes = paymentID.utf8.count
         guard idBytes > 0, idBytes <= LogLimits().maxKeyBytes else {
-            throw GatewayError(.badRequest, "invalid_payment_id", "payment_id must be a payment intent's id of 1 to \(LogLimits().maxKeyBytes) bytes")
+            throw GatewayError(
+                .badRequest, "invalid_payment_id",
+                "payment_id must be a payment intent's id of 1 to \(LogLimits().maxKeyBytes) bytes")
         }
         if let idempotencyKey {
             guard !idempotencyKey.isEmpty, idempotencyKey.utf8.count <= RefundRequest.maxIdempotencyKeyBytes else {
                 throw GatewayError(
-                    .badRequest, "invalid_idempotency_key", "Idempotency-Key must be 1 to \(RefundRequest.maxIdempotencyKeyBytes) bytes")
+                    .badRequest, "invalid_idempotency_key",
+                    "Idempotency-Key must be 1 to \(RefundRequest.maxIdempotencyKeyBytes) bytes")
             }
         }
         await takeTurn()
@@ -84,7 +94,9 @@ actor RefundDesk<Log: EventStore> {
         if let idempotencyKey, let earlier = try earlierRequest(idempotencyKey) {
             return try receipt(of: earlier, paymentID: paymentID, amount: requested)
         }
-        let payment = try read.store.read("payments") { try $0.get(PaymentsProjection.Payment.self, paymentID, in: "payments") } ?? nil
+        let payment =
+            try read.store.read("payments") { try $0.get(PaymentsProjection.Payment.self, paymentID, in: "payments") }
+            ?? nil
         guard let payment, payment.kind == "payment_intent" else {
             throw GatewayError(.badRequest, "unknown_payment", "no payment intent \(paymentID) has reached the gateway")
         }
@@ -93,28 +105,35 @@ actor RefundDesk<Log: EventStore> {
         guard amount > 0, remaining > 0 else {
             throw GatewayError(
                 .badRequest, "invalid_amount",
-                remaining > 0 ? "amount must be a positive number of minor units" : "nothing of \(paymentID) is left to refund")
+                remaining > 0
+                    ? "amount must be a positive number of minor units" : "nothing of \(paymentID) is left to refund")
         }
         guard amount <= remaining else {
             throw GatewayError(
-                .badRequest, "invalid_amount", "amount \(amount) is above what remains to refund of \(paymentID): \(remaining) \(payment.currency)")
+                .badRequest, "invalid_amount",
+                "amount \(amount) is above what remains to refund of \(paymentID): \(remaining) \(payment.currency)")
         }
-        let request = RefundRequest(paymentId: paymentID, amount: requested, resolvedAmount: amount, idempotencyKey: idempotencyKey)
+        let request = RefundRequest(
+            paymentId: paymentID, amount: requested, resolvedAmount: amount, idempotencyKey: idempotencyKey)
         let outcome = try await log.append(
             NewEvent(
-                type: RefundRequest.eventType, source: "admin", idempotencyKey: idempotencyKey.map(RefundRequest.logKey(for:)),
+                type: RefundRequest.eventType, source: "admin",
+                idempotencyKey: idempotencyKey.map(RefundRequest.logKey(for:)),
                 metadata: ["remote-address": address], payload: try ActionCoding.encode(request)
             ))
         try await read.awaitPosition(outcome.position, projection: "payments")
         if case .duplicate = outcome, let idempotencyKey {
             // Another gateway appended a request with this key since the projection was read.
             guard let earlier = try earlierRequest(idempotencyKey) else {
-                throw GatewayError(.serviceUnavailable, "projection_lagging", "the payments projection has not applied the key's request yet; retry later")
+                throw GatewayError(
+                    .serviceUnavailable, "projection_lagging",
+                    "the payments projection has not applied the key's request yet; retry later")
             }
             return try receipt(of: earlier, paymentID: paymentID, amount: requested)
         }
         return Receipt(
-            actionID: StripeRefundReactor.actionId(position: outcome.position), position: outcome.position, amount: amount,
+            actionID: StripeRefundReactor.actionId(position: outcome.position), position: outcome.position,
+            amount: amount,
             currency: payment.currency)
     }
 
@@ -126,16 +145,21 @@ actor RefundDesk<Log: EventStore> {
     }
 
     /// The first request's receipt, for a repeat that asks what it asked; a 422 for one that asks something else.
-    private func receipt(of earlier: PaymentsProjection.RefundKey, paymentID: String, amount: Int64?) throws -> Receipt {
+    private func receipt(of earlier: PaymentsProjection.RefundKey, paymentID: String, amount: Int64?) throws -> Receipt
+    {
         guard earlier.fingerprint == RefundRequest.fingerprint(paymentId: paymentID, amount: amount) else {
             throw GatewayError(
                 .unprocessableContent, "idempotency_key_reused",
-                "this Idempotency-Key was used for another refund request (position \(earlier.position)); use a new key for a new request")
+                "this Idempotency-Key was used for another refund request (position \(earlier.position)); use a new key for a new request"
+            )
         }
         let currency =
-            try read.store.read("payments") { try $0.get(PaymentsProjection.Payment.self, earlier.paymentId, in: "payments")?.currency } ?? nil
+            try read.store.read("payments") {
+                try $0.get(PaymentsProjection.Payment.self, earlier.paymentId, in: "payments")?.currency
+            } ?? nil
         return Receipt(
-            actionID: StripeRefundReactor.actionId(position: earlier.position), position: earlier.position, amount: earlier.resolvedAmount,
+            actionID: StripeRefundReactor.actionId(position: earlier.position), position: earlier.position,
+            amount: earlier.resolvedAmount,
             currency: currency ?? "", replayed: true)
     }
 

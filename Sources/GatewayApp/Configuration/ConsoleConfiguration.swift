@@ -18,7 +18,9 @@ package struct ConsoleConfiguration: Sendable, Equatable, Decodable {
 
     package init() {}
 
-    private enum CodingKeys: String, CodingKey { case enabled, sessionMinutes, secureCookies, signInAttempts, signInWindowSeconds }
+    private enum CodingKeys: String, CodingKey {
+        case enabled, sessionMinutes, secureCookies, signInAttempts, signInWindowSeconds
+    }
 
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -26,6 +28,7 @@ package struct ConsoleConfiguration: Sendable, Equatable, Decodable {
         sessionMinutes = try container.decodeIfPresent(Int.self, forKey: .sessionMinutes) ?? sessionMinutes
         secureCookies = try container.decodeIfPresent(Bool.self, forKey: .secureCookies) ?? secureCookies
         signInAttempts = try container.decodeIfPresent(Int.self, forKey: .signInAttempts) ?? signInAttempts
-        signInWindowSeconds = try container.decodeIfPresent(Int.self, forKey: .signInWindowSeconds) ?? signInWindowSeconds
+        signInWindowSeconds =
+            try container.decodeIfPresent(Int.self, forKey: .signInWindowSeconds) ?? signInWindowSeconds
     }
 }

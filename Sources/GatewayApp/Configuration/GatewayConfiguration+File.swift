@@ -47,8 +47,10 @@ extension GatewayConfiguration {
         var actions: ActionsConfiguration?
 
         static let keys: Set<String> = [
-            "host", "port", "dataDir", "maxBodyBytes", "stripe", "intercom", "c2s", "inbound", "inboundToleranceSeconds",
-            "apiKeys", "adminKeys", "adminAllow", "corsOrigins", "console", "log", "trustedProxies", "rateLimit", "rejectionsPerAddressPerMinute", "logLevel",
+            "host", "port", "dataDir", "maxBodyBytes", "stripe", "intercom", "c2s", "inbound",
+            "inboundToleranceSeconds",
+            "apiKeys", "adminKeys", "adminAllow", "corsOrigins", "console", "log", "trustedProxies", "rateLimit",
+            "rejectionsPerAddressPerMinute", "logLevel",
             "actions", "_comment",
         ]
     }
@@ -57,7 +59,8 @@ extension GatewayConfiguration {
         let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         guard let top else { throw ConfigurationError(setting: path, message: "the config file is not a JSON object") }
         if let unknown = Set(top.keys).subtracting(File.keys).sorted().first {
-            throw ConfigurationError(setting: "\(path): \(unknown)", message: "unknown setting; see docs/configuration.md")
+            throw ConfigurationError(
+                setting: "\(path): \(unknown)", message: "unknown setting; see docs/configuration.md")
         }
         let file: File
         do {
@@ -70,7 +73,9 @@ extension GatewayConfiguration {
         }
         if let value = file.host { host = value }
         if let value = file.port {
-            guard (0...65535).contains(value) else { throw ConfigurationError(setting: "\(path): port", message: "expected 0–65535") }
+            guard (0...65535).contains(value) else {
+                throw ConfigurationError(setting: "\(path): port", message: "expected 0–65535")
+            }
             port = value
         }
         if let value = file.dataDir { dataDirectory = value }
@@ -98,11 +103,15 @@ extension GatewayConfiguration {
             if let stream = value.jetstream?.stream { log.jetStream.stream = stream }
             if let replicas = value.jetstream?.replicas { log.jetStream.replicas = replicas }
             if let file = value.jetstream?.credentialsFile { log.jetStream.credentialsFile = file }
-            if let timeout = value.jetstream?.requestTimeoutMilliseconds { log.jetStream.requestTimeoutMilliseconds = timeout }
+            if let timeout = value.jetstream?.requestTimeoutMilliseconds {
+                log.jetStream.requestTimeoutMilliseconds = timeout
+            }
             if let name = value.nodeName { log.nodeName = name }
             if let seconds = value.leaseSeconds { log.leaseSeconds = seconds }
         }
-        if let value = file.trustedProxies { trustedProxies = try AddressRanges(parsing: value, setting: "\(path): trustedProxies") }
+        if let value = file.trustedProxies {
+            trustedProxies = try AddressRanges(parsing: value, setting: "\(path): trustedProxies")
+        }
         if let value = file.rateLimit?.perSecond { rateLimitPerSecond = value }
         if let value = file.rateLimit?.burst { rateLimitBurst = value }
         if let value = file.rejectionsPerAddressPerMinute { rejectionsPerAddressPerMinute = value }

@@ -22,7 +22,9 @@ extension ConsoleController {
         let head = try await log.head().position
         var next = head
         if let before = text("before") {
-            guard let value = UInt64(before), value >= 1 else { throw GatewayError(.badRequest, "invalid_parameter", "before must be a position") }
+            guard let value = UInt64(before), value >= 1 else {
+                throw GatewayError(.badRequest, "invalid_parameter", "before must be a position")
+            }
             next = min(head, value - 1)
         }
         var rows = [[String: Any]]()
@@ -36,7 +38,8 @@ extension ConsoleController {
                 oldestSeen = event.position
                 if let from, event.recordedAt < from { break scan }
                 guard source.map({ $0 == event.source }) ?? true, type.map({ $0 == event.type }) ?? true,
-                    key.map({ event.idempotencyKey?.contains($0) == true }) ?? true, to.map({ event.recordedAt <= $0 }) ?? true
+                    key.map({ event.idempotencyKey?.contains($0) == true }) ?? true,
+                    to.map({ event.recordedAt <= $0 }) ?? true
                 else { continue }
                 rows.append(Self.eventRow(event))
                 if rows.count == 50 { break scan }
@@ -52,7 +55,9 @@ extension ConsoleController {
         page.fields["filter_to"] = text("to") ?? ""
         if let oldestSeen, oldestSeen > 1, from.map({ _ in rows.count == 50 }) ?? true {
             var items = [URLQueryItem(name: "before", value: String(oldestSeen))]
-            for (name, value) in [("source", source), ("type", type), ("key", key), ("from", text("from")), ("to", text("to"))] {
+            for (name, value) in [
+                ("source", source), ("type", type), ("key", key), ("from", text("from")), ("to", text("to")),
+            ] {
                 if let value { items.append(URLQueryItem(name: name, value: value)) }
             }
             var components = URLComponents()
@@ -71,7 +76,8 @@ extension ConsoleController {
         if !candidate.hasSuffix("Z"), !candidate.contains("+") { candidate += "Z" }
         let formatter = ISO8601DateFormatter()
         guard let date = formatter.date(from: candidate), abs(date.timeIntervalSince1970) < 9_000_000_000 else {
-            throw GatewayError(.badRequest, "invalid_parameter", "\(name) must be a time such as 2026-12-02T17:00 (UTC)")
+            throw GatewayError(
+                .badRequest, "invalid_parameter", "\(name) must be a time such as 2026-12-02T17:00 (UTC)")
         }
         return Timestamp(nanosecondsSinceEpoch: Int64(date.timeIntervalSince1970) * 1_000_000_000)
     }
@@ -94,7 +100,8 @@ extension ConsoleController {
         page.fields["payload_raw"] = raw
         if let object = try? JSONSerialization.jsonObject(with: Data(event.payload), options: [.fragmentsAllowed]),
             let pretty = try? JSONSerialization.data(
-                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+                withJSONObject: object,
+                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
         {
             page.fields["payload_pretty"] = String(decoding: pretty, as: UTF8.self)
         } else {
@@ -102,7 +109,8 @@ extension ConsoleController {
         }
         switch signatures.check(event) {
         case .verified?: page.fields["signature"] = ["state": "verified", "text": "valid with one of today's secrets"]
-        case .failed(let reason)?: page.fields["signature"] = ["state": "failed", "text": "does not verify with today's secrets: \(reason)"]
+        case .failed(let reason)?:
+            page.fields["signature"] = ["state": "failed", "text": "does not verify with today's secrets: \(reason)"]
         case .notVerifiable(let reason)?: page.fields["signature"] = ["state": "unverifiable", "text": reason]
         case nil: break
         }
@@ -111,20 +119,26 @@ extension ConsoleController {
             if let cause = (object["caused_by"] as? NSNumber)?.uint64Value {
                 page.fields["caused_by"] = cause
             } else if let actionID = object["action_id"] as? String,
-                let action = try store.read("notifications", { try $0.get(NotificationsProjection.Notification.self, actionID, in: "actions") }) ?? nil
+                let action = try store.read(
+                    "notifications", { try $0.get(NotificationsProjection.Notification.self, actionID, in: "actions") })
+                    ?? nil
             {
                 page.fields["caused_by_action"] = actionID
                 page.fields["caused_by"] = action.causedBy
             }
         }
-        if event.type == RefundRequest.eventType { page.fields["caused_by_admin"] = event.metadata["remote-address"] ?? "" }
+        if event.type == RefundRequest.eventType {
+            page.fields["caused_by_admin"] = event.metadata["remote-address"] ?? ""
+        }
         // What this caused: the actions whose request names this position (the notifications projection, read whole
         // up to 100,000 actions).
         var caused = [[String: Any]]()
         _ = try store.read("notifications") { reader in
-            for (_, action) in try reader.list(NotificationsProjection.Notification.self, in: "actions", limit: 100_000) where action.causedBy == position {
+            for (_, action) in try reader.list(NotificationsProjection.Notification.self, in: "actions", limit: 100_000)
+            where action.causedBy == position {
                 caused.append([
-                    "id": action.id, "kind": action.kind ?? "", "channel": action.channel ?? "", "target": action.target ?? "",
+                    "id": action.id, "kind": action.kind ?? "", "channel": action.channel ?? "",
+                    "target": action.target ?? "",
                     "status": action.status, "attempts": action.attempts, "last_error": action.lastError ?? "",
                 ])
             }

@@ -17,12 +17,15 @@ extension ConsoleController {
         var sources = [[String: Any]]()
         var reasons = [[String: Any]]()
         _ = try store.read("deliveries") { reader in
-            for (source, totals) in try reader.list(DeliveriesProjection.SourceTotals.self, in: "sources", limit: 1000) {
+            for (source, totals) in try reader.list(DeliveriesProjection.SourceTotals.self, in: "sources", limit: 1000)
+            {
                 var hour = (received: 0, rejected: 0)
                 var day = (received: 0, rejected: 0)
                 for back in 0..<1440 {
                     let minute = Timestamp.iso8601(secondsSinceEpoch: (nowMinute - Int64(back)) * 60, .minute)
-                    guard let bucket = try reader.get(DeliveriesProjection.Minute.self, "\(source)|\(minute.suffix(5))", in: "minutes"),
+                    guard
+                        let bucket = try reader.get(
+                            DeliveriesProjection.Minute.self, "\(source)|\(minute.suffix(5))", in: "minutes"),
                         bucket.minute == minute
                     else { continue }
                     day.received += bucket.received
@@ -37,7 +40,8 @@ extension ConsoleController {
                     }
                 }
                 sources.append([
-                    "source": source, "received": totals.received, "rejected": totals.rejected, "hour_received": hour.received,
+                    "source": source, "received": totals.received, "rejected": totals.rejected,
+                    "hour_received": hour.received,
                     "hour_rejected": hour.rejected, "day_received": day.received, "day_rejected": day.rejected,
                 ])
                 for (reason, count) in totals.rejectedByReason.sorted(by: { $0.value > $1.value }) {
@@ -46,7 +50,9 @@ extension ConsoleController {
             }
         }
         let hourLabels = (0..<24).map { index in
-            String(Timestamp.iso8601(secondsSinceEpoch: (nowMinute / 60 - Int64(23 - index)) * 3600, .minute).dropFirst(11).prefix(5))
+            String(
+                Timestamp.iso8601(secondsSinceEpoch: (nowMinute / 60 - Int64(23 - index)) * 3600, .minute).dropFirst(11)
+                    .prefix(5))
         }
         let minuteLabels = (0..<60).map { index in
             String(Timestamp.iso8601(secondsSinceEpoch: (nowMinute - Int64(59 - index)) * 60, .minute).dropFirst(11))
@@ -54,14 +60,22 @@ extension ConsoleController {
         page.fields["day_chart"] =
             SVGBarChart(
                 title: "Webhooks accepted and rejected per hour, last 24 hours (UTC)", labels: hourLabels,
-                series: [.init(name: "accepted", values: hourly.map(\.received)), .init(name: "rejected", values: hourly.map(\.rejected))],
+                series: [
+                    .init(name: "accepted", values: hourly.map(\.received)),
+                    .init(name: "rejected", values: hourly.map(\.rejected)),
+                ],
                 labelEvery: 3
             ).svg
-        page.fields["day_rows"] = zip(hourLabels, hourly).map { ["label": $0.0, "received": $0.1.received, "rejected": $0.1.rejected] }
+        page.fields["day_rows"] = zip(hourLabels, hourly).map {
+            ["label": $0.0, "received": $0.1.received, "rejected": $0.1.rejected]
+        }
         page.fields["hour_chart"] =
             SVGBarChart(
                 title: "Webhooks accepted and rejected per minute, last hour (UTC)", labels: minuteLabels,
-                series: [.init(name: "accepted", values: minutes.map(\.received)), .init(name: "rejected", values: minutes.map(\.rejected))],
+                series: [
+                    .init(name: "accepted", values: minutes.map(\.received)),
+                    .init(name: "rejected", values: minutes.map(\.rejected)),
+                ],
                 labelEvery: 10
             ).svg
         page.fields["hour_rows"] = zip(minuteLabels, minutes).filter { $0.1.received + $0.1.rejected > 0 }
@@ -79,16 +93,22 @@ extension ConsoleController {
         page.fields["writable"] = log.isWritable
         page.fields["projections"] = runner.statuses().map { status -> [String: Any] in
             [
-                "name": status.name, "version": status.version, "state": status.state.name, "checkpoint": status.checkpoint,
+                "name": status.name, "version": status.version, "state": status.state.name,
+                "checkpoint": status.checkpoint,
                 "lag": head.position - min(head.position, status.checkpoint),
             ]
         }
-        page.fields["components"] = components.snapshot().sorted { $0.key < $1.key }.map { name, component -> [String: Any] in
+        page.fields["components"] = components.snapshot().sorted { $0.key < $1.key }.map {
+            name, component -> [String: Any] in
             ["name": name, "state": component.state, "reason": component.reason ?? ""]
         }
         page.fields["has_components"] = !(page.fields["components"] as! [Any]).isEmpty
-        let alerts = try store.read("alerts") { try $0.list(AlertsProjection.Alert.self, in: "active", limit: 100).map(\.value) } ?? []
-        page.fields["alerts"] = alerts.map { ["name": $0.name, "severity": $0.severity, "message": $0.message, "at": $0.at] }
+        let alerts =
+            try store.read("alerts") { try $0.list(AlertsProjection.Alert.self, in: "active", limit: 100).map(\.value) }
+            ?? []
+        page.fields["alerts"] = alerts.map {
+            ["name": $0.name, "severity": $0.severity, "message": $0.message, "at": $0.at]
+        }
         page.fields["has_alerts"] = !alerts.isEmpty
         let first = head.position > 10 ? head.position - 9 : 1
         page.fields["recent"] = try await log.events(from: first, limit: 10).reversed().map(Self.eventRow)

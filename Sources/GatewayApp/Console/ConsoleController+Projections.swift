@@ -15,7 +15,8 @@ extension ConsoleController {
             let rate = rates.sample(status.name, checkpoint: status.checkpoint)
             let rejections = try store.rejections(status.name, recent: 20)
             var row: [String: Any] = [
-                "name": status.name, "version": status.version, "live_version": status.liveVersion, "state": status.state.name,
+                "name": status.name, "version": status.version, "live_version": status.liveVersion,
+                "state": status.state.name,
                 "checkpoint": status.checkpoint, "lag": lag, "digest": try store.digest(status.name) ?? "",
                 "rejected_count": rejections.count,
                 "rejected": rejections.recent.map { ["position": $0.position, "type": $0.type, "reason": $0.reason] },
@@ -23,7 +24,8 @@ extension ConsoleController {
             ]
             switch status.state {
             case .building:
-                row["progress"] = head == 0 ? 100 : Int(status.checkpoint.multipliedFullWidth(by: 100).low / max(1, head))
+                row["progress"] =
+                    head == 0 ? 100 : Int(status.checkpoint.multipliedFullWidth(by: 100).low / max(1, head))
                 if let rate, rate > 0 {
                     row["rate"] = Int(rate)
                     row["eta_seconds"] = Int(Double(lag) / rate)
@@ -44,7 +46,10 @@ extension ConsoleController {
     /// ``asOfLimit`` events; larger logs are for `replay as-of`.
     func asOf(_ request: Request, _ page: inout PageContext) async throws -> String {
         let query = request.uri.queryParameters
-        let kinds = ["payment": ("payments", "payments"), "lead": ("leads", "leads"), "conversation": ("conversations", "conversations")]
+        let kinds = [
+            "payment": ("payments", "payments"), "lead": ("leads", "leads"),
+            "conversation": ("conversations", "conversations"),
+        ]
         let kind = query.get("kind") ?? "payment"
         let id = (query.get("id") ?? "").trimmingCharacters(in: .whitespaces)
         page.fields["kind_\(kind)"] = true
@@ -53,14 +58,17 @@ extension ConsoleController {
         page.fields["time"] = query.get("time") ?? ""
         page.fields["title"] = "As of"
         guard !id.isEmpty else { return "as-of" }
-        guard let (projectionName, table) = kinds[kind], let projection = BuiltInProjections.all.first(where: { $0.name == projectionName }) else {
+        guard let (projectionName, table) = kinds[kind],
+            let projection = BuiltInProjections.all.first(where: { $0.name == projectionName })
+        else {
             throw GatewayError(.badRequest, "invalid_parameter", "kind must be payment, lead or conversation")
         }
         let head = try await log.head().position
         let end: UInt64
         if let text = query.get("position"), !text.isEmpty {
             guard let position = UInt64(text), position <= head else {
-                throw GatewayError(.badRequest, "invalid_parameter", "position must be a position of the log, 0 to \(head)")
+                throw GatewayError(
+                    .badRequest, "invalid_parameter", "position must be a position of the log, 0 to \(head)")
             }
             end = position
         } else if let text = query.get("time"), !text.isEmpty {
@@ -69,11 +77,14 @@ extension ConsoleController {
             throw GatewayError(.badRequest, "invalid_parameter", "give a position or a time")
         }
         guard end <= Self.asOfLimit else {
-            throw GatewayError(.badRequest, "too_large", "as of position \(end) needs \(end) events replayed; use replay as-of for more than \(Self.asOfLimit)")
+            throw GatewayError(
+                .badRequest, "too_large",
+                "as of position \(end) needs \(end) events replayed; use replay as-of for more than \(Self.asOfLimit)")
         }
         let scratch = NSTemporaryDirectory() + "switchyard-console-asof-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        _ = try await Rebuild.build(log: LogPrefix(log, end: end), into: scratch, projections: [projection], logger: logger)
+        _ = try await Rebuild.build(
+            log: LogPrefix(log, end: end), into: scratch, projections: [projection], logger: logger)
         let past = try ProjectionStore(directory: scratch, logger: logger)
         let then = try past.read(projectionName) { try $0.stored(id, in: table) } ?? nil
         past.close()
@@ -107,7 +118,8 @@ extension ConsoleController {
 
     static func pretty(_ bytes: [UInt8]) -> String {
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)),
-            let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let data = try? JSONSerialization.data(
+                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         else { return String(decoding: bytes, as: UTF8.self) }
         return String(decoding: data, as: UTF8.self)
     }

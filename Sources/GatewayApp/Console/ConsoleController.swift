@@ -41,26 +41,40 @@ struct ConsoleController<Log: EventStore>: Sendable {
         router.get("/console/sign-in") { request, _ in signInPage(request, message: nil) }
         router.post("/console/sign-in") { request, context in try await signIn(request, from: context.remoteAddress) }
         router.post("/console/sign-out") { request, _ in try await signOut(request) }
-        router.get("/console") { request, context in try await page(request, context, "overview") { try await overview(&$0) } }
-        router.get("/console/events") { request, context in try await page(request, context, "events") { try await events(request, &$0) } }
-        router.get("/console/events/{position}") { request, context in
-            try await page(request, context, "events") { try await event(try context.parameters.require("position", as: UInt64.self), &$0) }
+        router.get("/console") { request, context in
+            try await page(request, context, "overview") { try await overview(&$0) }
         }
-        router.get("/console/payments") { request, context in try await page(request, context, "payments") { try payments(&$0) } }
+        router.get("/console/events") { request, context in
+            try await page(request, context, "events") { try await events(request, &$0) }
+        }
+        router.get("/console/events/{position}") { request, context in
+            try await page(request, context, "events") {
+                try await event(try context.parameters.require("position", as: UInt64.self), &$0)
+            }
+        }
+        router.get("/console/payments") { request, context in
+            try await page(request, context, "payments") { try payments(&$0) }
+        }
         router.get("/console/payments/{id}") { request, context in
-            try await page(request, context, "payments") { try payment(try context.parameters.requireDecoded("id"), request: request, &$0) }
+            try await page(request, context, "payments") {
+                try payment(try context.parameters.requireDecoded("id"), request: request, &$0)
+            }
         }
         router.post("/console/payments/{id}/refund") { request, context in
             let back = "/console/payments/\(Self.queryEscaped(try context.parameters.requireDecoded("id")))"
             return try await form(request, context, admin: true, back: back) { form, session in
-                try await refund(try context.parameters.requireDecoded("id"), form: form, context: context, session: session)
+                try await refund(
+                    try context.parameters.requireDecoded("id"), form: form, context: context, session: session)
             }
         }
-        router.get("/console/leads") { request, context in try await page(request, context, "leads") { try leads(&$0) } }
+        router.get("/console/leads") { request, context in try await page(request, context, "leads") { try leads(&$0) }
+        }
         router.get("/console/leads/{id}") { request, context in
             try await page(request, context, "leads") { try lead(try context.parameters.requireDecoded("id"), &$0) }
         }
-        router.get("/console/actions") { request, context in try await page(request, context, "actions") { try actions(request, &$0) } }
+        router.get("/console/actions") { request, context in
+            try await page(request, context, "actions") { try actions(request, &$0) }
+        }
         router.post("/console/actions/{id}/retry") { request, context in
             try await form(request, context, admin: true, back: "/console/actions") { _, _ in
                 let id = try context.parameters.requireDecoded("id")
@@ -68,8 +82,12 @@ struct ConsoleController<Log: EventStore>: Sendable {
                 return Response.redirect(to: "/console/actions?retried=\(Self.queryEscaped(id))", type: .found)
             }
         }
-        router.get("/console/projections") { request, context in try await page(request, context, "projections") { try await projections(&$0) } }
-        router.get("/console/as-of") { request, context in try await page(request, context, "projections") { try await asOf(request, &$0) } }
+        router.get("/console/projections") { request, context in
+            try await page(request, context, "projections") { try await projections(&$0) }
+        }
+        router.get("/console/as-of") { request, context in
+            try await page(request, context, "projections") { try await asOf(request, &$0) }
+        }
     }
 
     /// What a page handler gets: the session and the fields every page's layout uses.
@@ -83,7 +101,8 @@ struct ConsoleController<Log: EventStore>: Sendable {
     /// Renders a page for a signed-in user (else a redirect to sign-in), with the layout's fields; a
     /// ``GatewayError`` becomes the error page with its status.
     private func page(
-        _ request: Request, _ context: GatewayContext, _ section: String, _ body: (inout PageContext) async throws -> String
+        _ request: Request, _ context: GatewayContext, _ section: String,
+        _ body: (inout PageContext) async throws -> String
     ) async throws -> Response {
         guard let session = sessions.session(for: request) else {
             let next = request.uri.path.hasPrefix("/console") ? request.uri.description : "/console"
@@ -92,7 +111,10 @@ struct ConsoleController<Log: EventStore>: Sendable {
         let isAdmin = session.role == .admin && (adminAllow.isEmpty || adminAllow.contains(context.remoteAddress))
         var page = PageContext(
             session: session, isAdmin: isAdmin,
-            fields: ["csrf": session.csrfToken, "role": session.role.rawValue, "is_admin": isAdmin, "section_\(section)": true]
+            fields: [
+                "csrf": session.csrfToken, "role": session.role.rawValue, "is_admin": isAdmin,
+                "section_\(section)": true,
+            ]
         )
         do {
             let template = try await body(&page)
@@ -128,7 +150,8 @@ struct ConsoleController<Log: EventStore>: Sendable {
         } catch let error as GatewayError {
             var fields: [String: Any] = [:]
             if let session {
-                let isAdmin = session.role == .admin && (adminAllow.isEmpty || adminAllow.contains(context.remoteAddress))
+                let isAdmin =
+                    session.role == .admin && (adminAllow.isEmpty || adminAllow.contains(context.remoteAddress))
                 fields = ["csrf": session.csrfToken, "role": session.role.rawValue, "is_admin": isAdmin]
             }
             return errorPage(error, fields: fields, back: session == nil ? "/console/sign-in" : back)
@@ -144,12 +167,14 @@ struct ConsoleController<Log: EventStore>: Sendable {
             throw GatewayError(.unauthorized, "unauthorized", "sign in to the console first")
         }
         guard ConsoleSessions.checkCSRF(form["csrf"], for: session) else {
-            throw GatewayError(.forbidden, "csrf_failed", "the form's token is missing or stale; reload the page and try again")
+            throw GatewayError(
+                .forbidden, "csrf_failed", "the form's token is missing or stale; reload the page and try again")
         }
         if admin {
             guard session.role == .admin else { throw GatewayError(.forbidden, "forbidden", "this needs an admin key") }
             guard adminAllow.isEmpty || adminAllow.contains(context.remoteAddress) else {
-                throw GatewayError(.forbidden, "forbidden", "this address may not use admin forms; see SWITCHYARD_ADMIN_ALLOW")
+                throw GatewayError(
+                    .forbidden, "forbidden", "this address may not use admin forms; see SWITCHYARD_ADMIN_ALLOW")
             }
         }
         return try await body(form, session)
@@ -166,13 +191,14 @@ struct ConsoleController<Log: EventStore>: Sendable {
     }
 
     static func queryEscaped(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))
+            ?? ""
     }
 
     private func signInPage(_ request: Request, message: String?, status: HTTPResponse.Status = .ok) -> Response {
         let token = ConsoleSessions.token()
         let next = request.uri.queryParameters.get("next").flatMap { $0.hasPrefix("/console") ? $0 : nil } ?? "/console"
-        var fields: [String: Any] = ["sign_in_token": token, "next": next, "title": "Sign in"]
+        var fields: [String: Any] = ["sign_in_token": token, "next": next, "title": "Sign in", "main_class": "sign-in"]
         if let message { fields["message"] = message }
         return templates.page(
             "sign-in", fields, status: status,
@@ -186,7 +212,8 @@ struct ConsoleController<Log: EventStore>: Sendable {
         if let wait = signInThrottle.retryAfter(address) {
             let seconds = max(1, Int((wait + .milliseconds(999)).components.seconds))
             var response = signInPage(
-                request, message: "Too many failed sign-ins from this address; try again in \(seconds) s.", status: .tooManyRequests)
+                request, message: "Too many failed sign-ins from this address; try again in \(seconds) s.",
+                status: .tooManyRequests)
             response.headers[.retryAfter] = String(seconds)
             return response
         }
@@ -199,16 +226,22 @@ struct ConsoleController<Log: EventStore>: Sendable {
         let key = form["key"] ?? ""
         var role: ConsoleSession.Role?
         for candidate in adminKeys where Verification.constantTimeEquals(secret: candidate, key) { role = .admin }
-        if role == nil { for candidate in apiKeys where Verification.constantTimeEquals(secret: candidate, key) { role = .read } }
+        if role == nil {
+            for candidate in apiKeys where Verification.constantTimeEquals(secret: candidate, key) { role = .read }
+        }
         guard let role, !key.isEmpty else {
             signInThrottle.recordFailure(address)
-            return signInPage(request, message: "That key is not a read or an admin key of this gateway.", status: .unauthorized)
+            return signInPage(
+                request, message: "That key is not a read or an admin key of this gateway.", status: .unauthorized)
         }
         let id = sessions.start(role)
-        let next = form["next"].flatMap { $0.hasPrefix("/console") && !$0.hasPrefix("/console//") ? $0 : nil } ?? "/console"
+        let next =
+            form["next"].flatMap { $0.hasPrefix("/console") && !$0.hasPrefix("/console//") ? $0 : nil } ?? "/console"
         var headers: HTTPFields = [.location: next]
-        headers.append(HTTPField(name: .setCookie, value: sessions.cookie(ConsoleSessions.cookie, id, maxAge: sessions.lifetime)))
-        headers.append(HTTPField(name: .setCookie, value: sessions.cookie(ConsoleSessions.signInCookie, "", maxAge: .zero)))
+        headers.append(
+            HTTPField(name: .setCookie, value: sessions.cookie(ConsoleSessions.cookie, id, maxAge: sessions.lifetime)))
+        headers.append(
+            HTTPField(name: .setCookie, value: sessions.cookie(ConsoleSessions.signInCookie, "", maxAge: .zero)))
         return Response(status: .seeOther, headers: headers)
     }
 
@@ -216,12 +249,15 @@ struct ConsoleController<Log: EventStore>: Sendable {
     private func signOut(_ request: Request) async throws -> Response {
         let form = try await Self.formFields(request)
         guard let session = sessions.session(for: request), ConsoleSessions.checkCSRF(form["csrf"], for: session) else {
-            throw GatewayError(.forbidden, "csrf_failed", "the form's token is missing or stale; reload the page and try again")
+            throw GatewayError(
+                .forbidden, "csrf_failed", "the form's token is missing or stale; reload the page and try again")
         }
         sessions.end(for: request)
         return Response(
             status: .seeOther,
-            headers: [.location: "/console/sign-in", .setCookie: sessions.cookie(ConsoleSessions.cookie, "", maxAge: .zero)]
+            headers: [
+                .location: "/console/sign-in", .setCookie: sessions.cookie(ConsoleSessions.cookie, "", maxAge: .zero),
+            ]
         )
     }
 }

@@ -81,7 +81,8 @@ final class ConsoleSessions: Sendable {
     /// `maxAge` 0 removes it.
     func cookie(_ name: String, _ value: String, maxAge: Duration) -> String {
         let seconds = maxAge.components.seconds
-        return "\(name)=\(value); Path=/; Max-Age=\(seconds); HttpOnly; SameSite=Strict" + (secureCookies ? "; Secure" : "")
+        return "\(name)=\(value); Path=/; Max-Age=\(seconds); HttpOnly; SameSite=Strict"
+            + (secureCookies ? "; Secure" : "")
     }
 
     /// Whether `presented` is `session`'s CSRF token.

@@ -17,11 +17,14 @@ struct ConsoleTemplates: Sendable {
 
     /// Loads the templates and assets; throws when the resources are missing or a template does not parse (a
     /// broken build).
-    static func load() throws -> ConsoleTemplates {
-        guard let root = Bundle.module.resourceURL else { throw ConsoleError("the console's resources are missing from this build") }
+    static func load(from resources: URL? = Bundle.module.resourceURL) throws -> ConsoleTemplates {
+        guard let root = resources else {
+            throw ConsoleError("the console's resources are missing from this build")
+        }
         var library = MustacheLibrary()
         let templates = root.appendingPathComponent("Templates")
-        for name in try FileManager.default.contentsOfDirectory(atPath: templates.path) where name.hasSuffix(".mustache") {
+        for name in try FileManager.default.contentsOfDirectory(atPath: templates.path)
+        where name.hasSuffix(".mustache") {
             let text = try String(contentsOf: templates.appendingPathComponent(name), encoding: .utf8)
             do {
                 try library.register(text, named: String(name.dropLast(".mustache".count)))
@@ -29,10 +32,16 @@ struct ConsoleTemplates: Sendable {
                 throw ConsoleError("the console template \(name) does not parse: \(error)")
             }
         }
+        for name in ["layout", "error", "sign-in"] where library.getTemplate(named: name) == nil {
+            throw ConsoleError("the console template \(name).mustache is missing from this build")
+        }
         var assets = [String: (bytes: ByteBuffer, contentType: String)]()
         let folder = root.appendingPathComponent("Assets")
         for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
-            let types = ["css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8", "svg": "image/svg+xml", "png": "image/png"]
+            let types = [
+                "css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8", "svg": "image/svg+xml",
+                "png": "image/png",
+            ]
             guard let type = types[(name as NSString).pathExtension] else { continue }
             let data = try Data(contentsOf: folder.appendingPathComponent(name))
             assets[name] = (ByteBuffer(bytes: data), type)
@@ -41,8 +50,12 @@ struct ConsoleTemplates: Sendable {
     }
 
     /// `template` rendered with `context` as an HTML response.
-    func page(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        let html = library.render(context, withTemplate: template) ?? "<!DOCTYPE html><title>Error</title><p>missing template \(template)</p>"
+    func page(
+        _ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]
+    ) -> Response {
+        let html =
+            library.render(context, withTemplate: template)
+            ?? "<!DOCTYPE html><title>Error</title><p>missing template \(template)</p>"
         var fields = headers
         fields[.contentType] = "text/html; charset=utf-8"
         fields[.contentSecurityPolicy] = Self.contentSecurityPolicy
@@ -55,7 +68,8 @@ struct ConsoleTemplates: Sendable {
     func asset(_ name: String) -> Response? {
         guard let asset = assets[name] else { return nil }
         return Response(
-            status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "no-cache"], body: .init(byteBuffer: asset.bytes)
+            status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "no-cache"],
+            body: .init(byteBuffer: asset.bytes)
         )
     }
 }

@@ -18,7 +18,8 @@ enum MoneyText {
         let parts = text.trimmingPrefixSpaces().split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         guard let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit) else { return nil }
         let fraction = parts.count == 2 ? parts[1] : ""
-        guard fraction.count <= exponent, fraction.allSatisfy(\.isASCIIDigit), parts.count == 1 || !fraction.isEmpty else { return nil }
+        guard fraction.count <= exponent, fraction.allSatisfy(\.isASCIIDigit), parts.count == 1 || !fraction.isEmpty
+        else { return nil }
         var value: Int64 = 0
         for digit in whole + fraction + String(repeating: "0", count: exponent - fraction.count) {
             let (times, overflow1) = value.multipliedReportingOverflow(by: 10)

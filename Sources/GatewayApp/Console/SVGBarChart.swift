@@ -31,13 +31,15 @@ struct SVGBarChart {
         let groups = max(1, labels.count)
         let groupWidth = Double(width - left) / Double(groups)
         let barWidth = max(1.0, groupWidth * 0.8 / Double(max(1, series.count)))
-        var out = #"<svg class="chart" viewBox="0 0 \#(width) \#(height)" role="img" aria-hidden="true" xmlns="http://www.w3.org/2000/svg">"#
+        var out =
+            #"<svg class="chart" viewBox="0 0 \#(width) \#(height)" role="img" aria-hidden="true" xmlns="http://www.w3.org/2000/svg">"#
         out += "<title>\(Self.escape(title))</title>"
         for step in 0...4 {
             let value = maximum * Int64(step) / 4
             let y = top + plotHeight - Int(Double(plotHeight) * Double(step) / 4)
             out += #"<line class="grid" x1="\#(left)" x2="\#(width)" y1="\#(y)" y2="\#(y)"/>"#
-            out += #"<text class="axis" x="\#(left - 6)" y="\#(y + 4)" text-anchor="end">\#(Self.escape(valueText(value)))</text>"#
+            out +=
+                #"<text class="axis" x="\#(left - 6)" y="\#(y + 4)" text-anchor="end">\#(Self.escape(valueText(value)))</text>"#
         }
         for (index, label) in labels.enumerated() {
             let x0 = Double(left) + Double(index) * groupWidth + groupWidth * 0.1

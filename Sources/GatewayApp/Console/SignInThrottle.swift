@@ -35,7 +35,9 @@ final class SignInThrottle: Sendable {
             table[address] = times
             guard table.count > Self.maxAddresses else { return }
             table = table.filter { now - ($0.value.last ?? now) < window }
-            while table.count > Self.maxAddresses, let least = table.min(by: { ($0.value.last ?? now) < ($1.value.last ?? now) }) {
+            while table.count > Self.maxAddresses,
+                let least = table.min(by: { ($0.value.last ?? now) < ($1.value.last ?? now) })
+            {
                 table[least.key] = nil
             }
         }

@@ -31,7 +31,11 @@ struct IngestController<Log: EventStore>: Sendable {
         let c2s = WebhookSource.c2s(configuration)
         let inbound = Dictionary(
             uniqueKeysWithValues: configuration.inbound.map { name, secrets in
-                (name, WebhookSource.standard(name: name, secrets: secrets, tolerance: configuration.inboundToleranceSeconds))
+                (
+                    name,
+                    WebhookSource.standard(
+                        name: name, secrets: secrets, tolerance: configuration.inboundToleranceSeconds)
+                )
             })
         router.post("/webhooks/stripe") { request, context in try await ingest(request, context, stripe) }
         router.post("/webhooks/intercom") { request, context in try await ingest(request, context, intercom) }
@@ -40,13 +44,15 @@ struct IngestController<Log: EventStore>: Sendable {
             let name = context.parameters.get("name") ?? ""
             guard let source = inbound[name] else {
                 metrics.request(route: "inbound", outcome: "not_found")
-                throw GatewayError(.notFound, "not_found", "no Standard Webhooks endpoint is configured with the name \"\(name)\"")
+                throw GatewayError(
+                    .notFound, "not_found", "no Standard Webhooks endpoint is configured with the name \"\(name)\"")
             }
             return try await ingest(request, context, source)
         }
     }
 
-    private func ingest(_ request: Request, _ context: GatewayContext, _ source: WebhookSource) async throws -> Response {
+    private func ingest(_ request: Request, _ context: GatewayContext, _ source: WebhookSource) async throws -> Response
+    {
         metrics.inFlight.increment()
         defer { metrics.inFlight.decrement() }
         do {
@@ -59,11 +65,13 @@ struct IngestController<Log: EventStore>: Sendable {
         }
     }
 
-    private func accept(_ request: Request, _ context: GatewayContext, _ source: WebhookSource) async throws -> Response {
+    private func accept(_ request: Request, _ context: GatewayContext, _ source: WebhookSource) async throws -> Response
+    {
         if let retryAfter = rateLimiter.acquire(context.remoteAddress) {
             throw Rejection(
                 GatewayError(
-                    .tooManyRequests, "rate_limited", "too many requests from this address; retry after \(retryAfter) s",
+                    .tooManyRequests, "rate_limited",
+                    "too many requests from this address; retry after \(retryAfter) s",
                     headers: [.retryAfter: "\(retryAfter)"]
                 ), recordable: false)
         }
@@ -83,7 +91,9 @@ struct IngestController<Log: EventStore>: Sendable {
                 try source.verify(request.headers, bytes, now)
             } catch let failure as VerificationFailure {
                 let unauthorized = failure.kind == .invalidSignature || failure.kind == .invalidToken
-                throw Rejection(GatewayError(unauthorized ? .unauthorized : .badRequest, failure.kind.rawValue, failure.message), body: bytes)
+                throw Rejection(
+                    GatewayError(unauthorized ? .unauthorized : .badRequest, failure.kind.rawValue, failure.message),
+                    body: bytes)
             }
             return try makeEvent(bytes, request: request, contentType: contentType, context: context, source: source)
         }
@@ -95,7 +105,8 @@ struct IngestController<Log: EventStore>: Sendable {
         func tooLarge() -> Rejection {
             Rejection(
                 GatewayError(
-                    .contentTooLarge, "payload_too_large", "the body is larger than the \(limit) bytes this gateway accepts"
+                    .contentTooLarge, "payload_too_large",
+                    "the body is larger than the \(limit) bytes this gateway accepts"
                 ), declaredLength: declaredLength)
         }
         if let declaredLength, declaredLength > limit { throw tooLarge() }
@@ -110,7 +121,8 @@ struct IngestController<Log: EventStore>: Sendable {
     }
 
     private func makeEvent(
-        _ bytes: UnsafeRawBufferPointer, request: Request, contentType: String, context: GatewayContext, source: WebhookSource
+        _ bytes: UnsafeRawBufferPointer, request: Request, contentType: String, context: GatewayContext,
+        source: WebhookSource
     ) throws -> NewEvent {
         let scan: JSONFieldScanner.Fields
         do {
@@ -119,7 +131,9 @@ struct IngestController<Log: EventStore>: Sendable {
             throw Rejection(GatewayError(.badRequest, "invalid_json", error.message), body: bytes)
         }
         guard scan.isObject else {
-            throw Rejection(GatewayError(.badRequest, "invalid_json", "the body must be a JSON object: \(source.requiredFields)"), body: bytes)
+            throw Rejection(
+                GatewayError(.badRequest, "invalid_json", "the body must be a JSON object: \(source.requiredFields)"),
+                body: bytes)
         }
         for rule in source.rules {
             if let violation = rule.violation(scan.kinds[rule.index], scan.values[rule.index]) {
@@ -127,7 +141,9 @@ struct IngestController<Log: EventStore>: Sendable {
             }
         }
         guard let key = source.key(scan.values, request.headers, bytes) else {
-            throw Rejection(GatewayError(.badRequest, "invalid_json", "the body must be a JSON object: \(source.requiredFields)"), body: bytes)
+            throw Rejection(
+                GatewayError(.badRequest, "invalid_json", "the body must be a JSON object: \(source.requiredFields)"),
+                body: bytes)
         }
         let keyBytes = key.utf8.count
         guard keyBytes <= Self.maxKeyBytes else {
@@ -142,9 +158,13 @@ struct IngestController<Log: EventStore>: Sendable {
             "remote-address": context.remoteAddress,
             "request-id": context.requestID,
         ]
-        for name in source.keptHeaders { if let value = request.headers.value(name) { metadata[name.canonicalName] = value } }
+        for name in source.keptHeaders {
+            if let value = request.headers.value(name) { metadata[name.canonicalName] = value }
+        }
         for (name, index) in source.fieldMetadata { if let value = scan.values[index] { metadata[name] = value } }
-        return NewEvent(type: "webhook.received", source: source.name, idempotencyKey: key, metadata: metadata, payload: Array(bytes))
+        return NewEvent(
+            type: "webhook.received", source: source.name, idempotencyKey: key, metadata: metadata,
+            payload: Array(bytes))
     }
 
     private func append(_ event: NewEvent, source: WebhookSource, context: GatewayContext) async throws -> Response {
@@ -160,7 +180,8 @@ struct IngestController<Log: EventStore>: Sendable {
             context.logger.error("append failed", metadata: ["code": "\(error.code)", "source": "\(source.name)"])
             metrics.request(route: source.route, outcome: "log_unavailable")
             throw GatewayError(
-                .serviceUnavailable, "log_unavailable", "the event log cannot take writes right now (\(error.code)); nothing was stored, retry later",
+                .serviceUnavailable, "log_unavailable",
+                "the event log cannot take writes right now (\(error.code)); nothing was stored, retry later",
                 headers: [.retryAfter: "5"]
             )
         }
@@ -176,7 +197,8 @@ struct IngestController<Log: EventStore>: Sendable {
             metrics.duplicate(source: source.name)
             body = #"{"status":"duplicate","position":\#(position),"hash":"\#(hash.hex)"}"#
         }
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     /// The longest idempotency key the log keeps, in UTF-8 bytes.
@@ -186,9 +208,13 @@ struct IngestController<Log: EventStore>: Sendable {
     /// `charset`), read from its bytes.
     static func isJSON(mediaType: String) -> Bool {
         var utf8 = mediaType.utf8[...]
-        while let first = utf8.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { utf8 = utf8.dropFirst() }
+        while let first = utf8.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
+            utf8 = utf8.dropFirst()
+        }
         let expected = "application/json".utf8
-        guard utf8.count >= expected.count, zip(utf8, expected).allSatisfy({ (0x41...0x5A).contains($0) ? $0 + 0x20 == $1 : $0 == $1 }) else { return false }
+        guard utf8.count >= expected.count,
+            zip(utf8, expected).allSatisfy({ (0x41...0x5A).contains($0) ? $0 + 0x20 == $1 : $0 == $1 })
+        else { return false }
         for byte in utf8.dropFirst(expected.count) {
             if byte == UInt8(ascii: ";") { return true }
             if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") { return false }

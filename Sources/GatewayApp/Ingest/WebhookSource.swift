@@ -70,7 +70,9 @@ struct WebhookSource: Sendable {
     /// Metadata taken from fields: (metadata name, index into `fields`).
     let fieldMetadata: [(String, Int)]
     /// Checks authenticity; `now` is seconds since the epoch.
-    let verify: @Sendable (_ headers: HTTPFields, _ body: UnsafeRawBufferPointer, _ now: Int64) throws(VerificationFailure) -> Void
+    let verify:
+        @Sendable (_ headers: HTTPFields, _ body: UnsafeRawBufferPointer, _ now: Int64) throws(VerificationFailure) ->
+            Void
 }
 
 extension HTTPField.Name {
@@ -84,9 +86,11 @@ extension HTTPField.Name {
 
 extension WebhookSource {
     static func stripe(_ configuration: GatewayConfiguration) -> WebhookSource {
-        let verifier = StripeSignature(secrets: configuration.stripeSecrets, tolerance: configuration.stripeToleranceSeconds)
+        let verifier = StripeSignature(
+            secrets: configuration.stripeSecrets, tolerance: configuration.stripeToleranceSeconds)
         return WebhookSource(
-            name: "stripe", route: "stripe", fields: [["id"], ["type"], ["livemode"], ["created"], ["data"], ["data", "object"]],
+            name: "stripe", route: "stripe",
+            fields: [["id"], ["type"], ["livemode"], ["created"], ["data"], ["data", "object"]],
             key: { values, _, _ in values[0].map { "stripe:" + $0 } },
             requiredFields: "a Stripe event needs a string \"id\"",
             rules: [
@@ -108,7 +112,8 @@ extension WebhookSource {
     static func intercom(_ configuration: GatewayConfiguration) -> WebhookSource {
         let verifier = IntercomSignature(secrets: configuration.intercomSecrets)
         return WebhookSource(
-            name: "intercom", route: "intercom", fields: [["id"], ["topic"], ["data"], ["data", "item"], ["created_at"]],
+            name: "intercom", route: "intercom",
+            fields: [["id"], ["topic"], ["data"], ["data", "item"], ["created_at"]],
             key: { values, _, body in
                 if let id = values[0] { return "intercom:" + id }
                 // The endpoint test Intercom sends when a webhook is set up has "id": null; the body's digest keys it,
@@ -156,7 +161,9 @@ extension WebhookSource {
             ],
             keptHeaders: [],
             fieldMetadata: [("hook-action", 1), ("hook-action", 4)],
-            verify: { headers, _, _ throws(VerificationFailure) in try verifier.verify(header: headers.value(.webhookToken)) }
+            verify: { headers, _, _ throws(VerificationFailure) in
+                try verifier.verify(header: headers.value(.webhookToken))
+            }
         )
     }
 

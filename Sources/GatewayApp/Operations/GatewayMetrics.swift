@@ -37,23 +37,33 @@ package final class GatewayMetrics: ActionMetrics {
 
     /// Counts one request to `route` that ended with `outcome` (`accepted`, `duplicate`, or an error code).
     func request(route: String, outcome: String) {
-        counter("switchyard_http_requests_total", key: route + "|" + outcome, [("route", route), ("outcome", outcome)]).increment()
+        counter("switchyard_http_requests_total", key: route + "|" + outcome, [("route", route), ("outcome", outcome)])
+            .increment()
     }
 
     /// Counts one recorded action attempt on `channel` that ended `result` (`succeeded`, `failed` or `dead`).
     package func action(channel: String, result: String) {
-        counter("switchyard_actions_total", key: channel + "|" + result, [("channel", channel), ("result", result)]).increment()
+        counter("switchyard_actions_total", key: channel + "|" + result, [("channel", channel), ("result", result)])
+            .increment()
     }
 
     /// The counter `label` with `dimensions`, made on first use; `key` tells its dimension values apart. The
     /// dimensions are built only then: this runs on every webhook.
-    private func counter(_ label: String, key: String, _ dimensions: @autoclosure () -> [(String, String)]) -> Metrics.Counter {
-        Self.made(in: counters, label + "|" + key) { Metrics.Counter(label: label, dimensions: dimensions(), factory: factory) }
+    private func counter(
+        _ label: String, key: String, _ dimensions: @autoclosure () -> [(String, String)]
+    ) -> Metrics.Counter {
+        Self.made(in: counters, label + "|" + key) {
+            Metrics.Counter(label: label, dimensions: dimensions(), factory: factory)
+        }
     }
 
     /// The gauge `label` with `dimensions`, made on first use; `key` tells its dimension values apart.
-    private func gauge(_ label: String, key: String, _ dimensions: @autoclosure () -> [(String, String)]) -> Metrics.Gauge {
-        Self.made(in: gauges, label + "|" + key) { Metrics.Gauge(label: label, dimensions: dimensions(), factory: factory) }
+    private func gauge(
+        _ label: String, key: String, _ dimensions: @autoclosure () -> [(String, String)]
+    ) -> Metrics.Gauge {
+        Self.made(in: gauges, label + "|" + key) {
+            Metrics.Gauge(label: label, dimensions: dimensions(), factory: factory)
+        }
     }
 
     /// The metric at `key` in `table`, made by `make` and kept there the first time.
@@ -69,19 +79,25 @@ package final class GatewayMetrics: ActionMetrics {
     /// Sets what is read at scrape time rather than counted as it happens: the log's head and map use, each
     /// projection's checkpoint, lag behind the head and whether it has stopped, and whether each reactor and the
     /// dispatcher is running.
-    func refresh(head: UInt64, usage: StorageUsage, projections: [ProjectionStatus], components: [String: ComponentHealth.Component]) {
+    func refresh(
+        head: UInt64, usage: StorageUsage, projections: [ProjectionStatus],
+        components: [String: ComponentHealth.Component]
+    ) {
         logHead.record(Int64(head))
         gauge("switchyard_log_map_used_bytes", key: "", []).record(Int64(usage.usedBytes))
         gauge("switchyard_log_map_size_bytes", key: "", []).record(Int64(usage.capacityBytes))
         for projection in projections {
             let dimensions = [("projection", projection.name)]
-            gauge("switchyard_projection_checkpoint", key: projection.name, dimensions).record(Int64(projection.checkpoint))
-            gauge("switchyard_projection_lag_events", key: projection.name, dimensions).record(Int64(head - min(head, projection.checkpoint)))
+            gauge("switchyard_projection_checkpoint", key: projection.name, dimensions).record(
+                Int64(projection.checkpoint))
+            gauge("switchyard_projection_lag_events", key: projection.name, dimensions).record(
+                Int64(head - min(head, projection.checkpoint)))
             let failed = if case .failed = projection.state { 1 } else { 0 }
             gauge("switchyard_projection_failed", key: projection.name, dimensions).record(failed)
         }
         for (name, component) in components {
-            gauge("switchyard_component_running", key: name, [("component", name)]).record(component.state == "running" ? 1 : 0)
+            gauge("switchyard_component_running", key: name, [("component", name)]).record(
+                component.state == "running" ? 1 : 0)
         }
     }
 

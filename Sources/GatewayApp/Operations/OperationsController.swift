@@ -23,14 +23,17 @@ struct OperationsController<Log: EventStore>: Sendable {
     func addRoutes(to router: Router<GatewayContext>) {
         router.get("/health") { _, _ in try await report() }
         router.get("/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
         router.get("/metrics") { _, _ in
             await refreshMetrics()
             var buffer = ByteBuffer()
             buffer.writeBytes(metrics.exposition())
             return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: buffer)
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: buffer)
             )
         }
     }
@@ -61,22 +64,31 @@ struct OperationsController<Log: EventStore>: Sendable {
         }
         let failed = runner.statuses().compactMap { projection -> String? in
             guard case .failed(let position, let reason) = projection.state else { return nil }
-            return #"{"name":\#(JSONText.quote(projection.name)),"position":\#(position),"reason":\#(JSONText.quote(reason))}"#
+            return
+                #"{"name":\#(JSONText.quote(projection.name)),"position":\#(position),"reason":\#(JSONText.quote(reason))}"#
         }
         // Events skipped under the failure policy: shown, but not a degradation (each cost one record).
         let rejected = runner.statuses().compactMap { projection -> String? in
-            guard let (count, recent) = try? views.rejections(projection.name, recent: 1), count > 0, let newest = recent.first else { return nil }
+            guard let (count, recent) = try? views.rejections(projection.name, recent: 1), count > 0,
+                let newest = recent.first
+            else { return nil }
             return
                 #"\#(JSONText.quote(projection.name)):{"count":\#(count),"newestPosition":\#(newest.position),"newestReason":\#(JSONText.quote(newest.reason))}"#
         }
         let retrying = runner.statuses().compactMap { projection -> String? in
             guard case .retrying(let reason) = projection.state else { return nil }
-            return #"{"name":\#(JSONText.quote(projection.name)),"checkpoint":\#(projection.checkpoint),"reason":\#(JSONText.quote(reason))}"#
+            return
+                #"{"name":\#(JSONText.quote(projection.name)),"checkpoint":\#(projection.checkpoint),"reason":\#(JSONText.quote(reason))}"#
         }
         let components = components.snapshot().sorted { $0.key < $1.key }
-        if status == "ok" && (!failed.isEmpty || !retrying.isEmpty || components.contains { $0.value.state != "running" }) { status = "degraded" }
+        if status == "ok"
+            && (!failed.isEmpty || !retrying.isEmpty || components.contains { $0.value.state != "running" })
+        {
+            status = "degraded"
+        }
         let componentsJSON = components.map { name, component in
-            #"\#(JSONText.quote(name)):{"state":"\#(component.state)""# + (component.reason.map { #","reason":\#(JSONText.quote($0))"# } ?? "") + "}"
+            #"\#(JSONText.quote(name)):{"state":"\#(component.state)""#
+                + (component.reason.map { #","reason":\#(JSONText.quote($0))"# } ?? "") + "}"
         }
         var clusterJSON = ""
         if let cluster {

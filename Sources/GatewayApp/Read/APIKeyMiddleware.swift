@@ -18,14 +18,18 @@ struct APIKeyMiddleware: RouterMiddleware {
 
     static let dashKey = HTTPField.Name("X-Dash-Key")!
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         guard allow.isEmpty || allow.contains(context.remoteAddress) else {
-            throw GatewayError(.forbidden, "forbidden", "this address may not use these routes; see SWITCHYARD_ADMIN_ALLOW")
+            throw GatewayError(
+                .forbidden, "forbidden", "this address may not use these routes; see SWITCHYARD_ADMIN_ALLOW")
         }
         let presented: String
         if let header = request.headers[.authorization] {
             guard header.hasPrefix("Bearer ") else {
-                throw GatewayError(.unauthorized, "unauthorized", "send Authorization: Bearer <key> with a key from \(setting)")
+                throw GatewayError(
+                    .unauthorized, "unauthorized", "send Authorization: Bearer <key> with a key from \(setting)")
             }
             presented = String(header.dropFirst(7))
         } else if let header = request.headers[Self.dashKey] {
@@ -33,7 +37,9 @@ struct APIKeyMiddleware: RouterMiddleware {
         } else if request.method == .get, let sessions, sessions.session(for: request) != nil {
             return try await next(request, context)
         } else {
-            throw GatewayError(.unauthorized, "unauthorized", "send Authorization: Bearer <key> (or X-Dash-Key: <key>) with a key from \(setting)")
+            throw GatewayError(
+                .unauthorized, "unauthorized",
+                "send Authorization: Bearer <key> (or X-Dash-Key: <key>) with a key from \(setting)")
         }
         var matched = false
         for key in keys where Verification.constantTimeEquals(secret: key, presented) { matched = true }

@@ -12,7 +12,9 @@ struct QueryParameters {
     func integer<T: FixedWidthInteger>(_ name: String, _ range: ClosedRange<T>, default value: T? = nil) throws -> T? {
         guard let text = string(name) else { return value }
         guard let number = T(text), range.contains(number) else {
-            throw GatewayError(.badRequest, "invalid_parameter", "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw GatewayError(
+                .badRequest, "invalid_parameter",
+                "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return number
     }
@@ -43,12 +45,15 @@ func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) t
 
 /// A JSON response from a JSON-compatible dictionary or array.
 func jsonResponse(object: Any, status: HTTPResponse.Status = .ok) throws -> Response {
-    jsonResponse(bytes: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), status: status)
+    jsonResponse(
+        bytes: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
+        status: status)
 }
 
 /// A JSON response of bytes already encoded.
 func jsonResponse(bytes: Data, status: HTTPResponse.Status = .ok) -> Response {
-    Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    Response(
+        status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
 }
 
 /// A page of a list.

@@ -11,12 +11,18 @@ extension ReadController {
             let page = try await read(request, "payments") {
                 try $0.list(PaymentsProjection.PaymentEvent.self, in: "events", after: after, limit: limit + 1)
             }
-            return try jsonResponse(Page(items: page.prefix(limit).map(\.value), nextCursor: page.count > limit ? page[limit - 1].key : nil))
+            return try jsonResponse(
+                Page(items: page.prefix(limit).map(\.value), nextCursor: page.count > limit ? page[limit - 1].key : nil)
+            )
         }
         group.get("payments/{id}") { request, context in
-            try await record(request, context, PaymentAnswer.self, projection: "payments", table: "payments", noun: "payment") { answer, reader in
-                answer.payment.refunds = try answer.payment.refundIds.compactMap { try reader.get(PaymentsProjection.Refund.self, $0, in: "refunds") }
-                    .sorted { ($0.created ?? 0, $0.id) < ($1.created ?? 0, $1.id) }
+            try await record(
+                request, context, PaymentAnswer.self, projection: "payments", table: "payments", noun: "payment"
+            ) { answer, reader in
+                answer.payment.refunds = try answer.payment.refundIds.compactMap {
+                    try reader.get(PaymentsProjection.Refund.self, $0, in: "refunds")
+                }
+                .sorted { ($0.created ?? 0, $0.id) < ($1.created ?? 0, $1.id) }
             }
         }
         group.get("ledger/summary") { request, _ in
@@ -37,21 +43,27 @@ extension ReadController {
                 let refunded = total.refunded.addingReportingOverflow(day.refunded)
                 guard !gross.overflow, !refunded.overflow else {
                     throw GatewayError(
-                        .badRequest, "total_too_large", "the \(parts[1]) total from \(from) to \(to) passes the 64-bit limit; ask for a shorter range")
+                        .badRequest, "total_too_large",
+                        "the \(parts[1]) total from \(from) to \(to) passes the 64-bit limit; ask for a shorter range")
                 }
                 total = (gross.partialValue, refunded.partialValue)
                 totals[parts[1]] = total
             }
             let currencies = totals.keys.sorted().map { currency -> [String: Any] in
                 let total = totals[currency]!
-                return ["currency": currency, "gross": total.gross, "refunded": total.refunded, "net": total.gross - total.refunded]
+                return [
+                    "currency": currency, "gross": total.gross, "refunded": total.refunded,
+                    "net": total.gross - total.refunded,
+                ]
             }
             return try jsonResponse(object: ["from": from, "to": to, "currencies": currencies])
         }
         group.get("leads/stats") { request, _ in
             let days = try QueryParameters(request: request).integer("days", 1...366, default: 7)!
             let since = String(Date(timeIntervalSinceNow: -Double(days - 1) * 86_400).ISO8601Format().prefix(10))
-            let stats = try await read(request, "leads") { try $0.list(LeadsProjection.Stats.self, in: "stats", prefix: "", limit: .max) }
+            let stats = try await read(request, "leads") {
+                try $0.list(LeadsProjection.Stats.self, in: "stats", prefix: "", limit: .max)
+            }
             let items = stats.compactMap { key, value -> [String: Any]? in
                 let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
                 guard parts.count == 2, parts[0] >= since else { return nil }
@@ -64,7 +76,9 @@ extension ReadController {
             return try jsonResponse(object: ["days": days, "items": items])
         }
         group.get("leads/{id}") { request, context in
-            try await record(request, context, LeadsProjection.Lead.self, projection: "leads", table: "leads", noun: "lead") { lead, reader in
+            try await record(
+                request, context, LeadsProjection.Lead.self, projection: "leads", table: "leads", noun: "lead"
+            ) { lead, reader in
                 lead.actions = try LeadsProjection.history(of: lead.id, in: reader)
             }
         }
@@ -81,7 +95,10 @@ extension ReadController {
             let now = Timestamp.now()
             let sources = try await read(request, "deliveries") { reader in
                 try reader.list(DeliveriesProjection.SourceTotals.self, in: "sources", limit: .max).map { entry in
-                    (entry.key, entry.value, try DeliveriesProjection.window(reader, source: entry.key, minutes: minutes, now: now))
+                    (
+                        entry.key, entry.value,
+                        try DeliveriesProjection.window(reader, source: entry.key, minutes: minutes, now: now)
+                    )
                 }
             }
             let duplicates = metrics.duplicates()
@@ -89,13 +106,17 @@ extension ReadController {
             for (source, totals, recent) in sources {
                 result[source] =
                     [
-                        "received": totals.received, "rejected": totals.rejected, "rejected_by_reason": totals.rejectedByReason,
+                        "received": totals.received, "rejected": totals.rejected,
+                        "rejected_by_reason": totals.rejectedByReason,
                         "last_minutes": ["minutes": minutes, "received": recent.received, "rejected": recent.rejected],
                         "duplicates_since_start": duplicates[source] ?? 0,
                     ] as [String: Any]
             }
             for (source, count) in duplicates where result[source] == nil {
-                result[source] = ["received": 0, "rejected": 0, "rejected_by_reason": [String: Int](), "duplicates_since_start": count]
+                result[source] = [
+                    "received": 0, "rejected": 0, "rejected_by_reason": [String: Int](),
+                    "duplicates_since_start": count,
+                ]
             }
             return try jsonResponse(object: ["sources": result, "duplicates_counted_since": metrics.since.iso8601])
         }
@@ -113,15 +134,19 @@ extension ReadController {
         }
         group.get("conversations/{id}") { request, context in
             try await record(
-                request, context, ConversationsProjection.Conversation.self, projection: "conversations", table: "conversations", noun: "conversation")
+                request, context, ConversationsProjection.Conversation.self, projection: "conversations",
+                table: "conversations", noun: "conversation")
         }
     }
 
     /// Outbound actions from the notifications projection, by `status` and `channel` when given: the read API's
     /// `/api/notifications` and the admin API's `/api/actions`.
     func actions(_ request: Request) async throws -> Response {
-        try await filteredList(request, projection: "notifications", table: "actions", type: NotificationsProjection.Notification.self) { action, query in
-            (query.string("status").map { $0 == action.status } ?? true) && (query.string("channel").map { $0 == action.channel } ?? true)
+        try await filteredList(
+            request, projection: "notifications", table: "actions", type: NotificationsProjection.Notification.self
+        ) { action, query in
+            (query.string("status").map { $0 == action.status } ?? true)
+                && (query.string("channel").map { $0 == action.channel } ?? true)
         }
     }
 
@@ -142,7 +167,8 @@ extension ReadController {
 
     /// A page of `table` filtered by `keep`, following `cursor` (the last key of the previous page).
     private func filteredList<T: Codable>(
-        _ request: Request, projection: String, table: String, type: T.Type, keep: @escaping (T, QueryParameters) -> Bool,
+        _ request: Request, projection: String, table: String, type: T.Type,
+        keep: @escaping (T, QueryParameters) -> Bool,
         complete: (inout T, ProjectionReader) throws -> Void = { _, _ in }
     ) async throws -> Response {
         let query = QueryParameters(request: request)
@@ -163,7 +189,8 @@ extension ReadController {
             }
             guard let batch else {
                 throw GatewayError(
-                    .serviceUnavailable, "projection_lagging", "the \(projection) projection has not been built yet", headers: [.retryAfter: "1"])
+                    .serviceUnavailable, "projection_lagging", "the \(projection) projection has not been built yet",
+                    headers: [.retryAfter: "1"])
             }
             exhausted = batch.count < 500
             for (key, value) in batch {
@@ -174,6 +201,7 @@ extension ReadController {
                 if items.count == limit { break }
             }
         }
-        return try jsonResponse(Page(items: items, nextCursor: items.count == limit && !(exhausted && cursor == lastKey) ? lastKey : nil))
+        return try jsonResponse(
+            Page(items: items, nextCursor: items.count == limit && !(exhausted && cursor == lastKey) ? lastKey : nil))
     }
 }

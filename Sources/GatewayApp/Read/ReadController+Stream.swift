@@ -22,10 +22,16 @@ extension ReadController {
             var lastWrite = ContinuousClock.now
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
             do {
-                while !Task.isCancelled, !Task.isShuttingDownGracefully, ContinuousClock.now - start < Self.streamLifetime {
+                while !Task.isCancelled, !Task.isShuttingDownGracefully,
+                    ContinuousClock.now - start < Self.streamLifetime
+                {
                     let head = try await log.head()
                     if head != lastHead {
-                        try await writer.write(ByteBuffer(string: "event: head\ndata: {\"position\":\(head.position),\"hash\":\"\(head.hash.hex)\"}\n\n"))
+                        try await writer.write(
+                            ByteBuffer(
+                                string:
+                                    "event: head\ndata: {\"position\":\(head.position),\"hash\":\"\(head.hash.hex)\"}\n\n"
+                            ))
                         lastHead = head
                         lastWrite = .now
                     }
@@ -49,7 +55,11 @@ extension ReadController {
             try await writer.finish(nil)
         }
         return Response(
-            status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"],
+            status: .ok,
+            headers: [
+                .contentType: "text/event-stream", .cacheControl: "no-store",
+                HTTPField.Name("X-Accel-Buffering")!: "no",
+            ],
             body: body
         )
     }

@@ -19,7 +19,9 @@ struct ReadController<Log: EventStore>: Sendable {
         }
         group.get("projections") { request, _ in try await projections(request) }
         group.get("stream") { _, _ in stream() }
-        group.get("projections/{name}/rejected") { request, context in try rejected(request, name: try context.parameters.requireDecoded("name")) }
+        group.get("projections/{name}/rejected") { request, context in
+            try rejected(request, name: try context.parameters.requireDecoded("name"))
+        }
         addStateRoutes(to: group)
     }
 
@@ -64,7 +66,8 @@ struct ReadController<Log: EventStore>: Sendable {
         for status in runner.statuses() {
             var item: [String: Any] = [
                 "name": status.name, "version": status.version, "live_version": status.liveVersion,
-                "checkpoint": status.checkpoint, "lag": head - min(head, status.checkpoint), "slot": status.slot?.id as Any? ?? NSNull(),
+                "checkpoint": status.checkpoint, "lag": head - min(head, status.checkpoint),
+                "slot": status.slot?.id as Any? ?? NSNull(),
             ]
             switch status.state {
             case .live: item["state"] = "live"
@@ -101,7 +104,10 @@ struct ReadController<Log: EventStore>: Sendable {
             try store.read(name) { reader in
                 (
                     try reader.count(RejectedEvent.table),
-                    try reader.list(RejectedEvent.self, in: RejectedEvent.table, after: after.map(RejectedEvent.key), limit: limit + 1).map(\.value)
+                    try reader.list(
+                        RejectedEvent.self, in: RejectedEvent.table, after: after.map(RejectedEvent.key),
+                        limit: limit + 1
+                    ).map(\.value)
                 )
             } ?? (0, [])
         let items = Array(page.1.prefix(limit))
@@ -121,11 +127,13 @@ struct ReadController<Log: EventStore>: Sendable {
         let head = try await log.head().position
         guard target <= head else {
             throw GatewayError(
-                .badRequest, "invalid_parameter", "min_position \(target) is past the log's head (\(head)): no event there has been acknowledged")
+                .badRequest, "invalid_parameter",
+                "min_position \(target) is past the log's head (\(head)): no event there has been acknowledged")
         }
         guard try await !store.awaitCheckpoint(name, target, timeout: .seconds(5)) else { return }
         throw GatewayError(
-            .serviceUnavailable, "projection_lagging", "the \(name) projection has not reached position \(target) within 5 s; retry later",
+            .serviceUnavailable, "projection_lagging",
+            "the \(name) projection has not reached position \(target) within 5 s; retry later",
             headers: [.retryAfter: "1"]
         )
     }
@@ -134,7 +142,9 @@ struct ReadController<Log: EventStore>: Sendable {
     func read<R>(_ request: Request, _ name: String, _ body: (ProjectionReader) throws -> R) async throws -> R {
         try await awaitPosition(request, projection: name)
         guard let result = try store.read(name, body) else {
-            throw GatewayError(.serviceUnavailable, "projection_lagging", "the \(name) projection has not been built yet", headers: [.retryAfter: "1"])
+            throw GatewayError(
+                .serviceUnavailable, "projection_lagging", "the \(name) projection has not been built yet",
+                headers: [.retryAfter: "1"])
         }
         return result
     }

@@ -31,7 +31,8 @@ struct AddressRanges: Sendable, Equatable {
             var prefix = bits
             if parts.count == 2 {
                 guard let value = Int(parts[1]), (0...bits).contains(value) else {
-                    throw ConfigurationError(setting: setting, message: "\"\(entry)\" has a prefix length outside 0–\(bits)")
+                    throw ConfigurationError(
+                        setting: setting, message: "\"\(entry)\" has a prefix length outside 0–\(bits)")
                 }
                 prefix = value
             }
@@ -45,7 +46,9 @@ struct AddressRanges: Sendable, Equatable {
     /// Whether `address` (text as the socket or a header gives it) lies in one of the ranges.
     func contains(_ address: String) -> Bool {
         guard !ranges.isEmpty, let bytes = Self.bytes(of: address) else { return false }
-        return ranges.contains { range in range.bytes.count == bytes.count && Self.matches(bytes, range.bytes, prefix: range.prefix) }
+        return ranges.contains { range in
+            range.bytes.count == bytes.count && Self.matches(bytes, range.bytes, prefix: range.prefix)
+        }
     }
 
     private static func matches(_ address: [UInt8], _ network: [UInt8], prefix: Int) -> Bool {
@@ -67,7 +70,9 @@ struct AddressRanges: Sendable, Equatable {
         var v6 = in6_addr()
         guard inet_pton(AF_INET6, text, &v6) == 1 else { return nil }
         let bytes = withUnsafeBytes(of: &v6) { Array($0) }
-        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF { return Array(bytes[12...]) }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+            return Array(bytes[12...])
+        }
         return bytes
     }
 }

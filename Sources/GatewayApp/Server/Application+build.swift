@@ -10,16 +10,21 @@ import JetStreamLog
 import WebhookAuth
 
 /// Opens the log under `configuration.dataDirectory`, reporting to `metrics`.
-package func openLog(_ configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger) throws -> LMDBEventLog {
+package func openLog(
+    _ configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger
+) throws -> LMDBEventLog {
     try LMDBEventLog(
-        directory: (configuration.dataDirectory as NSString).appendingPathComponent("log"), logger: logger, metrics: metrics.factory
+        directory: (configuration.dataDirectory as NSString).appendingPathComponent("log"), logger: logger,
+        metrics: metrics.factory
     )
 }
 
 /// Opens the JetStream log named by `configuration.log`, with this node's replica in `<dataDir>/log`, and catches
 /// the replica up. Refuses a replica folder that holds a log of its own (an LMDB gateway's): that log is not in the
 /// stream, and would be overwritten; `replay migrate` copies it into a stream.
-package func openJetStreamLog(_ configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger) async throws -> JetStreamEventStore {
+package func openJetStreamLog(
+    _ configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger
+) async throws -> JetStreamEventStore {
     let directory = (configuration.dataDirectory as NSString).appendingPathComponent("log")
     if FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("data.mdb")) {
         let existing = try LMDBEventLog(directory: directory, logger: logger)
@@ -33,12 +38,14 @@ package func openJetStreamLog(_ configuration: GatewayConfiguration, metrics: Ga
             )
         }
     }
-    return try await JetStreamEventStore(configuration: configuration.log.jetStream, directory: directory, logger: logger, metrics: metrics.factory)
+    return try await JetStreamEventStore(
+        configuration: configuration.log.jetStream, directory: directory, logger: logger, metrics: metrics.factory)
 }
 
 /// Opens the projections' views environment under `configuration.dataDirectory`.
 package func openViews(_ configuration: GatewayConfiguration, logger: Logger) throws -> ProjectionStore {
-    try ProjectionStore(directory: (configuration.dataDirectory as NSString).appendingPathComponent("views"), logger: logger)
+    try ProjectionStore(
+        directory: (configuration.dataDirectory as NSString).appendingPathComponent("views"), logger: logger)
 }
 
 /// Builds the gateway application around an open log and views store, which it closes when it shuts down.
@@ -48,7 +55,7 @@ package func buildApplication<Log: EventStore>(
     _ configuration: GatewayConfiguration, log: Log, views: ProjectionStore, metrics: GatewayMetrics, logger: Logger,
     projections: [any Projection] = BuiltInProjections.all, clock: @escaping @Sendable () -> Timestamp = { .now() },
     cluster: JetStreamEventStore? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
+) throws -> some ApplicationProtocol {
     let runner = ProjectionRunner(log: log, store: views, projections: projections, logger: logger)
     let components = ComponentHealth()
     let actions = configuration.actions
@@ -58,36 +65,45 @@ package func buildApplication<Log: EventStore>(
             connectors: [
                 LarkConnector(actions), TeamsConnector(url: actions.teamsURL),
                 StripeConnector(apiBase: actions.stripeAPIBase, apiKey: actions.stripeAPIKey),
-                EnrichmentConnector(lookupURL: actions.enrichmentLookupURL, fetchURL: actions.enrichmentFetchURL, token: actions.enrichmentToken),
+                EnrichmentConnector(
+                    lookupURL: actions.enrichmentLookupURL, fetchURL: actions.enrichmentFetchURL,
+                    token: actions.enrichmentToken),
                 C2SConnector(baseURL: actions.c2sBaseURL, messagePath: actions.c2sMessagePath, token: actions.c2sToken),
             ], configuration: actions,
             client: .shared, health: components, metrics: metrics, logger: logger
         )
     }
     let makeEvaluator: @Sendable () -> AlertEvaluator<Log> = {
-        AlertEvaluator(log: log, views: views, configuration: actions.alerts, clock: clock, logger: logger, evaluations: metrics.alertEvaluations)
+        AlertEvaluator(
+            log: log, views: views, configuration: actions.alerts, clock: clock, logger: logger,
+            evaluations: metrics.alertEvaluations)
     }
     let makeReactors: @Sendable () -> ReactorService<Log> = {
-        ReactorService(log: log, reactors: reactors(actions, views: views, health: components), health: components, logger: logger)
+        ReactorService(
+            log: log, reactors: reactors(actions, views: views, health: components), health: components, logger: logger)
     }
     // In a cluster, the reactors and the dispatcher run on the one node holding the lease, made anew each time it
     // takes it; the console then has no circuit breakers of its own to show.
     var lease: ClusterLease?
     if let cluster, actions.enabled {
         let node = configuration.log.nodeName ?? "\(ProcessInfo.processInfo.hostName)-\(configuration.port)"
-        lease = ClusterLease(store: cluster, node: node, ttl: .seconds(configuration.log.leaseSeconds), logger: logger, metrics: metrics.factory) {
+        lease = ClusterLease(
+            store: cluster, node: node, ttl: .seconds(configuration.log.leaseSeconds), logger: logger,
+            metrics: metrics.factory
+        ) {
             [makeReactors(), makeDispatcher(), makeEvaluator()]
         }
     }
     let dispatcher = lease == nil ? makeDispatcher() : nil
-    let router = buildRouter(
+    let router = try buildRouter(
         configuration, log: log, views: views, runner: runner, metrics: metrics, components: components,
         gates: actions.enabled ? dispatcher?.gates : nil, cluster: cluster, lease: lease, logger: logger
     )
     var app = Application(
         router: router,
         server: .http1(configuration: .init(additionalChannelHandlers: [HTTPParseErrorResponder()])),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "switchyard"),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "switchyard"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             logger.info("gateway listening", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
@@ -108,7 +124,8 @@ package func buildApplication<Log: EventStore>(
 }
 
 /// The reactors the configuration turns on.
-func reactors(_ actions: ActionsConfiguration, views: ProjectionStore, health: ComponentHealth? = nil) -> [any Reactor] {
+func reactors(_ actions: ActionsConfiguration, views: ProjectionStore, health: ComponentHealth? = nil) -> [any Reactor]
+{
     var reactors = [any Reactor]()
     let closed = actions.leadClosedChannel.map { (channel: $0, target: actions.leadClosedTarget ?? "manager") }
     if actions.enrichmentLookupURL != nil || closed != nil {
@@ -128,15 +145,20 @@ func reactors(_ actions: ActionsConfiguration, views: ProjectionStore, health: C
 /// The gateway's routes and middleware.
 func buildRouter<Log: EventStore>(
     _ configuration: GatewayConfiguration, log: Log, views: ProjectionStore, runner: ProjectionRunner<Log>,
-    metrics: GatewayMetrics, components: ComponentHealth, gates: TargetGates? = nil, cluster: JetStreamEventStore? = nil,
+    metrics: GatewayMetrics, components: ComponentHealth, gates: TargetGates? = nil,
+    cluster: JetStreamEventStore? = nil,
     lease: ClusterLease? = nil, logger: Logger
-) -> Router<GatewayContext> {
+) throws -> Router<GatewayContext> {
     let router = Router(context: GatewayContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.add(middleware: ResponseHeadersMiddleware())
-    if !configuration.corsOrigins.isEmpty { router.add(middleware: CORSOriginsMiddleware(origins: Set(configuration.corsOrigins))) }
+    if !configuration.corsOrigins.isEmpty {
+        router.add(middleware: CORSOriginsMiddleware(origins: Set(configuration.corsOrigins)))
+    }
     router.add(middleware: ErrorMiddleware())
-    let sessions = ConsoleSessions(lifetime: .seconds(configuration.console.sessionMinutes * 60), secureCookies: configuration.console.secureCookies)
+    let sessions = ConsoleSessions(
+        lifetime: .seconds(configuration.console.sessionMinutes * 60),
+        secureCookies: configuration.console.secureCookies)
     IngestController(log: log, configuration: configuration, metrics: metrics).addRoutes(to: router)
     OperationsController(
         log: log, metrics: metrics, components: components, dataDirectory: configuration.dataDirectory,
@@ -144,25 +166,27 @@ func buildRouter<Log: EventStore>(
     )
     .addRoutes(to: router)
     let api = router.group("api").add(
-        middleware: APIKeyMiddleware(keys: configuration.apiKeys, sessions: configuration.console.enabled ? sessions : nil))
+        middleware: APIKeyMiddleware(
+            keys: configuration.apiKeys, sessions: configuration.console.enabled ? sessions : nil))
     let read = ReadController(log: log, store: views, runner: runner, metrics: metrics)
     read.addRoutes(to: api)
     let adminGroup = router.group("api").add(
-        middleware: APIKeyMiddleware(keys: configuration.adminKeys, setting: "SWITCHYARD_ADMIN_KEYS", allow: configuration.adminAllow))
+        middleware: APIKeyMiddleware(
+            keys: configuration.adminKeys, setting: "SWITCHYARD_ADMIN_KEYS", allow: configuration.adminAllow))
     let admin = AdminController(log: log, read: read)
     admin.addRoutes(to: adminGroup)
     if configuration.console.enabled {
-        do {
-            ConsoleController(
-                log: log, read: read, admin: admin, runner: runner, sessions: sessions, templates: try ConsoleTemplates.load(),
-                components: components, gates: gates, signatures: SignatureCheck(secrets: configuration.secrets),
-                apiKeys: configuration.apiKeys, adminKeys: configuration.adminKeys, adminAllow: configuration.adminAllow, logger: logger,
-                signInThrottle: SignInThrottle(
-                    attempts: configuration.console.signInAttempts, window: .seconds(configuration.console.signInWindowSeconds))
-            ).addRoutes(to: router)
-        } catch {
-            logger.error("the console is off: its templates could not be loaded", metadata: ["error": "\(error)"])
-        }
+        // A console that cannot load its templates stops start-up (ConsoleError): it is never quietly off.
+        ConsoleController(
+            log: log, read: read, admin: admin, runner: runner, sessions: sessions,
+            templates: try ConsoleTemplates.load(),
+            components: components, gates: gates, signatures: SignatureCheck(secrets: configuration.secrets),
+            apiKeys: configuration.apiKeys, adminKeys: configuration.adminKeys,
+            adminAllow: configuration.adminAllow, logger: logger,
+            signInThrottle: SignInThrottle(
+                attempts: configuration.console.signInAttempts,
+                window: .seconds(configuration.console.signInWindowSeconds))
+        ).addRoutes(to: router)
     }
     return router
 }

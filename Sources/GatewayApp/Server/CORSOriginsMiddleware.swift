@@ -16,8 +16,12 @@ struct CORSOriginsMiddleware: RouterMiddleware {
     static let origin = HTTPField.Name("Origin")!
     static let vary = HTTPField.Name("Vary")!
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let origin = request.headers[Self.origin], origins.contains(origin) else { return try await next(request, context) }
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard let origin = request.headers[Self.origin], origins.contains(origin) else {
+            return try await next(request, context)
+        }
         if request.method == .options, request.headers[Self.requestMethod] != nil {
             return Response(
                 status: .noContent,

@@ -11,8 +11,12 @@ struct ClientAddressMiddleware: RouterMiddleware {
     typealias Context = GatewayContext
     let trustedProxies: AddressRanges
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard !trustedProxies.isEmpty, trustedProxies.contains(context.peerAddress) else { return try await next(request, context) }
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard !trustedProxies.isEmpty, trustedProxies.contains(context.peerAddress) else {
+            return try await next(request, context)
+        }
         var context = context
         if let client = Self.client(request.headers, trusting: trustedProxies) { context.remoteAddress = client }
         return try await next(request, context)

@@ -5,7 +5,9 @@ import Logging
 
 /// Turns every error that escapes a route into the JSON error shape, so no client ever sees a bare 500 page.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as GatewayError {
@@ -23,7 +25,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw GatewayError(.contentTooLarge, "payload_too_large", "the body is larger than this gateway accepts")
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-            throw GatewayError(.internalServerError, "internal_error", "the gateway failed to handle this request; it has been logged")
+            throw GatewayError(
+                .internalServerError, "internal_error", "the gateway failed to handle this request; it has been logged")
         }
     }
 }

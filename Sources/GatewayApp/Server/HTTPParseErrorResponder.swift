@@ -53,7 +53,10 @@ final class HTTPParseErrorResponder: ChannelInboundHandler, RemovableChannelHand
     static func answer(to error: HTTPParserError) -> (HTTPResponse.Status, String, String) {
         switch error {
         case .headerOverflow:
-            (.requestHeaderFieldsTooLarge, "header_too_large", "the request's header section is larger than this gateway accepts")
+            (
+                .requestHeaderFieldsTooLarge, "header_too_large",
+                "the request's header section is larger than this gateway accepts"
+            )
         default:
             (.badRequest, "invalid_http", "the request is not valid HTTP/1.1 (\(error))")
         }

@@ -24,7 +24,9 @@ package struct JSONLogHandler: LogHandler {
         if let error = event.error { fields["error"] = "\(error)" }
         var line =
             #"{"time":"#
-            + JSONText.quote(ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds]))
+            + JSONText.quote(
+                ISO8601DateFormatter.string(
+                    from: Date(), timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds]))
         line += #","level":"# + JSONText.quote(level.rawValue)
         line += #","label":"# + JSONText.quote(label)
         line += #","message":"# + JSONText.quote(message.description)
@@ -44,7 +46,9 @@ package struct JSONLogHandler: LogHandler {
         case .string(let text): text
         case .stringConvertible(let value): value.description
         case .array(let values): "[" + values.map(flatten).joined(separator: ",") + "]"
-        case .dictionary(let values): "{" + values.sorted { $0.key < $1.key }.map { "\($0.key)=\(flatten($0.value))" }.joined(separator: ",") + "}"
+        case .dictionary(let values):
+            "{" + values.sorted { $0.key < $1.key }.map { "\($0.key)=\(flatten($0.value))" }.joined(separator: ",")
+                + "}"
         }
     }
 }

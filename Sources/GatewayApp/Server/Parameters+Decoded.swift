@@ -7,7 +7,8 @@ extension Parameters {
     func requireDecoded(_ name: String) throws -> String {
         let raw = try require(name)
         guard let decoded = raw.removingPercentEncoding else {
-            throw GatewayError(.badRequest, "invalid_parameter", "the path's \(name) is not valid percent-encoded UTF-8")
+            throw GatewayError(
+                .badRequest, "invalid_parameter", "the path's \(name) is not valid percent-encoded UTF-8")
         }
         return decoded
     }

@@ -22,7 +22,8 @@ package struct EventRejected: Error, CustomStringConvertible, Sendable {
         }
         switch error {
         case DecodingError.typeMismatch(let type, let context): return "\(path(context)) is not \(type)"
-        case DecodingError.valueNotFound(let type, let context): return "\(path(context)) is null where \(type) is needed"
+        case DecodingError.valueNotFound(let type, let context):
+            return "\(path(context)) is null where \(type) is needed"
         case DecodingError.keyNotFound(let key, let context):
             let parent = path(context)
             return "\"\(key.stringValue)\" is missing" + (parent == "the payload" ? "" : " in \(parent)")

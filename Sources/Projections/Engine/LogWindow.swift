@@ -99,7 +99,9 @@ package final class LogWindow<Log: EventStore>: Sendable {
                 }
             case .extend:
                 let result: Result<[Event], any Error>
-                do { result = .success(try await log.events(from: position, limit: limit)) } catch { result = .failure(error) }
+                do { result = .success(try await log.events(from: position, limit: limit)) } catch {
+                    result = .failure(error)
+                }
                 let waiters = state.withLock { state in
                     if case .success(let events) = result, !events.isEmpty { add(events, at: position, to: &state) }
                     state.extending = false

@@ -51,7 +51,8 @@ package protocol Projection: Sendable {
 
     /// ``apply(_:event:to:)`` of the first `count` of `events`, whose inputs ``decodeAll(_:upcasters:)`` gave in
     /// `parts`, in order, under the failure policy. Projections keep the default.
-    func applyAll(_ parts: [any Sendable], events: UnsafeBufferPointer<Event>, count: Int, to state: ProjectionState) throws
+    func applyAll(
+        _ parts: [any Sendable], events: UnsafeBufferPointer<Event>, count: Int, to state: ProjectionState) throws
 }
 
 /// What one projection decoded of a run of events, in its own input type.
@@ -73,7 +74,9 @@ extension Projection {
     /// that cannot be decoded, or that `apply` rejects (``EventRejected``), is recorded in `rejected_events` and
     /// skipped; any other failure of `apply` (a bug of ours, a damaged record) stops the projection with an error
     /// that names the event's index and position.
-    package func applyAll(_ parts: [any Sendable], events: UnsafeBufferPointer<Event>, count: Int, to state: ProjectionState) throws {
+    package func applyAll(
+        _ parts: [any Sendable], events: UnsafeBufferPointer<Event>, count: Int, to state: ProjectionState
+    ) throws {
         var index = 0
         for part in parts {
             guard let inputs = part as? DecodedInputs<Input> else {
@@ -98,7 +101,8 @@ extension Projection {
                         try reject(event, reason: rejected.reason, in: state, at: index)
                     } catch let rejected as EventRejected {
                         throw ApplyFailure(
-                            index: index, position: event.position, reason: "\(name) rejected the event after changing its state (a bug): \(rejected)")
+                            index: index, position: event.position,
+                            reason: "\(name) rejected the event after changing its state (a bug): \(rejected)")
                     } catch {
                         throw ApplyFailure(index: index, position: event.position, reason: "\(error)")
                     }
@@ -113,7 +117,8 @@ extension Projection {
         do {
             try state.put(
                 RejectedEvent(
-                    position: event.position, type: event.type, source: event.source, eventType: event.metadata["event-type"],
+                    position: event.position, type: event.type, source: event.source,
+                    eventType: event.metadata["event-type"],
                     reason: String(reason.prefix(1000)), version: version
                 ), RejectedEvent.key(event.position), in: RejectedEvent.table)
         } catch {

@@ -18,9 +18,13 @@ struct DecodedBatch: Sendable {
 extension ProjectionRunner {
     /// Reads up to a batch of events from `position` (through the window the projections share) and decodes them for
     /// `projection`, in parallel on `workers`.
-    func load(from position: UInt64, for projection: AnyProjection, as role: Role, on workers: ThreadPool) async throws -> DecodedBatch {
+    func load(
+        from position: UInt64, for projection: AnyProjection, as role: Role, on workers: ThreadPool
+    ) async throws -> DecodedBatch {
         let events = try await window.events(from: position, limit: batchSize)
-        return DecodedBatch(events: events, parts: try await decode(events, with: projection, priority: priority(role, at: position), on: workers))
+        return DecodedBatch(
+            events: events,
+            parts: try await decode(events, with: projection, priority: priority(role, at: position), on: workers))
     }
 
     /// The order in which the workers take a projection's jobs: the projection furthest behind first, so that the
@@ -36,10 +40,12 @@ extension ProjectionRunner {
     /// stopped: the event that could not be decoded or applied. After a failure, `state` holds a part of the batch:
     /// drop it.
     func foldBatch(
-        _ decoded: DecodedBatch, into state: ProjectionState, _ projection: AnyProjection, as role: Role, on workers: ThreadPool
+        _ decoded: DecodedBatch, into state: ProjectionState, _ projection: AnyProjection, as role: Role,
+        on workers: ThreadPool
     ) async throws -> Result<[ProjectionState.Change], ApplyFailure> {
         do {
-            return .success(try await fold(decoded, count: decoded.events.count, into: state, projection, as: role, on: workers))
+            return .success(
+                try await fold(decoded, count: decoded.events.count, into: state, projection, as: role, on: workers))
         } catch let failure as ApplyFailure {
             return .failure(failure)
         }
@@ -47,7 +53,8 @@ extension ProjectionRunner {
 
     /// After `failure`, stores the events of `decoded` before it (folded into a fresh `state`) with their checkpoint.
     func storeBefore(
-        _ failure: ApplyFailure, of decoded: DecodedBatch, into state: ProjectionState, _ projection: AnyProjection, as role: Role,
+        _ failure: ApplyFailure, of decoded: DecodedBatch, into state: ProjectionState, _ projection: AnyProjection,
+        as role: Role,
         on workers: ThreadPool
     ) async throws {
         guard failure.index > 0 else { return }
@@ -84,7 +91,9 @@ extension ProjectionRunner {
     /// with the other projections' batches waiting then), if the
     /// slot is still this task's: the live one when following, one this runner claims when building (the claim
     /// is renewed). Otherwise throws ``SlotMoved`` and writes nothing.
-    func commit(_ changes: [ProjectionState.Change], through position: UInt64, _ projection: AnyProjection, as role: Role) async throws {
+    func commit(
+        _ changes: [ProjectionState.Change], through position: UInt64, _ projection: AnyProjection, as role: Role
+    ) async throws {
         let store = self.store
         let owner = self.owner
         let name = projection.name
@@ -97,7 +106,9 @@ extension ProjectionRunner {
                 guard try store.liveSlot(name, in: txn) == followed else { throw SlotMoved() }
                 slot = followed
             case .build(let built):
-                guard let claim = try store.buildClaim(name, in: txn), claim.slot == built, claim.owner == owner else { throw SlotMoved() }
+                guard let claim = try store.buildClaim(name, in: txn), claim.slot == built, claim.owner == owner else {
+                    throw SlotMoved()
+                }
                 try store.meta.put(BuildClaim(slot: built, owner: owner).stored, for: "build:\(name)", in: txn)
                 slot = built
             }

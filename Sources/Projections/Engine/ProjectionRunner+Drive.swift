@@ -19,7 +19,9 @@ extension ProjectionRunner {
     /// catching up (full batches), the changes of up to ``storeEvery`` batches (and ``storeBytes`` bytes) go in one
     /// store: each commit copies every B-tree page it touches, and a batch of keys spread over a large table touches
     /// most of its pages, so fewer, larger commits write far less.
-    func drive(_ projection: AnyProjection, _ assignment: Assignment, on workers: ThreadPool) async throws -> DriveOutcome {
+    func drive(
+        _ projection: AnyProjection, _ assignment: Assignment, on workers: ThreadPool
+    ) async throws -> DriveOutcome {
         let building: ProjectionSlot? = if case .build(let slot) = assignment.role { slot } else { nil }
         let slot: ProjectionSlot =
             switch assignment.role {
@@ -32,14 +34,16 @@ extension ProjectionRunner {
             logger.notice(
                 "building the projection beside the live state",
                 metadata: [
-                    "projection": "\(projection.name)", "slot": "\(building)", "from": "\(assignment.checkpoint)", "live_version": "\(live)",
+                    "projection": "\(projection.name)", "slot": "\(building)", "from": "\(assignment.checkpoint)",
+                    "live_version": "\(live)",
                 ])
         }
         do {
             let outcome = try await withThrowingTaskGroup(of: UInt64.self) { storing -> DriveOutcome? in
                 var state = ProjectionState(databases: assignment.databases, capacity: cacheCapacity)
                 var machine = DriveStateMachine(
-                    checkpoint: assignment.checkpoint, batchSize: batchSize, storeEvery: Self.storeEvery, storeBytes: Self.storeBytes
+                    checkpoint: assignment.checkpoint, batchSize: batchSize, storeEvery: Self.storeEvery,
+                    storeBytes: Self.storeBytes
                 )
                 var prefetched: DecodedBatch?
                 /// Waits until the store on its way (if any) is done, and reports its checkpoint.
@@ -70,14 +74,17 @@ extension ProjectionRunner {
                         batch = next
                         prefetched = nil
                     } else {
-                        batch = try await load(from: machine.folded + 1, for: projection, as: assignment.role, on: workers)
+                        batch = try await load(
+                            from: machine.folded + 1, for: projection, as: assignment.role, on: workers)
                     }
                     guard let last = batch.events.last?.position else {
                         try await flush()
                         if let building {
                             try await switchLive(projection, to: building)
                             store.checkpointWatch(projection.name).advance(to: machine.checkpoint)
-                            set(projection, slot: slot, live: projection.version, checkpoint: machine.checkpoint, state: .live)
+                            set(
+                                projection, slot: slot, live: projection.version, checkpoint: machine.checkpoint,
+                                state: .live)
                             return mode == .rebuild ? .finished : .moved
                         }
                         guard try await log.waitForEvents(after: machine.checkpoint) else { return .finished }
@@ -107,15 +114,18 @@ extension ProjectionRunner {
                         }
                     case .failure(let failure):
                         try await flush()
-                        state = ProjectionState(databases: state.databases, capacity: state.capacity, byteCapacity: state.byteCapacity)
-                        try await storeBefore(failure, of: batch, into: state, projection, as: assignment.role, on: workers)
+                        state = ProjectionState(
+                            databases: state.databases, capacity: state.capacity, byteCapacity: state.byteCapacity)
+                        try await storeBefore(
+                            failure, of: batch, into: state, projection, as: assignment.role, on: workers)
                         set(
                             projection, slot: slot, live: live, checkpoint: failure.position - 1,
                             state: .failed(position: failure.position, reason: failure.reason))
                         logger.error(
                             "projection stopped at an event it cannot apply",
                             metadata: [
-                                "projection": "\(projection.name)", "position": "\(failure.position)", "reason": "\(failure.reason)",
+                                "projection": "\(projection.name)", "position": "\(failure.position)",
+                                "reason": "\(failure.reason)",
                             ])
                         return .finished
                     }
@@ -125,7 +135,9 @@ extension ProjectionRunner {
             }
             if let outcome { return outcome }
         } catch is SlotMoved {
-            logger.notice("another process switched the projection or took its build; planning again", metadata: ["projection": "\(projection.name)"])
+            logger.notice(
+                "another process switched the projection or took its build; planning again",
+                metadata: ["projection": "\(projection.name)"])
             return .moved
         } catch is CancellationError {
             if mode == .rebuild, let building { try? await release(projection, building) }

@@ -37,10 +37,13 @@ extension ProjectionRunner {
         if mode == .follow {
             if let live, live.version == projection.version { return .follow(live, fresh: false) }
             if live == nil, claim == nil {
-                return .follow(ProjectionSlot(name: projection.name, version: projection.version, generation: 0), fresh: true)
+                return .follow(
+                    ProjectionSlot(name: projection.name, version: projection.version, generation: 0), fresh: true)
             }
         }
-        if let claim, claim.isActive(), claim.owner != owner { return .wait("\(claim.owner) is building \(claim.slot)") }
+        if let claim, claim.isActive(), claim.owner != owner {
+            return .wait("\(claim.owner) is building \(claim.slot)")
+        }
         if let claim, claim.slot.version == projection.version, claim.slot != live {
             return .build(claim.slot, resume: true, clearing: nil)
         }
@@ -55,9 +58,13 @@ extension ProjectionRunner {
         let name = projection.name
         return try await store.worker.run {
             while true {
-                let (live, claim) = try store.env.read { txn in (try store.liveSlot(name, in: txn), try store.buildClaim(name, in: txn)) }
+                let (live, claim) = try store.env.read { txn in
+                    (try store.liveSlot(name, in: txn), try store.buildClaim(name, in: txn))
+                }
                 let decision = self.decide(projection, live: live, claim: claim)
-                if case .wait(let reason) = decision { return .wait(reason: reason, live: live?.version ?? projection.version) }
+                if case .wait(let reason) = decision {
+                    return .wait(reason: reason, live: live?.version ?? projection.version)
+                }
                 // Tables are opened in transactions of their own, before the one that decides.
                 let slot: ProjectionSlot
                 switch decision {
@@ -70,7 +77,9 @@ extension ProjectionRunner {
                 let databases = try store.createTables(slot, tables: projection.tables)
                 let checkpoint: UInt64? = try store.env.write { txn in
                     // Another process may have moved things since the look: then look again.
-                    guard try store.liveSlot(name, in: txn) == live, try store.buildClaim(name, in: txn) == claim else { return nil }
+                    guard try store.liveSlot(name, in: txn) == live, try store.buildClaim(name, in: txn) == claim else {
+                        return nil
+                    }
                     switch decision {
                     case .follow(_, let fresh):
                         if fresh {
@@ -80,7 +89,8 @@ extension ProjectionRunner {
                     case .build(_, let resume, let clearing):
                         if let clearing { try store.clear(clearing, in: txn) }
                         if !resume { try store.clear(slot, in: txn) }
-                        try store.meta.put(BuildClaim(slot: slot, owner: self.owner).stored, for: "build:\(name)", in: txn)
+                        try store.meta.put(
+                            BuildClaim(slot: slot, owner: self.owner).stored, for: "build:\(name)", in: txn)
                     case .wait:
                         break
                     }
@@ -88,7 +98,10 @@ extension ProjectionRunner {
                 }
                 guard let checkpoint else { continue }
                 let role: Role = if case .follow = decision { .follow(slot) } else { .build(slot) }
-                return .run(Assignment(role: role, checkpoint: checkpoint, databases: databases, liveVersion: live?.version ?? slot.version))
+                return .run(
+                    Assignment(
+                        role: role, checkpoint: checkpoint, databases: databases,
+                        liveVersion: live?.version ?? slot.version))
             }
         }
     }
@@ -101,7 +114,9 @@ extension ProjectionRunner {
         let previous: ProjectionSlot? = try await store.worker.run {
             if let old = try store.env.read({ txn in try store.liveSlot(name, in: txn) }) { try store.openTables(old) }
             return try store.env.write { txn in
-                guard let claim = try store.buildClaim(name, in: txn), claim.slot == slot, claim.owner == owner else { throw SlotMoved() }
+                guard let claim = try store.buildClaim(name, in: txn), claim.slot == slot, claim.owner == owner else {
+                    throw SlotMoved()
+                }
                 let previous = try store.liveSlot(name, in: txn)
                 try store.meta.put(Array(slot.id.utf8), for: "live:\(name)", in: txn)
                 _ = try store.meta.delete("build:\(name)", in: txn)
@@ -122,11 +137,15 @@ extension ProjectionRunner {
         let owner = self.owner
         try await store.worker.run {
             try store.env.write { txn in
-                guard let claim = try store.buildClaim(projection.name, in: txn), claim.slot == slot, claim.owner == owner else { return }
+                guard let claim = try store.buildClaim(projection.name, in: txn), claim.slot == slot,
+                    claim.owner == owner
+                else { return }
                 _ = try store.meta.delete("build:\(projection.name)", in: txn)
                 try store.clear(slot, in: txn)
             }
         }
-        logger.notice("abandoned the build; readers keep the live state", metadata: ["projection": "\(projection.name)", "slot": "\(slot)"])
+        logger.notice(
+            "abandoned the build; readers keep the live state",
+            metadata: ["projection": "\(projection.name)", "slot": "\(slot)"])
     }
 }

@@ -71,7 +71,8 @@ package final class ProjectionRunner<Log: EventStore>: Service, Sendable {
     }
 
     package func run() async throws {
-        let workers = ThreadPool(name: "projections", threads: ProcessInfo.processInfo.activeProcessorCount, niceness: niceness)
+        let workers = ThreadPool(
+            name: "projections", threads: ProcessInfo.processInfo.activeProcessorCount, niceness: niceness)
         defer { workers.stop() }
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -107,7 +108,8 @@ package final class ProjectionRunner<Log: EventStore>: Service, Sendable {
             } catch  where mode == .follow && Self.isRetriable(error) {
                 let current = status.withLock { $0[projection.name] }
                 set(
-                    projection, slot: nil, live: current?.liveVersion ?? projection.version, checkpoint: current?.checkpoint ?? 0,
+                    projection, slot: nil, live: current?.liveVersion ?? projection.version,
+                    checkpoint: current?.checkpoint ?? 0,
                     state: .retrying(reason: "\(error)"))
                 logger.error(
                     "projection cannot write its views; it tries again from its checkpoint",
@@ -119,7 +121,8 @@ package final class ProjectionRunner<Log: EventStore>: Service, Sendable {
             } catch {
                 let current = status.withLock { $0[projection.name] }
                 set(
-                    projection, slot: nil, live: current?.liveVersion ?? projection.version, checkpoint: current?.checkpoint ?? 0,
+                    projection, slot: nil, live: current?.liveVersion ?? projection.version,
+                    checkpoint: current?.checkpoint ?? 0,
                     state: .failed(position: (current?.checkpoint ?? 0) + 1, reason: "\(error)"))
                 logger.error("projection stopped", metadata: ["projection": "\(projection.name)", "error": "\(error)"])
                 return
@@ -148,11 +151,14 @@ package final class ProjectionRunner<Log: EventStore>: Service, Sendable {
         }
     }
 
-    func set(_ projection: AnyProjection, slot: ProjectionSlot?, live: Int, checkpoint: UInt64, state: ProjectionStatus.State) {
+    func set(
+        _ projection: AnyProjection, slot: ProjectionSlot?, live: Int, checkpoint: UInt64, state: ProjectionStatus.State
+    ) {
         status.withLock {
             let slot = slot ?? $0[projection.name]?.slot
             $0[projection.name] = ProjectionStatus(
-                name: projection.name, version: projection.version, liveVersion: live, slot: slot, checkpoint: checkpoint, state: state
+                name: projection.name, version: projection.version, liveVersion: live, slot: slot,
+                checkpoint: checkpoint, state: state
             )
         }
     }

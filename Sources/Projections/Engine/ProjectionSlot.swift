@@ -36,7 +36,9 @@ package struct ProjectionSlot: Hashable, Sendable, CustomStringConvertible {
 
     /// The slot a new build of `version` goes to, given the live one.
     static func next(name: String, version: Int, live: ProjectionSlot?) -> ProjectionSlot {
-        guard let live, live.version == version else { return ProjectionSlot(name: name, version: version, generation: 0) }
+        guard let live, live.version == version else {
+            return ProjectionSlot(name: name, version: version, generation: 0)
+        }
         return ProjectionSlot(name: name, version: version, generation: 1 - live.generation)
     }
 
@@ -54,7 +56,9 @@ struct BuildClaim: Equatable {
     /// How long a claim holds without a commit that renews it.
     static let lease: Int64 = 30_000_000_000
 
-    func isActive(now: Timestamp = .now()) -> Bool { now.nanosecondsSinceEpoch - renewedAt.nanosecondsSinceEpoch < Self.lease }
+    func isActive(now: Timestamp = .now()) -> Bool {
+        now.nanosecondsSinceEpoch - renewedAt.nanosecondsSinceEpoch < Self.lease
+    }
 
     var stored: [UInt8] { Array("\(slot.id) \(renewedAt.nanosecondsSinceEpoch) \(owner)".utf8) }
 

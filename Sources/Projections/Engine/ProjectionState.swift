@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Reads go through a cache of decoded values that outlives a batch (bounded by ``capacity`` records and by
 /// ``byteCapacity`` bytes of their stored JSON, so that records that grow with history, such as a lead's hook
-/// actions, cannot make memory grow with the log; the runner drops it whole, once stored, when it is beyond either), backed by a read
+/// actions, cannot make memory grow with the log; once stored, the runner trims it when it is beyond either: the
+/// records found in the cache since the last trim stay, such as a day's totals, and the others go), backed by a read
 /// snapshot of the views environment; writes stay in the cache until ``changes()`` encodes them for the
 /// writer. So folding and encoding run on the runner's worker threads, in parallel with the other projections,
 /// and the views writer thread only stores bytes. A record updated by many events (a day's ledger, an hour's
@@ -145,7 +146,9 @@ package final class ProjectionState {
     }
 
     /// `record`'s value read as a `T`, from what it would store.
-    private static func decode<T: Decodable>(_ type: T.Type, from record: CachedRecord, _ decoder: JSONDecoder) throws -> T? {
+    private static func decode<T: Decodable>(
+        _ type: T.Type, from record: CachedRecord, _ decoder: JSONDecoder
+    ) throws -> T? {
         try record.encoded(with: StateJSON.referenceEncoder()).map { stored in
             try stored.withUnsafeBytes { try StateJSON.decode(T.self, from: $0, with: decoder) }
         }
@@ -162,7 +165,8 @@ package final class ProjectionState {
         let bytes = key.utf8.count
         guard bytes > 0 else { throw EventRejected("an empty key for table \(table): the event names an empty id") }
         guard bytes <= maxKeyBytes else {
-            throw EventRejected("a key of \(bytes) bytes for table \(table): at most \(maxKeyBytes) bytes can be stored")
+            throw EventRejected(
+                "a key of \(bytes) bytes for table \(table): at most \(maxKeyBytes) bytes can be stored")
         }
     }
 
@@ -217,7 +221,9 @@ package final class ProjectionState {
 
     /// Reads, changes and stores the value at `key`, starting from `initial` when absent. The cached value is
     /// changed in place.
-    package func update<T: Codable>(_ key: String, in table: String, initial: @autoclosure () -> T, _ change: (inout T) throws -> Void) throws {
+    package func update<T: Codable>(
+        _ key: String, in table: String, initial: @autoclosure () -> T, _ change: (inout T) throws -> Void
+    ) throws {
         try Self.checkKey(key, in: table)
         writes &+= 1
         let table = try self.table(table)

@@ -17,7 +17,9 @@ struct UnstorableKey: Error, CustomStringConvertible {
 
 /// Projections' batches that wait for the views writer, committed together.
 final class ViewsGroup: Sendable {
-    typealias Job = (body: @Sendable (WriteTransaction) throws -> Void, continuation: CheckedContinuation<Void, any Error>)
+    typealias Job = (
+        body: @Sendable (WriteTransaction) throws -> Void, continuation: CheckedContinuation<Void, any Error>
+    )
     let queue = Mutex<[Job]>([])
 }
 

@@ -88,7 +88,10 @@ package final class ProjectionStore: Sendable {
     /// newest first; none when it has no live state yet.
     package func rejections(_ name: String, recent: Int) throws -> (count: Int, recent: [RejectedEvent]) {
         try read(name) { reader in
-            (try reader.count(RejectedEvent.table), try reader.last(RejectedEvent.self, in: RejectedEvent.table, limit: recent).map(\.value))
+            (
+                try reader.count(RejectedEvent.table),
+                try reader.last(RejectedEvent.self, in: RejectedEvent.table, limit: recent).map(\.value)
+            )
         } ?? (0, [])
     }
 
@@ -100,7 +103,11 @@ package final class ProjectionStore: Sendable {
                 guard let slot = try liveSlot(name, in: txn) else { return .some(nil) }
                 // A slot another process made: its handles are opened outside this snapshot, then it is read again.
                 guard let databases = try cachedTables(slot, in: txn, partial: opened) else { return nil }
-                return .some(try body(ProjectionReader(txn: txn, databases: databases, checkpoint: try checkpoint(slot, in: txn), version: slot.version)))
+                return .some(
+                    try body(
+                        ProjectionReader(
+                            txn: txn, databases: databases, checkpoint: try checkpoint(slot, in: txn),
+                            version: slot.version)))
             }
             if let attempt { return attempt }
             try openExistingTables(name)
@@ -116,7 +123,8 @@ package final class ProjectionStore: Sendable {
 
 extension ProjectionStore {
     func liveSlot(_ name: String, in txn: some Transaction) throws -> ProjectionSlot? {
-        try meta.withValue(for: "live:\(name)", in: txn) { ProjectionSlot(id: String(decoding: $0, as: UTF8.self)) } ?? nil
+        try meta.withValue(for: "live:\(name)", in: txn) { ProjectionSlot(id: String(decoding: $0, as: UTF8.self)) }
+            ?? nil
     }
 
     func buildClaim(_ name: String, in txn: some Transaction) throws -> BuildClaim? {
@@ -128,11 +136,15 @@ extension ProjectionStore {
     }
 
     func tableNames(_ slot: ProjectionSlot, in txn: some Transaction) throws -> [String]? {
-        try meta.withValue(for: slot.tablesKey, in: txn) { String(decoding: $0, as: UTF8.self).split(separator: "\n").map(String.init) }
+        try meta.withValue(for: slot.tablesKey, in: txn) {
+            String(decoding: $0, as: UTF8.self).split(separator: "\n").map(String.init)
+        }
     }
 
     /// The slot's tables by name, if this process has all their handles (or, when `partial`, those it has).
-    private func cachedTables(_ slot: ProjectionSlot, in txn: ReadTransaction, partial: Bool) throws -> [String: Database<String, [UInt8]>]? {
+    private func cachedTables(
+        _ slot: ProjectionSlot, in txn: ReadTransaction, partial: Bool
+    ) throws -> [String: Database<String, [UInt8]>]? {
         guard let names = try tableNames(slot, in: txn) else { return [:] }
         return handles.withLock { handles in
             var result = [String: Database<String, [UInt8]>]()
@@ -168,7 +180,9 @@ extension ProjectionStore {
             return Dictionary(uniqueKeysWithValues: zip(tables, cached))
         }
         let databases: [Database<String, [UInt8]>] = try env.databases(tables.map(slot.table), create: true).map { $0! }
-        _ = try env.write { txn in try meta.put(Array(tables.joined(separator: "\n").utf8), for: slot.tablesKey, in: txn) }
+        _ = try env.write { txn in
+            try meta.put(Array(tables.joined(separator: "\n").utf8), for: slot.tablesKey, in: txn)
+        }
         handles.withLock { handles in
             for database in databases { handles[database.name] = database }
         }

@@ -12,8 +12,11 @@ package enum Rebuild {
         log: Log, into directory: String, projections: [any Projection], logger: Logger,
         progress: @escaping @Sendable (UInt64, UInt64) -> Void = { _, _ in }
     ) async throws -> [String: String] {
-        let built = try await buildReporting(log: log, into: directory, projections: projections, logger: logger, progress: progress)
-        if let (name, reason) = built.stopped.min(by: { $0.key < $1.key }) { throw ProjectionError("\(name) \(reason)") }
+        let built = try await buildReporting(
+            log: log, into: directory, projections: projections, logger: logger, progress: progress)
+        if let (name, reason) = built.stopped.min(by: { $0.key < $1.key }) {
+            throw ProjectionError("\(name) \(reason)")
+        }
         return built.digests
     }
 
@@ -32,7 +35,9 @@ package enum Rebuild {
         }
         var stopped = [String: String]()
         for status in runner.statuses() {
-            if case .failed(let position, let reason) = status.state { stopped[status.name] = "cannot apply position \(position): \(reason)" }
+            if case .failed(let position, let reason) = status.state {
+                stopped[status.name] = "cannot apply position \(position): \(reason)"
+            }
         }
         let digests = try self.digests(projections.filter { stopped[$0.name] == nil }, in: store)
         return (digests, stopped)
@@ -48,7 +53,8 @@ package enum Rebuild {
         progress: @escaping @Sendable (UInt64, UInt64) -> Void = { _, _ in }
     ) async throws -> [String: String] {
         let runner = ProjectionRunner(
-            log: log, store: store, projections: projections, logger: logger, mode: .rebuild, owner: "replay-\(getpid())"
+            log: log, store: store, projections: projections, logger: logger, mode: .rebuild,
+            owner: "replay-\(getpid())"
         )
         do {
             try await drive(runner, progress: progress) { _ in false }
@@ -57,7 +63,9 @@ package enum Rebuild {
         }
         let unfinished = runner.statuses().filter { $0.state != .live || $0.liveVersion != $0.version }
         guard unfinished.isEmpty else {
-            throw ProjectionError("interrupted before \(unfinished.map(\.name).joined(separator: ", ")) switched; the live state is as it was")
+            throw ProjectionError(
+                "interrupted before \(unfinished.map(\.name).joined(separator: ", ")) switched; the live state is as it was"
+            )
         }
         return try digests(projections, in: store)
     }
@@ -65,7 +73,8 @@ package enum Rebuild {
     /// Runs `runner` until it stops by itself or `done` holds, reporting progress every 250 ms; throws if a
     /// projection failed, unless told not to.
     static func drive<Log>(
-        _ runner: ProjectionRunner<Log>, throwingForFailures: Bool = true, progress: @escaping @Sendable (UInt64, UInt64) -> Void,
+        _ runner: ProjectionRunner<Log>, throwingForFailures: Bool = true,
+        progress: @escaping @Sendable (UInt64, UInt64) -> Void,
         done: @escaping @Sendable ([ProjectionStatus]) -> Bool
     ) async throws {
         let logger = runner.logger

@@ -1,7 +1,7 @@
 import JSONScan
 /// A state record that reads its usual stored shape by scanning for its members (``JSONFieldScanner``), without a
-/// tree of the JSON or `Decodable`'s containers: the same value `JSONDecoder` gives (debug builds check each one).
-/// For the records a catch-up reads back most.
+/// tree of the JSON or `Decodable`'s containers: the same value `JSONDecoder` gives (the tests compare the two on
+/// every shape). For the records a catch-up reads back most.
 protocol StateJSONReadable: Decodable {
     /// The record in `stored`, or `nil` for anything the scan does not cover, which the general decoder then reads.
     static func scanned(_ stored: UnsafeRawBufferPointer) -> Self?

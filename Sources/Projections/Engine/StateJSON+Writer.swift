@@ -75,7 +75,8 @@ extension StateJSON {
         private mutating func string(_ value: String) {
             bytes.append(UInt8(ascii: "\""))
             let plain = value.utf8.withContiguousStorageIfAvailable { utf8 in
-                guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+                guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+                else { return false }
                 bytes.append(contentsOf: utf8)
                 return true
             }
@@ -110,7 +111,9 @@ extension StateJSON {
             name(key)
             integer(value)
         }
-        mutating func member(_ key: StaticString, _ value: (some FixedWidthInteger)?) { if let value { member(key, value) } }
+        mutating func member(_ key: StaticString, _ value: (some FixedWidthInteger)?) {
+            if let value { member(key, value) }
+        }
         mutating func member(_ key: StaticString, _ value: Bool) {
             name(key)
             bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)

@@ -23,7 +23,9 @@ enum StateJSON {
 
     /// Decodes a stored `T`: by its own scan when it is ``StateJSONReadable`` and the scan covers the bytes, else by
     /// `decoder`.
-    static func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer, with decoder: @autoclosure () -> JSONDecoder) throws -> T {
+    static func decode<T: Decodable>(
+        _ type: T.Type, from bytes: UnsafeRawBufferPointer, with decoder: @autoclosure () -> JSONDecoder
+    ) throws -> T {
         if let readable = T.self as? any StateJSONReadable.Type, let scanned = readable.scanned(bytes, as: T.self) {
             return scanned
         }

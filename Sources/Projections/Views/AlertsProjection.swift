@@ -58,7 +58,11 @@ package struct AlertsProjection: Projection {
         alert.state = event.type == Self.fired ? "firing" : "resolved"
         alert.at = event.recordedAt.iso8601
         alert.position = event.position
-        if event.type == Self.fired { try state.put(alert, alert.name, in: "active") } else { try state.delete(alert.name, in: "active") }
+        if event.type == Self.fired {
+            try state.put(alert, alert.name, in: "active")
+        } else {
+            try state.delete(alert.name, in: "active")
+        }
         try state.put(alert, PaymentsProjection.newestFirst(event.position), in: "history")
     }
 }

@@ -19,13 +19,16 @@ package enum ContactNormalization {
         guard !raw.isEmpty else { return nil }
         let email = raw.lowercased()
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64, email.utf8.count <= 254 else { return nil }
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64, email.utf8.count <= 254 else {
+            return nil
+        }
         let domain = parts[1]
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && !$0.hasPrefix("-") && !$0.hasSuffix("-") }),
             labels.last!.count >= 2, labels.last!.allSatisfy(\.isLetter)
         else { return nil }
-        guard parts[0].utf8.allSatisfy({ allowedLocalBytes.contains($0) }), !parts[0].hasPrefix("."), !parts[0].hasSuffix("."),
+        guard parts[0].utf8.allSatisfy({ allowedLocalBytes.contains($0) }), !parts[0].hasPrefix("."),
+            !parts[0].hasSuffix("."),
             !parts[0].contains(".."), domain.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" })
         else { return nil }
         return email
@@ -35,7 +38,8 @@ package enum ContactNormalization {
     package static func phone(_ raw: String?) -> String? {
         guard let raw, !raw.isEmpty else { return nil }
         let international = raw.trimmingSpacesAndNewlines.hasPrefix("+")
-        var digits = String(decoding: raw.utf8.filter { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }, as: UTF8.self)
+        var digits = String(
+            decoding: raw.utf8.filter { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }, as: UTF8.self)
         if international {
             return (8...15).contains(digits.count) && !digits.hasPrefix("0") ? "+" + digits : nil
         }
@@ -81,24 +85,31 @@ enum ASCIIContact {
     static func isLetter(_ byte: UInt8) -> Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) }
 
     static func email(_ raw: [UInt8]) -> String? {
-        guard let first = raw.firstIndex(where: { !isSpace($0) }), let last = raw.lastIndex(where: { !isSpace($0) }) else { return nil }
+        guard let first = raw.firstIndex(where: { !isSpace($0) }), let last = raw.lastIndex(where: { !isSpace($0) })
+        else { return nil }
         let email = raw[first...last].map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 : $0 }
-        guard let at = email.firstIndex(of: UInt8(ascii: "@")), !email[(at + 1)...].contains(UInt8(ascii: "@")) else { return nil }
+        guard let at = email.firstIndex(of: UInt8(ascii: "@")), !email[(at + 1)...].contains(UInt8(ascii: "@")) else {
+            return nil
+        }
         let local = email[..<at], domain = email[(at + 1)...]
         guard !local.isEmpty, local.count <= 64, email.count <= 254 else { return nil }
         let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.first != UInt8(ascii: "-") && $0.last != UInt8(ascii: "-") }),
+        guard labels.count >= 2,
+            labels.allSatisfy({ !$0.isEmpty && $0.first != UInt8(ascii: "-") && $0.last != UInt8(ascii: "-") }),
             labels[labels.count - 1].count >= 2, labels[labels.count - 1].allSatisfy(isLetter)
         else { return nil }
         guard local.allSatisfy({ allowedLocal[Int($0)] }), local.first != UInt8(ascii: "."),
-            local.last != UInt8(ascii: "."), !zip(local, local.dropFirst()).contains(where: { $0 == UInt8(ascii: ".") && $1 == UInt8(ascii: ".") }),
+            local.last != UInt8(ascii: "."),
+            !zip(local, local.dropFirst()).contains(where: { $0 == UInt8(ascii: ".") && $1 == UInt8(ascii: ".") }),
             domain.allSatisfy({ isLetter($0) || isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") })
         else { return nil }
         return String(decoding: email, as: UTF8.self)
     }
 
     /// ``ContactNormalization/fakePatterns`` as bytes, with the flags they raise.
-    static let fakePatterns = ContactNormalization.fakePatterns.map { (bytes: Array($0.utf8), phoneFlag: "phone:\($0)", emailFlag: "email:\($0)") }
+    static let fakePatterns = ContactNormalization.fakePatterns.map {
+        (bytes: Array($0.utf8), phoneFlag: "phone:\($0)", emailFlag: "email:\($0)")
+    }
 
     static func fakeFlags(email: [UInt8], phone: [UInt8]) -> [String] {
         let digits = phone.filter(isDigit)
@@ -132,7 +143,8 @@ enum ASCIIContact {
 
 extension String {
     var trimmingSpacesAndNewlines: String {
-        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace })
+        else { return "" }
         return first == startIndex && last == index(before: endIndex) ? self : String(self[first...last])
     }
 }

@@ -49,7 +49,8 @@ package struct DeliveriesProjection: Projection {
             }
         }
         let minute = event.recordedAt.iso8601(.minute)
-        try state.update(Self.bucketKey(event.source, minute), in: "minutes", initial: Minute(minute: minute)) { bucket in
+        try state.update(Self.bucketKey(event.source, minute), in: "minutes", initial: Minute(minute: minute)) {
+            bucket in
             if bucket.minute != minute { bucket = Minute(minute: minute) }
             if received { bucket.received += 1 } else { bucket.rejected += 1 }
         }
@@ -59,12 +60,16 @@ package struct DeliveriesProjection: Projection {
 
     /// Received and rejected webhooks of `source` in the `minutes` minutes up to and including the minute of
     /// `now` (at most 1,440).
-    package static func window(_ reader: ProjectionReader, source: String, minutes: Int, now: Timestamp) throws -> (received: Int, rejected: Int) {
+    package static func window(
+        _ reader: ProjectionReader, source: String, minutes: Int, now: Timestamp
+    ) throws -> (received: Int, rejected: Int) {
         var total = (received: 0, rejected: 0)
         let nowMinute = now.seconds / 60
         for back in 0..<max(0, min(minutes, 1440)) {
             let minute = Timestamp.iso8601(secondsSinceEpoch: (nowMinute - Int64(back)) * 60, .minute)
-            guard let bucket = try reader.get(Minute.self, bucketKey(source, minute), in: "minutes"), bucket.minute == minute else { continue }
+            guard let bucket = try reader.get(Minute.self, bucketKey(source, minute), in: "minutes"),
+                bucket.minute == minute
+            else { continue }
             total.received += bucket.received
             total.rejected += bucket.rejected
         }

@@ -28,13 +28,16 @@ package struct IntercomNotification: Sendable, Equatable {
 
     /// The fields read, in the order of ``paths``.
     private enum Field: Int, CaseIterable {
-        case topic, createdAt, itemType, id, conversationID, title, state, open, admin, team, assigneeType, assigneeID, assigneeName
+        case topic, createdAt, itemType, id, conversationID, title, state, open, admin, team, assigneeType, assigneeID,
+            assigneeName
         case assigneeEmail
     }
 
     private static let paths: JSONFieldScanner.Paths = [
-        ["topic"], ["created_at"], ["data", "item", "type"], ["data", "item", "id"], ["data", "item", "conversation_id"],
-        ["data", "item", "title"], ["data", "item", "state"], ["data", "item", "open"], ["data", "item", "admin_assignee_id"],
+        ["topic"], ["created_at"], ["data", "item", "type"], ["data", "item", "id"],
+        ["data", "item", "conversation_id"],
+        ["data", "item", "title"], ["data", "item", "state"], ["data", "item", "open"],
+        ["data", "item", "admin_assignee_id"],
         ["data", "item", "team_assignee_id"], ["data", "item", "assignee", "type"], ["data", "item", "assignee", "id"],
         ["data", "item", "assignee", "name"], ["data", "item", "assignee", "email"],
     ]
@@ -42,9 +45,14 @@ package struct IntercomNotification: Sendable, Equatable {
     /// Reads `payload` in one pass for the fields above; `nil` when it is not JSON, or not an object with a string
     /// `topic`.
     package init?(payload: [UInt8]) {
-        guard let scan = payload.withUnsafeBytes({ try? JSONFieldScanner.scan($0, paths: Self.paths) }), scan.isObject else { return nil }
-        func string(_ field: Field) -> String? { scan.kinds[field.rawValue] == .string ? scan.values[field.rawValue] : nil }
-        func integer(_ field: Field) -> Int64? { scan.kinds[field.rawValue] == .number ? scan.values[field.rawValue].flatMap { Int64($0) } : nil }
+        guard let scan = payload.withUnsafeBytes({ try? JSONFieldScanner.scan($0, paths: Self.paths) }), scan.isObject
+        else { return nil }
+        func string(_ field: Field) -> String? {
+            scan.kinds[field.rawValue] == .string ? scan.values[field.rawValue] : nil
+        }
+        func integer(_ field: Field) -> Int64? {
+            scan.kinds[field.rawValue] == .number ? scan.values[field.rawValue].flatMap { Int64($0) } : nil
+        }
         /// An id written as a non-empty string or a whole number.
         func id(_ field: Field) -> String? {
             if let text = string(field) { return text.isEmpty ? nil : text }

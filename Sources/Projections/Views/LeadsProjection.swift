@@ -90,7 +90,8 @@ package struct LeadsProjection: Projection {
         if event.type.hasPrefix("action."), let kind = event.metadata["action-kind"], kind.hasPrefix("enrichment."),
             let subject = event.metadata["subject"], subject.hasPrefix("lead:")
         {
-            let result = event.type == ActionEvent.requested ? nil : try ActionCoding.decode(ActionResult.self, from: event)
+            let result =
+                event.type == ActionEvent.requested ? nil : try ActionCoding.decode(ActionResult.self, from: event)
             return .enrichment(kind: kind, leadID: String(subject.dropFirst(5)), result: result)
         }
         guard event.type == "webhook.received", event.source == "c2s" else { return nil }

@@ -61,7 +61,9 @@ package struct OutboxProjection: Projection {
         switch input {
         case .requested(let request):
             try state.put(
-                Entry(request: request, attempts: 0, dueAt: now, status: "pending", lastError: nil, position: event.position),
+                Entry(
+                    request: request, attempts: 0, dueAt: now, status: "pending", lastError: nil,
+                    position: event.position),
                 request.actionId, in: "pending"
             )
             try state.put(request.actionId, Self.queueKey(request), in: "queue")
@@ -103,7 +105,9 @@ package struct OutboxProjection: Projection {
         }
     }
 
-    private func change(_ id: String, in table: String, _ state: ProjectionState, _ event: EventInfo, _ body: (inout Entry) -> Void) throws {
+    private func change(
+        _ id: String, in table: String, _ state: ProjectionState, _ event: EventInfo, _ body: (inout Entry) -> Void
+    ) throws {
         guard var entry = try state.get(Entry.self, id, in: table) else { return }
         body(&entry)
         entry.position = event.position

@@ -52,7 +52,8 @@ final class PaymentsChange {
     private func payment(_ id: String, orNew kind: String) throws -> Payment {
         try get(&payments, id)
             ?? Payment(
-                id: id, kind: kind, amount: 0, currency: "", status: "", amountRefunded: 0, customer: nil, created: 0, livemode: false,
+                id: id, kind: kind, amount: 0, currency: "", status: "", amountRefunded: 0, customer: nil, created: 0,
+                livemode: false,
                 lastFailureCode: nil, paymentIntent: nil, refunds: [], refundRequested: nil
             )
     }
@@ -68,17 +69,31 @@ final class PaymentsChange {
         for id in hubRefunds.changed { try ProjectionState.checkKey(id, in: hubRefunds.name) }
         for id in refundKeys.changed { try ProjectionState.checkKey(id, in: refundKeys.name) }
         for table in ledger.values { for key in table.changed { try ProjectionState.checkKey(key, in: table.name) } }
-        for id in payments.changed { if let record = payments.records[id] ?? nil { try state.put(record, id, in: payments.name) } }
-        for id in refunds.changed { if let record = refunds.records[id] ?? nil { try state.put(record, id, in: refunds.name) } }
-        for id in disputes.changed { if let record = disputes.records[id] ?? nil { try state.put(record, id, in: disputes.name) } }
-        for id in hubRefunds.changed { if let record = hubRefunds.records[id] ?? nil { try state.put(record, id, in: hubRefunds.name) } }
-        for id in refundKeys.changed { if let record = refundKeys.records[id] ?? nil { try state.put(record, id, in: refundKeys.name) } }
+        for id in payments.changed {
+            if let record = payments.records[id] ?? nil { try state.put(record, id, in: payments.name) }
+        }
+        for id in refunds.changed {
+            if let record = refunds.records[id] ?? nil { try state.put(record, id, in: refunds.name) }
+        }
+        for id in disputes.changed {
+            if let record = disputes.records[id] ?? nil { try state.put(record, id, in: disputes.name) }
+        }
+        for id in hubRefunds.changed {
+            if let record = hubRefunds.records[id] ?? nil { try state.put(record, id, in: hubRefunds.name) }
+        }
+        for id in refundKeys.changed {
+            if let record = refundKeys.records[id] ?? nil { try state.put(record, id, in: refundKeys.name) }
+        }
         // A total that a newer snapshot took back to nothing is removed, so that the ledger holds the same keys
         // whatever order the snapshots came in.
         for table in ledger.values {
             for key in table.changed {
                 guard let totals = table.records[key] ?? nil else { continue }
-                if totals == Daily() { try state.delete(key, in: table.name) } else { try state.put(totals, key, in: table.name) }
+                if totals == Daily() {
+                    try state.delete(key, in: table.name)
+                } else {
+                    try state.put(totals, key, in: table.name)
+                }
             }
         }
         if let (entry, key) = listed { try state.put(entry, key, in: "events") }
@@ -120,19 +135,28 @@ final class PaymentsChange {
     }
 
     private func book(_ booking: Booking, sign: Int64) throws {
-        for (table, key) in [("daily", "\(booking.day)|\(booking.currency)"), ("hourly_ledger", "\(booking.hour)|\(booking.currency)")] {
+        for (table, key) in [
+            ("daily", "\(booking.day)|\(booking.currency)"), ("hourly_ledger", "\(booking.hour)|\(booking.currency)"),
+        ] {
             var entries = ledger[table] ?? Table<Daily>(name: table)
             var totals = try get(&entries, key) ?? Daily()
             let what = "the \(booking.column) total of \(key) in \(table)"
             switch booking.column {
             case "gross":
-                totals.gross = try sign > 0 ? Checked.add(totals.gross, booking.amount, what) : Checked.subtract(totals.gross, booking.amount, what)
+                totals.gross =
+                    try sign > 0
+                    ? Checked.add(totals.gross, booking.amount, what)
+                    : Checked.subtract(totals.gross, booking.amount, what)
             case "refundFailures":
                 totals.refundFailures =
                     try sign > 0
-                    ? Checked.add(totals.refundFailures, booking.amount, what) : Checked.subtract(totals.refundFailures, booking.amount, what)
+                    ? Checked.add(totals.refundFailures, booking.amount, what)
+                    : Checked.subtract(totals.refundFailures, booking.amount, what)
             default:
-                totals.refunded = try sign > 0 ? Checked.add(totals.refunded, booking.amount, what) : Checked.subtract(totals.refunded, booking.amount, what)
+                totals.refunded =
+                    try sign > 0
+                    ? Checked.add(totals.refunded, booking.amount, what)
+                    : Checked.subtract(totals.refunded, booking.amount, what)
             }
             set(&entries, key, totals)
             ledger[table] = entries
@@ -140,7 +164,9 @@ final class PaymentsChange {
     }
 
     private func booking(_ amount: Int64, at seconds: Int64, currency: String, column: String) -> Booking {
-        Booking(day: PaymentsProjection.day(seconds), hour: PaymentsProjection.hour(seconds), currency: currency, amount: amount, column: column)
+        Booking(
+            day: PaymentsProjection.day(seconds), hour: PaymentsProjection.hour(seconds), currency: currency,
+            amount: amount, column: column)
     }
 
     // MARK: Stripe objects
@@ -148,8 +174,13 @@ final class PaymentsChange {
     /// Applies the object of a Stripe event, by its kind; other objects change nothing.
     func apply(_ event: PaymentsProjection.StripeEvent, recordedAt: Int64) throws {
         guard let object = event.data?.object, let id = object.id, let kind = object.object else { return }
-        for (name, amount) in [("amount", object.amount), ("amount_received", object.amount_received), ("amount_refunded", object.amount_refunded)] {
-            if let amount, amount < 0 { throw EventRejected("data.object.\(name) is negative (\(amount)); Stripe amounts are never negative") }
+        for (name, amount) in [
+            ("amount", object.amount), ("amount_received", object.amount_received),
+            ("amount_refunded", object.amount_refunded),
+        ] {
+            if let amount, amount < 0 {
+                throw EventRejected("data.object.\(name) is negative (\(amount)); Stripe amounts are never negative")
+            }
         }
         if let negative = object.refunds?.data.first(where: { $0.amount < 0 }) {
             throw EventRejected("refund \(negative.id) has a negative amount (\(negative.amount))")
@@ -158,33 +189,45 @@ final class PaymentsChange {
         switch kind {
         case "payment_intent", "charge":
             let order = SnapshotOrder(
-                created: created, rank: Self.rank(of: object.status, in: kind == "charge" ? Self.chargeLife : Self.intentLife),
+                created: created,
+                rank: Self.rank(of: object.status, in: kind == "charge" ? Self.chargeLife : Self.intentLife),
                 detail: object.amount_refunded ?? 0, eventId: event.id
             )
             let previous = event.data?.previous_attributes?.amount_refunded
             if let previous, previous < 0 {
-                throw EventRejected("data.previous_attributes.amount_refunded is negative (\(previous)); Stripe amounts are never negative")
+                throw EventRejected(
+                    "data.previous_attributes.amount_refunded is negative (\(previous)); Stripe amounts are never negative"
+                )
             }
             try applyPayment(
-                object, id: id, kind: kind, order: order, livemode: object.livemode ?? event.livemode ?? false, refundedBefore: previous)
+                object, id: id, kind: kind, order: order, livemode: object.livemode ?? event.livemode ?? false,
+                refundedBefore: previous)
             for refund in object.refunds?.data ?? [] {
                 try applyRefund(
-                    id: refund.id, amount: refund.amount, created: refund.created, status: refund.status, currency: refund.currency ?? object.currency,
-                    charge: refund.charge?.id ?? (kind == "charge" ? id : nil), paymentIntent: refund.payment_intent?.id ?? object.payment_intent?.id,
-                    order: SnapshotOrder(created: created, rank: Self.rank(of: refund.status, in: Self.refundLife), detail: 0, eventId: event.id)
+                    id: refund.id, amount: refund.amount, created: refund.created, status: refund.status,
+                    currency: refund.currency ?? object.currency,
+                    charge: refund.charge?.id ?? (kind == "charge" ? id : nil),
+                    paymentIntent: refund.payment_intent?.id ?? object.payment_intent?.id,
+                    order: SnapshotOrder(
+                        created: created, rank: Self.rank(of: refund.status, in: Self.refundLife), detail: 0,
+                        eventId: event.id)
                 )
             }
         case "refund":
             try applyRefund(
-                id: id, amount: object.amount ?? 0, created: object.created, status: object.status, currency: object.currency,
+                id: id, amount: object.amount ?? 0, created: object.created, status: object.status,
+                currency: object.currency,
                 charge: object.charge?.id, paymentIntent: object.payment_intent?.id,
-                order: SnapshotOrder(created: created, rank: Self.rank(of: object.status, in: Self.refundLife), detail: 0, eventId: event.id)
+                order: SnapshotOrder(
+                    created: created, rank: Self.rank(of: object.status, in: Self.refundLife), detail: 0,
+                    eventId: event.id)
             )
         case "dispute":
             try applyDispute(
                 object, id: id,
                 order: SnapshotOrder(
-                    created: created, rank: Self.rank(of: object.status, in: Self.disputeLife), detail: 0, eventId: event.id
+                    created: created, rank: Self.rank(of: object.status, in: Self.disputeLife), detail: 0,
+                    eventId: event.id
                 ))
         default:
             break
@@ -194,34 +237,41 @@ final class PaymentsChange {
     /// The place of a status in an object's life, for snapshots of the same second.
     static func rank(of status: String?, in life: [String: Int]) -> Int { status.flatMap { life[$0] } ?? 0 }
     static let intentLife = [
-        "requires_payment_method": 0, "requires_confirmation": 1, "requires_action": 2, "processing": 3, "requires_capture": 4,
+        "requires_payment_method": 0, "requires_confirmation": 1, "requires_action": 2, "processing": 3,
+        "requires_capture": 4,
         "canceled": 5, "succeeded": 5,
     ]
     static let chargeLife = ["pending": 0, "failed": 1, "succeeded": 1]
     static let refundLife = ["pending": 0, "requires_action": 0, "succeeded": 1, "failed": 2, "canceled": 2]
     static let disputeLife = [
-        "warning_needs_response": 0, "needs_response": 0, "warning_under_review": 1, "under_review": 1, "warning_closed": 2, "won": 2,
+        "warning_needs_response": 0, "needs_response": 0, "warning_under_review": 1, "under_review": 1,
+        "warning_closed": 2, "won": 2,
         "lost": 2, "charge_refunded": 2,
     ]
 
     private func applyPayment(
-        _ object: PaymentsProjection.StripeObject, id: String, kind: String, order: SnapshotOrder, livemode: Bool, refundedBefore: Int64?
+        _ object: PaymentsProjection.StripeObject, id: String, kind: String, order: SnapshotOrder, livemode: Bool,
+        refundedBefore: Int64?
     ) throws {
         var payment = try payment(id, orNew: kind)
         // Every snapshot of a charge's refunded amount is a step in its refunds' history, whatever order they came in.
         if kind == "charge", let refunded = object.amount_refunded, refunded > 0 || refundedBefore != nil,
             !payment.refundSteps.contains(where: { $0.eventId == order.eventId })
         {
-            payment.refundSteps.append(RefundStep(created: order.created, eventId: order.eventId, from: refundedBefore, to: refunded))
+            payment.refundSteps.append(
+                RefundStep(created: order.created, eventId: order.eventId, from: refundedBefore, to: refunded))
             payment.refundSteps.sort { ($0.created, $0.eventId) < ($1.created, $1.eventId) }
         }
         if payment.snapshot.map({ $0 < order }) ?? true {
             payment.snapshot = order
             payment.kind = kind
-            payment.amount = (kind == "payment_intent" && object.status == "succeeded" ? object.amount_received : nil) ?? object.amount ?? payment.amount
+            payment.amount =
+                (kind == "payment_intent" && object.status == "succeeded" ? object.amount_received : nil) ?? object
+                .amount ?? payment.amount
             payment.currency = object.currency ?? payment.currency
             // A charge of API versions before 2015 says `paid` where later ones say `succeeded`.
-            payment.status = (kind == "charge" && object.status == "paid" ? "succeeded" : object.status) ?? payment.status
+            payment.status =
+                (kind == "charge" && object.status == "paid" ? "succeeded" : object.status) ?? payment.status
             payment.customer = object.customer ?? payment.customer
             payment.created = object.created ?? payment.created
             payment.livemode = livemode
@@ -248,7 +298,8 @@ final class PaymentsChange {
     }
 
     private func applyRefund(
-        id: String, amount: Int64, created: Int64?, status: String?, currency: String?, charge: String?, paymentIntent: String?,
+        id: String, amount: Int64, created: Int64?, status: String?, currency: String?, charge: String?,
+        paymentIntent: String?,
         order: SnapshotOrder
     ) throws {
         var refund = try get(&refunds, id) ?? Refund(id: id, amount: amount, created: created, status: status)
@@ -270,7 +321,8 @@ final class PaymentsChange {
         var dispute =
             try get(&disputes, id)
             ?? Dispute(
-                id: id, amount: object.amount ?? 0, currency: object.currency, status: object.status, charge: nil, paymentIntent: nil,
+                id: id, amount: object.amount ?? 0, currency: object.currency, status: object.status, charge: nil,
+                paymentIntent: nil,
                 created: object.created, snapshot: nil
             )
         if dispute.snapshot.map({ $0 < order }) ?? true {
@@ -292,14 +344,22 @@ final class PaymentsChange {
         var intent = paymentIntent
         if let charge {
             var record = try payment(charge, orNew: "charge")
-            if disputes { record.disputeIds = Self.adding(id, to: record.disputeIds) } else { record.refundIds = Self.adding(id, to: record.refundIds) }
+            if disputes {
+                record.disputeIds = Self.adding(id, to: record.disputeIds)
+            } else {
+                record.refundIds = Self.adding(id, to: record.refundIds)
+            }
             intent = intent ?? record.paymentIntent
             set(&payments, charge, record)
             stale.insert(charge)
         }
         if let intent {
             var record = try payment(intent, orNew: "payment_intent")
-            if disputes { record.disputeIds = Self.adding(id, to: record.disputeIds) } else { record.refundIds = Self.adding(id, to: record.refundIds) }
+            if disputes {
+                record.disputeIds = Self.adding(id, to: record.disputeIds)
+            } else {
+                record.refundIds = Self.adding(id, to: record.refundIds)
+            }
             set(&payments, intent, record)
             stale.insert(intent)
         }
@@ -313,10 +373,15 @@ final class PaymentsChange {
             let status = refund.status ?? "succeeded"
             let wanted =
                 status == "succeeded" || status == "failed"
-                ? booking(refund.amount, at: refund.created ?? refund.snapshot?.created ?? 0, currency: currency ?? "", column: "refunded")
+                ? booking(
+                    refund.amount, at: refund.created ?? refund.snapshot?.created ?? 0, currency: currency ?? "",
+                    column: "refunded")
                 : nil
             let reversal =
-                status == "failed" ? refund.failedAt.map { booking(refund.amount, at: $0, currency: currency ?? "", column: "refundFailures") } : nil
+                status == "failed"
+                ? refund.failedAt.map {
+                    booking(refund.amount, at: $0, currency: currency ?? "", column: "refundFailures")
+                } : nil
             var updated = refund
             updated.booked = try rebook(refund.booked, wanted)
             updated.bookedFailure = try rebook(refund.bookedFailure, reversal)
@@ -329,21 +394,27 @@ final class PaymentsChange {
     /// An operator's refund request: outstanding until Stripe shows the refund, or the call is dead. A request made
     /// with an idempotency key records which request the key made.
     func requested(_ request: RefundRequest, position: UInt64, at seconds: Int64) throws {
-        guard request.resolvedAmount > 0 else { throw EventRejected("a refund request of \(request.resolvedAmount); it must be positive") }
+        guard request.resolvedAmount > 0 else {
+            throw EventRejected("a refund request of \(request.resolvedAmount); it must be positive")
+        }
         if let key = request.idempotencyKey, let fingerprint = request.fingerprint {
             set(
                 &refundKeys, RefundRequest.keyDigest(key),
-                RefundKey(position: position, paymentId: request.paymentId, resolvedAmount: request.resolvedAmount, fingerprint: fingerprint))
+                RefundKey(
+                    position: position, paymentId: request.paymentId, resolvedAmount: request.resolvedAmount,
+                    fingerprint: fingerprint))
         }
         guard var payment = try get(&payments, request.paymentId) else { return }
         let actionId = RefundRequest.actionId(position: position)
-        payment.refundRequested = try Checked.add(payment.refundRequested ?? 0, request.resolvedAmount, "the amount requested to refund")
+        payment.refundRequested = try Checked.add(
+            payment.refundRequested ?? 0, request.resolvedAmount, "the amount requested to refund")
         payment.hubRefunds = Self.adding(actionId, to: payment.hubRefunds)
         set(&payments, request.paymentId, payment)
         set(
             &hubRefunds, actionId,
             HubRefund(
-                actionId: actionId, paymentId: request.paymentId, amount: request.resolvedAmount, state: "requested", requestedAt: seconds))
+                actionId: actionId, paymentId: request.paymentId, amount: request.resolvedAmount, state: "requested",
+                requestedAt: seconds))
         stale.insert(request.paymentId)
     }
 
@@ -393,8 +464,12 @@ final class PaymentsChange {
             if !payment.chargeIds.isEmpty { payment.amountRefunded = refunded }
         }
         // Gross: an intent once it succeeded; a charge only when it was made without one (the Charges API).
-        let grossed = payment.status == "succeeded" && (payment.kind == "payment_intent" || payment.paymentIntent == nil)
-        let gross = grossed ? payment.succeededAt.map { booking(payment.amount, at: $0, currency: payment.currency, column: "gross") } : nil
+        let grossed =
+            payment.status == "succeeded" && (payment.kind == "payment_intent" || payment.paymentIntent == nil)
+        let gross =
+            grossed
+            ? payment.succeededAt.map { booking(payment.amount, at: $0, currency: payment.currency, column: "gross") }
+            : nil
         payment.bookedGross = try rebook(payment.bookedGross, gross)
         if payment.kind == "charge" {
             // Refunds the newest snapshot counted and that failed after it no longer take money back.
@@ -403,7 +478,8 @@ final class PaymentsChange {
             for refundID in payment.refundIds {
                 guard let refund = try get(&refunds, refundID) else { continue }
                 if refund.counts, let booked = refund.booked {
-                    knownByDay[booked.day] = try Checked.add(knownByDay[booked.day] ?? 0, refund.amount, "the refunds of \(id)")
+                    knownByDay[booked.day] = try Checked.add(
+                        knownByDay[booked.day] ?? 0, refund.amount, "the refunds of \(id)")
                 }
                 if refund.status == "failed", let failedAt = refund.failedAt, let snapshot = payment.snapshot,
                     (refund.created ?? 0) <= snapshot.created, failedAt > snapshot.created
@@ -414,7 +490,8 @@ final class PaymentsChange {
             payment.refundsFailedSince = failedSince
             let beyond = payment.refundedReported > known ? payment.refundedReported - known : 0
             payment.bookedUnattributed = try rebook(
-                payment.bookedUnattributed, unattributedBookings(beyond, steps: payment.refundSteps, knownByDay: knownByDay, payment: payment))
+                payment.bookedUnattributed,
+                unattributedBookings(beyond, steps: payment.refundSteps, knownByDay: knownByDay, payment: payment))
         }
         set(&payments, id, payment)
     }
@@ -422,7 +499,9 @@ final class PaymentsChange {
     /// Books `amount`, what a charge reports refunded beyond the refund objects known, along its refund steps: each
     /// rise of its refunded amount on the day it happened, less the known refunds of that day, oldest first, up to
     /// `amount`; what is left (refunded before the first step) on the first step's day.
-    private func unattributedBookings(_ amount: Int64, steps: [RefundStep], knownByDay: [String: Int64], payment: Payment) -> [Booking] {
+    private func unattributedBookings(
+        _ amount: Int64, steps: [RefundStep], knownByDay: [String: Int64], payment: Payment
+    ) -> [Booking] {
         guard amount > 0 else { return [] }
         var left = amount
         var knownLeft = knownByDay

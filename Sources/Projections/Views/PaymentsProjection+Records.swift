@@ -55,7 +55,8 @@ extension PaymentsProjection {
         /// What may still be refunded: the amount less the refunds (Stripe's own figure or the refund objects',
         /// whichever is more), the hub's requests not yet seen from Stripe, and what is disputed. Never negative.
         package var refundable: Int64 {
-            let taken = [max(refundedKnown, refundedReported), refundOutstanding, disputed].reduce(Int64(0)) { total, part in
+            let taken = [max(refundedKnown, refundedReported), refundOutstanding, disputed].reduce(Int64(0)) {
+                total, part in
                 let (sum, overflow) = total.addingReportingOverflow(part)
                 return overflow ? .max : sum
             }

@@ -2,15 +2,19 @@ import JSONScan
 extension PaymentsProjection.StripeEvent {
     /// The fields the projection reads, in the order of ``paths``.
     private enum Field: Int {
-        case id, type, created, livemode, data, object, objectId, objectKind, amount, amountReceived, amountRefunded, currency
-        case status, customer, objectCreated, objectLivemode, paymentIntent, lastPaymentError, failureCode, refunds, charge
+        case id, type, created, livemode, data, object, objectId, objectKind, amount, amountReceived, amountRefunded,
+            currency
+        case status, customer, objectCreated, objectLivemode, paymentIntent, lastPaymentError, failureCode, refunds,
+            charge
         case previous, previousRefunded
     }
 
     private static let paths: JSONFieldScanner.Paths = [
-        ["id"], ["type"], ["created"], ["livemode"], ["data"], ["data", "object"], ["data", "object", "id"], ["data", "object", "object"],
+        ["id"], ["type"], ["created"], ["livemode"], ["data"], ["data", "object"], ["data", "object", "id"],
+        ["data", "object", "object"],
         ["data", "object", "amount"], ["data", "object", "amount_received"], ["data", "object", "amount_refunded"],
-        ["data", "object", "currency"], ["data", "object", "status"], ["data", "object", "customer"], ["data", "object", "created"],
+        ["data", "object", "currency"], ["data", "object", "status"], ["data", "object", "customer"],
+        ["data", "object", "created"],
         ["data", "object", "livemode"], ["data", "object", "payment_intent"], ["data", "object", "last_payment_error"],
         ["data", "object", "last_payment_error", "code"], ["data", "object", "refunds"], ["data", "object", "charge"],
         ["data", "previous_attributes"], ["data", "previous_attributes", "amount_refunded"],
@@ -33,7 +37,9 @@ extension PaymentsProjection.StripeEvent {
             data = nil
             return
         }
-        guard f.kind(.data) == .object, f.kind(.object) == .object, f.isAbsent(.refunds) else { throw JSONFieldScanner.Unscanned() }
+        guard f.kind(.data) == .object, f.kind(.object) == .object, f.isAbsent(.refunds) else {
+            throw JSONFieldScanner.Unscanned()
+        }
         let failure: PaymentsProjection.StripeObject.Failure?
         if f.isAbsent(.lastPaymentError) {
             failure = nil
@@ -49,10 +55,13 @@ extension PaymentsProjection.StripeEvent {
         data = Body(
             object: PaymentsProjection.StripeObject(
                 id: try f.string(.objectId), object: try f.string(.objectKind), amount: try f.int64(.amount),
-                amount_received: try f.int64(.amountReceived), amount_refunded: try f.int64(.amountRefunded), currency: try f.string(.currency),
+                amount_received: try f.int64(.amountReceived), amount_refunded: try f.int64(.amountRefunded),
+                currency: try f.string(.currency),
                 status: try f.string(.status), customer: try f.string(.customer), created: try f.int64(.objectCreated),
-                livemode: try f.bool(.objectLivemode), payment_intent: try f.string(.paymentIntent).map(PaymentsProjection.StripeReference.init(id:)),
-                charge: try f.string(.charge).map(PaymentsProjection.StripeReference.init(id:)), last_payment_error: failure, refunds: nil
+                livemode: try f.bool(.objectLivemode),
+                payment_intent: try f.string(.paymentIntent).map(PaymentsProjection.StripeReference.init(id:)),
+                charge: try f.string(.charge).map(PaymentsProjection.StripeReference.init(id:)),
+                last_payment_error: failure, refunds: nil
             ), previous_attributes: previous)
     }
 }

@@ -37,18 +37,25 @@ extension PaymentsProjection.Payment: StateJSONWritable {
 
 extension PaymentsProjection.Payment: StateJSONReadable {
     private enum Field: Int {
-        case amount, amountRefunded, bookedGross, grossDay, grossHour, grossCurrency, grossAmount, grossColumn, bookedUnattributed
-        case chargeIds, created, currency, customer, disputeIds, disputed, hubRefunds, id, kind, lastFailureCode, livemode, paymentIntent
-        case refundIds, refundOutstanding, refundRequested, refundSteps, refundedKnown, refunds, refundsFailedSince, snapshot
+        case amount, amountRefunded, bookedGross, grossDay, grossHour, grossCurrency, grossAmount, grossColumn,
+            bookedUnattributed
+        case chargeIds, created, currency, customer, disputeIds, disputed, hubRefunds, id, kind, lastFailureCode,
+            livemode, paymentIntent
+        case refundIds, refundOutstanding, refundRequested, refundSteps, refundedKnown, refunds, refundsFailedSince,
+            snapshot
         case snapshotCreated, snapshotRank, snapshotDetail, snapshotEvent, status, succeededAt
     }
 
     private static let paths: JSONFieldScanner.Paths = [
-        ["amount"], ["amountRefunded"], ["bookedGross"], ["bookedGross", "day"], ["bookedGross", "hour"], ["bookedGross", "currency"],
+        ["amount"], ["amountRefunded"], ["bookedGross"], ["bookedGross", "day"], ["bookedGross", "hour"],
+        ["bookedGross", "currency"],
         ["bookedGross", "amount"], ["bookedGross", "column"], ["bookedUnattributed"],
-        ["chargeIds"], ["created"], ["currency"], ["customer"], ["disputeIds"], ["disputed"], ["hubRefunds"], ["id"], ["kind"],
-        ["lastFailureCode"], ["livemode"], ["paymentIntent"], ["refundIds"], ["refundOutstanding"], ["refundRequested"], ["refundSteps"],
-        ["refundedKnown"], ["refunds"], ["refundsFailedSince"], ["snapshot"], ["snapshot", "created"], ["snapshot", "rank"], ["snapshot", "detail"],
+        ["chargeIds"], ["created"], ["currency"], ["customer"], ["disputeIds"], ["disputed"], ["hubRefunds"], ["id"],
+        ["kind"],
+        ["lastFailureCode"], ["livemode"], ["paymentIntent"], ["refundIds"], ["refundOutstanding"], ["refundRequested"],
+        ["refundSteps"],
+        ["refundedKnown"], ["refunds"], ["refundsFailedSince"], ["snapshot"], ["snapshot", "created"],
+        ["snapshot", "rank"], ["snapshot", "detail"],
         ["snapshot", "eventId"],
         ["status"], ["succeededAt"],
     ]
@@ -63,7 +70,8 @@ extension PaymentsProjection.Payment: StateJSONReadable {
             var payment = Self(
                 id: try f.requiredString(.id), kind: try f.requiredString(.kind), amount: try f.requiredInt64(.amount),
                 currency: try f.requiredString(.currency), status: try f.requiredString(.status),
-                amountRefunded: try f.requiredInt64(.amountRefunded), customer: try f.string(.customer), created: try f.requiredInt64(.created),
+                amountRefunded: try f.requiredInt64(.amountRefunded), customer: try f.string(.customer),
+                created: try f.requiredInt64(.created),
                 livemode: try f.requiredBool(.livemode), lastFailureCode: try f.string(.lastFailureCode),
                 paymentIntent: try f.string(.paymentIntent), refunds: [], refundRequested: try f.int64(.refundRequested)
             )
@@ -83,14 +91,16 @@ extension PaymentsProjection.Payment: StateJSONReadable {
                     detail: try f.requiredInt64(.snapshotDetail), eventId: try f.requiredString(.snapshotEvent)
                 )
             }
-            payment.bookedGross = try Self.booking(f, .bookedGross, .grossDay, .grossHour, .grossCurrency, .grossAmount, .grossColumn)
+            payment.bookedGross = try Self.booking(
+                f, .bookedGross, .grossDay, .grossHour, .grossCurrency, .grossAmount, .grossColumn)
             return payment
         }
     }
 
     /// The booking at `field`, from its members' fields; `nil` when absent.
     private static func booking(
-        _ f: JSONFieldScanner.Reader<Field>, _ field: Field, _ day: Field, _ hour: Field, _ currency: Field, _ amount: Field, _ column: Field
+        _ f: JSONFieldScanner.Reader<Field>, _ field: Field, _ day: Field, _ hour: Field, _ currency: Field,
+        _ amount: Field, _ column: Field
     ) throws(JSONFieldScanner.Unscanned) -> PaymentsProjection.Booking? {
         if f.isAbsent(field) { return nil }
         guard f.kind(field) == .object else { throw JSONFieldScanner.Unscanned() }

@@ -19,7 +19,9 @@ import Foundation
 package struct PaymentsProjection: Projection {
     package let name = "payments"
     package let version = 4
-    package let tables = ["payments", "refunds", "disputes", "hub_refunds", "refund_keys", "daily", "hourly", "hourly_ledger", "events"]
+    package let tables = [
+        "payments", "refunds", "disputes", "hub_refunds", "refund_keys", "daily", "hourly", "hourly_ledger", "events",
+    ]
 
     /// Creates the projection.
     package init() {}
@@ -38,9 +40,12 @@ package struct PaymentsProjection: Projection {
         case ActionEvent.succeeded, ActionEvent.dead:
             guard event.metadata["action-kind"] == "stripe.refund" else { return nil }
             let result = try JSONPayload.decode(ActionResult.self, from: event.payload)
-            return .refundCall(actionId: result.actionId, succeeded: event.type == ActionEvent.succeeded, refundId: result.output?["refund_id"])
+            return .refundCall(
+                actionId: result.actionId, succeeded: event.type == ActionEvent.succeeded,
+                refundId: result.output?["refund_id"])
         case "webhook.received" where event.source == "stripe":
-            return .stripe(try StripeEvent.scanned(event.payload) ?? JSONPayload.decode(StripeEvent.self, from: event.payload))
+            return .stripe(
+                try StripeEvent.scanned(event.payload) ?? JSONPayload.decode(StripeEvent.self, from: event.payload))
         default:
             return nil
         }
@@ -56,7 +61,8 @@ package struct PaymentsProjection: Projection {
             let created = stripe.created ?? event.recordedAt.seconds
             change.listEvent(
                 PaymentEvent(
-                    eventId: stripe.id, type: stripe.type, created: created, mode: stripe.livemode == true ? "live" : "test", position: event.position
+                    eventId: stripe.id, type: stripe.type, created: created,
+                    mode: stripe.livemode == true ? "live" : "test", position: event.position
                 ), key: Self.newestFirst(event.position))
             if stripe.data != nil { change.countAttempt(stripe.type, hour: Self.hour(created)) }
         case .refundRequested(let request):

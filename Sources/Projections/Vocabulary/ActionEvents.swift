@@ -43,7 +43,8 @@ package struct ActionRequest: Codable, Sendable, Equatable {
 
     /// Creates a request of reactor `reactor` for the `index`-th action caused by the event at `causedBy`.
     package init(
-        reactor: String, causedBy: UInt64, index: Int, kind: String, channel: String, target: String, params: [String: String],
+        reactor: String, causedBy: UInt64, index: Int, kind: String, channel: String, target: String,
+        params: [String: String],
         subject: String? = nil
     ) {
         self.subject = subject
@@ -61,7 +62,8 @@ package struct ActionRequest: Codable, Sendable, Equatable {
     package func event() throws -> NewEvent {
         NewEvent(
             type: ActionEvent.requested, source: "reactor", idempotencyKey: "action:\(reactor):\(causedBy):\(index)",
-            metadata: ["action-kind": kind, "channel": channel, "subject": subject ?? ""], payload: try ActionCoding.encode(self)
+            metadata: ["action-kind": kind, "channel": channel, "subject": subject ?? ""],
+            payload: try ActionCoding.encode(self)
         )
     }
 
@@ -111,7 +113,10 @@ package struct ActionResult: Codable, Sendable, Equatable {
     package var sandbox: Bool?
 
     /// Creates a result record.
-    package init(actionId: String, error: String? = nil, nextAttemptAt: Int64? = nil, output: [String: String]? = nil, sandbox: Bool? = nil) {
+    package init(
+        actionId: String, error: String? = nil, nextAttemptAt: Int64? = nil, output: [String: String]? = nil,
+        sandbox: Bool? = nil
+    ) {
         self.actionId = actionId
         self.error = error
         self.nextAttemptAt = nextAttemptAt

@@ -53,6 +53,7 @@ package struct RefundRequest: Codable, Sendable, Equatable {
     package static func logKey(for idempotencyKey: String) -> String { "refund-request:" + keyDigest(idempotencyKey) }
 
     enum CodingKeys: String, CodingKey {
-        case paymentId = "payment_id", amount, resolvedAmount = "resolved_amount", idempotencyKey = "idempotency_key", fingerprint
+        case paymentId = "payment_id", amount, resolvedAmount = "resolved_amount", idempotencyKey = "idempotency_key",
+            fingerprint
     }
 }
