@@ -372,14 +372,17 @@ struct ConsoleTemplateLoadingTests {
             let root = URL(fileURLWithPath: directory)
             let templates = root.appendingPathComponent("Templates")
             try FileManager.default.createDirectory(at: templates, withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(at: root.appendingPathComponent("Assets"), withIntermediateDirectories: true)
-            try "{{#open}} never closed".write(to: templates.appendingPathComponent("events.mustache"), atomically: true, encoding: .utf8)
+            try FileManager.default.createDirectory(
+                at: root.appendingPathComponent("Assets"), withIntermediateDirectories: true)
+            try "{{#open}} never closed".write(
+                to: templates.appendingPathComponent("events.mustache"), atomically: true, encoding: .utf8)
             #expect {
                 _ = try ConsoleTemplates.load(from: root)
             } throws: { error in
                 "\(error)".contains("events.mustache does not parse")
             }
-            try "<p>fine</p>".write(to: templates.appendingPathComponent("events.mustache"), atomically: true, encoding: .utf8)
+            try "<p>fine</p>".write(
+                to: templates.appendingPathComponent("events.mustache"), atomically: true, encoding: .utf8)
             #expect {
                 _ = try ConsoleTemplates.load(from: root)
             } throws: { error in
