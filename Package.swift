@@ -113,7 +113,7 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.copy("Console/Templates"), .copy("Console/Assets")]
+            resources: [.copy("Console/Templates"), .copy("Console/Assets"), .copy("Operations/openapi.json")]
         ),
         .executableTarget(
             name: "Gateway",

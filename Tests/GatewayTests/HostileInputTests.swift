@@ -178,7 +178,7 @@ struct HostileInputTests {
             let document = try OpenAPITests.document()
             let paths = try #require(document["paths"] as? [String: [String: Any]])
             let responses = (paths["/webhooks/in/{name}"]?["post"] as? [String: Any])?["responses"] as? [String: Any]
-            #expect(responses?["404"] != nil, "docs/openapi.yaml lists the 404 of /webhooks/in/{name}")
+            #expect(responses?["404"] != nil, "openapi.json lists the 404 of /webhooks/in/{name}")
         }
     }
 

@@ -19,7 +19,7 @@ struct ConsoleTemplates: Sendable {
     /// broken build).
     static func load(from resources: URL? = Bundle.module.resourceURL) throws -> ConsoleTemplates {
         guard let root = resources else {
-            throw ConsoleError("the console's resources are missing from this build")
+            throw ResourceError("the console's resources are missing from this build")
         }
         var library = MustacheLibrary()
         let templates = root.appendingPathComponent("Templates")
@@ -29,11 +29,11 @@ struct ConsoleTemplates: Sendable {
             do {
                 try library.register(text, named: String(name.dropLast(".mustache".count)))
             } catch {
-                throw ConsoleError("the console template \(name) does not parse: \(error)")
+                throw ResourceError("the console template \(name) does not parse: \(error)")
             }
         }
         for name in ["layout", "error", "sign-in"] where library.getTemplate(named: name) == nil {
-            throw ConsoleError("the console template \(name).mustache is missing from this build")
+            throw ResourceError("the console template \(name).mustache is missing from this build")
         }
         var assets = [String: (bytes: ByteBuffer, contentType: String)]()
         let folder = root.appendingPathComponent("Assets")

@@ -15,6 +15,7 @@ struct OperationsController<Log: EventStore>: Sendable {
     let runner: ProjectionRunner<Log>
     /// The projections' views, for the events each has skipped.
     let views: ProjectionStore
+    let openAPI: OpenAPIDocument
     /// The JetStream log, when the gateway runs on one, and the lease that runs its reactors.
     var cluster: JetStreamEventStore? = nil
     var lease: ClusterLease? = nil
@@ -25,7 +26,7 @@ struct OperationsController<Log: EventStore>: Sendable {
         router.get("/openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+                body: .init(byteBuffer: openAPI.bytes))
         }
         router.get("/metrics") { _, _ in
             await refreshMetrics()

@@ -162,7 +162,7 @@ func buildRouter<Log: EventStore>(
     IngestController(log: log, configuration: configuration, metrics: metrics).addRoutes(to: router)
     OperationsController(
         log: log, metrics: metrics, components: components, dataDirectory: configuration.dataDirectory,
-        runner: runner, views: views, cluster: cluster, lease: lease
+        runner: runner, views: views, openAPI: try OpenAPIDocument.load(), cluster: cluster, lease: lease
     )
     .addRoutes(to: router)
     let api = router.group("api").add(
@@ -176,7 +176,7 @@ func buildRouter<Log: EventStore>(
     let admin = AdminController(log: log, read: read)
     admin.addRoutes(to: adminGroup)
     if configuration.console.enabled {
-        // A console that cannot load its templates stops start-up (ConsoleError): it is never quietly off.
+        // A console that cannot load its templates stops start-up (ResourceError): it is never quietly off.
         ConsoleController(
             log: log, read: read, admin: admin, runner: runner, sessions: sessions,
             templates: try ConsoleTemplates.load(),
