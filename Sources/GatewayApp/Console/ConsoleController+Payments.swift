@@ -170,13 +170,14 @@ extension ConsoleController {
     /// as its idempotency key, then back to the payment. Submitting the confirmation again (a double click, a browser
     /// retry, the back button) shows the first refund and requests nothing.
     func refund(
-        _ id: String, form: [String: String], context: GatewayContext, session: ConsoleSession
+        _ id: String, form text: String, context: GatewayContext, session: ConsoleSession
     ) async throws -> Response {
+        let form = try ConsoleForm.decode(ConsoleForm.Refund.self, from: text)
         let payment = try store.read("payments") { try $0.get(Payment.self, id, in: "payments") } ?? nil
         guard let payment, payment.kind == "payment_intent" else {
             throw GatewayError(.notFound, "not_found", "no payment intent \(id) has reached the gateway")
         }
-        let typed = (form["amount"] ?? "").trimmingCharacters(in: .whitespaces)
+        let typed = (form.amount ?? "").trimmingCharacters(in: .whitespaces)
         let amount: Int64
         if typed.isEmpty {
             amount = payment.refundable
@@ -188,8 +189,8 @@ extension ConsoleController {
                 "\(typed) is not an amount of \(payment.currency.uppercased()) (at most \(MinorUnits.exponent(of: payment.currency)) decimals)"
             )
         }
-        if form["confirm"] == "yes" {
-            guard let token = form["refund_token"], !token.isEmpty, token.utf8.count <= 64 else {
+        if form.confirm == "yes" {
+            guard let token = form.refundToken, !token.isEmpty, token.utf8.count <= 64 else {
                 throw GatewayError(
                     .badRequest, "invalid_form", "the confirmation carries no refund token; start the refund again")
             }

@@ -142,7 +142,7 @@ struct ConsoleController<Log: EventStore>: Sendable {
     /// unknown payment) is shown as the console's error page with the message and a link back to `back`.
     private func form(
         _ request: Request, _ context: GatewayContext, admin: Bool, back: String,
-        _ body: ([String: String], ConsoleSession) async throws -> Response
+        _ body: (String, ConsoleSession) async throws -> Response
     ) async throws -> Response {
         let session = sessions.session(for: request)
         do {
@@ -160,13 +160,14 @@ struct ConsoleController<Log: EventStore>: Sendable {
 
     private func checkedForm(
         _ request: Request, _ context: GatewayContext, session: ConsoleSession?, admin: Bool,
-        _ body: ([String: String], ConsoleSession) async throws -> Response
+        _ body: (String, ConsoleSession) async throws -> Response
     ) async throws -> Response {
-        let form = try await Self.formFields(request)
+        let form = try await ConsoleForm.body(request)
         guard let session else {
             throw GatewayError(.unauthorized, "unauthorized", "sign in to the console first")
         }
-        guard ConsoleSessions.checkCSRF(form["csrf"], for: session) else {
+        guard ConsoleSessions.checkCSRF(try ConsoleForm.decode(ConsoleForm.Guarded.self, from: form).csrf, for: session)
+        else {
             throw GatewayError(
                 .forbidden, "csrf_failed", "the form's token is missing or stale; reload the page and try again")
         }
@@ -178,16 +179,6 @@ struct ConsoleController<Log: EventStore>: Sendable {
             }
         }
         return try await body(form, session)
-    }
-
-    /// The fields of an `application/x-www-form-urlencoded` body (at most 16 KiB).
-    static func formFields(_ request: Request) async throws -> [String: String] {
-        let body = try await request.body.collect(upTo: 16 << 10)
-        var components = URLComponents()
-        components.percentEncodedQuery = String(buffer: body).replacingOccurrences(of: "+", with: "%20")
-        var fields = [String: String]()
-        for item in components.queryItems ?? [] where fields[item.name] == nil { fields[item.name] = item.value ?? "" }
-        return fields
     }
 
     static func queryEscaped(_ text: String) -> String {
@@ -217,13 +208,13 @@ struct ConsoleController<Log: EventStore>: Sendable {
             response.headers[.retryAfter] = String(seconds)
             return response
         }
-        let form = try await Self.formFields(request)
-        guard let cookie = request.cookies[ConsoleSessions.signInCookie]?.value, let token = form["sign_in_token"],
+        let form = try ConsoleForm.decode(ConsoleForm.SignIn.self, from: try await ConsoleForm.body(request))
+        guard let cookie = request.cookies[ConsoleSessions.signInCookie]?.value, let token = form.token,
             Verification.constantTimeEquals(secret: cookie, token)
         else {
             return signInPage(request, message: "The sign-in form expired; try again.", status: .forbidden)
         }
-        let key = form["key"] ?? ""
+        let key = form.key ?? ""
         var role: ConsoleSession.Role?
         for candidate in adminKeys where Verification.constantTimeEquals(secret: candidate, key) { role = .admin }
         if role == nil {
@@ -236,7 +227,7 @@ struct ConsoleController<Log: EventStore>: Sendable {
         }
         let id = sessions.start(role)
         let next =
-            form["next"].flatMap { $0.hasPrefix("/console") && !$0.hasPrefix("/console//") ? $0 : nil } ?? "/console"
+            form.next.flatMap { $0.hasPrefix("/console") && !$0.hasPrefix("/console//") ? $0 : nil } ?? "/console"
         var headers: HTTPFields = [.location: next]
         headers.append(
             HTTPField(name: .setCookie, value: sessions.cookie(ConsoleSessions.cookie, id, maxAge: sessions.lifetime)))
@@ -247,8 +238,8 @@ struct ConsoleController<Log: EventStore>: Sendable {
 
     /// `POST /console/sign-out`, with the session's CSRF token.
     private func signOut(_ request: Request) async throws -> Response {
-        let form = try await Self.formFields(request)
-        guard let session = sessions.session(for: request), ConsoleSessions.checkCSRF(form["csrf"], for: session) else {
+        let form = try ConsoleForm.decode(ConsoleForm.Guarded.self, from: try await ConsoleForm.body(request))
+        guard let session = sessions.session(for: request), ConsoleSessions.checkCSRF(form.csrf, for: session) else {
             throw GatewayError(
                 .forbidden, "csrf_failed", "the form's token is missing or stale; reload the page and try again")
         }

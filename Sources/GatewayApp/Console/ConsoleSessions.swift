@@ -80,9 +80,10 @@ final class ConsoleSessions: Sendable {
     /// The `Set-Cookie` value for `name` = `value`, `HttpOnly` and `SameSite=Strict`, `Secure` when configured;
     /// `maxAge` 0 removes it.
     func cookie(_ name: String, _ value: String, maxAge: Duration) -> String {
-        let seconds = maxAge.components.seconds
-        return "\(name)=\(value); Path=/; Max-Age=\(seconds); HttpOnly; SameSite=Strict"
-            + (secureCookies ? "; Secure" : "")
+        Cookie(
+            name: name, value: value, maxAge: Int(maxAge.components.seconds), path: "/", secure: secureCookies,
+            httpOnly: true, sameSite: .strict
+        ).description
     }
 
     /// Whether `presented` is `session`'s CSRF token.
