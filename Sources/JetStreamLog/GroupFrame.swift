@@ -31,7 +31,7 @@ enum GroupFrame {
     }
 
     static func corrupt(_ message: String) -> NATSError {
-        NATSError(code: "log_corrupt", message: message, jetStreamCode: 0)
+        NATSError(code: .corrupt, message: message, jetStreamCode: 0)
     }
 
     /// The records and checkpoints of a message.

@@ -43,7 +43,7 @@ final class JetStreamConnection: @unchecked Sendable {
         guard status == NATS_OK, let connection, let context else {
             natsConnection_Destroy(connection)
             try natsCheck(status, "opening JetStream")
-            throw NATSError(code: "log_failure", message: "opening JetStream gave no context", jetStreamCode: 0)
+            throw NATSError(code: .failure, message: "opening JetStream gave no context", jetStreamCode: 0)
         }
         self.connection = connection
         self.context = context
@@ -60,13 +60,12 @@ final class JetStreamConnection: @unchecked Sendable {
     func ensureStream() throws(NATSError) {
         var info: UnsafeMutablePointer<jsStreamInfo>?
         var error = jsErrCode(rawValue: 0)
-        let found = js_GetStreamInfo(&info, context, configuration.stream, nil, &error)
+        let found = try natsCheck(
+            js_GetStreamInfo(&info, context, configuration.stream, nil, &error),
+            "reading stream \(configuration.stream)",
+            jetStreamCode: error, expected: [NATS_NOT_FOUND])
         if found == NATS_OK {
             jsStreamInfo_Destroy(info)
-            return
-        }
-        if found != NATS_NOT_FOUND {
-            try natsCheck(found, "reading stream \(configuration.stream)", jetStreamCode: error)
             return
         }
         var config = jsStreamConfig()

@@ -12,7 +12,7 @@ import Synchronization
 /// - **Gapless positions, the same chain and record format.** Each message is one group commit: records in the
 ///   stored format of docs/log-format.md, chained from this node's head. It is published with
 ///   `Nats-Expected-Last-Sequence` set to the last message this node has applied, so it lands only if nobody
-///   appended in between; when another node did (JetStream refuses with error 10071), this node applies what it
+///   appended in between; when another node did (JetStream refuses with JSStreamWrongLastSequenceErr), this node applies what it
 ///   missed, checks the keys again, chains anew and publishes again.
 /// - **Idempotency keys deduplicate permanently, across nodes**: keys are checked against every record of the
 ///   stream (this node's replica, caught up to the stream before each publish), not JetStream's duplicate window.

@@ -37,29 +37,27 @@ final class LeaseBucket: @unchecked Sendable {
     /// Takes the lease for `holder` if nobody holds it; returns the revision written, or `nil` when it is held.
     func acquire(_ holder: String) throws(NATSError) -> UInt64? {
         var revision: UInt64 = 0
-        let status = kvStore_CreateString(&revision, store, Self.key, holder)
-        if status == NATS_OK { return revision }
-        if status == NATS_ERR { return nil }  // the key exists: someone holds it
-        try natsCheck(status, "taking the lease")
-        return nil
+        // NATS_ERR: the key exists, someone holds it.
+        let status = try natsCheck(
+            kvStore_CreateString(&revision, store, Self.key, holder), "taking the lease", expected: [NATS_ERR])
+        return status == NATS_OK ? revision : nil
     }
 
     /// Renews the lease written at `revision`; `nil` when someone else wrote it since (the lease was lost).
     func renew(_ holder: String, from revision: UInt64) throws(NATSError) -> UInt64? {
         var next: UInt64 = 0
-        let status = kvStore_UpdateString(&next, store, Self.key, holder, revision)
-        if status == NATS_OK { return next }
-        if status == NATS_ERR { return nil }
-        try natsCheck(status, "renewing the lease")
-        return nil
+        // NATS_ERR: the key was written since `revision`, the lease was lost.
+        let status = try natsCheck(
+            kvStore_UpdateString(&next, store, Self.key, holder, revision), "renewing the lease", expected: [NATS_ERR])
+        return status == NATS_OK ? next : nil
     }
 
     /// Who holds the lease, as its holder wrote it; `nil` when nobody does.
     func holder() throws(NATSError) -> String? {
         var entry: OpaquePointer?
-        let status = kvStore_Get(&entry, store, Self.key)
+        let status = try natsCheck(
+            kvStore_Get(&entry, store, Self.key), "reading the lease", expected: [NATS_NOT_FOUND])
         if status == NATS_NOT_FOUND { return nil }
-        try natsCheck(status, "reading the lease")
         defer { kvEntry_Destroy(entry) }
         return kvEntry_ValueString(entry).map { String(cString: $0) }
     }

@@ -21,9 +21,10 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
     package let gates: TargetGates
     let health: ComponentHealth
     let metrics: any ActionMetrics
-    private let progress = Mutex(Progress())
+    private let runs = Mutex(TargetRuns())
 
-    private struct Progress {
+    /// Which targets have a run of actions under way, and what was appended for runs the outbox has not applied yet.
+    private struct TargetRuns {
         /// Targets (`channel/target`) with a run of actions under way.
         var busyTargets = Set<String>()
         /// For each target whose run has ended: the last position appended for it, until the outbox shows it
@@ -75,7 +76,7 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
                             group.addTask(operation: { await self.work(through: run, of: target) })
                         }
                         if !pass.runs.isEmpty
-                            || self.progress.withLock({ !$0.busyTargets.isEmpty || !$0.unseen.isEmpty })
+                            || self.runs.withLock({ !$0.busyTargets.isEmpty || !$0.unseen.isEmpty })
                         {
                             timeout = .milliseconds(20)
                         }
@@ -131,8 +132,8 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
     func due(in reader: ProjectionReader) throws -> Pass {
         let now = Timestamp.now().nanosecondsSinceEpoch
         let checkpoint = reader.checkpoint
-        progress.withLock { progress in
-            if !progress.unseen.isEmpty { progress.unseen = progress.unseen.filter { $0.value > checkpoint } }
+        runs.withLock { runs in
+            if !runs.unseen.isEmpty { runs.unseen = runs.unseen.filter { $0.value > checkpoint } }
         }
         var pass = Pass()
         do {
@@ -141,7 +142,7 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
                 let target = OutboxProjection.target(ofQueueKey: key)
                 after = target + "\u{1}"
                 // A target busy or with records unseen is woken by the outbox moving.
-                guard progress.withLock({ $0.isFree(target, at: checkpoint) }),
+                guard runs.withLock({ $0.isFree(target, at: checkpoint) }),
                     let first = try reader.get(OutboxProjection.Entry.self, id, in: "pending")
                 else { continue }
                 guard first.dueAt <= now, take(target, for: first, now: now, at: checkpoint) else {
@@ -167,15 +168,15 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
         configuration.mode(of: entry.request.channel) == .sandbox
     }
 
-    /// Takes `target` for a run that starts with `first`, if it is free at `checkpoint` (see ``Progress/isFree(_:at:)``) and
+    /// Takes `target` for a run that starts with `first`, if it is free at `checkpoint` (see ``TargetRuns/isFree(_:at:)``) and
     /// (unless the run is a sandbox one: nothing is called, so there is no rate or circuit to respect) its gate lets a
     /// call through now.
     private func take(_ target: String, for first: OutboxProjection.Entry, now: Int64, at checkpoint: UInt64) -> Bool {
         let sandbox = isSandbox(first)
-        return progress.withLock { progress in
-            guard progress.isFree(target, at: checkpoint) else { return false }
+        return runs.withLock { runs in
+            guard runs.isFree(target, at: checkpoint) else { return false }
             if !sandbox { guard gates.enter(target, channel: first.request.channel, now: now) else { return false } }
-            progress.busyTargets.insert(target)
+            runs.busyTargets.insert(target)
             return true
         }
     }
@@ -183,7 +184,7 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
     /// Frees a target taken by ``take(_:for:now:)`` without calling it.
     private func release(_ target: String, sandbox: Bool) {
         if !sandbox { gates.leave(target, failed: false, now: Timestamp.now().nanosecondsSinceEpoch) }
-        progress.withLock { _ = $0.busyTargets.remove(target) }
+        runs.withLock { _ = $0.busyTargets.remove(target) }
     }
 
     /// Works through `run`, the first actions of one target: in sandbox mode records them all as delivered at
@@ -202,9 +203,9 @@ package final class Dispatcher<Log: EventStore>: Service, Sendable {
     /// Frees `target` at the end of its run, in which the last position appended was `appended` (0 for none); it is
     /// not taken again until the outbox shows that position applied.
     func finished(_ target: String, appended: UInt64) {
-        progress.withLock { progress in
-            progress.busyTargets.remove(target)
-            if appended > 0 { progress.unseen[target] = max(progress.unseen[target] ?? 0, appended) }
+        runs.withLock { runs in
+            runs.busyTargets.remove(target)
+            if appended > 0 { runs.unseen[target] = max(runs.unseen[target] ?? 0, appended) }
         }
     }
 
