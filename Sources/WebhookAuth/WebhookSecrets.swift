@@ -12,6 +12,8 @@ package struct WebhookSecrets: Sendable, Equatable {
     /// Standard Webhooks endpoints by name, each with its `whsec_<base64>` secrets [`inbound.<name>.secrets`,
     /// `SWITCHYARD_INBOUND_SECRETS` as `name=whsec_…,name=whsec_…`]. Default none.
     package var inbound: [String: [String]] = [:]
+    /// The sources users define, with their secrets [`sources`]. Default none.
+    package var sources: [SourceDefinition] = []
 
     /// No secrets.
     package init() {}
@@ -23,6 +25,7 @@ package struct WebhookSecrets: Sendable, Equatable {
         var intercom: Secrets?
         var c2s: Tokens?
         var inbound: [String: Secrets]?
+        var sources: [SourceDefinition]?
     }
 
     /// Takes the secrets of a gateway config file (JSON) at `path`; other keys are left to the gateway.
@@ -31,9 +34,13 @@ package struct WebhookSecrets: Sendable, Equatable {
         do {
             file = try JSONDecoder().decode(File.self, from: data)
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw SecretsError(setting: "\(path): \(Self.setting(context.codingPath))", message: "has the wrong type")
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw SecretsError(setting: "\(path): \(Self.setting(context.codingPath + [key]))", message: "is required")
+        } catch let DecodingError.dataCorrupted(context) {
             throw SecretsError(
-                setting: "\(path): \(context.codingPath.map(\.stringValue).joined(separator: "."))",
-                message: "has the wrong type")
+                setting: "\(path): \(Self.setting(context.codingPath))", message: "is not one of the values it can take"
+            )
         } catch {
             throw SecretsError(setting: path, message: "cannot be read as a Switchyard config file")
         }
@@ -41,6 +48,20 @@ package struct WebhookSecrets: Sendable, Equatable {
         if let value = file.intercom?.secrets { intercom = value }
         if let value = file.c2s?.tokens { c2sTokens = value }
         if let value = file.inbound { inbound = value.mapValues { $0.secrets ?? [] } }
+        if let value = file.sources { sources = value }
+    }
+
+    /// A setting's name as the user wrote it, from a decoding path: `sources[0].hmac.algorithm`.
+    static func setting(_ path: [any CodingKey]) -> String {
+        var text = ""
+        for key in path {
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += (text.isEmpty ? "" : ".") + key.stringValue
+            }
+        }
+        return text
     }
 
     /// Takes `SWITCHYARD_STRIPE_SECRETS`, `SWITCHYARD_INTERCOM_SECRETS`, `SWITCHYARD_C2S_TOKENS` and

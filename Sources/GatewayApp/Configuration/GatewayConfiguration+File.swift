@@ -51,7 +51,7 @@ extension GatewayConfiguration {
             "inboundToleranceSeconds",
             "apiKeys", "adminKeys", "adminAllow", "corsOrigins", "console", "log", "trustedProxies", "rateLimit",
             "rejectionsPerAddressPerMinute", "logLevel",
-            "actions", "_comment",
+            "actions", "sources", "_comment",
         ]
     }
 

@@ -145,6 +145,9 @@ extension GatewayConfiguration {
                 throw ConfigurationError(setting: "log.leaseSeconds", message: "expected 2 to 300")
             }
         }
+        if let problem = SourceDefinition.problem(in: secrets.sources) {
+            throw ConfigurationError(setting: problem.setting, message: problem.message)
+        }
         guard (1...10_080).contains(console.sessionMinutes) else {
             throw ConfigurationError(setting: "console.sessionMinutes", message: "expected 1 to 10080 minutes")
         }

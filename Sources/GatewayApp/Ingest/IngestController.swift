@@ -40,6 +40,13 @@ struct IngestController<Log: EventStore>: Sendable {
         router.post("/webhooks/stripe") { request, context in try await ingest(request, context, stripe) }
         router.post("/webhooks/intercom") { request, context in try await ingest(request, context, intercom) }
         router.post("/webhooks/c2s") { request, context in try await ingest(request, context, c2s) }
+        // The sources users define, at each of their paths (the first, then its aliases).
+        for definition in configuration.secrets.sources {
+            let source = WebhookSource.defined(definition)
+            for path in definition.paths {
+                router.post(RouterPath(path)) { request, context in try await ingest(request, context, source) }
+            }
+        }
         router.post("/webhooks/in/{name}") { request, context in
             let name = context.parameters.get("name") ?? ""
             guard let source = inbound[name] else {

@@ -86,10 +86,13 @@ extension HTTPField.Name {
 
 extension WebhookSource {
     static func stripe(_ configuration: GatewayConfiguration) -> WebhookSource {
-        let verifier = StripeSignature(
-            secrets: configuration.stripeSecrets, tolerance: configuration.stripeToleranceSeconds)
+        stripe(secrets: configuration.stripeSecrets, tolerance: configuration.stripeToleranceSeconds, route: "stripe")
+    }
+
+    static func stripe(secrets: [String], tolerance: Int64, route: String) -> WebhookSource {
+        let verifier = StripeSignature(secrets: secrets, tolerance: tolerance)
         return WebhookSource(
-            name: "stripe", route: "stripe",
+            name: "stripe", route: route,
             fields: [["id"], ["type"], ["livemode"], ["created"], ["data"], ["data", "object"]],
             key: { values, _, _ in values[0].map { "stripe:" + $0 } },
             requiredFields: "a Stripe event needs a string \"id\"",
@@ -110,9 +113,13 @@ extension WebhookSource {
     }
 
     static func intercom(_ configuration: GatewayConfiguration) -> WebhookSource {
-        let verifier = IntercomSignature(secrets: configuration.intercomSecrets)
+        intercom(secrets: configuration.intercomSecrets, route: "intercom")
+    }
+
+    static func intercom(secrets: [String], route: String) -> WebhookSource {
+        let verifier = IntercomSignature(secrets: secrets)
         return WebhookSource(
-            name: "intercom", route: "intercom",
+            name: "intercom", route: route,
             fields: [["id"], ["topic"], ["data"], ["data", "item"], ["created_at"]],
             key: { values, _, body in
                 if let id = values[0] { return "intercom:" + id }
@@ -139,9 +146,13 @@ extension WebhookSource {
 
     /// Contact2Sale posts a lead either flat (`id`, `hook_action`, `attributes`) or wrapped in `data`.
     static func c2s(_ configuration: GatewayConfiguration) -> WebhookSource {
-        let verifier = C2SToken(tokens: configuration.c2sTokens)
+        c2s(tokens: configuration.c2sTokens, route: "c2s")
+    }
+
+    static func c2s(tokens: [String], route: String) -> WebhookSource {
+        let verifier = C2SToken(tokens: tokens)
         return WebhookSource(
-            name: "c2s", route: "c2s",
+            name: "c2s", route: route,
             fields: [
                 ["id"], ["hook_action"], ["attributes", "updated_at"],
                 ["data", "id"], ["data", "hook_action"], ["data", "attributes", "updated_at"],
@@ -167,10 +178,11 @@ extension WebhookSource {
         )
     }
 
-    static func standard(name: String, secrets: [String], tolerance: Int64) -> WebhookSource {
+    static func standard(name: String, secrets: [String], tolerance: Int64, route: String = "inbound") -> WebhookSource
+    {
         let verifier = StandardWebhookSignature(secrets: secrets, tolerance: tolerance)
         return WebhookSource(
-            name: "in:\(name)", route: "inbound", fields: [["type"]],
+            name: "in:\(name)", route: route, fields: [["type"]],
             key: { _, headers, _ in headers.value(.webhookID).map { "in:\(name):" + $0 } },
             requiredFields: "a Standard Webhooks delivery needs a webhook-id header",
             keptHeaders: [.webhookID, .webhookTimestamp, .webhookSignature],
