@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "Projections",
             dependencies: [
-                "EventLog", "JSONScan",
+                "EventLog", "JSONScan", "WebhookAuth",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -21,7 +21,7 @@ package struct SourceDefinition: Sendable, Equatable, Decodable {
     /// Where an `hmac` source's idempotency key comes from: a header (such as `X-GitHub-Delivery`) or a field of the
     /// JSON body, as a dotted path (such as `event_id`). Without either, the body's SHA-256 keys it, so an exact
     /// repeat is a duplicate.
-    package struct KeyFrom: Sendable, Equatable, Decodable {
+    package struct KeyFrom: Sendable, Equatable, Codable {
         package var header: String?
         package var field: String?
         package init(header: String? = nil, field: String? = nil) { (self.header, self.field) = (header, field) }

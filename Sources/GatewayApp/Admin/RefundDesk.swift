@@ -14,15 +14,12 @@ import Outbound
 /// answers the first request's receipt and appends nothing, and one asking something else is refused. The request
 /// is appended under the key's log key, so a repeat that races the first on another gateway is refused by the log.
 ///
-/// An actor alone would not do: it takes the next call whenever the current one awaits (the log, the projection),
-/// so requests also queue for their turn, in order of arrival.
+/// Requests queue for their turn in order of arrival (``Turnstile``).
 actor RefundDesk<Log: EventStore> {
     let log: Log
     let read: ReadController<Log>
-    /// Whether a request is between its check and its append being applied.
-    private var busy = false
-    /// Requests waiting for their turn, first come first served.
-    private var waiting: [CheckedContinuation<Void, Never>] = []
+    /// Requests take turns, first come first served.
+    private let turns = Turnstile()
 
     init(log: Log, read: ReadController<Log>) {
         self.log = log
@@ -88,8 +85,8 @@ actor RefundDesk<Log: EventStore> {
                     "Idempotency-Key must be 1 to \(RefundRequest.maxIdempotencyKeyBytes) bytes")
             }
         }
-        await takeTurn()
-        defer { endTurn() }
+        await turns.enter()
+        defer { turns.leave() }
         try await read.awaitPosition(try log.head().position, projection: "payments")
         if let idempotencyKey, let earlier = try earlierRequest(idempotencyKey) {
             return try receipt(of: earlier, paymentID: paymentID, amount: requested)
@@ -161,19 +158,5 @@ actor RefundDesk<Log: EventStore> {
             actionID: StripeRefundReactor.actionId(position: earlier.position), position: earlier.position,
             amount: earlier.resolvedAmount,
             currency: currency ?? "", replayed: true)
-    }
-
-    /// Returns when no other request is being checked, waiting behind those that came first.
-    private func takeTurn() async {
-        guard busy else {
-            busy = true
-            return
-        }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    /// Hands the turn to the next waiting request, if any.
-    private func endTurn() {
-        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
     }
 }

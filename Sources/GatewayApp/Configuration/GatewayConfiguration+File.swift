@@ -34,6 +34,7 @@ extension GatewayConfiguration {
         var maxBodyBytes: Int?
         var stripe: Tolerance?
         var inboundToleranceSeconds: Int64?
+        var sourceRotationOverlapSeconds: Int64?
         var apiKeys: [String]?
         var adminKeys: [String]?
         var adminAllow: [String]?
@@ -51,7 +52,7 @@ extension GatewayConfiguration {
             "inboundToleranceSeconds",
             "apiKeys", "adminKeys", "adminAllow", "corsOrigins", "console", "log", "trustedProxies", "rateLimit",
             "rejectionsPerAddressPerMinute", "logLevel",
-            "actions", "sources", "_comment",
+            "actions", "sources", "sourceRotationOverlapSeconds", "_comment",
         ]
     }
 
@@ -87,6 +88,7 @@ extension GatewayConfiguration {
             throw ConfigurationError(setting: error.setting, message: error.message)
         }
         if let value = file.inboundToleranceSeconds { inboundToleranceSeconds = value }
+        if let value = file.sourceRotationOverlapSeconds { sourceRotationOverlapSeconds = value }
         if let value = file.apiKeys { apiKeys = value }
         if let value = file.adminKeys { adminKeys = value }
         if let value = file.adminAllow { adminAllow = value }

@@ -89,6 +89,9 @@ extension GatewayConfiguration {
         }
         if let value = environment["SWITCHYARD_NODE_NAME"] { log.nodeName = value }
         if let value = try integer("SWITCHYARD_LEASE_SECONDS", 2...300) { log.leaseSeconds = value }
+        if let value = try integer("SWITCHYARD_SOURCE_ROTATION_OVERLAP_SECONDS", 0...2_592_000) {
+            sourceRotationOverlapSeconds = Int64(value)
+        }
         if let value = try boolean("SWITCHYARD_CONSOLE_ENABLED") { console.enabled = value }
         if let value = try integer("SWITCHYARD_CONSOLE_SESSION_MINUTES", 1...10_080) { console.sessionMinutes = value }
         if let value = try boolean("SWITCHYARD_CONSOLE_SECURE_COOKIES") { console.secureCookies = value }
@@ -144,6 +147,9 @@ extension GatewayConfiguration {
             guard (2...300).contains(log.leaseSeconds) else {
                 throw ConfigurationError(setting: "log.leaseSeconds", message: "expected 2 to 300")
             }
+        }
+        guard (0...2_592_000).contains(sourceRotationOverlapSeconds) else {
+            throw ConfigurationError(setting: "sourceRotationOverlapSeconds", message: "expected 0 to 2592000 seconds")
         }
         if let problem = SourceDefinition.problem(in: secrets.sources) {
             throw ConfigurationError(setting: problem.setting, message: problem.message)

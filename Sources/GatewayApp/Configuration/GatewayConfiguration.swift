@@ -42,6 +42,9 @@ package struct GatewayConfiguration: Sendable, Equatable {
     /// How far a Standard Webhooks timestamp may be from now, in seconds [`inboundToleranceSeconds`,
     /// `SWITCHYARD_INBOUND_TOLERANCE_SECONDS`]. Default 300.
     var inboundToleranceSeconds: Int64 = 300
+    /// How long a source's old secret stays valid after a rotation through the admin API, in seconds
+    /// [`sourceRotationOverlapSeconds`, `SWITCHYARD_SOURCE_ROTATION_OVERLAP_SECONDS`]. Default 86400 (24 hours).
+    var sourceRotationOverlapSeconds: Int64 = 86_400
     /// Bearer keys of the read API [`apiKeys`, `SWITCHYARD_API_KEYS`]. Default none.
     var apiKeys: [String] = []
     /// Bearer keys of the admin API [`adminKeys`, `SWITCHYARD_ADMIN_KEYS`]. Default none, so the admin API refuses everyone.

@@ -16,9 +16,12 @@ struct IngestController<Log: EventStore>: Sendable {
     let metrics: GatewayMetrics
     let rateLimiter: RateLimiter
     let rejectionQuota: PerMinuteQuota
+    /// The sources defined through the admin API.
+    let catalog: SourceCatalog
 
-    init(log: Log, configuration: GatewayConfiguration, metrics: GatewayMetrics) {
+    init(log: Log, configuration: GatewayConfiguration, metrics: GatewayMetrics, catalog: SourceCatalog) {
         self.log = log
+        self.catalog = catalog
         self.configuration = configuration
         self.metrics = metrics
         rateLimiter = RateLimiter(perSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
@@ -58,8 +61,7 @@ struct IngestController<Log: EventStore>: Sendable {
         }
     }
 
-    private func ingest(_ request: Request, _ context: GatewayContext, _ source: WebhookSource) async throws -> Response
-    {
+    func ingest(_ request: Request, _ context: GatewayContext, _ source: WebhookSource) async throws -> Response {
         metrics.inFlight.increment()
         defer { metrics.inFlight.decrement() }
         do {

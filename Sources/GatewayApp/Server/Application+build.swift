@@ -156,10 +156,16 @@ func buildRouter<Log: EventStore>(
         router.add(middleware: CORSOriginsMiddleware(origins: Set(configuration.corsOrigins)))
     }
     router.add(middleware: ErrorMiddleware())
+    let catalog = SourceCatalog(
+        views: views,
+        secrets: SecretStore(directory: (configuration.dataDirectory as NSString).appendingPathComponent("secrets")))
+    let ingest = IngestController(log: log, configuration: configuration, metrics: metrics, catalog: catalog)
+    // A POST no route takes: a source defined through the admin API, if one serves its path.
+    router.add(middleware: DefinedSourceMiddleware(ingest: ingest))
+    ingest.addRoutes(to: router)
     let sessions = ConsoleSessions(
         lifetime: .seconds(configuration.console.sessionMinutes * 60),
         secureCookies: configuration.console.secureCookies)
-    IngestController(log: log, configuration: configuration, metrics: metrics).addRoutes(to: router)
     OperationsController(
         log: log, metrics: metrics, components: components, dataDirectory: configuration.dataDirectory,
         runner: runner, views: views, openAPI: try OpenAPIDocument.load(), cluster: cluster, lease: lease
@@ -175,6 +181,10 @@ func buildRouter<Log: EventStore>(
             keys: configuration.adminKeys, setting: "SWITCHYARD_ADMIN_KEYS", allow: configuration.adminAllow))
     let admin = AdminController(log: log, read: read)
     admin.addRoutes(to: adminGroup)
+    SourcesController(
+        log: log, read: read, catalog: catalog, configured: configuration.secrets.sources,
+        rotationOverlap: configuration.sourceRotationOverlapSeconds
+    ).addRoutes(to: adminGroup)
     if configuration.console.enabled {
         // A console that cannot load its templates stops start-up (ResourceError): it is never quietly off.
         ConsoleController(

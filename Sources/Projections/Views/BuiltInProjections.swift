@@ -5,7 +5,7 @@ package enum BuiltInProjections {
         [
             PaymentsProjection(), DeliveriesProjection(), LeadsProjection(), ConversationsProjection(),
             NotificationsProjection(),
-            OutboxProjection(), AlertsProjection(),
+            OutboxProjection(), AlertsProjection(), SourcesProjection(),
         ]
     }
 }
