@@ -158,6 +158,7 @@ def main():
         "host": "127.0.0.1", "port": 0, "dataDir": os.path.join(work, "data"),
         "stripe": {"secrets": [STRIPE_SECRET]}, "intercom": {"secrets": [INTERCOM_SECRET]},
         "apiKeys": [READ_KEY], "adminKeys": [ADMIN_KEY], "rateLimit": {"perSecond": 0},
+        "sources": [{"name": "intercom-monitor", "kind": "intercom", "paths": ["/webhook/intercom"], "secrets": [INTERCOM_SECRET]}],
         "actions": {
             "mode": "sandbox", "retrySchedule": [0],
             "lark": {"mode": "live", "intercomTeamId": "5372074", "bots": [{"name": "support", "url": f"http://127.0.0.1:{lark.server_port}/hook"}]},
@@ -325,6 +326,20 @@ def main():
         wait_until(lambda: FakeLark.calls > calls, "the dispatcher to call the Lark bot again")
         shoot("actions")
 
+        # A source defined through the admin API shows beside the config file's, with its rotation state.
+        request = urllib.request.Request(base + "/api/sources", method="POST", headers={**admin_api, "Content-Type": "application/json"},
+                                         data=json.dumps({"name": "agent-42", "kind": "hmac", "paths": ["/webhooks/agent/agent_42"],
+                                                          "hmac": {"header": "X-Signature", "prefix": "sha256="}}).encode())
+        with urllib.request.urlopen(request, timeout=10) as response:
+            check(response.status == 201, f"a source is defined through the API: {response.status}")
+        driver.get(base + "/console/sources")
+        rows = {row.get_attribute("data-source"): row.text for row in driver.find_elements(By.CSS_SELECTOR, "tr[data-source]")}
+        check("/webhook/intercom" in rows.get("intercom-monitor", "") and "config file" in rows.get("intercom-monitor", ""),
+              f"the config file's source is listed with its path: {rows}")
+        check("/webhooks/agent/agent_42" in rows.get("agent-42", "") and "1 valid" in rows.get("agent-42", ""),
+              f"the API's source is listed with its secrets' state: {rows}")
+        shoot("sources")
+
         for name, path in (("leads", "/console/leads"), ("projections", "/console/projections"),
                            ("as-of", f"/console/as-of?kind=payment&id={payment_id}&position=2")):
             driver.get(base + path)
@@ -366,6 +381,7 @@ def main():
         for name, path in (("overview", "/console"), ("events", "/console/events"), ("event", f"/console/events/{position}"),
                            ("payments", "/console/payments"), ("payment", f"/console/payments/{payment_id}"),
                            ("leads", "/console/leads"), ("actions", "/console/actions"), ("projections", "/console/projections"),
+                           ("sources", "/console/sources"),
                            ("as-of", f"/console/as-of?kind=payment&id={payment_id}&position=2"), ("error", "/console/events/999999")):
             try:
                 html = admin.get(path)

@@ -27,6 +27,11 @@ struct ConsoleController<Log: EventStore>: Sendable {
     let logger: Logger
     let rates = BuildRates()
     let signInThrottle: SignInThrottle
+    /// The sources of the config file, and those defined through the admin API.
+    let configuredSources: [SourceDefinition]
+    let catalog: SourceCatalog
+    /// The names of the built-in Standard Webhooks endpoints.
+    let inbound: [String]
 
     var store: ProjectionStore { read.store }
 
@@ -81,6 +86,9 @@ struct ConsoleController<Log: EventStore>: Sendable {
                 _ = try await admin.retry(id: id, from: context.remoteAddress)
                 return Response.redirect(to: "/console/actions?retried=\(Self.queryEscaped(id))", type: .found)
             }
+        }
+        router.get("/console/sources") { request, context in
+            try await page(request, context, "sources") { try sources(&$0) }
         }
         router.get("/console/projections") { request, context in
             try await page(request, context, "projections") { try await projections(&$0) }

@@ -195,7 +195,9 @@ func buildRouter<Log: EventStore>(
             adminAllow: configuration.adminAllow, logger: logger,
             signInThrottle: SignInThrottle(
                 attempts: configuration.console.signInAttempts,
-                window: .seconds(configuration.console.signInWindowSeconds))
+                window: .seconds(configuration.console.signInWindowSeconds)),
+            configuredSources: configuration.secrets.sources, catalog: catalog,
+            inbound: Array(configuration.inbound.keys)
         ).addRoutes(to: router)
     }
     return router
