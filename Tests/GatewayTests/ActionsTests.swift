@@ -164,9 +164,11 @@ struct ActionsTests {
                 #expect((dead["last_error"] as? String)?.contains("HTTP 500") == true)
                 let listed = try await gateway.get("/api/actions?status=dead", headers: [Self.admin])
                 #expect((listed.json?["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
+                let refused = try await gateway.get("/api/actions", headers: [Self.reader])
+                #expect(refused.status == 403, "the read key is not an admin key")
+                #expect(refused.errorMessage?.hasPrefix("this key may not") == true, "\(refused.text)")
                 #expect(
-                    try await gateway.get("/api/actions", headers: [Self.reader]).status == 401,
-                    "the read key is not an admin key")
+                    try await gateway.get("/api/events?limit=1", headers: [Self.admin]).status == 200, "an admin key can also read")
 
                 teams.respond { _ in (200, [:], "1") }
                 let retried = try await gateway.post("/api/actions/\(id)/retry", body: [], headers: [Self.admin])

@@ -171,7 +171,7 @@ struct SourcesAPITests {
                 try await gateway.post(
                     "/api/sources", body: Array("{}".utf8),
                     headers: [Self.json, ("Authorization", "Bearer test-api-key")]
-                ).status == 401)
+                ).status == 403, "a read key may not define sources")
             // A standard source gets a Standard Webhooks secret.
             let standard = try await create(#"{"name":"orders-eu","kind":"standard","paths":["/in/orders-eu"]}"#)
             #expect((standard.json?["secret"] as? String)?.hasPrefix("whsec_") == true)

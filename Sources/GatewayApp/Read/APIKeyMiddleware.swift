@@ -6,10 +6,14 @@ import WebhookAuth
 /// Lets a request through only with one of `keys`, compared in constant time, sent as `Authorization: Bearer <key>`
 /// or as `X-Dash-Key: <key>` (as EchoPilot's operators send it); with `sessions`, a `GET` also passes with a live
 /// console session cookie (the console's own pages read the API that way; cookies never authorise a write). When
-/// `allow` is not empty, only from one of those addresses.
+/// `allow` is not empty, only from one of those addresses. A key of `lesserKeys` (a read key on the admin routes) is
+/// known but may not do this: 403, not 401.
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = GatewayContext
     let keys: [String]
+    /// Keys that are valid elsewhere but may not use these routes, and what they may not do, for the message.
+    var lesserKeys: [String] = []
+    var lesserMessage = "this key may not use these routes"
     /// The setting that holds the keys, for the error message.
     var setting = "SWITCHYARD_API_KEYS"
     var allow: [String] = []
@@ -43,7 +47,12 @@ struct APIKeyMiddleware: RouterMiddleware {
         }
         var matched = false
         for key in keys where Verification.constantTimeEquals(secret: key, presented) { matched = true }
-        guard matched else { throw GatewayError(.unauthorized, "unauthorized", "the key is not valid") }
+        guard matched else {
+            for key in lesserKeys where Verification.constantTimeEquals(secret: key, presented) {
+                throw GatewayError(.forbidden, "forbidden", lesserMessage)
+            }
+            throw GatewayError(.unauthorized, "unauthorized", "the key is not valid")
+        }
         return try await next(request, context)
     }
 }

@@ -172,13 +172,16 @@ func buildRouter<Log: EventStore>(
     )
     .addRoutes(to: router)
     let api = router.group("api").add(
+        // An admin key can also read, everywhere.
         middleware: APIKeyMiddleware(
-            keys: configuration.apiKeys, sessions: configuration.console.enabled ? sessions : nil))
+            keys: configuration.apiKeys + configuration.adminKeys, sessions: configuration.console.enabled ? sessions : nil))
     let read = ReadController(log: log, store: views, runner: runner, metrics: metrics)
     read.addRoutes(to: api)
     let adminGroup = router.group("api").add(
         middleware: APIKeyMiddleware(
-            keys: configuration.adminKeys, setting: "SWITCHYARD_ADMIN_KEYS", allow: configuration.adminAllow))
+            keys: configuration.adminKeys, lesserKeys: configuration.apiKeys,
+            lesserMessage: "this key may not use the admin API: it is a read key; use one of SWITCHYARD_ADMIN_KEYS",
+            setting: "SWITCHYARD_ADMIN_KEYS", allow: configuration.adminAllow))
     let admin = AdminController(log: log, read: read)
     admin.addRoutes(to: adminGroup)
     SourcesController(
