@@ -168,7 +168,8 @@ struct ActionsTests {
                 #expect(refused.status == 403, "the read key is not an admin key")
                 #expect(refused.errorMessage?.hasPrefix("this key may not") == true, "\(refused.text)")
                 #expect(
-                    try await gateway.get("/api/events?limit=1", headers: [Self.admin]).status == 200, "an admin key can also read")
+                    try await gateway.get("/api/events?limit=1", headers: [Self.admin]).status == 200,
+                    "an admin key can also read")
 
                 teams.respond { _ in (200, [:], "1") }
                 let retried = try await gateway.post("/api/actions/\(id)/retry", body: [], headers: [Self.admin])

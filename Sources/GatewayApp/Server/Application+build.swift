@@ -174,7 +174,8 @@ func buildRouter<Log: EventStore>(
     let api = router.group("api").add(
         // An admin key can also read, everywhere.
         middleware: APIKeyMiddleware(
-            keys: configuration.apiKeys + configuration.adminKeys, sessions: configuration.console.enabled ? sessions : nil))
+            keys: configuration.apiKeys + configuration.adminKeys,
+            sessions: configuration.console.enabled ? sessions : nil))
     let read = ReadController(log: log, store: views, runner: runner, metrics: metrics)
     read.addRoutes(to: api)
     let adminGroup = router.group("api").add(
