@@ -25,6 +25,7 @@ extension GatewayConfiguration {
         }
         struct RateLimit: Decodable {
             var perSecond: Int?
+            var perMinute: Int?
             var burst: Int?
         }
 
@@ -39,6 +40,8 @@ extension GatewayConfiguration {
         var adminKeys: [String]?
         var adminAllow: [String]?
         var corsOrigins: [String]?
+        var corsAllowHeaders: [String]?
+        var servedOverTLS: Bool?
         var console: ConsoleConfiguration?
         var log: Log?
         var trustedProxies: [String]?
@@ -50,7 +53,8 @@ extension GatewayConfiguration {
         static let keys: Set<String> = [
             "host", "port", "dataDir", "maxBodyBytes", "stripe", "intercom", "c2s", "inbound",
             "inboundToleranceSeconds",
-            "apiKeys", "adminKeys", "adminAllow", "corsOrigins", "console", "log", "trustedProxies", "rateLimit",
+            "apiKeys", "adminKeys", "adminAllow", "corsOrigins", "corsAllowHeaders", "servedOverTLS", "console", "log",
+            "trustedProxies", "rateLimit",
             "rejectionsPerAddressPerMinute", "logLevel",
             "actions", "sources", "sourceRotationOverlapSeconds", "_comment",
         ]
@@ -93,6 +97,8 @@ extension GatewayConfiguration {
         if let value = file.adminKeys { adminKeys = value }
         if let value = file.adminAllow { adminAllow = value }
         if let value = file.corsOrigins { corsOrigins = value }
+        if let value = file.corsAllowHeaders { corsAllowHeaders = value }
+        if let value = file.servedOverTLS { servedOverTLS = value }
         if let value = file.console { console = value }
         if let value = file.log {
             if let backend = value.backend {
@@ -116,6 +122,7 @@ extension GatewayConfiguration {
         }
         if let value = file.rateLimit?.perSecond { rateLimitPerSecond = value }
         if let value = file.rateLimit?.burst { rateLimitBurst = value }
+        if let value = file.rateLimit?.perMinute { rateLimitPerMinute = value }
         if let value = file.rejectionsPerAddressPerMinute { rejectionsPerAddressPerMinute = value }
         if let value = file.logLevel { logLevel = value }
         if let value = file.actions { actions = value }

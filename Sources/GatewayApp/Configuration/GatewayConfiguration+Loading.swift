@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import HTTPTypes
 import JetStreamLog
 import Projections
 import WebhookAuth
@@ -72,6 +73,8 @@ extension GatewayConfiguration {
         if let value = list("SWITCHYARD_ADMIN_KEYS") { adminKeys = value }
         if let value = list("SWITCHYARD_ADMIN_ALLOW") { adminAllow = value }
         if let value = list("SWITCHYARD_CORS_ORIGINS") { corsOrigins = value }
+        if let value = list("SWITCHYARD_CORS_ALLOW_HEADERS") { corsAllowHeaders = value }
+        if let value = try boolean("SWITCHYARD_SERVED_OVER_TLS") { servedOverTLS = value }
         if let value = environment["SWITCHYARD_LOG_BACKEND"] {
             guard let backend = LogConfiguration.Backend(rawValue: value) else {
                 throw ConfigurationError(
@@ -106,6 +109,7 @@ extension GatewayConfiguration {
         }
         if let value = try integer("SWITCHYARD_RATE_LIMIT_PER_SECOND", 0...10_000_000) { rateLimitPerSecond = value }
         if let value = try integer("SWITCHYARD_RATE_LIMIT_BURST", 1...10_000_000) { rateLimitBurst = value }
+        if let value = try integer("SWITCHYARD_RATE_LIMIT_PER_MINUTE", 0...600_000_000) { rateLimitPerMinute = value }
         if let value = try integer("SWITCHYARD_REJECTIONS_PER_MINUTE", 0...1_000_000) {
             rejectionsPerAddressPerMinute = value
         }
@@ -198,7 +202,12 @@ extension GatewayConfiguration {
         guard (1...(64 << 20)).contains(maxBodyBytes) else {
             throw ConfigurationError(setting: "maxBodyBytes", message: "expected 1 to \(64 << 20) bytes")
         }
+        for header in corsAllowHeaders where HTTPField.Name(header) == nil {
+            throw ConfigurationError(
+                setting: "corsAllowHeaders", message: "\"\(header.prefix(100))\" is not a header name")
+        }
         guard rateLimitPerSecond >= 0, rateLimitBurst >= 1, rejectionsPerAddressPerMinute >= 0,
+            (rateLimitPerMinute ?? 0) >= 0,
             stripeToleranceSeconds > 0, inboundToleranceSeconds > 0
         else {
             throw ConfigurationError(

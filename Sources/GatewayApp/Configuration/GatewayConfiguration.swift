@@ -65,8 +65,17 @@ package struct GatewayConfiguration: Sendable, Equatable {
     /// Requests per second allowed from one remote address to the webhook routes; 0 turns the limit off
     /// [`rateLimit.perSecond`, `SWITCHYARD_RATE_LIMIT_PER_SECOND`]. Default 500.
     var rateLimitPerSecond = 500
+    /// The same limit as requests per minute, for senders tuned that way; when set, it replaces `perSecond`
+    /// [`rateLimit.perMinute`, `SWITCHYARD_RATE_LIMIT_PER_MINUTE`]. Default none.
+    var rateLimitPerMinute: Int? = nil
     /// Burst size of that limit [`rateLimit.burst`, `SWITCHYARD_RATE_LIMIT_BURST`]. Default 1000.
     var rateLimitBurst = 1000
+    /// Whether clients reach the gateway over TLS (behind a proxy that ends it): answers then carry
+    /// `Strict-Transport-Security` [`servedOverTLS`, `SWITCHYARD_SERVED_OVER_TLS`]. Default false.
+    var servedOverTLS = false
+    /// The request headers a CORS preflight from `corsOrigins` may name [`corsAllowHeaders`,
+    /// `SWITCHYARD_CORS_ALLOW_HEADERS`]. Default `Authorization, X-Dash-Key, Content-Type, Idempotency-Key, If-Match`.
+    var corsAllowHeaders = ["Authorization", "X-Dash-Key", "Content-Type", "Idempotency-Key", "If-Match"]
     /// Rejections per remote address per minute that are recorded in the log as `webhook.rejected`; beyond
     /// it they are only counted [`rejectionsPerAddressPerMinute`, `SWITCHYARD_REJECTIONS_PER_MINUTE`]. Default 30.
     var rejectionsPerAddressPerMinute = 30

@@ -24,7 +24,9 @@ struct IngestController<Log: EventStore>: Sendable {
         self.catalog = catalog
         self.configuration = configuration
         self.metrics = metrics
-        rateLimiter = RateLimiter(perSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
+        rateLimiter =
+            configuration.rateLimitPerMinute.map { RateLimiter(perMinute: $0, burst: configuration.rateLimitBurst) }
+            ?? RateLimiter(perSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
         rejectionQuota = PerMinuteQuota(limit: configuration.rejectionsPerAddressPerMinute)
     }
 

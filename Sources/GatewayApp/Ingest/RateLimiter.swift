@@ -21,8 +21,17 @@ final class RateLimiter: Sendable {
     static let maxTracked = 100_000
 
     /// `perSecond` of 0 lets everything through.
-    init(perSecond: Int, burst: Int) {
-        self.perSecond = Double(perSecond)
+    convenience init(perSecond: Int, burst: Int) {
+        self.init(perSecond: Double(perSecond), burst: burst)
+    }
+
+    /// A limit given per minute, such as 1,000 a minute: the same bucket, refilled at `perMinute / 60` a second.
+    convenience init(perMinute: Int, burst: Int) {
+        self.init(perSecond: Double(perMinute) / 60, burst: burst)
+    }
+
+    private init(perSecond: Double, burst: Int) {
+        self.perSecond = perSecond
         self.burst = Double(max(burst, 1))
     }
 

@@ -151,9 +151,11 @@ func buildRouter<Log: EventStore>(
 ) throws -> Router<GatewayContext> {
     let router = Router(context: GatewayContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
-    router.add(middleware: ResponseHeadersMiddleware())
+    router.add(middleware: ResponseHeadersMiddleware(servedOverTLS: configuration.servedOverTLS))
     if !configuration.corsOrigins.isEmpty {
-        router.add(middleware: CORSOriginsMiddleware(origins: Set(configuration.corsOrigins)))
+        router.add(
+            middleware: CORSOriginsMiddleware(
+                origins: Set(configuration.corsOrigins), allowedHeaders: configuration.corsAllowHeaders))
     }
     router.add(middleware: ErrorMiddleware())
     let catalog = SourceCatalog(

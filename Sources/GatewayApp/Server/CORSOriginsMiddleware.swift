@@ -7,6 +7,8 @@ import Hummingbird
 struct CORSOriginsMiddleware: RouterMiddleware {
     typealias Context = GatewayContext
     let origins: Set<String>
+    /// The request headers a preflight may name (`corsAllowHeaders`).
+    var allowedHeaders = ["Authorization", "X-Dash-Key", "Content-Type", "Idempotency-Key", "If-Match"]
 
     static let allowOrigin = HTTPField.Name("Access-Control-Allow-Origin")!
     static let allowMethods = HTTPField.Name("Access-Control-Allow-Methods")!
@@ -26,8 +28,8 @@ struct CORSOriginsMiddleware: RouterMiddleware {
             return Response(
                 status: .noContent,
                 headers: [
-                    Self.allowOrigin: origin, Self.allowMethods: "GET, POST, OPTIONS",
-                    Self.allowHeaders: "Authorization, X-Dash-Key, Content-Type, Idempotency-Key",
+                    Self.allowOrigin: origin, Self.allowMethods: "GET, POST, PUT, DELETE, OPTIONS",
+                    Self.allowHeaders: allowedHeaders.joined(separator: ", "),
                     Self.maxAge: "600", Self.vary: "Origin",
                 ])
         }
