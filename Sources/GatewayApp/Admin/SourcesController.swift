@@ -189,11 +189,12 @@ actor SourcesController<Log: EventStore> {
         }
         let secret = SecretStore.generate(for: kind)
         let id = try catalog.secrets.store(secret)
-        let until = Timestamp.now().seconds + (overlap ?? rotationOverlap)
+        let now = catalog.clock().seconds
+        let until = now + (overlap ?? rotationOverlap)
         var changed = spec
         changed.secrets =
             [.init(id: id)]
-            + spec.secrets.filter { $0.isValid(at: Timestamp.now().seconds) }.map {
+            + spec.secrets.filter { $0.isValid(at: now) }.map {
                 .init(id: $0.id, notAfter: min($0.notAfter ?? until, until))
             }
         let revision = try await append(SourceChange.updated, changed, name: name, base: record.revision, from: address)

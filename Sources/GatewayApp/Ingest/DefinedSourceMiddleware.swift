@@ -13,7 +13,7 @@ struct DefinedSourceMiddleware<Log: EventStore>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound && request.method == .post {
-            guard let source = try ingest.catalog.source(at: request.uri.path, now: Timestamp.now().seconds) else {
+            guard let source = try ingest.catalog.source(at: request.uri.path) else {
                 throw error
             }
             return try await ingest.ingest(request, context, source)

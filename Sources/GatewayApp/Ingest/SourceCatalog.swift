@@ -11,15 +11,19 @@ import WebhookAuth
 final class SourceCatalog: Sendable {
     let views: ProjectionStore
     let secrets: SecretStore
+    /// The gateway's clock, for which secrets are still valid.
+    let clock: @Sendable () -> Timestamp
     private let built = Mutex<[String: (revision: UInt64, validUntil: Int64, source: WebhookSource)]>([:])
 
-    init(views: ProjectionStore, secrets: SecretStore) {
+    init(views: ProjectionStore, secrets: SecretStore, clock: @escaping @Sendable () -> Timestamp = { .now() }) {
         self.views = views
         self.secrets = secrets
+        self.clock = clock
     }
 
-    /// The source that serves `path`, or `nil`; `now` in seconds since the epoch.
-    func source(at path: String, now: Int64) throws -> WebhookSource? {
+    /// The source that serves `path` now, or `nil`.
+    func source(at path: String) throws -> WebhookSource? {
+        let now = clock().seconds
         guard !path.isEmpty, path.utf8.count <= ProjectionState.maxKeyBytes else { return nil }
         let found = try views.read("sources") { reader -> (String, SourcesProjection.Record)? in
             guard let name = try reader.get(String.self, path, in: "paths"),

@@ -97,7 +97,7 @@ package func buildApplication<Log: EventStore>(
     let dispatcher = lease == nil ? makeDispatcher() : nil
     let router = try buildRouter(
         configuration, log: log, views: views, runner: runner, metrics: metrics, components: components,
-        gates: actions.enabled ? dispatcher?.gates : nil, cluster: cluster, lease: lease, logger: logger
+        gates: actions.enabled ? dispatcher?.gates : nil, cluster: cluster, lease: lease, logger: logger, clock: clock
     )
     var app = Application(
         router: router,
@@ -147,7 +147,7 @@ func buildRouter<Log: EventStore>(
     _ configuration: GatewayConfiguration, log: Log, views: ProjectionStore, runner: ProjectionRunner<Log>,
     metrics: GatewayMetrics, components: ComponentHealth, gates: TargetGates? = nil,
     cluster: JetStreamEventStore? = nil,
-    lease: ClusterLease? = nil, logger: Logger
+    lease: ClusterLease? = nil, logger: Logger, clock: @escaping @Sendable () -> Timestamp = { .now() }
 ) throws -> Router<GatewayContext> {
     let router = Router(context: GatewayContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
@@ -160,7 +160,8 @@ func buildRouter<Log: EventStore>(
     router.add(middleware: ErrorMiddleware())
     let catalog = SourceCatalog(
         views: views,
-        secrets: SecretStore(directory: (configuration.dataDirectory as NSString).appendingPathComponent("secrets")))
+        secrets: SecretStore(directory: (configuration.dataDirectory as NSString).appendingPathComponent("secrets")),
+        clock: clock)
     let ingest = IngestController(log: log, configuration: configuration, metrics: metrics, catalog: catalog)
     // A POST no route takes: a source defined through the admin API, if one serves its path.
     router.add(middleware: DefinedSourceMiddleware(ingest: ingest))
