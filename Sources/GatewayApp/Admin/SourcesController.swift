@@ -159,6 +159,11 @@ actor SourcesController<Log: EventStore> {
         if let renamed = body.name, renamed != name {
             throw GatewayError(.badRequest, "invalid_source", "a source's name cannot change; make a new one")
         }
+        guard body.kind == spec.kind else {
+            throw GatewayError(
+                .badRequest, "invalid_source",
+                "kind: a source's kind cannot change (its secrets are of its kind); make a new one")
+        }
         try check(name: name, body, secret: nil)
         var changed = SourceSpec(
             name: name, kind: body.kind, paths: body.paths, secrets: spec.secrets, hmac: body.hmac,
