@@ -44,15 +44,7 @@ final class ProjectionStateHarness {
                 return try state!.changes()
             }
         }
-        try store.env.write { txn in
-            for change in changes {
-                if let value = change.value {
-                    try change.database.put(value, for: change.key, in: txn)
-                } else {
-                    _ = try change.database.delete(change.key, in: txn)
-                }
-            }
-        }
+        try store.env.write { txn in for change in changes { try change.store(in: txn) } }
     }
 
     /// How many records `table` holds.

@@ -64,15 +64,7 @@ enum ProjectionFuzzing {
             // Stored in the real LMDB store, as the runner stores them: every key built from input must be storable.
             do {
                 try UnstorableKey.check(changes)
-                try store.env.write { txn in
-                    for change in changes {
-                        if let value = change.value {
-                            try change.database.put(value, for: change.key, in: txn)
-                        } else {
-                            _ = try change.database.delete(change.key, in: txn)
-                        }
-                    }
-                }
+                try store.env.write { txn in for change in changes { try change.store(in: txn) } }
             } catch {
                 fatalError("\(erased.name): a sender's input made changes storage refuses: \(error)")
             }

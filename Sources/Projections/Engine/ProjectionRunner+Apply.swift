@@ -112,13 +112,7 @@ extension ProjectionRunner {
                 try store.meta.put(BuildClaim(slot: built, owner: owner).stored, for: "build:\(name)", in: txn)
                 slot = built
             }
-            for change in changes {
-                if let value = change.value {
-                    try change.database.put(value, for: change.key, in: txn)
-                } else {
-                    _ = try change.database.delete(change.key, in: txn)
-                }
-            }
+            for change in changes { try change.store(in: txn) }
             try store.meta.put(position.storedBytes, for: slot.checkpointKey, in: txn)
         }
         if case .follow = role { store.checkpointWatch(name).advance(to: position) }

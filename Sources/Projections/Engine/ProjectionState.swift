@@ -288,5 +288,10 @@ package final class ProjectionState {
         let database: Database<String, [UInt8]>
         let key: String
         let value: [UInt8]?
+
+        /// Writes the change (a `nil` value deletes the key) in `txn`.
+        func store(in txn: WriteTransaction) throws {
+            if let value { try database.put(value, for: key, in: txn) } else { _ = try database.delete(key, in: txn) }
+        }
     }
 }
