@@ -36,6 +36,12 @@ package struct SecretStore: Sendable {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.synchronize()
         try handle.close()
+        // The file's name too: the folder is synced, so a crash cannot lose the file the next event names.
+        let folder = open(directory, O_RDONLY)
+        if folder >= 0 {
+            defer { close(folder) }
+            guard fsync(folder) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        }
         return id
     }
 

@@ -66,9 +66,12 @@ package struct SourceDefinition: Sendable, Equatable, Decodable {
 
     /// The problem with `sources`, as the setting it names (`sources[1].paths[0]`) and what is wrong; `nil` when
     /// every source can work.
-    package static func problem(in sources: [SourceDefinition]) -> (setting: String, message: String)? {
-        var names = Set<String>()
-        var taken = [String: String]()
+    /// `names` and `paths` (each with its source's name) are taken already, by sources defined elsewhere.
+    package static func problem(
+        in sources: [SourceDefinition], names taken: Set<String> = [], paths takenPaths: [String: String] = [:]
+    ) -> (setting: String, message: String)? {
+        var names = taken
+        var taken = takenPaths
         for (index, source) in sources.enumerated() {
             let at = "sources[\(index)]"
             guard (1...64).contains(source.name.count),

@@ -260,22 +260,14 @@ actor SourcesController<Log: EventStore> {
             idempotencyKey: body.idempotencyKey,
             toleranceSeconds: body.toleranceSeconds)
         candidate.kindName = body.kind
-        let others = try catalog.all().compactMap(\.spec).filter { $0.name != name }.map {
-            $0.definition(secrets: ["x"])
-        }
-        var all =
-            configured
-            + others.map { other in
-                var loose = other
-                loose.kindName = "hmac"
-                loose.hmac = other.hmac ?? HMACScheme(header: "X")
-                loose.idempotencyKey = nil
-                loose.toleranceSeconds = nil
-                return loose
-            }
-        all.append(candidate)
-        if let problem = SourceDefinition.problem(in: all) {
-            let prefix = "sources[\(all.count - 1)]"
+        // The config file's sources and the API's others keep their names and paths.
+        let others = try catalog.all().compactMap(\.spec).filter { $0.name != name }
+        let names = Set(configured.map(\.name) + others.map(\.name))
+        var paths = [String: String]()
+        for source in configured { for path in source.paths { paths[path] = source.name } }
+        for source in others { for path in source.paths { paths[path] = source.name } }
+        if let problem = SourceDefinition.problem(in: [candidate], names: names, paths: paths) {
+            let prefix = "sources[0]"
             let field =
                 problem.setting.hasPrefix(prefix)
                 ? String(problem.setting.dropFirst(prefix.count).drop { $0 == "." }) : problem.setting
